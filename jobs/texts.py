@@ -1,0 +1,114 @@
+"""The words of reminders and escalations, in the register of an official letter. Pure."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from jobs.catalog import Duty
+from jobs.i18n import Translator
+from jobs.messages import Choice, Message
+from jobs.obligations import Period
+
+
+@dataclass(frozen=True)
+class About:
+    """What a message is about: the obligation as a person reads it."""
+
+    obligation_id: int
+    unit_name: str
+    duty: Duty
+    period: str
+    due: dt.date
+    detail: str | None = None  # a directive's text, a legal document's number and title
+
+
+def period_text(period: str, tr: Translator) -> str:
+    """``2026-Q3`` as ``quý 3/2026``; a label that is not a calendar period is shown as it is."""
+    try:
+        p = Period.parse(period)
+    except ValueError:
+        return period
+    if p.quarter:
+        return tr._("quarter {quarter}/{year}").format(quarter=p.quarter, year=p.year)
+    if p.month:
+        return tr._("month {month}/{year}").format(month=p.month, year=p.year)
+    return tr._("year {year}").format(year=p.year)
+
+
+def days_left_text(due: dt.date, today: dt.date, tr: Translator) -> str:
+    """``còn 3 ngày``, ``hạn chót là hôm nay`` or ``đã quá hạn 2 ngày``."""
+    days = (due - today).days
+    if days > 0:
+        return tr.ngettext("{n} day left", "{n} days left", days).format(n=days)
+    if days == 0:
+        return tr._("due today")
+    return tr.ngettext("{n} day overdue", "{n} days overdue", -days).format(n=-days)
+
+
+def reply_choices(about: About, tr: Translator) -> tuple[Choice, ...]:
+    """The replies a reminder offers: done, remind me later, how to."""
+    done = tr._("Submitted") if about.duty.evidence == "document" else tr._("Done")
+    oid = about.obligation_id
+    return (
+        Choice(f"done:{oid}", done),
+        Choice(f"later:{oid}", tr._("Remind me later")),
+        Choice(f"guide:{oid}", tr._("Guidance")),
+    )
+
+
+def reminder(about: About, today: dt.date, tr: Translator, *, choices: bool = True) -> Message:
+    """A reminder to the person who does the duty, with its checklist and legal basis."""
+    duty = about.duty
+    overdue = today > about.due
+    lines = [
+        (tr._("⚠️ OVERDUE ISO DUTY: {title}") if overdue else tr._("🔔 ISO DUTY REMINDER: {title}"))
+        .format(title=duty.title.get(tr.lang)),
+        tr._("Unit: {unit}").format(unit=about.unit_name),
+        tr._("Period: {period}").format(period=period_text(about.period, tr)),
+        tr._("Deadline: {date} ({left})").format(
+            date=tr.date(about.due), left=days_left_text(about.due, today, tr)),
+    ]
+    if about.detail:
+        lines.append(tr._("Content: {detail}").format(detail=about.detail))
+    lines.append(tr._("Legal basis: {basis}").format(basis=duty.legal_basis.get(tr.lang)))
+    checklist = duty.checklist.get(tr.lang)
+    if checklist:
+        lines += ["", tr._("Checklist:")]
+        lines += [f"☐ {item}" for item in checklist]
+    lines += ["", tr._("When it is done, please reply “{done}” and give the document number and "
+                       "date.").format(done=reply_choices(about, tr)[0].label)]
+    return Message("\n".join(lines), reply_choices(about, tr) if choices else ())
+
+
+def escalation(about: About, role: str, today: dt.date, tr: Translator) -> Message:
+    """A notice to the unit head or the supervisor that a duty is overdue."""
+    days = (today - about.due).days
+    if role == "head":
+        head = tr._("Dear Head of unit,")
+        ask = tr._("Please direct the ISO officer to complete it without delay.")
+    else:
+        head = tr._("Dear ISO standing office,")
+        ask = tr._("Please follow up with the unit.")
+    lines = [
+        tr._("⛔ ESCALATION: OVERDUE ISO DUTY"),
+        head,
+        tr.ngettext(
+            "The unit {unit} has not completed “{title}” for {period}, due {date}: "
+            "{n} day overdue.",
+            "The unit {unit} has not completed “{title}” for {period}, due {date}: "
+            "{n} days overdue.",
+            days,
+        ).format(unit=about.unit_name, title=about.duty.title.get(tr.lang),
+                 period=period_text(about.period, tr), date=tr.date(about.due), n=days),
+        ask,
+    ]
+    return Message("\n".join(lines))
+
+
+def for_stage(stage_track: str, recipient_role: str, about: About, today: dt.date,
+              tr: Translator) -> Message:
+    """The message of a planned stage: a reminder on the officer's track, else an escalation."""
+    if stage_track == "remind":
+        return reminder(about, today, tr)
+    return escalation(about, recipient_role, today, tr)
