@@ -1,0 +1,42 @@
+"""The append-only evidence log."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from sqlmodel import Session, col, select
+
+from storage.models import Event, Obligation, Unit
+
+
+def append_event(session: Session, *, event: Event) -> Event:
+    """Store ``event`` and give it its receipt reference, e.g. ``ISO-2026-000042``.
+
+    The reference is derived from the row id, so it is unique and never reused; it is set in
+    the same transaction as the insert.
+    """
+    event.reference = f"tmp-{id(event)}"
+    session.add(event)
+    session.flush()
+    event.reference = f"ISO-{event.at.year}-{event.id:06d}"
+    session.add(event)
+    session.flush()
+    return event
+
+
+def events_of_units(
+    session: Session, *, unit_ids: Iterable[int] | None = None, since: dt.datetime | None = None
+) -> list[tuple[Event, Unit, Obligation | None]]:
+    """Events (of ``unit_ids``, or all) in time order, with their unit and obligation."""
+    query = (
+        select(Event, Unit, Obligation)
+        .join(Unit, Unit.id == Event.unit_id)
+        .join(Obligation, Obligation.id == Event.obligation_id, isouter=True)
+        .order_by(Event.at, Event.id)
+    )
+    if unit_ids is not None:
+        query = query.where(col(Event.unit_id).in_(list(unit_ids)))
+    if since is not None:
+        query = query.where(col(Event.at) >= since)
+    return list(session.exec(query))

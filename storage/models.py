@@ -1,0 +1,211 @@
+"""The tables. Storage knows tables, not rules: the rules live in ``jobs/`` and ``bot/``."""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import JSON, Column, DateTime, Index, UniqueConstraint
+from sqlalchemy.types import TypeDecorator
+from sqlmodel import Field, SQLModel
+
+
+class AwareDateTime(TypeDecorator):
+    """A timestamp that is always timezone-aware in Python and stored as UTC.
+
+    SQLite has no time zones and hands back naive values; PostgreSQL keeps them. Both come back
+    aware (UTC) so no naive datetime ever reaches the rules.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to an AwareDateTime column")
+        return value.astimezone(dt.UTC)
+
+    def process_result_value(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=dt.UTC)
+        return value.astimezone(dt.UTC)
+
+
+def _timestamp(*, nullable: bool = False, index: bool = False) -> Any:
+    return Field(default=None, sa_column=Column(AwareDateTime(), nullable=nullable, index=index))
+
+
+class UnitKind(StrEnum):
+    """The documented vocabulary of unit kinds; units form a tree of any depth."""
+
+    PROVINCE = "province"  # tỉnh / thành phố trực thuộc TW (UBND tỉnh)
+    DEPARTMENT = "department"  # sở, ban, ngành
+    DISTRICT = "district"  # huyện, thị xã (abolished 1 July 2025; kept for history)
+    COMMUNE = "commune"  # xã, thị trấn
+    WARD = "ward"  # phường
+    OFFICE = "office"  # phòng chuyên môn, chi cục, văn phòng
+    SCHOOL = "school"  # trường công lập
+    AGENCY = "agency"  # đơn vị sự nghiệp, trung tâm, ban quản lý
+
+
+class Role(StrEnum):
+    """What a member does for a unit."""
+
+    OFFICER = "officer"  # cán bộ đầu mối / thư ký ISO
+    HEAD = "head"  # thủ trưởng đơn vị / đại diện lãnh đạo
+    SUPERVISOR = "supervisor"  # cơ quan thường trực Ban chỉ đạo ISO: sees the unit's subtree
+    OPERATOR = "operator"  # runs the bot for the province
+
+
+class ObligationStatus(StrEnum):
+    OPEN = "open"
+    DONE = "done"
+    CANCELLED = "cancelled"
+
+
+class ObligationSource(StrEnum):
+    CATALOG = "catalog"
+    DIRECTIVE = "directive"
+    LEGAL_DOCUMENT = "legal_document"
+    AUDIT = "audit"
+    EVENT = "event"
+
+
+class OutboxState(StrEnum):
+    PENDING = "pending"
+    SENT = "sent"
+    FAILED = "failed"  # given up: the recipient is gone or the message can never be sent
+    CANCELLED = "cancelled"  # no longer true (the duty was done or re-dated)
+
+
+class Unit(SQLModel, table=True):
+    """A public body (or one of its offices) that runs a quality management system."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(index=True, unique=True, max_length=64)
+    name: str = Field(max_length=255)
+    kind: str = Field(max_length=32, index=True)
+    parent_id: int | None = Field(default=None, foreign_key="unit.id", index=True)
+    active: bool = True
+    # A merged unit stays, inactive, so its records remain readable under its old code.
+    merged_into_id: int | None = Field(default=None, foreign_key="unit.id")
+    created_at: dt.datetime | None = _timestamp()
+
+
+class Member(SQLModel, table=True):
+    """One messenger account acting for one unit in one role."""
+
+    __table_args__ = (
+        UniqueConstraint("unit_id", "role", "platform", "platform_user_id",
+                         name="uq_member_account"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    unit_id: int = Field(foreign_key="unit.id", index=True)
+    role: str = Field(max_length=16)
+    platform: str = Field(max_length=16)
+    platform_user_id: str = Field(max_length=64, index=True)
+    chat_id: str = Field(max_length=64)
+    display_name: str = Field(default="", max_length=255)
+    language: str = Field(default="vi", max_length=8)
+    active: bool = True
+    joined_at: dt.datetime | None = _timestamp()
+
+
+class Invite(SQLModel, table=True):
+    """A single-use, expiring code that binds a messenger account to a unit and role."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(index=True, unique=True, max_length=64)
+    unit_id: int = Field(foreign_key="unit.id")
+    role: str = Field(max_length=16)
+    created_at: dt.datetime | None = _timestamp()
+    expires_at: dt.datetime | None = _timestamp()
+    used_at: dt.datetime | None = _timestamp(nullable=True)
+    used_by_member_id: int | None = Field(default=None, foreign_key="member.id")
+
+
+class Obligation(SQLModel, table=True):
+    """One duty a unit owes for one period, with its due date."""
+
+    __table_args__ = (UniqueConstraint("unit_id", "duty_key", "period", name="uq_obligation"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    unit_id: int = Field(foreign_key="unit.id", index=True)
+    duty_key: str = Field(max_length=64)
+    period: str = Field(max_length=64)
+    due: dt.date
+    status: str = Field(default=ObligationStatus.OPEN, max_length=16, index=True)
+    source: str = Field(default=ObligationSource.CATALOG, max_length=16)
+    # What created it, for the reminder's text: a directive id, a legal document id, an audit event.
+    source_ref: str | None = Field(default=None, max_length=64)
+    note: str | None = Field(default=None, max_length=2000)
+    created_at: dt.datetime | None = _timestamp()
+    done_at: dt.datetime | None = _timestamp(nullable=True)
+    done_event_id: int | None = Field(default=None)
+
+
+class Event(SQLModel, table=True):
+    """Append-only evidence: something a person logged. Never updated; corrections point back."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    reference: str = Field(unique=True, max_length=32)
+    obligation_id: int | None = Field(default=None, foreign_key="obligation.id", index=True)
+    unit_id: int = Field(foreign_key="unit.id", index=True)
+    member_id: int | None = Field(default=None, foreign_key="member.id")
+    actor: str = Field(max_length=128)  # "telegram:123456" or "cli:operator"
+    at: dt.datetime | None = _timestamp(index=True)
+    kind: str = Field(max_length=32)
+    document_number: str | None = Field(default=None, max_length=128)
+    document_date: dt.date | None = None
+    file_name: str | None = Field(default=None, max_length=255)
+    file_hash: str | None = Field(default=None, max_length=64)  # sha256, hex
+    file_ref: str | None = Field(default=None, max_length=255)  # the messenger's file id
+    note: str | None = Field(default=None, max_length=4000)
+    nonconformities: int | None = None
+    correction_of_id: int | None = Field(default=None, foreign_key="event.id")
+
+
+class Outbox(SQLModel, table=True):
+    """A message decided but maybe not yet sent. The unique key makes deciding idempotent."""
+
+    __table_args__ = (Index("ix_outbox_due", "state", "next_attempt_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    unique_key: str = Field(unique=True, max_length=255)
+    member_id: int = Field(foreign_key="member.id", index=True)
+    platform: str = Field(max_length=16)
+    chat_id: str = Field(max_length=64)
+    kind: str = Field(max_length=32)
+    obligation_id: int | None = Field(default=None, foreign_key="obligation.id", index=True)
+    payload: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    state: str = Field(default=OutboxState.PENDING, max_length=16)
+    attempts: int = 0
+    next_attempt_at: dt.datetime | None = _timestamp()
+    created_at: dt.datetime | None = _timestamp()
+    sent_at: dt.datetime | None = _timestamp(nullable=True)
+    sent_message_id: str | None = Field(default=None, max_length=64)
+    last_error: str | None = Field(default=None, max_length=500)
+
+
+class ProcessedUpdate(SQLModel, table=True):
+    """An incoming update already handled, so a redelivered one is ignored."""
+
+    platform: str = Field(primary_key=True, max_length=16)
+    update_id: str = Field(primary_key=True, max_length=64)
+    at: dt.datetime | None = _timestamp()
+
+
+class ChatState(SQLModel, table=True):
+    """Where a person is in a multi-step conversation; kept in the database to survive restarts."""
+
+    platform: str = Field(primary_key=True, max_length=16)
+    chat_id: str = Field(primary_key=True, max_length=64)
+    user_id: str = Field(primary_key=True, max_length=64)
+    state: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    updated_at: dt.datetime | None = _timestamp()

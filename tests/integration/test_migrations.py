@@ -1,0 +1,33 @@
+"""The schema comes only from Alembic migrations, and they match the models."""
+
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import inspect
+from sqlmodel import SQLModel
+
+from storage.db import downgrade, make_engine, upgrade
+
+
+def test_migrations_build_every_table_on_an_empty_database(engine):
+    tables = set(inspect(engine).get_table_names())
+    assert {"unit", "member", "invite", "obligation", "event", "outbox"} <= tables
+    assert "alembic_version" in tables
+
+
+def test_migrations_match_the_models(engine):
+    with engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        assert compare_metadata(context, SQLModel.metadata) == []
+
+
+def test_migrations_can_be_undone_and_redone(engine):
+    downgrade(engine, "base")
+    assert set(inspect(engine).get_table_names()) <= {"alembic_version"}
+    upgrade(engine)
+    assert "obligation" in inspect(engine).get_table_names()
+
+
+def test_upgrade_creates_a_sqlite_file_in_a_new_folder(tmp_path):
+    url = f"sqlite:///{tmp_path}/new/folder/isobot.sqlite3"
+    upgrade(make_engine(url))
+    assert (tmp_path / "new" / "folder" / "isobot.sqlite3").exists()
