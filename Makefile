@@ -1,0 +1,51 @@
+# The two commands of the README: `make demo` and `make test`. Everything else supports them.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+PYBABEL := $(BIN)/pybabel
+BABEL_KEYWORDS := -k _ -k N_ -k ngettext:1,2
+
+.PHONY: setup demo run test test-sqlite lint messages compile bench clean
+
+setup: $(VENV)/.installed compile
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[dev]"
+	touch $@
+
+compile: $(VENV)/.installed
+	$(PYBABEL) compile --domain messages --directory locales --statistics 2>&1 | grep -v "^$$" || true
+
+# Extract message ids and merge them into both catalogs (run after changing any text).
+messages: $(VENV)/.installed
+	$(PYBABEL) extract -F babel.cfg $(BABEL_KEYWORDS) --no-location --sort-output \
+		--project isobot -o locales/messages.pot .
+	$(PYBABEL) update --domain messages -i locales/messages.pot -d locales --no-fuzzy-matching \
+		--ignore-obsolete
+
+# The main job on the embedded default: SQLite, and the local sandbox chat when no token is set.
+demo: setup
+	$(BIN)/isobot demo
+
+run: setup
+	$(BIN)/isobot run
+
+# The whole suite, on SQLite and on a throwaway PostgreSQL server (Debian's postgresql package).
+test: setup
+	ISOBOT_TEST_POSTGRES_URL="$$(scripts/test-postgres.sh)" $(BIN)/pytest -q
+	$(BIN)/ruff check .
+
+test-sqlite: setup
+	$(BIN)/pytest -q
+
+lint: setup
+	$(BIN)/ruff check .
+
+bench: setup
+	$(BIN)/python bench/delivery.py
+	$(BIN)/python bench/simulate.py
+
+clean:
+	rm -rf $(VENV) build dist *.egg-info .pytest_cache .ruff_cache

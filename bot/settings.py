@@ -1,0 +1,51 @@
+"""The one settings object, read from the environment (and a ``.env`` file for local use)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from pydantic import AliasChoices, Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from jobs.calendar import WorkCalendar
+from storage.db import DEFAULT_DATABASE_URL
+
+
+def _env(*names: str) -> AliasChoices:
+    return AliasChoices(*names)
+
+
+class Settings(BaseSettings):
+    """What a deployment sets. Secrets are ``SecretStr`` so they never print by accident."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", populate_by_name=True)
+
+    database_url: str = Field(DEFAULT_DATABASE_URL, validation_alias=_env("DATABASE_URL"))
+    telegram_bot_token: SecretStr | None = Field(None, validation_alias=_env("TELEGRAM_BOT_TOKEN"))
+    telegram_api_base_url: str = Field(
+        "https://api.telegram.org/bot", validation_alias=_env("TELEGRAM_API_BASE_URL"))
+    telegram_file_base_url: str = Field(
+        "https://api.telegram.org/file/bot", validation_alias=_env("TELEGRAM_FILE_BASE_URL"))
+    telegram_bot_username: str | None = Field(
+        None, validation_alias=_env("TELEGRAM_BOT_USERNAME"),
+        description="Used for invite links when the bot cannot be asked (getMe) offline.")
+    zalo_bot_token: SecretStr | None = Field(None, validation_alias=_env("ZALO_BOT_TOKEN"))
+    zalo_api_base_url: str = Field(
+        "https://bot-api.zaloplatforms.com/bot", validation_alias=_env("ZALO_API_BASE_URL"))
+    zalo_messages_per_second: float = Field(
+        5.0, validation_alias=_env("ZALO_MESSAGES_PER_SECOND"))
+    webhook_base_url: str | None = Field(None, validation_alias=_env("WEBHOOK_BASE_URL"))
+    webhook_secret: SecretStr | None = Field(None, validation_alias=_env("WEBHOOK_SECRET"))
+    webhook_listen: str = Field("0.0.0.0", validation_alias=_env("WEBHOOK_LISTEN"))
+    webhook_port: int = Field(8443, validation_alias=_env("WEBHOOK_PORT"))
+    catalog: Path | None = Field(None, validation_alias=_env("ISOBOT_CATALOG"))
+    language: str = Field("vi", validation_alias=_env("ISOBOT_LANG"))
+    office_opens: dt.time = Field(dt.time(8, 0), validation_alias=_env("ISOBOT_OFFICE_OPENS"))
+    office_closes: dt.time = Field(dt.time(17, 0), validation_alias=_env("ISOBOT_OFFICE_CLOSES"))
+    plan_every_minutes: int = Field(5, validation_alias=_env("ISOBOT_PLAN_EVERY_MINUTES"))
+    invite_valid_days: int = Field(14, validation_alias=_env("ISOBOT_INVITE_VALID_DAYS"))
+
+    def work_calendar(self) -> WorkCalendar:
+        """The working calendar with this deployment's office hours."""
+        return WorkCalendar(office_opens=self.office_opens, office_closes=self.office_closes)

@@ -1,0 +1,80 @@
+"""A dry run: every reminder and escalation the engine would send in a window. Pure."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from jobs.calendar import WorkCalendar
+from jobs.catalog import Catalog
+from jobs.i18n import Translator
+from jobs.obligations import owed_between
+from jobs.reminders import OpenObligation, planned_between
+from jobs.texts import About, for_stage
+
+CSV_COLUMNS = ("send_at", "unit", "duty", "period", "due", "stage", "recipient_role", "text")
+
+
+@dataclass(frozen=True)
+class UnitInfo:
+    """The little the dry run needs to know about a unit."""
+
+    code: str
+    name: str
+    kind: str
+
+
+@dataclass(frozen=True)
+class SimulatedMessage:
+    """One row of the dry run."""
+
+    send_at: dt.datetime
+    unit: str
+    duty: str
+    period: str
+    due: dt.date
+    stage: str
+    recipient_role: str
+    text: str
+
+    def as_row(self) -> list[str]:
+        """The row in :data:`CSV_COLUMNS` order."""
+        return [self.send_at.isoformat(), self.unit, self.duty, self.period, self.due.isoformat(),
+                self.stage, self.recipient_role, self.text]
+
+
+def simulate(
+    units: Iterable[UnitInfo],
+    catalog: Catalog,
+    calendar: WorkCalendar,
+    start: dt.date,
+    end: dt.date,
+    tr: Translator,
+) -> list[SimulatedMessage]:
+    """What would be sent from ``start`` to ``end`` (inclusive) if nobody completed anything.
+
+    Obligations due up to the longest lead time after ``end`` are included, so the early
+    reminders of next year's duties show up in December.
+    """
+    units = list(units)
+    names = {u.code: u.name for u in units}
+    horizon = max((max(d.lead_days, default=0) for d in catalog.duties), default=0)
+    obligations = []
+    for unit in units:
+        owed = owed_between(catalog, unit.kind, start, end + dt.timedelta(days=horizon), calendar)
+        obligations += [
+            OpenObligation(len(obligations) + i, unit.code, o.duty_key, o.period, o.due)
+            for i, o in enumerate(owed)
+        ]
+    window_start = dt.datetime.combine(start, dt.time.min, tzinfo=calendar.tz)
+    window_end = dt.datetime.combine(end, dt.time.max, tzinfo=calendar.tz)
+    duties = {d.key: d for d in catalog.duties}
+    rows = []
+    for planned in planned_between(window_start, window_end, obligations, duties, calendar):
+        o, stage = planned.obligation, planned.stage
+        about = About(o.id, names[o.unit_code], duties[o.duty_key], o.period, o.due)
+        message = for_stage(stage.track, stage.recipient_role, about, stage.day, tr)
+        rows.append(SimulatedMessage(planned.send_at, o.unit_code, o.duty_key, o.period, o.due,
+                                     stage.name, stage.recipient_role, message.text))
+    return rows
