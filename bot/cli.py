@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import csv
 import datetime as dt
+import json
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -11,9 +14,20 @@ from typing import Annotated
 
 import typer
 
+from bot import logs
 from bot.settings import Settings
+from jobs.calendar import VIETNAM
 from jobs.catalog import Catalog, CatalogError, load_catalog
+from jobs.export import (
+    FileFormat,
+    What,
+    event_table,
+    obligation_table,
+    write_csv,
+    write_xlsx,
+)
 from jobs.i18n import Translator, translator
+from jobs.registration import create_invite
 from jobs.simulate import CSV_COLUMNS, UnitInfo, simulate
 from jobs.units import (
     SAMPLE_UNITS,
@@ -24,7 +38,16 @@ from jobs.units import (
     read_units_file,
 )
 from storage.db import make_engine, session_scope, upgrade
-from storage.units import all_units, parent_codes, tree_order, upsert_units
+from storage.exports import events_for_export, obligations_for_export
+from storage.models import Role, UnitKind
+from storage.units import (
+    all_units,
+    parent_codes,
+    subtree_ids,
+    tree_order,
+    unit_by_code,
+    upsert_units,
+)
 
 app = typer.Typer(help="isobot: ISO 9001 duty reminders for Vietnamese public bodies.",
                   no_args_is_help=True, pretty_exceptions_enable=False)
@@ -37,6 +60,12 @@ app.add_typer(units_app, name="units")
 class Lang(StrEnum):
     vi = "vi"
     en = "en"
+
+
+class InviteRole(StrEnum):
+    officer = "officer"
+    head = "head"
+    supervisor = "supervisor"
 
 
 class Format(StrEnum):
@@ -72,8 +101,6 @@ def _ready_engine(settings: Settings):
 
 def _now(value: str | None) -> dt.datetime:
     """``--now`` as an aware moment; a value without an offset is read in Vietnam's time."""
-    from jobs.calendar import VIETNAM
-
     if value is None:
         return dt.datetime.now(tz=VIETNAM)
     moment = dt.datetime.fromisoformat(value)
@@ -97,8 +124,6 @@ def _problem_text(problem: RowProblem, tr: Translator) -> str:
         "unknown_parent": tr._("the parent unit “{value}” does not exist"),
         "cycle": tr._("the unit “{value}” would be its own ancestor"),
     }[problem.problem]
-    from storage.models import UnitKind
-
     kinds = ", ".join(k.value for k in UnitKind)
     return tr._("Line {line}: {what}").format(
         line=problem.line, what=what.format(value=problem.value, kinds=kinds))
@@ -200,6 +225,100 @@ def simulate_command(
     typer.echo(tr.ngettext("{n} message.", "{n} messages.", len(rows)).format(n=len(rows)))
 
 
+@app.command("invite")
+def invite_command(
+    unit: Annotated[str, typer.Option(help="The unit's code.")],
+    role: Annotated[InviteRole, typer.Option(help="The role the code grants.")],
+    valid_days: Annotated[int, typer.Option(min=1, max=365)] = 14,
+    json_output: Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")] = False,
+) -> None:
+    """Print a single-use invite code for a unit and role, and its Telegram link."""
+    settings = _settings()
+    tr = _tr(settings)
+    engine = _ready_engine(settings)
+    with session_scope(engine) as session:
+        target = unit_by_code(session, code=unit)
+        if target is None or not target.active:
+            raise _fail(tr._("Unknown unit code: {codes}").format(codes=unit), 2)
+        invite = create_invite(session, unit=target, role=Role(role.value), now=_now(None),
+                               valid_days=valid_days)
+        code, expires, unit_name = invite.code, invite.expires_at, target.name
+    username = _telegram_username(settings)
+    link = f"https://t.me/{username}?start={code}" if username else None
+    if json_output:
+        typer.echo(json.dumps({"code": code, "telegram_link": link, "unit": unit,
+                               "role": role.value, "expires_at": expires.isoformat()}))
+        return
+    typer.echo(tr._("Invite code for {unit} ({role}): {code}").format(
+        unit=unit_name, role=role.value, code=code))
+    if link:
+        typer.echo(tr._("Telegram link: {link}").format(link=link))
+    typer.echo(tr._("Valid until {moment}; it can be used once.").format(
+        moment=tr.datetime(expires.astimezone(VIETNAM))))
+
+
+def _telegram_username(settings: Settings) -> str | None:
+    """The bot's username for links: configured, or asked of Telegram with the token."""
+    if settings.telegram_bot_username:
+        return settings.telegram_bot_username.lstrip("@")
+    if not settings.telegram_bot_token:
+        return None
+    from telegram import Bot
+
+    async def ask() -> str:
+        bot = Bot(settings.telegram_bot_token.get_secret_value(),
+                  base_url=settings.telegram_api_base_url,
+                  base_file_url=settings.telegram_file_base_url)
+        async with bot:
+            return bot.username
+
+    try:
+        return asyncio.run(ask())
+    except Exception:  # the code is still valid; only the link cannot be made offline
+        return None
+
+
+@app.command("run")
+def run_command(
+    now: Annotated[str | None, typer.Option(
+        help="Start the bot's clock at this moment (ISO 8601; Vietnam time if no offset).")] = None,
+) -> None:
+    """Run the bot and its scheduler until stopped."""
+    from bot.runtime import Runtime, run_forever
+    from jobs.clock import Clock
+
+    settings = _settings()
+    tr = _tr(settings)
+    if not settings.telegram_bot_token and not settings.zalo_bot_token:
+        raise _fail(tr._("No messenger is configured: set TELEGRAM_BOT_TOKEN (or run "
+                         "“make demo” for the local sandbox)."), 2)
+    catalog = _catalog(settings, tr)
+    logs.configure(s.get_secret_value() for s in (
+        settings.telegram_bot_token, settings.zalo_bot_token, settings.webhook_secret) if s)
+    try:
+        clock = Clock(start=_now(now) if now else None)
+    except ValueError:
+        raise _fail(tr._("--now is written like 2026-11-23T08:00 or 2026-11-23T08:00+07:00."),
+                    2) from None
+    runtime = Runtime(settings, _ready_engine(settings), catalog, clock)
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(run_forever(runtime))
+
+
+@app.command("demo")
+def demo_command(
+    speed: Annotated[float, typer.Option(help="How much faster than real time time runs.")] = 60.0,
+) -> None:
+    """Chat with the bot in this terminal, as an ISO officer, through a local sandbox server."""
+    from bot.sandbox.demo import run_demo
+
+    settings = _settings()
+    tr = _tr(settings)
+    catalog = _catalog(settings, tr)
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(run_demo(settings, catalog, speed=speed))
+
+
 def _simulation_units(settings: Settings) -> list[UnitInfo]:
     """The active units in the database, or the sample units when there are none."""
     engine = _ready_engine(settings)
@@ -208,6 +327,58 @@ def _simulation_units(settings: Settings) -> list[UnitInfo]:
     if stored:
         return stored
     return [UnitInfo(r.code, r.name, r.kind) for r in read_units_file(SAMPLE_UNITS)]
+
+
+@app.command("export")
+def export_command(
+    what: Annotated[What, typer.Option(
+        help="events: the evidence log; obligations: each obligation's status.")],
+    fmt: Annotated[FileFormat, typer.Option(
+        "--format", help="csv for scripts, xlsx for people.")] = FileFormat.csv,
+    out: Annotated[Path | None, typer.Option(
+        help="The file to write; CSV goes to standard output and XLSX to "
+             "isobot-WHAT-YYYYMMDD.xlsx when not given.")] = None,
+    unit: Annotated[list[str] | None, typer.Option(
+        help="Only this unit and the units below it (repeatable).")] = None,
+    lang: Annotated[Lang | None, typer.Option("--lang")] = None,
+) -> None:
+    """Export the evidence log or the obligation status, one row each, as CSV or XLSX."""
+    settings = _settings()
+    tr = _tr(settings, lang)
+    catalog = _catalog(settings, tr)
+    today = _now(None).date()
+    engine = _ready_engine(settings)
+    with session_scope(engine) as session:
+        unit_ids: set[int] | None = None
+        if unit:
+            found = {code: unit_by_code(session, code=code) for code in unit}
+            unknown = sorted(code for code, row in found.items() if row is None)
+            if unknown:
+                raise _fail(tr._("Unknown unit code: {codes}").format(codes=", ".join(unknown)),
+                            2)
+            unit_ids = set().union(*(subtree_ids(session, unit_id=row.id)
+                                     for row in found.values()))
+        if what is What.events:
+            table = event_table(events_for_export(session, unit_ids=unit_ids), tr=tr,
+                                catalog=catalog)
+        else:
+            table = obligation_table(obligations_for_export(session, unit_ids=unit_ids), tr=tr,
+                                     catalog=catalog, today=today)
+    if fmt is FileFormat.csv and out is None:
+        write_csv(table, sys.stdout)
+        return
+    path = out or Path(f"isobot-{what.value}-{today:%Y%m%d}.xlsx")
+    try:
+        if fmt is FileFormat.csv:
+            with path.open("w", encoding="utf-8", newline="") as stream:
+                write_csv(table, stream)
+        else:
+            title = tr._("Evidence log") if what is What.events else tr._("Obligations")
+            write_xlsx(table, path, title=title)
+    except OSError as error:
+        raise _fail(tr._("Cannot write {path}: {error}").format(
+            path=path, error=error.strerror or error), 1) from None
+    typer.echo(str(path))
 
 
 if __name__ == "__main__":

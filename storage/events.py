@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections.abc import Iterable
+from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, select
 
 from storage.models import Event, Obligation, Unit
+
+VIETNAM_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
 def append_event(session: Session, *, event: Event) -> Event:
@@ -16,10 +20,11 @@ def append_event(session: Session, *, event: Event) -> Event:
     The reference is derived from the row id, so it is unique and never reused; it is set in
     the same transaction as the insert.
     """
-    event.reference = f"tmp-{id(event)}"
+    event.reference = f"tmp-{uuid.uuid4().hex}"
     session.add(event)
     session.flush()
-    event.reference = f"ISO-{event.at.year}-{event.id:06d}"
+    # The year as people in Vietnam count it: an event at 20:00 UTC on 31/12 is in January.
+    event.reference = f"ISO-{event.at.astimezone(VIETNAM_TZ).year}-{event.id:06d}"
     session.add(event)
     session.flush()
     return event

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select, update
 
 from storage.models import Obligation, ObligationSource, ObligationStatus, Outbox, OutboxState, Unit
@@ -35,8 +36,13 @@ def ensure_obligation(
         return existing, False
     obligation = Obligation(unit_id=unit_id, duty_key=duty_key, period=period, due=due,
                             source=source, source_ref=source_ref, note=note, created_at=now)
-    session.add(obligation)
-    session.flush()
+    try:
+        with session.begin_nested():  # another process may create the same one meanwhile
+            session.add(obligation)
+    except IntegrityError:
+        return ensure_obligation(session, unit_id=unit_id, duty_key=duty_key, period=period,
+                                 due=due, now=now, source=source, source_ref=source_ref,
+                                 note=note)[0], False
     return obligation, True
 
 

@@ -1,0 +1,169 @@
+"""``isobot run``: the messengers, the webhook server and the scheduler in one process."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hmac
+import logging
+from dataclasses import dataclass, field
+
+from aiohttp import web
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from sqlalchemy.engine import Engine
+from telegram import Update
+from telegram.ext import Application
+
+from bot import telegram as tg
+from bot.conversation import Conversation
+from bot.settings import Settings
+from jobs.calendar import WorkCalendar
+from jobs.catalog import Catalog
+from jobs.clock import Clock
+from jobs.delivery import Deliverer, RateLimits
+from jobs.planner import plan
+from storage.db import session_scope
+
+log = logging.getLogger(__name__)
+
+TELEGRAM_SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+DELIVER_EVERY_SECONDS = 2.0
+
+
+@dataclass
+class Runtime:
+    """Everything ``isobot run`` starts, and stops again in reverse order."""
+
+    settings: Settings
+    engine: Engine
+    catalog: Catalog
+    clock: Clock
+    telegram_limits: RateLimits = field(default_factory=RateLimits)
+    calendar: WorkCalendar = field(init=False)
+    conversation: Conversation = field(init=False)
+    telegram: Application | None = None
+    deliverers: list[Deliverer] = field(default_factory=list)
+    scheduler: AsyncIOScheduler | None = None
+    web_runner: web.AppRunner | None = None
+    _plan_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+    def __post_init__(self) -> None:
+        self.calendar = self.settings.work_calendar()
+        self.conversation = Conversation(self.engine, self.catalog, self.calendar,
+                                         self.settings.language)
+
+    @property
+    def webhook_mode(self) -> bool:
+        return bool(self.settings.webhook_base_url)
+
+    async def start(self, *, schedule: bool = True) -> None:
+        """Connect the messengers, plan once, and (unless told not to) start the scheduler."""
+        if self.webhook_mode and not self.settings.webhook_secret:
+            raise RuntimeError("WEBHOOK_SECRET must be set when WEBHOOK_BASE_URL is set")
+        if self.settings.telegram_bot_token:
+            await self._start_telegram()
+        if self.webhook_mode:
+            await self._start_webhook_server()
+        await self.plan_now()
+        await self.deliver_now()
+        if not schedule:
+            return
+        self.scheduler = AsyncIOScheduler(timezone=self.calendar.tz)
+        plan_seconds = self.clock.real_seconds(self.settings.plan_every_minutes * 60)
+        self.scheduler.add_job(self.plan_now, "interval", seconds=max(plan_seconds, 1.0),
+                               max_instances=1, coalesce=True, id="plan")
+        self.scheduler.add_job(self.deliver_now, "interval", seconds=DELIVER_EVERY_SECONDS,
+                               max_instances=1, coalesce=True, id="deliver")
+        self.scheduler.start()
+
+    async def _start_telegram(self) -> None:
+        settings = self.settings
+        self.telegram = tg.build_application(
+            settings.telegram_bot_token.get_secret_value(),
+            base_url=settings.telegram_api_base_url, base_file_url=settings.telegram_file_base_url,
+            conversation=self.conversation, now=self.clock.now, polling=not self.webhook_mode)
+        await self.telegram.initialize()
+        await self.telegram.start()
+        bot = self.telegram.bot
+        await tg.register_commands(bot)
+        if self.webhook_mode:
+            await bot.set_webhook(
+                url=f"{settings.webhook_base_url.rstrip('/')}/telegram",
+                secret_token=settings.webhook_secret.get_secret_value(),
+                allowed_updates=["message", "callback_query"])
+        else:
+            await bot.delete_webhook()
+            await self.telegram.updater.start_polling(
+                allowed_updates=["message", "callback_query"])
+        self.deliverers.append(Deliverer(self.engine, tg.TelegramTransport(bot),
+                                         now=self.clock.now, limits=self.telegram_limits))
+        log.info("Telegram connected as @%s (%s)", bot.username,
+                 "webhook" if self.webhook_mode else "long polling")
+
+    async def _start_webhook_server(self) -> None:
+        app = web.Application(client_max_size=1024 * 1024)
+        app.router.add_post("/telegram", self.telegram_webhook)
+        self.web_runner = web.AppRunner(app)
+        await self.web_runner.setup()
+        settings = self.settings
+        site = web.TCPSite(self.web_runner, settings.webhook_listen, settings.webhook_port)
+        await site.start()
+
+    async def telegram_webhook(self, request: web.Request) -> web.Response:
+        """Take one update from Telegram, after checking the secret it must carry."""
+        if not _secret_matches(request.headers.get(TELEGRAM_SECRET_HEADER),
+                               self.settings.webhook_secret.get_secret_value()):
+            return web.Response(status=403)
+        if self.telegram is None:
+            return web.Response(status=404)
+        try:
+            update = Update.de_json(await request.json(), self.telegram.bot)
+        except ValueError:
+            return web.Response(status=400)
+        await self.telegram.process_update(update)
+        return web.Response(status=200)
+
+    async def plan_now(self) -> None:
+        """Create owed obligations and queue due reminders as of the bot's clock."""
+        async with self._plan_lock:
+            with session_scope(self.engine) as session:
+                result = plan(session, now=self.clock.now(), catalog=self.catalog,
+                              calendar=self.calendar)
+            if result.messages_queued or result.obligations_created:
+                log.info("planned: %s obligations created, %s messages queued",
+                         result.obligations_created, result.messages_queued)
+
+    async def deliver_now(self) -> None:
+        """Send what the outbox holds for every connected messenger."""
+        for deliverer in self.deliverers:
+            try:
+                await deliverer.deliver_due()
+            except Exception:  # one messenger's outage must not stop the others
+                log.exception("delivery to %s failed", deliverer.transport.platform)
+
+    async def stop(self) -> None:
+        """Stop everything that was started."""
+        if self.scheduler:
+            self.scheduler.shutdown(wait=False)
+        if self.web_runner:
+            await self.web_runner.cleanup()
+        if self.telegram:
+            if self.telegram.updater and self.telegram.updater.running:
+                await self.telegram.updater.stop()
+            await self.telegram.stop()
+            await self.telegram.shutdown()
+
+
+def _secret_matches(given: str | None, expected: str) -> bool:
+    # Constant-time comparison: the secret must not leak through response timing.
+    return given is not None and hmac.compare_digest(given.encode(), expected.encode())
+
+
+async def run_forever(runtime: Runtime) -> None:
+    """Start ``runtime`` and keep it running until cancelled (Ctrl+C or SIGTERM)."""
+    await runtime.start()
+    try:
+        await asyncio.Event().wait()
+    finally:
+        with contextlib.suppress(Exception):
+            await runtime.stop()

@@ -1,0 +1,190 @@
+"""The Telegram adapter: python-telegram-bot updates in, the conversation's replies out.
+
+Thin on purpose: it only translates between Telegram's shapes and :mod:`bot.conversation`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable
+
+from telegram import (
+    Bot,
+    BotCommand,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    InputFile,
+    Update,
+)
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
+from telegram.ext import (
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
+
+from bot.conversation import MAX_FILE_BYTES, Conversation, Inbound, IncomingFile, Replies
+from bot.parsing import split_message
+from jobs.delivery import RecipientGone, RetryLater, TemporaryFailure, Undeliverable
+from jobs.i18n import translator
+from jobs.messages import Message
+
+log = logging.getLogger(__name__)
+
+PLATFORM = "telegram"
+MAX_TEXT = 4096
+MAX_CAPTION = 1024
+
+
+def build_application(token: str, *, base_url: str, base_file_url: str,
+                      conversation: Conversation, now: Callable[[], dt.datetime],
+                      polling: bool = True) -> Application:
+    """A python-telegram-bot application whose every update goes to ``conversation``."""
+    builder = ApplicationBuilder().token(token).base_url(base_url).base_file_url(base_file_url)
+    if not polling:
+        builder = builder.updater(None)  # updates arrive on our webhook server instead
+    application = builder.build()
+    application.bot_data["conversation"] = conversation
+    application.bot_data["now"] = now
+    application.add_handler(CallbackQueryHandler(on_update))
+    application.add_handler(MessageHandler(filters.ALL, on_update))
+    return application
+
+
+async def on_update(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Hand any message or button press to the conversation and send its replies."""
+    inbound = await to_inbound(update, context.bot)
+    if inbound is None:
+        return
+    conversation: Conversation = context.bot_data["conversation"]
+    replies = conversation.handle(inbound, context.bot_data["now"]())
+    if update.callback_query:
+        await update.callback_query.answer(replies.acknowledgement)
+    await send_replies(context.bot, inbound.chat_id, replies)
+
+
+async def to_inbound(update: Update, bot: Bot) -> Inbound | None:
+    """The conversation's view of a Telegram update (None for updates it does not handle)."""
+    user = update.effective_user
+    chat = update.effective_chat
+    if user is None or chat is None:
+        return None
+    common = dict(platform=PLATFORM, update_id=str(update.update_id), user_id=str(user.id),
+                  chat_id=str(chat.id), display_name=user.full_name or "")
+    if update.callback_query:
+        query = update.callback_query
+        message_id = str(query.message.message_id) if query.message else None
+        return Inbound(**common, choice=query.data or "", message_id=message_id)
+    message = update.effective_message
+    if message is None:
+        return None
+    if message.document or message.photo:
+        return Inbound(**common, file=await _incoming_file(message, bot), text=message.caption)
+    return Inbound(**common, text=message.text or "")
+
+
+async def _incoming_file(message, bot: Bot) -> IncomingFile:
+    if message.document:
+        item, name = message.document, message.document.file_name or "document"
+    else:
+        item = message.photo[-1]  # the largest size
+        name = f"photo-{item.file_unique_id}.jpg"
+    size = item.file_size
+    if size is not None and size > MAX_FILE_BYTES:
+        return IncomingFile(name=name, size=size, content=None, ref=item.file_id)
+    try:
+        telegram_file = await bot.get_file(item.file_id)
+        content = bytes(await telegram_file.download_as_bytearray())
+    except BadRequest:  # "file is too big": Telegram will not hand it to a bot
+        return IncomingFile(name=name, size=size or MAX_FILE_BYTES + 1, content=None,
+                            ref=item.file_id)
+    return IncomingFile(name=name, size=len(content), content=content, ref=item.file_id)
+
+
+def keyboard(message: Message) -> InlineKeyboardMarkup | None:
+    """Choices as inline buttons, one per row so long labels stay readable on a phone."""
+    if not message.choices:
+        return None
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(c.label, callback_data=c.id)] for c in message.choices])
+
+
+async def send_message(bot: Bot, chat_id: str, message: Message) -> str:
+    """Send ``message`` (split when long, buttons on the last part, then attachments)."""
+    parts = split_message(message.text, MAX_TEXT) or [" "]
+    first_id = None
+    for i, part in enumerate(parts):
+        markup = keyboard(message) if i == len(parts) - 1 else None
+        sent = await bot.send_message(chat_id=chat_id, text=part, reply_markup=markup)
+        first_id = first_id or str(sent.message_id)
+    for attachment in message.attachments:
+        file = InputFile(attachment.content, filename=attachment.filename)
+        if attachment.kind == "photo":
+            await bot.send_photo(chat_id=chat_id, photo=file)
+        else:
+            await bot.send_document(chat_id=chat_id, document=file)
+    return first_id
+
+
+async def send_replies(bot: Bot, chat_id: str, replies: Replies) -> None:
+    """Send the conversation's replies into the chat the update came from."""
+    for edit in replies.edits:
+        try:
+            await bot.edit_message_text(chat_id=chat_id, message_id=int(edit.message_id),
+                                        text=edit.message.text[:MAX_TEXT], reply_markup=None)
+        except BadRequest as error:  # too old to edit, or unchanged: the receipt says it all
+            log.info("could not edit message %s: %s", edit.message_id, error)
+    for message in replies.messages:
+        await send_message(bot, chat_id, message)
+
+
+class TelegramTransport:
+    """Delivery's way to Telegram, with Telegram's errors mapped to delivery's."""
+
+    platform = PLATFORM
+    has_buttons = True
+
+    def __init__(self, bot: Bot) -> None:
+        self.bot = bot
+
+    async def send(self, chat_id: str, message: Message) -> str:
+        """Send one outbox message."""
+        try:
+            return await send_message(self.bot, chat_id, message)
+        except RetryAfter as error:
+            raise RetryLater(_seconds(error)) from None
+        except Forbidden as error:
+            raise RecipientGone(str(error)) from None
+        except BadRequest as error:
+            if "chat not found" in str(error).lower() or "user not found" in str(error).lower():
+                raise RecipientGone(str(error)) from None
+            raise Undeliverable(str(error)) from None
+        except (TimedOut, NetworkError) as error:
+            raise TemporaryFailure(str(error)) from None
+        except TelegramError as error:
+            raise TemporaryFailure(str(error)) from None
+
+
+def _seconds(error: RetryAfter) -> float:
+    value = error._retry_after  # a timedelta in every v22 release; the public one is deprecated
+    return value.total_seconds()
+
+
+async def register_commands(bot: Bot) -> None:
+    """Publish the command menu in Vietnamese (default) and English."""
+    for lang in ("vi", "en"):
+        tr = translator(lang)
+        commands = [
+            BotCommand("viec", tr._("my open duties")),
+            BotCommand("lich", tr._("deadlines in the next 90 days")),
+            BotCommand("nop", tr._("report a duty as done")),
+            BotCommand("huy", tr._("cancel the current step")),
+            BotCommand("ngonngu", tr._("change language")),
+            BotCommand("help", tr._("help")),
+            BotCommand("start", tr._("register with an invite code")),
+        ]
+        await bot.set_my_commands(commands, language_code=None if lang == "vi" else lang)

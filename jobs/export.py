@@ -1,0 +1,219 @@
+"""Exports of the evidence log and the obligation status: one table, written as CSV or XLSX.
+
+The table builders are pure: they take the rows the storage queries return. CSV is for scripts
+(English column keys, ISO dates); XLSX is for people (translated headers, local dates, ready to
+filter and print).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+from typing import IO, Any
+
+from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
+
+from jobs.calendar import VIETNAM
+from jobs.catalog import Catalog, UnknownDutyError
+from jobs.i18n import N_, Translator
+from storage.models import Event, Obligation, ObligationStatus, Unit
+
+
+class What(StrEnum):
+    """What an export holds."""
+
+    events = "events"
+    obligations = "obligations"
+
+
+class FileFormat(StrEnum):
+    """How an export is written."""
+
+    csv = "csv"
+    xlsx = "xlsx"
+
+
+@dataclass(frozen=True)
+class Table:
+    """Rows under stable English column ``keys`` and the ``headers`` a person reads."""
+
+    keys: tuple[str, ...]
+    headers: tuple[str, ...]
+    rows: list[tuple[Any, ...]]
+
+
+OBLIGATION_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("unit", N_("Unit")),
+    ("unit_name", N_("Unit name")),
+    ("duty", N_("Duty")),
+    ("duty_title", N_("Duty title")),
+    ("period", N_("Period")),
+    ("due", N_("Due date")),
+    ("status", N_("Status")),
+    ("late", N_("Late")),
+    ("done_at", N_("Done at")),
+    ("evidence", N_("Evidence")),
+    ("source", N_("Source")),
+)
+
+EVENT_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("reference", N_("Reference")),
+    ("at", N_("Logged at")),
+    ("unit", N_("Unit")),
+    ("unit_name", N_("Unit name")),
+    ("duty", N_("Duty")),
+    ("period", N_("Period")),
+    ("kind", N_("Kind")),
+    ("document", N_("Document number")),
+    ("document_date", N_("Document date")),
+    ("file_name", N_("File name")),
+    ("file_sha256", N_("File SHA-256")),
+    ("nonconformities", N_("Nonconformities")),
+    ("actor", N_("Actor")),
+    ("note", N_("Note")),
+    ("correction_of", N_("Correction of")),
+)
+
+_MAX_WIDTH = 60
+_MIN_WIDTH = 6
+_DATE_FORMAT = "DD/MM/YYYY"
+_DATETIME_FORMAT = "DD/MM/YYYY HH:MM"
+_SHEET_NAME_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
+
+
+def _table(columns: tuple[tuple[str, str], ...], rows: list[tuple[Any, ...]],
+           tr: Translator) -> Table:
+    return Table(keys=tuple(key for key, _ in columns),
+                 headers=tuple(tr._(header) for _, header in columns), rows=rows)
+
+
+def _duty_title(catalog: Catalog, key: str, lang: str) -> str:
+    try:
+        return catalog.duty(key).title.get(lang)
+    except UnknownDutyError:
+        # A duty a province file once had, or one created by an event: its key still says what.
+        return key
+
+
+def is_late(obligation: Obligation, today: dt.date) -> bool:
+    """Whether ``obligation`` was done after its due date, or is still open past it on ``today``."""
+    if obligation.status == ObligationStatus.DONE:
+        return (obligation.done_at is not None
+                and obligation.done_at.astimezone(VIETNAM).date() > obligation.due)
+    if obligation.status == ObligationStatus.OPEN:
+        return today > obligation.due
+    return False
+
+
+def obligation_table(
+    rows: Sequence[tuple[Obligation, Unit, str | None]], *, tr: Translator, catalog: Catalog,
+    today: dt.date,
+) -> Table:
+    """The obligation status: one row per (obligation, unit, done event's reference)."""
+    return _table(OBLIGATION_COLUMNS, [
+        (unit.code, unit.name, obligation.duty_key,
+         _duty_title(catalog, obligation.duty_key, tr.lang), obligation.period, obligation.due,
+         obligation.status, "yes" if is_late(obligation, today) else "no", obligation.done_at,
+         evidence, obligation.source)
+        for obligation, unit, evidence in rows
+    ], tr)
+
+
+def event_table(
+    rows: Sequence[tuple[Event, Unit, Obligation | None, str | None]], *, tr: Translator,
+    catalog: Catalog,
+) -> Table:
+    """The evidence log: one row per (event, unit, obligation, corrected event's reference)."""
+    # ``catalog`` is taken for symmetry with obligation_table; no event column needs a title yet.
+    return _table(EVENT_COLUMNS, [
+        (event.reference, event.at, unit.code, unit.name,
+         obligation.duty_key if obligation else None, obligation.period if obligation else None,
+         event.kind, event.document_number, event.document_date, event.file_name,
+         event.file_hash, event.nonconformities, event.actor, event.note, correction_of)
+        for event, unit, obligation, correction_of in rows
+    ], tr)
+
+
+def _csv_value(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        return value.astimezone(VIETNAM).isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def write_csv(table: Table, stream: IO[str]) -> None:
+    """Write ``table`` as CSV: the English keys, then ISO dates and Vietnam-time moments."""
+    writer = csv.writer(stream, lineterminator="\n")
+    writer.writerow(table.keys)
+    writer.writerows([_csv_value(v) for v in row] for row in table.rows)
+
+
+def _sheet_name(title: str) -> str:
+    # Excel refuses these characters and names longer than 31 characters.
+    name = " ".join(_SHEET_NAME_FORBIDDEN.sub(" ", title).split())[:31].strip()
+    return name or "Sheet1"
+
+
+def _xlsx_value(value: Any) -> tuple[Any, str | None, int]:
+    """The cell value, its number format and how many characters wide it shows."""
+    if value is None:
+        return None, None, 0
+    if isinstance(value, dt.datetime):
+        # Excel has no time zones: the moment is written as the wall-clock time in Vietnam.
+        return value.astimezone(VIETNAM).replace(tzinfo=None), _DATETIME_FORMAT, 16
+    if isinstance(value, dt.date):
+        return value, _DATE_FORMAT, 10
+    if isinstance(value, str):
+        # Control characters a chat message may carry make the file unreadable.
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)
+        return value, None, max((len(line) for line in value.splitlines()), default=0)
+    return value, None, len(str(value))
+
+
+def write_xlsx(table: Table, path_or_stream: Path | str | IO[bytes], *, title: str) -> None:
+    """Write ``table`` as an Excel workbook of one sheet, ready to filter and to print."""
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = _sheet_name(title)
+    workbook.properties.title = title
+    widths = [len(header) for header in table.headers]
+    sheet.append(list(table.headers))
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+        cell.alignment = Alignment(vertical="top")
+    for row_index, row in enumerate(table.rows, start=2):
+        for column_index, raw in enumerate(row, start=1):
+            value, number_format, width = _xlsx_value(raw)
+            cell = sheet.cell(row=row_index, column=column_index, value=value)
+            if isinstance(value, str):
+                # Typed text is never a formula: a note "=HYPERLINK(...)" stays a note.
+                cell.data_type = "s"
+                if width > _MAX_WIDTH or "\n" in value:
+                    cell.alignment = Alignment(vertical="top", wrap_text=True)
+            if number_format:
+                cell.number_format = number_format
+            widths[column_index - 1] = max(widths[column_index - 1], width)
+    for column_index, width in enumerate(widths, start=1):
+        letter = get_column_letter(column_index)
+        sheet.column_dimensions[letter].width = min(max(width, _MIN_WIDTH) + 2, _MAX_WIDTH)
+    last = get_column_letter(len(table.headers))
+    sheet.freeze_panes = "A2"
+    sheet.auto_filter.ref = f"A1:{last}{len(table.rows) + 1}"
+    sheet.print_title_rows = "1:1"
+    sheet.page_setup.orientation = sheet.ORIENTATION_LANDSCAPE
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0  # as many pages tall as the rows need
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    workbook.save(path_or_stream)

@@ -1,0 +1,184 @@
+"""An officer and a supervisor on Telegram, end to end through the real client and the sandbox."""
+
+import csv
+import io
+
+import pytest
+from sqlmodel import select
+from typer.testing import CliRunner
+
+from bot.cli import app
+from jobs.i18n import translator
+from storage.db import session_scope
+from storage.models import Event, Obligation, Role
+from storage.units import unit_by_code
+from tests.conftest import at
+from tests.support.telegram import buttons, load_sample_units, start_harness
+
+vi = translator("vi")
+OFFICER, SUPERVISOR, OTHER = 1001, 2001, 3001
+
+
+@pytest.fixture
+async def bot(engine, catalog):
+    load_sample_units(engine, at("2026-11-30 07:00"))
+    harness = await start_harness(engine, catalog, at("2026-11-30 16:00"))
+    yield harness
+    await harness.runtime.stop()
+    await harness.sandbox.stop()
+
+
+async def officer_with_reminder(bot):
+    """Register an officer of Đức Tân and a supervisor of Mộ Đức; deliver the 1 Dec reminder."""
+    greeting = await bot.register(OFFICER, "QNG-MD-DTAN", Role.OFFICER, "Lan")
+    assert "UBND xã Đức Tân" in greeting["text"]
+    await bot.register(SUPERVISOR, "QNG-MD", Role.SUPERVISOR, "Hùng")
+    bot.clock.set(at("2026-12-01 08:00"))
+    delivered = await bot.tick_and_collect(OFFICER)
+    # Due now: the management review (due 30 November), the annual report (7 December) and
+    # the quarterly report (15 December).
+    assert len(delivered) == 3
+    return next(m for m in delivered if "15/12/2026" in m["text"])
+
+
+async def test_register_receive_reminder_and_log_a_submission_with_a_file(bot, engine):
+    reminder = await officer_with_reminder(bot)
+    text = reminder["text"]
+    assert "UBND xã Đức Tân" in text
+    assert "15/12/2026" in text  # the quarterly report's deadline
+    assert "☐" in text  # the checklist
+    assert buttons(reminder) == [vi._("Submitted"), vi._("Remind me later"), vi._("Guidance")]
+
+    ask = await bot.press(OFFICER, reminder, vi._("Submitted"))
+    assert "123/BC-UBND" in ask["text"]  # the example of the expected line
+
+    wrong = await bot.say(OFFICER, "bao cao xong roi")
+    assert vi._("I could not read a document number.") in wrong["text"]
+
+    file_step = await bot.say(OFFICER, "45/BC-UBND ngày 28/11/2026")
+    assert buttons(file_step) == [vi._("Skip")]
+    bot.sandbox.user_sends_document(OFFICER, "bao-cao-quy-4.pdf", b"%PDF-1.4 report")
+    confirm = await bot.sandbox.next_message(OFFICER, timeout=10)
+    assert "45/BC-UBND" in confirm["text"] and "bao-cao-quy-4.pdf" in confirm["text"]
+    receipt = await bot.press(OFFICER, confirm, vi._("Confirm"))
+    assert "ISO-2026-000001" in receipt["text"]
+
+    # The reminder now says it is done, and has no buttons left.
+    edited = next(m for m in bot.sandbox.messages_to(OFFICER)
+                  if m["message_id"] == reminder["message_id"])
+    assert "ISO-2026-000001" in edited["text"] and not buttons(edited)
+
+    await bot.tick()
+    notice = await bot.sandbox.next_message(SUPERVISOR, timeout=10)
+    assert "UBND xã Đức Tân" in notice["text"] and "45/BC-UBND" in notice["text"]
+
+    with session_scope(engine) as session:
+        event = session.exec(select(Event)).one()
+        assert event.file_name == "bao-cao-quy-4.pdf"
+        assert len(event.file_hash) == 64
+        assert session.get(Obligation, event.obligation_id).status == "done"
+
+    exported = CliRunner().invoke(app, ["export", "--what", "events", "--format", "csv"],
+                                  env={"DATABASE_URL": bot.runtime.settings.database_url})
+    if exported.exit_code == 0:  # the export command may land separately
+        rows = list(csv.DictReader(io.StringIO(exported.stdout)))
+        assert rows[0]["document"] == "45/BC-UBND"
+
+
+async def test_free_text_without_diacritics_logs_the_quarterly_report(bot, engine):
+    await officer_with_reminder(bot)
+    step = await bot.say(OFFICER, "da nop bao cao quy 4 so 45/BC-UBND ngay 28/11/2026")
+    assert buttons(step) == [vi._("Skip")]
+    confirm = await bot.say(OFFICER, "bo qua")
+    receipt = await bot.press(OFFICER, confirm, vi._("Confirm"))
+    assert "ISO-2026-" in receipt["text"]
+    with session_scope(engine) as session:
+        event = session.exec(select(Event)).one()
+        assert (event.document_number, str(event.document_date)) == ("45/BC-UBND", "2026-11-28")
+
+
+async def test_a_replayed_button_changes_nothing(bot, engine):
+    reminder = await officer_with_reminder(bot)
+    await bot.press(OFFICER, reminder, vi._("Submitted"))
+    await bot.say(OFFICER, "45/BC-UBND 28/11/2026")
+    confirm = await bot.say(OFFICER, "bỏ qua")
+    await bot.press(OFFICER, confirm, vi._("Confirm"))
+    data = f"done:{reminder_obligation(engine)}"
+    bot.sandbox.user_presses_button(OFFICER, reminder["message_id"], data, strict=False)
+    again = await bot.sandbox.next_message(OFFICER, timeout=10)
+    assert "ISO-2026-000001" in again["text"]
+    with session_scope(engine) as session:
+        assert len(session.exec(select(Event)).all()) == 1
+
+
+def reminder_obligation(engine) -> int:
+    """The id of Đức Tân's quarterly report for Q4 2026."""
+    with session_scope(engine) as session:
+        unit = unit_by_code(session, code="QNG-MD-DTAN")
+        return session.exec(select(Obligation.id).where(
+            Obligation.unit_id == unit.id, Obligation.duty_key == "quarterly_report",
+            Obligation.period == "2026-Q4")).one()
+
+
+async def test_another_units_duty_is_refused(bot, engine):
+    await officer_with_reminder(bot)
+    greeting = await bot.register(OTHER, "QNA-NS-QLOC", Role.OFFICER, "Minh")
+    forged = f"done:{reminder_obligation(engine)}"  # Đức Tân's duty, pressed by Quế Lộc's officer
+    bot.sandbox.user_presses_button(OTHER, greeting["message_id"], forged, strict=False)
+    refusal = await bot.sandbox.next_message(OTHER, timeout=10)
+    assert refusal["text"] == vi._("This duty does not belong to your unit, so you cannot report "
+                                   "on it. Nothing was recorded.")
+
+
+async def test_a_file_over_20_mb_is_refused_and_the_step_stays(bot):
+    reminder = await officer_with_reminder(bot)
+    await bot.press(OFFICER, reminder, vi._("Submitted"))
+    await bot.say(OFFICER, "45/BC-UBND ngày 28/11/2026")
+    bot.sandbox.user_sends_document(OFFICER, "scan.pdf", b"x", size_override=25 * 1024 * 1024)
+    too_big = await bot.sandbox.next_message(OFFICER, timeout=10)
+    assert "20 MB" in too_big["text"]
+    bot.sandbox.user_sends_document(OFFICER, "scan-small.pdf", b"small")
+    confirm = await bot.sandbox.next_message(OFFICER, timeout=10)
+    assert "scan-small.pdf" in confirm["text"]
+
+
+async def test_unknown_command_and_stray_text_get_help(bot):
+    await bot.register(OFFICER, "QNG-MD-DTAN", Role.OFFICER, "Lan")
+    unknown = await bot.say(OFFICER, "/abcxyz")
+    assert unknown["text"] == vi._("Unknown command. Type /help to see what I can do.")
+    stray = await bot.say(OFFICER, "xin chào")
+    assert "/viec" in stray["text"]
+
+
+async def test_invalid_used_and_expired_codes_bind_nothing(bot, engine):
+    from tests.support.telegram import invite
+
+    bad = await bot.say(OFFICER, "/start NOTACODE2345")
+    assert bad["text"].startswith(vi._("This invite code is not valid.").split(".")[0])
+    code = invite(engine, "QNG-MD-DTAN", Role.OFFICER, bot.clock.now(), days=1)
+    await bot.say(OFFICER, f"/start {code}")
+    used = await bot.say(OTHER, f"/start {code}")
+    assert vi._("This invite code has already been used.").split(".")[0] in used["text"]
+    old = invite(engine, "QNG-MD-DTAN", Role.OFFICER, at("2026-11-01 08:00"), days=1)
+    expired = await bot.say(OTHER, f"/start {old}")
+    assert vi._("This invite code has expired.").split(".")[0] in expired["text"]
+    duties = await bot.say(OTHER, "/viec")
+    assert "/start" in duties["text"]  # still not registered
+
+
+async def test_a_duplicate_update_is_processed_once(bot):
+    await bot.register(OFFICER, "QNG-MD-DTAN", Role.OFFICER, "Lan")
+    update = bot.sandbox.user_sends_text(OFFICER, "/viec")
+    await bot.sandbox.next_message(OFFICER, timeout=10)
+    bot.sandbox.queue_update(update)
+    bot.sandbox.user_sends_text(OFFICER, "/help")
+    after = await bot.sandbox.next_message(OFFICER, timeout=10)
+    assert "/nop" in after["text"]  # the answer to /help, not a second answer to /viec
+
+
+async def test_duties_and_calendar_commands(bot):
+    await officer_with_reminder(bot)
+    duties = await bot.say(OFFICER, "/viec")
+    assert "15/12/2026" in duties["text"]
+    agenda = await bot.say(OFFICER, "/lich")
+    assert "15/12/2026" in agenda["text"] and "05/12/2026" not in agenda["text"]
