@@ -7,7 +7,12 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import os
 from collections.abc import Callable
+
+# Opt in to python-telegram-bot's coming behaviour (time periods as timedelta) rather than
+# reading the deprecated integer form.
+os.environ.setdefault("PTB_TIMEDELTA", "1")
 
 from telegram import (
     Bot,
@@ -170,8 +175,8 @@ class TelegramTransport:
 
 
 def _seconds(error: RetryAfter) -> float:
-    value = error._retry_after  # a timedelta in every v22 release; the public one is deprecated
-    return value.total_seconds()
+    value = error.retry_after
+    return value.total_seconds() if isinstance(value, dt.timedelta) else float(value)
 
 
 async def register_commands(bot: Bot) -> None:

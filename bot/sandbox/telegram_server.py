@@ -464,6 +464,7 @@ class TelegramSandbox:
             "has_main_web_app": False,
         }
         self.global_per_second = global_per_second
+        self._failures: dict[str, list[int]] = {}
         self.private_chat_per_second = private_chat_per_second
         self.group_chat_per_minute = group_chat_per_minute
         self.clock = clock
@@ -838,6 +839,10 @@ class TelegramSandbox:
         return self._files[file_id].content
 
     @_threadsafe
+    def fail_next(self, method: str, status: int = 500, times: int = 1) -> None:
+        """Answer the next ``times`` calls of ``method`` with HTTP ``status`` (a server fault)."""
+        self._failures.setdefault(method.lower(), []).extend([status] * times)
+
     def reset_rate_limits(self) -> None:
         """Forget all counted messages."""
         self._global_window = _SlidingWindow(1.0)
@@ -1550,6 +1555,12 @@ class TelegramSandbox:
         handler = self._methods.get(method.lower())
         if handler is None:
             return _json_error(SandboxAPIError(404, "Not Found"))
+        failures = self._failures.get(method.lower())
+        if failures:
+            status = failures.pop(0)
+            return web.json_response(
+                {"ok": False, "error_code": status, "description": "Internal Server Error"},
+                status=status)
         try:
             params, uploads = await _read_params(request)
             self._api_calls.append({"method": method, "params": _loggable(params)})
