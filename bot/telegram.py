@@ -5,10 +5,11 @@ Thin on purpose: it only translates between Telegram's shapes and :mod:`bot.conv
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import logging
 import os
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 # Opt in to python-telegram-bot's coming behaviour (time periods as timedelta) rather than
 # reading the deprecated integer form.
@@ -57,6 +58,7 @@ def build_application(token: str, *, base_url: str, base_file_url: str,
     application.bot_data["now"] = now
     application.add_handler(CallbackQueryHandler(on_update))
     application.add_handler(MessageHandler(filters.ALL, on_update))
+    application.add_error_handler(on_error)
     return application
 
 
@@ -139,12 +141,34 @@ async def send_replies(bot: Bot, chat_id: str, replies: Replies) -> None:
     """Send the conversation's replies into the chat the update came from."""
     for edit in replies.edits:
         try:
-            await bot.edit_message_text(chat_id=chat_id, message_id=int(edit.message_id),
-                                        text=edit.message.text[:MAX_TEXT], reply_markup=None)
+            await _patiently(lambda edit=edit: bot.edit_message_text(
+                chat_id=chat_id, message_id=int(edit.message_id),
+                text=edit.message.text[:MAX_TEXT], reply_markup=None))
         except BadRequest as error:  # too old to edit, or unchanged: the receipt says it all
             log.info("could not edit message %s: %s", edit.message_id, error)
     for message in replies.messages:
-        await send_message(bot, chat_id, message)
+        await _patiently(lambda message=message: send_message(bot, chat_id, message))
+
+
+async def _patiently(call: Callable[[], Awaitable[object]], attempts: int = 3) -> None:
+    """Make a call, waiting as Telegram asks when the chat's rate limit is reached.
+
+    A person who answers quickly can outpace the limit of one message per second per chat;
+    waiting a second beats losing the reply.
+    """
+    for attempt in range(attempts):
+        try:
+            await call()
+            return
+        except RetryAfter as error:
+            if attempt == attempts - 1:
+                raise
+            await asyncio.sleep(_seconds(error))
+
+
+async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Log an update that could not be handled (the conversation's transaction rolled back)."""
+    log.error("update could not be handled: %s", context.error, exc_info=context.error)
 
 
 class TelegramTransport:
