@@ -26,7 +26,7 @@ from jobs.export import (
     write_csv,
     write_xlsx,
 )
-from jobs.i18n import Translator, translator
+from jobs.i18n import Translator, set_default_language, translator
 from jobs.registration import create_invite
 from jobs.simulate import CSV_COLUMNS, UnitInfo, simulate
 from jobs.units import (
@@ -74,7 +74,9 @@ class Format(StrEnum):
 
 
 def _settings() -> Settings:
-    return Settings()
+    settings = Settings()
+    set_default_language(settings.language)
+    return settings
 
 
 def _tr(settings: Settings, lang: Lang | None = None) -> Translator:

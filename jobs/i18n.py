@@ -69,7 +69,19 @@ def _load(lang: str) -> _gettext.NullTranslations:
     return _gettext.translation(DOMAIN, localedir=LOCALES_DIR, languages=[lang], fallback=True)
 
 
-@cache
+_deployment_language = [DEFAULT_LANG]
+
+
+def set_default_language(lang: str) -> None:
+    """Set the deployment's language (``ISOBOT_LANG``), used where no person's language applies."""
+    _deployment_language[0] = lang if lang in LANGUAGES else DEFAULT_LANG
+
+
 def translator(lang: str | None = None) -> Translator:
-    """The translator for ``lang`` (the default language when ``None`` or unknown)."""
-    return Translator(lang or DEFAULT_LANG)
+    """The translator for ``lang`` (the deployment's language when ``None`` or unknown)."""
+    return _translator(lang if lang in LANGUAGES else _deployment_language[0])
+
+
+@cache
+def _translator(lang: str) -> Translator:
+    return Translator(lang)

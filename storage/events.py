@@ -20,7 +20,7 @@ def append_event(session: Session, *, event: Event) -> Event:
     The reference is derived from the row id, so it is unique and never reused; it is set in
     the same transaction as the insert.
     """
-    event.reference = f"tmp-{uuid.uuid4().hex}"
+    event.reference = f"tmp-{uuid.uuid4().hex[:24]}"  # fits the column until the id is known
     session.add(event)
     session.flush()
     # The year as people in Vietnam count it: an event at 20:00 UTC on 31/12 is in January.

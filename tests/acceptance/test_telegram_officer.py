@@ -154,14 +154,17 @@ async def test_invalid_used_and_expired_codes_bind_nothing(bot, engine):
     from tests.support.telegram import invite
 
     bad = await bot.say(OFFICER, "/start NOTACODE2345")
-    assert bad["text"].startswith(vi._("This invite code is not valid.").split(".")[0])
+    assert bad["text"] == vi._("This invite code is not valid. Please check it, or ask the ISO "
+                               "standing office for a new one.")
     code = invite(engine, "QNG-MD-DTAN", Role.OFFICER, bot.clock.now(), days=1)
     await bot.say(OFFICER, f"/start {code}")
     used = await bot.say(OTHER, f"/start {code}")
-    assert vi._("This invite code has already been used.").split(".")[0] in used["text"]
+    assert used["text"] == vi._("This invite code has already been used. Please ask the ISO "
+                                "standing office for a new one.")
     old = invite(engine, "QNG-MD-DTAN", Role.OFFICER, at("2026-11-01 08:00"), days=1)
     expired = await bot.say(OTHER, f"/start {old}")
-    assert vi._("This invite code has expired.").split(".")[0] in expired["text"]
+    assert expired["text"] == vi._("This invite code has expired. Please ask the ISO standing "
+                                   "office for a new one.")
     duties = await bot.say(OTHER, "/viec")
     assert "/start" in duties["text"]  # still not registered
 
@@ -182,3 +185,48 @@ async def test_duties_and_calendar_commands(bot):
     assert "15/12/2026" in duties["text"]
     agenda = await bot.say(OFFICER, "/lich")
     assert "15/12/2026" in agenda["text"] and "05/12/2026" not in agenda["text"]
+
+
+async def test_an_internal_audit_creates_a_corrective_action_per_nonconformity(bot, engine):
+    await bot.register(OFFICER, "QNG-MD-DTAN", Role.OFFICER, "Lan")
+    with session_scope(engine) as session:
+        unit = unit_by_code(session, code="QNG-MD-DTAN")
+        from storage.obligations import ensure_obligation
+
+        audit, _ = ensure_obligation(session, unit_id=unit.id, duty_key="internal_audit",
+                                     period="2026", due=at("2026-12-04 00:00").date(),
+                                     now=bot.clock.now())
+        audit_id = audit.id
+    bot.sandbox.user_sends_text(OFFICER, "/nop")
+    pick = await bot.sandbox.next_message(OFFICER, timeout=10)
+    label = next(b for b in buttons(pick) if "Đánh giá nội bộ" in b)
+    ask = await bot.press(OFFICER, pick, label)
+    assert "12/BC-ĐGNB" in ask["text"]  # the audit report is asked for
+    how_many = await bot.say(OFFICER, "12/BC-ĐGNB ngày 27/11/2026")
+    assert how_many["text"] == vi._("How many nonconformities did the internal audit find? "
+                                    "Reply with a number (0 if none).")
+    assert vi._("Please reply with a whole number from 0 to 200.") == \
+        (await bot.say(OFFICER, "ba"))["text"]
+    await bot.say(OFFICER, "2")
+    confirm = await bot.say(OFFICER, "bỏ qua")
+    receipt = await bot.press(OFFICER, confirm, vi._("Confirm"))
+    assert "2" in receipt["text"]
+    with session_scope(engine) as session:
+        actions = session.exec(select(Obligation).where(
+            Obligation.duty_key == "corrective_action")).all()
+        assert sorted(a.period for a in actions) == ["2026-NC1", "2026-NC2"]
+        # 30 days after the audit report of 27 November: Sunday 27 December → Monday 28th.
+        assert {str(a.due) for a in actions} == {"2026-12-28"}
+        assert {a.source for a in actions} == {"audit"}
+        event = session.exec(select(Event).where(Event.obligation_id == audit_id)).one()
+        assert (event.kind, event.nonconformities) == ("audit_done", 2)
+
+
+async def test_language_can_be_switched_to_english(bot):
+    await bot.register(OFFICER, "QNG-MD-DTAN", Role.OFFICER, "Lan")
+    choose = await bot.say(OFFICER, "/ngonngu")
+    assert buttons(choose) == ["Tiếng Việt", "English"]
+    done = await bot.press(OFFICER, choose, "English")
+    assert done["text"] == "Language set to English."
+    help_text = await bot.say(OFFICER, "/help")
+    assert help_text["text"].startswith("isobot commands:")

@@ -22,6 +22,28 @@ from jobs.catalog import (
     YearlyDue,
     load_catalog,
 )
+from jobs.i18n import set_default_language
+
+
+@pytest.fixture(autouse=True)
+def operator_reads_english():
+    """The error-message tests below read the English wording; the default is Vietnamese."""
+    set_default_language("en")
+    yield
+    set_default_language("vi")
+
+
+def test_catalog_errors_speak_the_deployments_language(tmp_path):
+    set_default_language("vi")
+    path = tmp_path / "province.yaml"
+    path.write_text("duties:\n  - key: internal_audit\n    due: {month: 13, day: 1}\n",
+                    encoding="utf-8")
+    with pytest.raises(CatalogError) as caught:
+        load_catalog(override=path)
+    message = str(caught.value)
+    assert "province.yaml" in message and "internal_audit" in message and "due.month" in message
+    assert "dòng" in message  # "line", in Vietnamese
+
 
 # The Vietnamese titles of DOMAIN.md's duty table.
 DOMAIN_TITLES = {
