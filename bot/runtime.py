@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import hmac
 import logging
+import signal
 from dataclasses import dataclass, field
 
 from aiohttp import web
@@ -160,10 +161,15 @@ def _secret_matches(given: str | None, expected: str) -> bool:
 
 
 async def run_forever(runtime: Runtime) -> None:
-    """Start ``runtime`` and keep it running until cancelled (Ctrl+C or SIGTERM)."""
+    """Start ``runtime`` and keep it running until Ctrl+C or SIGTERM, then stop it cleanly."""
+    stopping = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        # Containers stop with SIGTERM: finish the message in flight instead of dying mid-send.
+        loop.add_signal_handler(sig, stopping.set)
     await runtime.start()
     try:
-        await asyncio.Event().wait()
+        await stopping.wait()
     finally:
         with contextlib.suppress(Exception):
             await runtime.stop()

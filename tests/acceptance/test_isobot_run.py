@@ -1,0 +1,97 @@
+"""The operator's path: `isobot run` as a process against a Bot-API server on 127.0.0.1."""
+
+import asyncio
+import csv
+import io
+import json
+import os
+import signal
+import sys
+
+import pytest
+
+from bot.sandbox.telegram_server import TelegramSandbox
+from jobs.i18n import translator
+from tests.support.telegram import buttons
+
+vi = translator("vi")
+TOKEN = "424242:run-test-token"
+ISOBOT = [sys.executable, "-m", "bot.cli"]
+
+
+@pytest.fixture
+async def sandbox():
+    server = TelegramSandbox(token=TOKEN, bot_username="isobot_province_bot")
+    await server.start()
+    yield server
+    await server.stop()
+
+
+@pytest.fixture
+def env(sandbox, tmp_path):
+    return {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path}/isobot.sqlite3",
+            "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": sandbox.base_url,
+            "TELEGRAM_FILE_BASE_URL": sandbox.base_file_url, "ISOBOT_LANG": "vi"}
+
+
+async def isobot(env, *args) -> str:
+    process = await asyncio.create_subprocess_exec(
+        *ISOBOT, *args, env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+    out, err = await asyncio.wait_for(process.communicate(), 60)
+    assert process.returncode == 0, err.decode()
+    return out.decode()
+
+
+class Running:
+    """`isobot run` in the background."""
+
+    def __init__(self, env, *args):
+        self.env, self.args = env, args
+
+    async def __aenter__(self):
+        self.process = await asyncio.create_subprocess_exec(
+            *ISOBOT, "run", *self.args, env=self.env, stderr=asyncio.subprocess.PIPE)
+        return self
+
+    async def __aexit__(self, *exc):
+        self.process.send_signal(signal.SIGTERM)
+        _, err = await asyncio.wait_for(self.process.communicate(), 30)
+        assert TOKEN not in err.decode()  # the token never reaches the log
+        assert self.process.returncode == 0, err.decode()
+
+
+async def test_run_registers_reminds_and_logs_evidence_that_export_lists(sandbox, env):
+    await isobot(env, "units", "import", "--sample")
+    invite = json.loads(await isobot(env, "invite", "--unit", "QNG-MD-DTAN", "--role", "officer",
+                                     "--json"))
+    assert invite["telegram_link"] == f"https://t.me/isobot_province_bot?start={invite['code']}"
+
+    async with Running(env, "--now", "2026-11-30T16:00"):
+        sandbox.user_sends_text(1001, f"/start {invite['code']}", first_name="Lan")
+        greeting = await sandbox.next_message(1001, timeout=30)
+        assert greeting["text"].startswith(vi._("Welcome, {name}!").format(name="Lan"))
+        assert "UBND xã Đức Tân" in greeting["text"]
+    assert [c["command"] for c in sandbox.commands()][:3] == ["viec", "lich", "nop"]
+
+    # Restarted at 08:00 on Tuesday 1 December, when the quarterly report's reminder is due.
+    async with Running(env, "--now", "2026-12-01T08:00"):
+        reminders = [await sandbox.next_message(1001, timeout=30) for _ in range(3)]
+        reminder = next(m for m in reminders if "15/12/2026" in m["text"])
+        assert buttons(reminder) == [vi._("Submitted"), vi._("Remind me later"),
+                                     vi._("Guidance")]
+        press = reminder["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
+        sandbox.user_presses_button(1001, reminder["message_id"], press)
+        await sandbox.next_message(1001, timeout=30)
+        sandbox.user_sends_text(1001, "45/BC-UBND ngày 28/11/2026")
+        await sandbox.next_message(1001, timeout=30)
+        sandbox.user_sends_text(1001, "bỏ qua")
+        confirm = await sandbox.next_message(1001, timeout=30)
+        data = confirm["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
+        sandbox.user_presses_button(1001, confirm["message_id"], data)
+        receipt = await sandbox.next_message(1001, timeout=30)
+        assert "ISO-2026-000001" in receipt["text"]
+
+    rows = list(csv.DictReader(io.StringIO(
+        await isobot(env, "export", "--what", "events", "--format", "csv"))))
+    assert [(r["unit"], r["duty"], r["period"], r["document"]) for r in rows] == [
+        ("QNG-MD-DTAN", "quarterly_report", "2026-Q4", "45/BC-UBND")]
