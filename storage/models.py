@@ -193,6 +193,31 @@ class Outbox(SQLModel, table=True):
     last_error: str | None = Field(default=None, max_length=500)
 
 
+class Directive(SQLModel, table=True):
+    """An ad-hoc request a supervisor broadcast to units, with an optional deadline."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    text: str = Field(max_length=4000)
+    issuer_unit_id: int = Field(foreign_key="unit.id")  # whose subtree it was sent within
+    issued_by_member_id: int | None = Field(default=None, foreign_key="member.id")
+    issued_by: str = Field(max_length=128)  # "telegram:123" or "cli:operator"
+    scope: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    due: dt.date | None = None
+    created_at: dt.datetime | None = _timestamp()
+
+
+class LegalDocument(SQLModel, table=True):
+    """A new legal document that units must bring into their QMS within three months."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    number: str = Field(max_length=128, index=True)
+    title: str = Field(max_length=1000)
+    effective: dt.date
+    scope: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    registered_by: str = Field(max_length=128)
+    created_at: dt.datetime | None = _timestamp()
+
+
 class ProcessedUpdate(SQLModel, table=True):
     """An incoming update already handled, so a redelivered one is ignored."""
 
