@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
@@ -89,8 +90,13 @@ class Replies:
 
 
 @dataclass
-class _Turn:
-    """Everything handling one update needs; lives for one transaction."""
+class Turn:
+    """Everything handling one update needs; lives for one transaction.
+
+    ``state`` is the person's conversation state in this chat: ``state["flow"]`` is the
+    multi-step task under way (its ``"kind"`` names the feature that owns it), and
+    ``state["choices"]`` the choices last offered, so that a typed answer can pick one.
+    """
 
     session: Session
     inbound: Inbound
@@ -101,24 +107,46 @@ class _Turn:
     replies: Replies = field(default_factory=Replies)
 
     def say(self, text: str, choices: tuple[Choice, ...] = ()) -> None:
-        self.replies.messages.append(Message(text, choices))
-        if choices:
-            self.state["choices"] = [[c.id, c.label] for c in choices]
+        """Reply with ``text`` and, optionally, choices to pick from."""
+        self.reply(Message(text, choices))
+
+    def reply(self, message: Message) -> None:
+        """Reply with a whole message (e.g. one with an attached file)."""
+        self.replies.messages.append(message)
+        if message.choices:
+            self.state["choices"] = [[c.id, c.label] for c in message.choices]
 
     @property
     def today(self) -> dt.date:
         return self.now.date()
 
 
+class Feature(Protocol):
+    """A group of commands plugged into the conversation, e.g. the supervisors' desk.
+
+    Each hook returns True when it handled the turn; the conversation then stops looking.
+    """
+
+    commands: tuple[str, ...]
+
+    def on_command(self, turn: Turn, command: str, args: str) -> bool: ...
+
+    def on_choice(self, turn: Turn, action: str, value: str) -> bool: ...
+
+    def on_flow(self, turn: Turn, flow: dict[str, Any], text: str, action: str | None) -> bool: ...
+
+
 class Conversation:
     """Handles updates from any messenger against the database, the catalog and the calendar."""
 
     def __init__(self, engine: Engine, catalog: Catalog, calendar: WorkCalendar,
-                 default_language: str = "vi") -> None:
+                 default_language: str = "vi", features: Sequence[Feature] = ()) -> None:
         self.engine = engine
         self.catalog = catalog
         self.calendar = calendar
         self.default_language = default_language
+        self.features = list(features)
+        self.commands = COMMANDS + tuple(c for f in self.features for c in f.commands)
 
     def handle(self, inbound: Inbound, now: dt.datetime) -> Replies:
         """Handle one update; an update seen before returns no replies and changes nothing."""
@@ -129,7 +157,7 @@ class Conversation:
                 return Replies()
             members = accounts(session, platform=inbound.platform, user_id=inbound.user_id)
             language = members[0][0].language if members else self.default_language
-            turn = _Turn(session, inbound, now, translator(language), members,
+            turn = Turn(session, inbound, now, translator(language), members,
                          load_state(session, platform=inbound.platform, chat_id=inbound.chat_id,
                                     user_id=inbound.user_id))
             offered = turn.state.pop("choices", None)
@@ -140,15 +168,15 @@ class Conversation:
 
     # -- dispatch -------------------------------------------------------------------------
 
-    def _dispatch(self, turn: _Turn, offered: list[list[str]] | None) -> None:
+    def _dispatch(self, turn: Turn, offered: list[list[str]] | None) -> None:
         inbound = turn.inbound
         if inbound.choice:
             return self._on_choice(turn, inbound.choice)
         if inbound.file:
             return self._on_file(turn, inbound.file)
         text = (inbound.text or "").strip()
-        command = parsing.parse_command(text, COMMANDS)
-        if command and command[0] in COMMANDS:
+        command = parsing.parse_command(text, self.commands)
+        if command and command[0] in self.commands:
             return self._on_command(turn, *command)
         if command or text.startswith("/"):
             turn.say(turn.tr._("Unknown command. Type /help to see what I can do."))
@@ -166,7 +194,7 @@ class Conversation:
             return self._continue_flow(turn, flow, text)
         return self._on_free_text(turn, text)
 
-    def _on_command(self, turn: _Turn, command: str, args: str) -> None:
+    def _on_command(self, turn: Turn, command: str, args: str) -> None:
         if command == "start":
             if args:
                 return self._register(turn, args)
@@ -185,6 +213,8 @@ class Conversation:
         if not turn.members:
             return self._say_not_registered(turn)
         turn.state.pop("flow", None)
+        if any(f.on_command(turn, command, args) for f in self.features if command in f.commands):
+            return None
         if command == "help":
             return self._help(turn)
         if command == "viec":
@@ -195,7 +225,7 @@ class Conversation:
             return self._start_submission(turn, None)
         return None
 
-    def _on_choice(self, turn: _Turn, choice: str) -> None:
+    def _on_choice(self, turn: Turn, choice: str) -> None:
         action, _, value = choice.partition(":")
         if action == "lang" and value in ("vi", "en"):
             return self._set_language(turn, value)
@@ -212,6 +242,8 @@ class Conversation:
             if action == "later":
                 return self._snooze(turn, obligation)
             return self._start_submission(turn, obligation)
+        if any(f.on_choice(turn, action, value) for f in self.features):
+            return None
         flow = turn.state.get("flow")
         if flow and action in ("skip", "confirm", "cancel"):
             return self._continue_flow(turn, flow, "", action=action)
@@ -220,7 +252,7 @@ class Conversation:
 
     # -- registration ---------------------------------------------------------------------
 
-    def _register(self, turn: _Turn, code: str) -> None:
+    def _register(self, turn: Turn, code: str) -> None:
         inbound, tr = turn.inbound, turn.tr
         result = redeem_invite(turn.session, code=code, platform=inbound.platform,
                                user_id=inbound.user_id, chat_id=inbound.chat_id,
@@ -253,16 +285,16 @@ class Conversation:
         ]))
         turn.state.clear()
 
-    def _say_not_registered(self, turn: _Turn) -> None:
+    def _say_not_registered(self, turn: Turn) -> None:
         turn.say(turn.tr._("Your account is not registered yet. Please send the invite code you "
                            "received from the ISO standing office, e.g. /start ABCD2345EFGH."))
 
-    def _greet(self, turn: _Turn) -> None:
+    def _greet(self, turn: Turn) -> None:
         units = ", ".join(f"{u.name} ({role_text(m.role, turn.tr)})" for m, u in turn.members)
         turn.say(turn.tr._("Hello! Your account is registered with: {units}.").format(units=units)
                  + "\n" + turn.tr._("Type /viec to see your open duties, /help for all commands."))
 
-    def _help(self, turn: _Turn) -> None:
+    def _help(self, turn: Turn) -> None:
         tr = turn.tr
         turn.say("\n".join([
             tr._("isobot commands:"),
@@ -276,7 +308,7 @@ class Conversation:
                  "10/10/2026”."),
         ]))
 
-    def _set_language(self, turn: _Turn, lang: str) -> None:
+    def _set_language(self, turn: Turn, lang: str) -> None:
         set_language(turn.session, platform=turn.inbound.platform, user_id=turn.inbound.user_id,
                      language=lang)
         turn.tr = translator(lang)
@@ -285,16 +317,16 @@ class Conversation:
 
     # -- duties ---------------------------------------------------------------------------
 
-    def _loggable_units(self, turn: _Turn) -> dict[int, Unit]:
+    def _loggable_units(self, turn: Turn) -> dict[int, Unit]:
         return {u.id: u for m, u in turn.members if m.role in (Role.OFFICER, Role.HEAD)}
 
-    def _my_open(self, turn: _Turn) -> list[tuple[Obligation, Unit]]:
+    def _my_open(self, turn: Turn) -> list[tuple[Obligation, Unit]]:
         units = self._loggable_units(turn)
         known = {d.key for d in self.catalog.duties}
         return [(o, u) for o, u in open_obligations(turn.session, unit_ids=units)
                 if o.duty_key in known]
 
-    def _my_obligation(self, turn: _Turn, value: str) -> Obligation | None:
+    def _my_obligation(self, turn: Turn, value: str) -> Obligation | None:
         obligation = turn.session.get(Obligation, int(value)) if value.isdigit() else None
         member = next((m for m, _ in turn.members
                        if obligation is not None and may_log(m, obligation)), None)
@@ -304,7 +336,7 @@ class Conversation:
             return None
         return obligation
 
-    def _my_duties(self, turn: _Turn) -> None:
+    def _my_duties(self, turn: Turn) -> None:
         tr, rows = turn.tr, self._my_open(turn)
         if not rows:
             turn.say(tr._("Your units have no open duties right now. 👍"))
@@ -316,14 +348,14 @@ class Conversation:
         lines += ["", tr._("To report one as done, type /nop.")]
         turn.say("\n".join(lines))
 
-    def _duty_line(self, o: Obligation, u: Unit, turn: _Turn) -> str:
+    def _duty_line(self, o: Obligation, u: Unit, turn: Turn) -> str:
         tr = turn.tr
         title = self.catalog.duty(o.duty_key).title.get(tr.lang)
         unit = f" — {u.name}" if len(self._loggable_units(turn)) > 1 else ""
         return (f"{title} ({period_text(o.period, tr)}){unit}: {tr.short_date(o.due)}, "
                 f"{days_left_text(o.due, turn.today, tr)}")
 
-    def _calendar(self, turn: _Turn) -> None:
+    def _calendar(self, turn: Turn) -> None:
         tr = turn.tr
         end = turn.today + dt.timedelta(days=_AHEAD_DAYS)
         entries: dict[tuple[int, str, str], tuple[dt.date, str]] = {}
@@ -347,13 +379,13 @@ class Conversation:
         lines += [f"• {line}" for _, line in sorted(entries.values())]
         turn.say("\n".join(lines))
 
-    def _guide(self, turn: _Turn, obligation: Obligation) -> None:
+    def _guide(self, turn: Turn, obligation: Obligation) -> None:
         unit = turn.session.get(Unit, obligation.unit_id)
         about = about_obligation(obligation, unit, self.catalog, turn.tr.lang)
         text = reminder(about, turn.today, turn.tr, choices=False).text
         turn.say(text + "\n\n" + self._evidence_prompt(obligation, turn.tr))
 
-    def _already_done(self, turn: _Turn, obligation: Obligation) -> None:
+    def _already_done(self, turn: Turn, obligation: Obligation) -> None:
         event = turn.session.get(Event, obligation.done_event_id) if obligation.done_event_id \
             else None
         if event is None:
@@ -364,7 +396,7 @@ class Conversation:
             date=turn.tr.short_date(event.at.astimezone(self.calendar.tz).date()),
             reference=event.reference))
 
-    def _snooze(self, turn: _Turn, obligation: Obligation) -> None:
+    def _snooze(self, turn: Turn, obligation: Obligation) -> None:
         member = next(m for m, _ in turn.members if may_log(m, obligation))
         at = self.calendar.send_slot(self.calendar.on_or_after(turn.today + dt.timedelta(days=1)))
         unit = turn.session.get(Unit, obligation.unit_id)
@@ -379,7 +411,7 @@ class Conversation:
 
     # -- logging a submission -------------------------------------------------------------
 
-    def _start_submission(self, turn: _Turn, obligation: Obligation | None,
+    def _start_submission(self, turn: Turn, obligation: Obligation | None,
                           document: parsing.DocumentReference | None = None,
                           nonconformities: int | None = None) -> None:
         tr = turn.tr
@@ -413,7 +445,7 @@ class Conversation:
         return tr._("Please send the document number and date in one line, e.g. 123/BC-UBND "
                     "ngày 10/9/2026.")
 
-    def _ask(self, turn: _Turn, flow: dict[str, Any], obligation: Obligation) -> None:
+    def _ask(self, turn: Turn, flow: dict[str, Any], obligation: Obligation) -> None:
         tr, step = turn.tr, flow["step"]
         title = self.catalog.duty(obligation.duty_key).title.get(tr.lang)
         if step == "document":
@@ -431,7 +463,7 @@ class Conversation:
             turn.say(self._summary(turn, flow, obligation),
                      (Choice("confirm", tr._("Confirm")), Choice("cancel", tr._("Cancel"))))
 
-    def _summary(self, turn: _Turn, flow: dict[str, Any], obligation: Obligation) -> str:
+    def _summary(self, turn: Turn, flow: dict[str, Any], obligation: Obligation) -> str:
         tr = turn.tr
         unit = turn.session.get(Unit, obligation.unit_id)
         lines = [tr._("Please confirm:"),
@@ -448,9 +480,14 @@ class Conversation:
             lines.append(tr._("File: {name}").format(name=flow["file"]["name"]))
         return "\n".join(lines)
 
-    def _continue_flow(self, turn: _Turn, flow: dict[str, Any], text: str,
+    def _continue_flow(self, turn: Turn, flow: dict[str, Any], text: str,
                        action: str | None = None) -> None:
         tr = turn.tr
+        if flow.get("kind") and any(f.on_flow(turn, flow, text, action) for f in self.features):
+            return None
+        if flow.get("kind"):  # a flow of a feature no longer present: start afresh
+            turn.state.pop("flow", None)
+            return self._on_free_text(turn, text)
         obligation = turn.session.get(Obligation, flow.get("obligation_id") or -1)
         if flow["step"] == "pick" or obligation is None:
             turn.state.pop("flow", None)
@@ -502,7 +539,7 @@ class Conversation:
             "future_date": tr._("The document's date is in the future."),
         }.get(problem, tr._("I could not read the document number and date."))
 
-    def _accept_document(self, turn: _Turn, flow: dict[str, Any], obligation: Obligation,
+    def _accept_document(self, turn: Turn, flow: dict[str, Any], obligation: Obligation,
                          document: parsing.DocumentReference, nonconformities: int | None) -> None:
         flow["number"] = document.number
         flow["date"] = document.date.isoformat()
@@ -516,7 +553,7 @@ class Conversation:
         turn.state["flow"] = flow
         self._ask(turn, flow, obligation)
 
-    def _on_file(self, turn: _Turn, incoming: IncomingFile) -> None:
+    def _on_file(self, turn: Turn, incoming: IncomingFile) -> None:
         tr = turn.tr
         if not turn.members:
             return self._say_not_registered(turn)
@@ -537,7 +574,7 @@ class Conversation:
         self._ask(turn, flow, obligation)
         return None
 
-    def _log(self, turn: _Turn, flow: dict[str, Any], obligation: Obligation) -> None:
+    def _log(self, turn: Turn, flow: dict[str, Any], obligation: Obligation) -> None:
         tr = turn.tr
         member = next(m for m, _ in turn.members if may_log(m, obligation))
         file = flow.get("file")
@@ -568,7 +605,7 @@ class Conversation:
         turn.say("\n".join(lines))
         self._mark_reminders_done(turn, obligation, event.reference)
 
-    def _mark_reminders_done(self, turn: _Turn, obligation: Obligation, reference: str) -> None:
+    def _mark_reminders_done(self, turn: Turn, obligation: Obligation, reference: str) -> None:
         """Edit the reminders this chat got for ``obligation`` so they show it is done."""
         sent = turn.session.exec(select(Outbox).where(
             Outbox.obligation_id == obligation.id, Outbox.state == OutboxState.SENT,
@@ -581,7 +618,7 @@ class Conversation:
 
     # -- free text ------------------------------------------------------------------------
 
-    def _on_free_text(self, turn: _Turn, text: str) -> None:
+    def _on_free_text(self, turn: Turn, text: str) -> None:
         tr = turn.tr
         intent = parsing.parse_intent(text, today=turn.today)
         if intent is None or intent.action is None:
