@@ -29,6 +29,7 @@ __all__ = [
     "DocumentReference",
     "Intent",
     "ParseIssue",
+    "choice_aliases",
     "fold",
     "match_choice",
     "parse_command",
@@ -537,6 +538,23 @@ def _answer_key(text: str, *, keep_marks: bool) -> str:
     text = " ".join(text.lower().split()) if keep_marks else fold(text)
     # An answer made only of punctuation ("?") is itself the answer.
     return text.strip(_ANSWER_PUNCTUATION) or text
+
+
+# What people type instead of a choice's number or label, by the choice's action (the part of
+# its id before ":"), so "da nop" answers a reminder whatever language its labels are in.
+_CHOICE_WORDS: dict[str, tuple[str, ...]] = {
+    "done": ("da nop", "nop roi", "da nop roi", "xong", "da xong", "hoan thanh", "da hoan thanh"),
+    "later": ("nhac lai sau", "nhac sau", "de sau"),
+    "guide": ("huong dan", "xem huong dan"),
+    "skip": ("bo qua", "khong co"),
+    "confirm": ("xac nhan", "dong y", "ok"),
+    "cancel": ("huy bo",),
+}
+
+
+def choice_aliases(choice_id: str) -> tuple[str, ...]:
+    """Words that pick the choice ``choice_id`` besides its label (for :func:`match_choice`)."""
+    return _CHOICE_WORDS.get(choice_id.partition(":")[0], ())
 
 
 def match_choice(text: str, choices: Sequence[tuple[str, str, Iterable[str]]]) -> str | None:

@@ -35,10 +35,13 @@ class Message:
     text: str
     choices: tuple[Choice, ...] = ()
     attachments: tuple[Attachment, ...] = ()
+    # The language the text is written in, for words an adapter adds around it (Zalo writes
+    # choices as a translated "Reply 1 – …, 2 – …" line); None means the default language.
+    lang: str | None = None
 
     def to_payload(self) -> dict[str, Any]:
         """A JSON-safe dict of this message."""
-        return {
+        payload = {
             "text": self.text,
             "choices": [[c.id, c.label] for c in self.choices],
             "attachments": [
@@ -47,6 +50,9 @@ class Message:
                 for a in self.attachments
             ],
         }
+        if self.lang:
+            payload["lang"] = self.lang
+        return payload
 
     @classmethod
     def from_payload(cls, payload: dict[str, Any]) -> Message:
@@ -58,4 +64,5 @@ class Message:
                 Attachment(a["kind"], a["filename"], base64.b64decode(a["content"]))
                 for a in payload.get("attachments", [])
             ),
+            lang=payload.get("lang"),
         )

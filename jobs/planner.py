@@ -14,6 +14,7 @@ from sqlmodel import Session
 from jobs.calendar import WorkCalendar
 from jobs.catalog import Catalog
 from jobs.i18n import translator
+from jobs.linking import preferred
 from jobs.obligations import owed_between
 from jobs.reminders import DueReminder, OpenObligation, due_reminders
 from jobs.texts import About, for_stage
@@ -91,14 +92,15 @@ def recipients(session: Session, *, unit: Unit, role: str) -> list[Member]:
     """Who receives a message meant for ``role`` of ``unit``.
 
     Officers and heads are the unit's own; supervisors are those of the nearest unit above
-    (or the unit itself) that has any.
+    (or the unit itself) that has any. A person with a Telegram and a Zalo account gets it on
+    the one(s) they chose (:func:`jobs.linking.preferred`).
     """
     if role != Role.SUPERVISOR:
-        return members_of(session, unit_ids=[unit.id], roles=[role])
+        return preferred(members_of(session, unit_ids=[unit.id], roles=[role]))
     for candidate in [unit, *ancestors(session, unit=unit)]:
         found = members_of(session, unit_ids=[candidate.id], roles=[Role.SUPERVISOR])
         if found:
-            return found
+            return preferred(found)
     return []
 
 

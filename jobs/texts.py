@@ -78,7 +78,7 @@ def reminder(about: About, today: dt.date, tr: Translator, *, choices: bool = Tr
         lines += [f"☐ {item}" for item in checklist]
     lines += ["", tr._("When it is done, please reply “{done}” and give the document number and "
                        "date.").format(done=reply_choices(about, tr)[0].label)]
-    return Message("\n".join(lines), reply_choices(about, tr) if choices else ())
+    return Message("\n".join(lines), reply_choices(about, tr) if choices else (), lang=tr.lang)
 
 
 def escalation(about: About, role: str, today: dt.date, tr: Translator) -> Message:

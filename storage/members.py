@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, or_, select
 
-from storage.models import Invite, Member, Unit
+from storage.models import Invite, LinkCode, Member, Unit
 
 
 def add_invite(session: Session, *, code: str, unit_id: int, role: str, now: dt.datetime,
@@ -64,3 +64,35 @@ def set_language(session: Session, *, platform: str, user_id: str, language: str
         session.add(member)
         count += 1
     return count
+
+
+def add_link_code(session: Session, *, code: str, member_id: int, now: dt.datetime,
+                  expires_at: dt.datetime) -> LinkCode:
+    """Store a new link code for the account of ``member_id``."""
+    link = LinkCode(code=code, member_id=member_id, created_at=now, expires_at=expires_at)
+    session.add(link)
+    session.flush()
+    return link
+
+
+def link_code_by_code(session: Session, *, code: str, lock: bool = False) -> LinkCode | None:
+    """The link code ``code``; ``lock`` holds the row so two redemptions cannot both win."""
+    query = select(LinkCode).where(LinkCode.code == code)
+    if lock:
+        query = query.with_for_update()
+    return session.exec(query).first()
+
+
+def account_rows(session: Session, *, platform: str, user_id: str) -> list[Member]:
+    """Every membership of one messenger account, active or not."""
+    return list(session.exec(
+        select(Member).where(Member.platform == platform, Member.platform_user_id == user_id)
+        .order_by(Member.id)))
+
+
+def person_rows(session: Session, *, person_ids: Iterable[int]) -> list[Member]:
+    """Every membership, on any messenger, of the people ``person_ids``."""
+    ids = list(person_ids)
+    return list(session.exec(
+        select(Member).where(or_(col(Member.person_id).in_(ids), col(Member.id).in_(ids)))
+        .order_by(Member.id)))

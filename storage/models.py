@@ -6,7 +6,7 @@ import datetime as dt
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Column, DateTime, Index, UniqueConstraint
+from sqlalchemy import JSON, Column, DateTime, Index, UniqueConstraint, true
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
 
@@ -115,6 +115,11 @@ class Member(SQLModel, table=True):
     language: str = Field(default="vi", max_length=8)
     active: bool = True
     joined_at: dt.datetime | None = _timestamp()
+    # One person may act through a Telegram and a Zalo account: their rows share ``person_id``,
+    # the id of the person's first member row (None for an account never linked to another).
+    person_id: int | None = Field(default=None, index=True)
+    # False when the person chose to get reminders on their other messenger only.
+    receives_reminders: bool = Field(default=True, sa_column_kwargs={"server_default": true()})
 
 
 class Invite(SQLModel, table=True):
@@ -128,6 +133,17 @@ class Invite(SQLModel, table=True):
     expires_at: dt.datetime | None = _timestamp()
     used_at: dt.datetime | None = _timestamp(nullable=True)
     used_by_member_id: int | None = Field(default=None, foreign_key="member.id")
+
+
+class LinkCode(SQLModel, table=True):
+    """A single-use, short-lived code that adds a person's account on another messenger."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(index=True, unique=True, max_length=64)
+    member_id: int = Field(foreign_key="member.id")  # a membership of the account that asked
+    created_at: dt.datetime | None = _timestamp()
+    expires_at: dt.datetime | None = _timestamp()
+    used_at: dt.datetime | None = _timestamp(nullable=True)
 
 
 class Obligation(SQLModel, table=True):

@@ -1,0 +1,229 @@
+"""The Zalo adapter: Zalo Bot Platform updates in, the conversation's replies out.
+
+Thin on purpose, like :mod:`bot.telegram`: it only translates between Zalo's shapes and
+:mod:`bot.conversation`. What Zalo lacks is made up for in rendering, never in the conversation:
+
+- no buttons: a message's choices become a last line "Reply 1 – Submitted, 2 – …" in the
+  message's own language (:attr:`jobs.messages.Message.lang`), and the conversation, which
+  remembers the choices it offered, takes a typed "1" or the label as the pick;
+- no message edits: a reminder cannot be marked done afterwards, the receipt says it instead;
+- 2,000 characters per message: longer text is split on line or word boundaries;
+- ``sendPhoto`` takes a public URL, not bytes: an attachment is named in a note that says where
+  to get it (the Telegram bot or the standing office's export) instead of being sent.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from bot.conversation import MAX_FILE_BYTES, Conversation, Inbound, IncomingFile, Replies
+from bot.parsing import split_message
+from bot.zalo_client import (
+    MAX_TEXT_LENGTH,
+    ZaloClient,
+    ZaloDownloadTooLarge,
+    ZaloError,
+    ZaloNetworkError,
+    ZaloRateLimited,
+    ZaloRecipientGone,
+    ZaloServerError,
+    ZaloUnauthorized,
+    zalo_text_length,
+)
+from jobs.delivery import RecipientGone, RetryLater, TemporaryFailure, Undeliverable
+from jobs.i18n import translator
+from jobs.messages import Message
+
+log = logging.getLogger(__name__)
+
+PLATFORM = "zalo"
+TEXT_EVENT = "message.text.received"
+IMAGE_EVENT = "message.image.received"
+# The platform puts an image's URL in ``photo_url``; the published reference says ``photo``.
+_PHOTO_KEYS = ("photo_url", "photo")
+# Choices fit on one "Reply 1 – …, 2 – …" line when they are few and short; otherwise one a line.
+_INLINE_CHOICES, _INLINE_LABEL = 4, 24
+_MAX_REF = 255  # Event.file_ref
+
+
+# -- updates in -------------------------------------------------------------------------------
+
+
+def unwrap(body: Any) -> dict[str, Any] | None:
+    """The update in a webhook body: the update itself, or ``{"ok": true, "result": update}``."""
+    if not isinstance(body, dict):
+        return None
+    if "message" not in body and isinstance(body.get("result"), dict):
+        body = body["result"]
+    return body if isinstance(body.get("message"), dict) else None
+
+
+async def to_inbound(update: dict[str, Any], client: ZaloClient) -> Inbound | None:
+    """The conversation's view of a Zalo update (None for updates it cannot attribute)."""
+    message = update.get("message")
+    if not isinstance(message, dict):
+        return None
+    sender = message.get("from") if isinstance(message.get("from"), dict) else {}
+    chat = message.get("chat") if isinstance(message.get("chat"), dict) else {}
+    user_id, message_id = sender.get("id"), message.get("message_id")
+    if not user_id or not message_id:
+        return None
+    event = str(update.get("event_name") or "")
+    common = dict(platform=PLATFORM, update_id=f"{event}:{message_id}"[:64], user_id=str(user_id),
+                  chat_id=str(chat.get("id") or user_id),
+                  display_name=sender.get("display_name") or sender.get("first_name") or "")
+    if event == TEXT_EVENT:
+        return Inbound(**common, text=str(message.get("text") or ""))
+    if event == IMAGE_EVENT:
+        url = next((message[k] for k in _PHOTO_KEYS if isinstance(message.get(k), str)
+                    and message[k]), None)
+        if url is not None:
+            return Inbound(**common, file=await _fetch_photo(client, url, str(message_id)),
+                           text=message.get("caption") or None)
+    # Stickers, voice, files, ...: the conversation says what it can read.
+    return Inbound(**common, unsupported=True)
+
+
+async def _fetch_photo(client: ZaloClient, url: str, message_id: str) -> IncomingFile:
+    name = f"photo-{message_id}.jpg"
+    ref = url if len(url) <= _MAX_REF else None
+    try:
+        content = await client.download(url, max_bytes=MAX_FILE_BYTES)
+    except ZaloDownloadTooLarge as error:
+        return IncomingFile(name=name, size=error.size or MAX_FILE_BYTES + 1, content=None,
+                            ref=ref)
+    return IncomingFile(name=name, size=len(content), content=content, ref=ref)
+
+
+async def on_update(update: dict[str, Any], client: ZaloClient, conversation: Conversation,
+                    now: Callable[[], dt.datetime]) -> None:
+    """Hand one update to the conversation and send its replies, in order."""
+    inbound = await to_inbound(update, client)
+    if inbound is None:
+        log.info("ignored a Zalo update without sender or message id (%s)",
+                 update.get("event_name"))
+        return
+    replies = conversation.handle(inbound, now())
+    await send_replies(client, inbound.chat_id, replies)
+
+
+# -- messages out -----------------------------------------------------------------------------
+
+
+def choices_text(message: Message) -> str:
+    """The choices as words to type: "Reply 1 – Submitted, 2 – Remind me later"."""
+    tr = translator(message.lang)
+    labels = [c.label for c in message.choices]
+    if len(labels) <= _INLINE_CHOICES and all(len(label) <= _INLINE_LABEL for label in labels):
+        options = ", ".join(f"{i} – {label}" for i, label in enumerate(labels, start=1))
+        return tr._("Reply {options}").format(options=options)
+    lines = [tr._("Reply with the number of your choice:")]
+    lines += [f"{i}. {label}" for i, label in enumerate(labels, start=1)]
+    return "\n".join(lines)
+
+
+def attachments_text(message: Message) -> str:
+    """Zalo cannot take a file's bytes: say which files there are and where to get them."""
+    tr = translator(message.lang)
+    names = ", ".join(a.filename for a in message.attachments)
+    return tr._("📎 {names}: files cannot be sent on Zalo. Get them from isobot on Telegram, or "
+                "ask the ISO standing office for the export.").format(names=names)
+
+
+def render(message: Message) -> list[str]:
+    """The texts that carry ``message`` on Zalo, each within the platform's limit."""
+    text = message.text
+    if message.attachments:
+        text = f"{text}\n\n{attachments_text(message)}"
+    if message.choices:
+        text = f"{text}\n\n{choices_text(message)}"
+    return split_for_zalo(text) or ["…"]
+
+
+def split_for_zalo(text: str) -> list[str]:
+    """``text`` in parts of at most 2,000 characters as Zalo counts them.
+
+    :func:`bot.parsing.split_message` counts code points and cuts on paragraph, line or word
+    boundaries, never inside a letter; Zalo counts UTF-16 units, where an emoji outside the
+    basic plane weighs two. The limit shrinks until every part fits that measure too.
+    """
+    limit = MAX_TEXT_LENGTH
+    while True:
+        parts = split_message(text, limit)
+        heaviest = max((zalo_text_length(p) for p in parts), default=0)
+        if heaviest <= MAX_TEXT_LENGTH or limit == 1:
+            return parts
+        limit = max(1, limit - (heaviest - MAX_TEXT_LENGTH))
+
+
+async def send_message(client: ZaloClient, chat_id: str, message: Message, *,
+                       patient_first: bool = True) -> str:
+    """Send ``message`` as one or more texts; return the id of the first.
+
+    A rate limit on a later part is waited out (the earlier parts are already there); on the
+    first part it is waited out only when ``patient_first``, else raised for the caller.
+    """
+    first_id = None
+    for i, part in enumerate(render(message)):
+        if i == 0 and not patient_first:
+            sent = await client.send_message(chat_id, part)
+        else:
+            sent = await _patiently(lambda part=part: client.send_message(chat_id, part))
+        first_id = first_id or str((sent or {}).get("message_id") or "")
+    return first_id or ""
+
+
+async def send_replies(client: ZaloClient, chat_id: str, replies: Replies) -> None:
+    """Send the conversation's replies into the chat the update came from, in order.
+
+    Zalo cannot edit a sent message, so :attr:`Replies.edits` are left out: the reply that
+    caused them (a receipt) says the same.
+    """
+    for message in replies.messages:
+        await send_message(client, chat_id, message)
+
+
+async def _patiently(call: Callable[[], Awaitable[dict[str, Any]]],
+                     attempts: int = 3) -> dict[str, Any]:
+    """Make a call, waiting as Zalo asks when the chat's rate limit is reached.
+
+    A person who answers quickly can outpace the per-chat limit; waiting a second beats
+    losing the reply.
+    """
+    for attempt in range(attempts):
+        try:
+            return await call()
+        except ZaloRateLimited as error:
+            if attempt == attempts - 1:
+                raise
+            await asyncio.sleep(error.retry_after or 1.0)
+    raise AssertionError("unreachable")
+
+
+class ZaloTransport:
+    """Delivery's way to Zalo, with the client's errors mapped to delivery's."""
+
+    platform = PLATFORM
+    has_buttons = False
+
+    def __init__(self, client: ZaloClient) -> None:
+        self.client = client
+
+    async def send(self, chat_id: str, message: Message) -> str:
+        """Send one outbox message."""
+        try:
+            return await send_message(self.client, chat_id, message, patient_first=False)
+        except ZaloRateLimited as error:
+            raise RetryLater(error.retry_after or 1.0) from None
+        except ZaloRecipientGone as error:
+            raise RecipientGone(str(error)) from None
+        # A refused token is the operator's to fix (a new token, a restart), not a reason to
+        # drop every message for good: retried with backoff like a server error.
+        except (ZaloServerError, ZaloNetworkError, ZaloUnauthorized) as error:
+            raise TemporaryFailure(str(error)) from None
+        except (ZaloError, ValueError) as error:
+            raise Undeliverable(str(error)) from None

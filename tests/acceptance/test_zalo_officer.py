@@ -1,0 +1,183 @@
+"""An officer and a supervisor on Zalo, end to end through the real client and the sandbox."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+
+import pytest
+from sqlmodel import select
+from typer.testing import CliRunner
+
+from bot.cli import app
+from jobs.i18n import translator
+from storage.db import session_scope
+from storage.models import Event, Member, Role
+from tests.conftest import at
+from tests.support.telegram import load_sample_units
+from tests.support.zalo import start_zalo_harness
+
+vi = translator("vi")
+OFFICER, SUPERVISOR, OTHER = "a1b2c3d4e5f60001", "a1b2c3d4e5f60002", "a1b2c3d4e5f60003"
+PHOTO = b"\xff\xd8\xff\xe0 a photo of the first page of 45/BC-UBND"
+
+
+def reply_line(*labels: str) -> str:
+    """The numbered choices as a Vietnamese-speaking officer reads them on Zalo."""
+    options = ", ".join(f"{i} – {label}" for i, label in enumerate(labels, start=1))
+    return vi._("Reply {options}").format(options=options)
+
+
+@pytest.fixture
+async def bot(engine, catalog, request):
+    load_sample_units(engine, at("2026-11-30 07:00"))
+    options = getattr(request, "param", {})
+    harness = await start_zalo_harness(engine, catalog, at("2026-11-30 16:00"),
+                                       sandbox_options=options)
+    yield harness
+    await harness.stop()
+
+
+async def officer_with_reminder(bot) -> dict:
+    """Register an officer of Đức Tân and a supervisor of Mộ Đức on Zalo; deliver 1 December's
+    reminders and return the one answered by a bare number: the last, the quarterly report."""
+    await bot.register(OFFICER, "QNG-MD-DTAN", Role.OFFICER, "Lan")
+    await bot.register(SUPERVISOR, "QNG-MD", Role.SUPERVISOR, "Hùng")
+    bot.clock.set(at("2026-12-01 08:00"))
+    delivered = await bot.tick_and_collect(OFFICER)
+    assert len(delivered) == 3
+    assert "15/12/2026" in delivered[-1]["text"]
+    return delivered[-1]
+
+
+def events(engine) -> list[Event]:
+    with session_scope(engine) as session:
+        return list(session.exec(select(Event)))
+
+
+@pytest.mark.parametrize("how", ["{code}", "start {code}", "/start {code}"])
+async def test_an_invite_code_binds_the_account_and_is_answered_in_vietnamese(bot, engine, how):
+    greeting = await bot.register(OFFICER, "QNG-MD-DTAN", Role.OFFICER, "Lan", how=how)
+    assert greeting.startswith(vi._("Welcome, {name}!").format(name="Lan"))
+    assert vi._("Your account is now registered with {unit} as {role}.").format(
+        unit="UBND xã Đức Tân", role=vi._("ISO officer")) in greeting
+    with session_scope(engine) as session:
+        member = session.exec(select(Member)).one()
+        assert (member.platform, member.platform_user_id, member.chat_id, member.display_name) \
+            == ("zalo", OFFICER, OFFICER, "Lan")
+
+
+async def test_a_stranger_is_asked_for_a_code(bot, engine):
+    answer = await bot.say(OTHER, "xin chào")
+    assert answer == vi._("Your account is not registered yet. Please send the invite code you "
+                          "received from the ISO standing office, e.g. /start ABCD2345EFGH.")
+
+
+async def test_a_due_reminder_arrives_with_numbered_choices(bot):
+    reminder = await officer_with_reminder(bot)
+    text = reminder["text"]
+    assert "UBND xã Đức Tân" in text and "☐" in text
+    assert text.endswith(reply_line(vi._("Submitted"), vi._("Remind me later"), vi._("Guidance")))
+    assert reminder["type"] == "text"
+
+
+async def test_reply_by_numbers_logs_an_event_the_export_lists(bot, engine):
+    await officer_with_reminder(bot)
+    ask = await bot.say(OFFICER, "1")
+    assert "123/BC-UBND" in ask  # the example of the expected line
+    file_step = await bot.say(OFFICER, "45/BC-UBND ngày 28/11/2026")
+    assert file_step.endswith(reply_line(vi._("Skip")))
+    confirm = await bot.say(OFFICER, "1")
+    assert "45/BC-UBND" in confirm
+    assert confirm.endswith(reply_line(vi._("Confirm"), vi._("Cancel")))
+    receipt = await bot.say(OFFICER, "1")
+    assert "ISO-2026-000001" in receipt
+
+    await bot.tick()
+    notice = await bot.sandbox.next_message(SUPERVISOR, timeout=10)
+    assert "UBND xã Đức Tân" in notice["text"] and "45/BC-UBND" in notice["text"]
+
+    exported = CliRunner().invoke(app, ["export", "--what", "events", "--format", "csv"],
+                                  env={"DATABASE_URL": bot.runtime.settings.database_url})
+    assert exported.exit_code == 0, exported.output
+    rows = list(csv.DictReader(io.StringIO(exported.stdout)))
+    assert [(r["reference"], r["document"], r["actor"]) for r in rows] == [
+        ("ISO-2026-000001", "45/BC-UBND", f"zalo:{OFFICER}")]
+
+
+@pytest.mark.parametrize("answer", ["da nop", "đã nộp", "Đã nộp.", "ĐÃ NỘP"])
+async def test_the_choice_can_be_typed_as_words(bot, answer):
+    await officer_with_reminder(bot)
+    ask = await bot.say(OFFICER, answer)
+    assert ask.startswith(vi._("Reporting “{title}” ({period}).").split("“")[0])
+    assert "Báo cáo quý" in ask  # the reminder answered: the last one, the quarterly report
+
+
+@pytest.mark.parametrize("bot", [{"photo_keys": ("photo_url",)}, {"photo_keys": ("photo",)}],
+                         indirect=True, ids=["photo_url", "photo"])
+async def test_a_photo_sent_as_evidence_is_fetched_hashed_and_logged(bot, engine):
+    await officer_with_reminder(bot)
+    await bot.say(OFFICER, "1")
+    await bot.say(OFFICER, "45/BC-UBND ngày 28/11/2026")
+    bot.sandbox.user_sends_photo(OFFICER, PHOTO, caption="trang 1")
+    confirm = (await bot.sandbox.next_message(OFFICER, timeout=10))["text"]
+    assert ".jpg" in confirm
+    receipt = await bot.say(OFFICER, "xác nhận")
+    assert "ISO-2026-000001" in receipt
+    [event] = events(engine)
+    assert event.file_hash == hashlib.sha256(PHOTO).hexdigest()
+    assert event.file_name.endswith(".jpg") and event.file_ref.startswith("http://127.0.0.1")
+
+
+async def test_a_sticker_gets_a_clear_answer_and_the_choices_stay_open(bot):
+    await officer_with_reminder(bot)
+    bot.sandbox.user_sends_sticker(OFFICER)
+    answer = (await bot.sandbox.next_message(OFFICER, timeout=10))["text"]
+    assert answer == vi._("Sorry, I can only read text and photos. To attach a document, send a "
+                          "photo of it.")
+    bot.sandbox.user_sends_unsupported(OFFICER)
+    await bot.sandbox.next_message(OFFICER, timeout=10)
+    ask = await bot.say(OFFICER, "1")
+    assert "Báo cáo quý" in ask
+
+
+@pytest.mark.parametrize("command", ["viec", "/viec", "Việc", "/VIEC"])
+async def test_commands_work_with_or_without_the_slash(bot, command):
+    await officer_with_reminder(bot)
+    duties = await bot.say(OFFICER, command)
+    assert duties.startswith(vi._("Open duties (overdue first):")) and "15/12/2026" in duties
+
+
+async def test_the_same_update_delivered_twice_is_processed_once(bot, engine):
+    await bot.register(OFFICER, "QNG-MD-DTAN", Role.OFFICER, "Lan")
+    update = bot.sandbox.user_sends_text(OFFICER, "/viec")
+    await bot.sandbox.next_message(OFFICER, timeout=10)
+    bot.sandbox.queue_update(update)
+    bot.sandbox.user_sends_text(OFFICER, "/help")
+    after = (await bot.sandbox.next_message(OFFICER, timeout=10))["text"]
+    assert after.startswith(vi._("isobot commands:"))  # /help's answer, not /viec's again
+
+
+async def test_a_blocked_zalo_user_is_deactivated_and_the_supervisor_told(bot, engine):
+    await bot.register(OFFICER, "QNG-MD-DTAN", Role.OFFICER, "Lan")
+    await bot.register(SUPERVISOR, "QNG-MD", Role.SUPERVISOR, "Hùng")
+    bot.sandbox.block_bot(OFFICER)
+    bot.clock.set(at("2026-12-01 08:00"))
+    await bot.tick()
+    with session_scope(engine) as session:
+        officer = session.exec(select(Member).where(Member.platform_user_id == OFFICER)).one()
+        assert not officer.active
+    await bot.tick()  # the notice to the supervisor goes out on the next round
+    notices = [m["text"] for m in bot.sandbox.messages_to(SUPERVISOR)]
+    assert any("Lan" in n and "UBND xã Đức Tân" in n and "Zalo" in n for n in notices)
+
+
+async def test_language_can_be_switched_to_english_and_choices_follow(bot):
+    await bot.register(OFFICER, "QNG-MD-DTAN", Role.OFFICER, "Lan")
+    choose = await bot.say(OFFICER, "ngonngu")
+    assert choose.endswith(reply_line("Tiếng Việt", "English"))
+    assert await bot.say(OFFICER, "2") == "Language set to English."
+    ask = await bot.say(OFFICER, "/nop")
+    assert ask.startswith("Which duty are you reporting as done?")
+    assert "Reply with the number of your choice:\n1. " in ask  # long labels: one per line

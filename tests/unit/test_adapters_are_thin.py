@@ -1,0 +1,59 @@
+"""Adapters translate shapes and nothing else: the conversation's steps exist once.
+
+A messenger adapter that grew its own copy of a step (asking for the document number, counting
+nonconformities, confirming) would drift from the one every other messenger uses. These checks
+read the adapters' source: they hand every update to ``Conversation.handle`` and never touch the
+rules, the storage or the conversation's state themselves.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+import bot
+
+ADAPTERS = ["telegram.py", "zalo.py"]
+# Modules that hold the rules and the records; an adapter reaching them bypasses the conversation.
+FORBIDDEN_MODULES = ("storage", "jobs.evidence", "jobs.registration", "jobs.planner",
+                     "jobs.obligations", "jobs.linking", "sqlmodel", "sqlalchemy")
+# What the conversation's state machine is made of: its steps, choice actions and state keys.
+FLOW_WORDS = {"flow", "step", "number", "nonconformities", "confirm", "skip", "cancel",
+              "pick", "done", "later", "guide", "choices", "lang", "channel"}
+FLOW_FUNCTIONS = {"parse_intent", "parse_document_reference", "match_choice", "parse_command",
+                  "looks_like_code", "redeem_invite", "log_submission", "claim_update",
+                  "load_state", "save_state"}
+
+
+def source(name: str) -> ast.Module:
+    return ast.parse((Path(bot.__file__).parent / name).read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("name", ADAPTERS)
+def test_every_update_goes_through_the_one_conversation(name):
+    calls = [node for node in ast.walk(source(name)) if isinstance(node, ast.Call)
+             and isinstance(node.func, ast.Attribute) and node.func.attr == "handle"]
+    assert len(calls) == 1, "one call of Conversation.handle per adapter"
+
+
+@pytest.mark.parametrize("name", ADAPTERS)
+def test_no_rules_storage_or_parsing_of_replies_in_the_adapter(name):
+    tree = source(name)
+    imported = [n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)]
+    imported += [a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names]
+    assert not [m for m in imported if m and m.startswith(FORBIDDEN_MODULES)]
+    names = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
+    names |= {n.attr for n in ast.walk(tree) if isinstance(n, ast.Attribute)}
+    names |= {a.name for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) for a in n.names}
+    assert not names & FLOW_FUNCTIONS
+
+
+@pytest.mark.parametrize("name", ADAPTERS)
+def test_no_step_of_the_conversation_is_spelled_in_the_adapter(name):
+    strings = {n.value for n in ast.walk(source(name))
+               if isinstance(n, ast.Constant) and isinstance(n.value, str)}
+    # A choice id such as "done:12" or a state key such as "flow" would mean copied logic.
+    found = {s for s in strings if s.strip().lower().split(":")[0] in FLOW_WORDS}
+    assert not found
