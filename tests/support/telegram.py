@@ -75,6 +75,15 @@ class Harness:
         count = len(self.sandbox.messages_to(chat_id)) - before
         return [await self.sandbox.next_message(chat_id, timeout=10) for _ in range(count)]
 
+    async def drain(self, chat_id: int) -> list[dict]:
+        """Take every message to ``chat_id`` not read yet, so the next one is a fresh reply."""
+        taken = []
+        while True:
+            try:
+                taken.append(await self.sandbox.next_message(chat_id, timeout=0.05))
+            except TimeoutError:
+                return taken
+
     async def say(self, user_id: int, text: str, **kwargs) -> dict:
         """The user writes ``text``; returns the bot's next message to them."""
         self.sandbox.user_sends_text(user_id, text, **kwargs)

@@ -1,0 +1,254 @@
+"""The supervisors' desk in the chat: send a directive (/chidao) and follow it (/chidao_tinhhinh).
+
+Only members with the supervisor role may use it, and only inside the subtree of the unit they
+supervise. Officers acknowledge a directive here too ("Received").
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+from bot import parsing
+from bot.conversation import Turn
+from jobs.calendar import WorkCalendar
+from jobs.catalog import Catalog
+from jobs.directives import acknowledge, people_to_tell, report, send_directive
+from jobs.directives import period_of as directive_number
+from jobs.evidence import may_log
+from jobs.i18n import Translator
+from jobs.messages import Choice
+from jobs.scope import Scope, resolve
+from storage.models import Member, Obligation, Role, Unit
+from storage.units import subtree_ids
+
+_CODES = re.compile(r"[\s,;]+")
+
+
+class SupervisorDesk:
+    """Directives: compose and send, follow up; and the officers' acknowledgement."""
+
+    commands = ("chidao", "chidao_tinhhinh")
+
+    def __init__(self, catalog: Catalog, calendar: WorkCalendar) -> None:
+        self.catalog = catalog
+        self.calendar = calendar
+
+    # -- hooks ----------------------------------------------------------------------------
+
+    def on_command(self, turn: Turn, command: str, args: str) -> bool:
+        """Handle /chidao and /chidao_tinhhinh, for supervisors only."""
+        desks = supervised(turn)
+        if not desks:
+            turn.say(turn.tr._("Only the ISO standing office (supervisors) can use this "
+                               "command. Nothing was changed."))
+            return True
+        if command == "chidao_tinhhinh":
+            ids = set().union(*(subtree_ids(turn.session, unit_id=u.id) for _, u in desks))
+            turn.say("\n".join([turn.tr._("Directives and their progress:"),
+                                *report(turn.session, tr=turn.tr, today=turn.today,
+                                        tz=self.calendar.tz, issuer_units=ids)]))
+            return True
+        flow: dict[str, Any] = {"kind": "directive", "step": "text"}
+        turn.state["flow"] = flow
+        if len(desks) > 1:
+            flow["step"] = "issuer"
+            turn.say(turn.tr._("On behalf of which unit?"),
+                     tuple(Choice(f"cd-issuer:{u.id}", u.name) for _, u in desks))
+            return True
+        flow["issuer"] = desks[0][1].id
+        if args.strip():
+            return self._take_text(turn, flow, args)
+        turn.say(turn.tr._("Please send the text of the directive (what units must do). "
+                           "Type /huy to cancel."))
+        return True
+
+    def on_choice(self, turn: Turn, action: str, value: str) -> bool:
+        """Handle the officers' "Received" and the steps of composing a directive."""
+        if action == "ack":
+            self._acknowledge(turn, value)
+            return True
+        if not action.startswith("cd-"):
+            return False
+        flow = turn.state.get("flow")
+        if not flow or flow.get("kind") != "directive":
+            turn.say(turn.tr._("This choice is no longer valid. Type /chidao to start again."))
+            return True
+        return self.on_flow(turn, flow, "", f"{action}:{value}")
+
+    def on_flow(self, turn: Turn, flow: dict[str, Any], text: str, action: str | None) -> bool:
+        """Advance the directive being composed."""
+        if flow.get("kind") != "directive":
+            return False
+        tr, step = turn.tr, flow["step"]
+        if not supervised(turn):
+            turn.state.pop("flow", None)
+            return self.on_command(turn, "chidao", "")
+        if action == "cd-confirm:no":
+            turn.state.pop("flow", None)
+            turn.say(tr._("Cancelled. Nothing was sent."))
+        elif step == "issuer" and action and action.startswith("cd-issuer:"):
+            unit_id = int(action.split(":")[1])
+            if unit_id in {u.id for _, u in supervised(turn)}:
+                flow.update(issuer=unit_id, step="text")
+                turn.say(tr._("Please send the text of the directive (what units must do). "
+                              "Type /huy to cancel."))
+        elif step == "text":
+            return self._take_text(turn, flow, text)
+        elif step == "scope":
+            self._take_scope(turn, flow, action, text)
+        elif step == "kind" and action and action.startswith("cd-kind:"):
+            flow["scope"] = {"kinds": [action.split(":")[1]]}
+            self._ask_due(turn, flow)
+        elif step == "codes":
+            codes = tuple(c for c in _CODES.split(text.strip().upper()) if c)
+            self._check_scope(turn, flow, Scope(codes=codes))
+        elif step == "due":
+            self._take_due(turn, flow, action, text)
+        elif step == "confirm" and action == "cd-confirm:yes":
+            self._send(turn, flow)
+        else:
+            turn.say(tr._("Please choose one of the options, or type /huy to cancel."))
+        return True
+
+    # -- steps ----------------------------------------------------------------------------
+
+    def _take_text(self, turn: Turn, flow: dict[str, Any], text: str) -> bool:
+        text = text.strip()
+        if not text:
+            turn.say(turn.tr._("The directive's text is empty. Please send it again."))
+            return True
+        flow.update(text=text[:4000], step="scope")
+        tr = turn.tr
+        turn.say(tr._("Which units must carry it out?"), (
+            Choice("cd-scope:all", tr._("All units under my unit")),
+            Choice("cd-scope:kind", tr._("Units of one kind (e.g. communes, schools)")),
+            Choice("cd-scope:codes", tr._("Units I list by code")),
+        ))
+        return True
+
+    def _take_scope(self, turn: Turn, flow: dict[str, Any], action: str | None,
+                    text: str) -> None:
+        tr = turn.tr
+        if action == "cd-scope:all":
+            self._check_scope(turn, flow, Scope(everyone=True))
+        elif action == "cd-scope:kind":
+            flow["step"] = "kind"
+            kinds = sorted({u.kind for u in self._reachable(turn, flow)})
+            turn.say(tr._("Which kind of unit?"),
+                     tuple(Choice(f"cd-kind:{k}", kind_text(k, tr)) for k in kinds))
+        elif action == "cd-scope:codes":
+            flow["step"] = "codes"
+            turn.say(tr._("Please send the unit codes, separated by commas."))
+        else:
+            turn.say(tr._("Please choose one of the options, or type /huy to cancel."))
+
+    def _reachable(self, turn: Turn, flow: dict[str, Any]) -> list[Unit]:
+        within = subtree_ids(turn.session, unit_id=flow["issuer"])
+        return resolve(turn.session, scope=Scope(everyone=True), within=within,
+                       sender_unit_id=flow["issuer"]).units
+
+    def _check_scope(self, turn: Turn, flow: dict[str, Any], scope: Scope) -> None:
+        within = subtree_ids(turn.session, unit_id=flow["issuer"])
+        targets = resolve(turn.session, scope=scope, within=within, sender_unit_id=flow["issuer"])
+        if targets.outside:
+            turn.say(turn.tr._("These codes are unknown or outside the units you supervise: "
+                               "{codes}. Please send the codes again.").format(
+                codes=", ".join(targets.outside)))
+            return
+        if not targets.units:
+            turn.say(turn.tr._("No active unit matches. Please choose again."))
+            return
+        flow["scope"] = scope.as_dict()
+        self._ask_due(turn, flow)
+
+    def _ask_due(self, turn: Turn, flow: dict[str, Any]) -> None:
+        flow["step"] = "due"
+        turn.say(turn.tr._("What is the deadline? Send a date such as 15/12/2026, or choose "
+                           "“No deadline” ({days} days by default).").format(
+            days=self.catalog.duty("directive").due.days_after or 0),
+            (Choice("cd-due:none", turn.tr._("No deadline")),))
+
+    def _take_due(self, turn: Turn, flow: dict[str, Any], action: str | None,
+                  text: str) -> None:
+        tr = turn.tr
+        if action != "cd-due:none":
+            day = parsing.parse_date(text, today=turn.today)
+            if day is None or day < turn.today:
+                turn.say(tr._("Please send a date from today on, such as 15/12/2026."))
+                return
+            flow["due"] = self.calendar.deadline(day).isoformat()
+        flow["step"] = "confirm"
+        scope = _scope(flow)
+        within = subtree_ids(turn.session, unit_id=flow["issuer"])
+        targets = resolve(turn.session, scope=scope, within=within, sender_unit_id=flow["issuer"])
+        people = sum(len(people_to_tell(turn.session, unit=u)) for u in targets.units)
+        deadline = (tr.date(_date(flow["due"])) if flow.get("due")
+                    else tr._("{days} days from today").format(
+                        days=self.catalog.duty("directive").due.days_after or 0))
+        turn.say("\n".join([
+            tr._("Please confirm the directive:"),
+            f"“{flow['text']}”",
+            tr._("Deadline: {date}").format(date=deadline),
+            tr._("It will reach {units} units and {people} people.").format(
+                units=len(targets.units), people=people),
+        ]), (Choice("cd-confirm:yes", tr._("Send")), Choice("cd-confirm:no", tr._("Cancel"))))
+
+    def _send(self, turn: Turn, flow: dict[str, Any]) -> None:
+        tr = turn.tr
+        issuer = turn.session.get(Unit, flow["issuer"])
+        member = next(m for m, u in supervised(turn) if u.id == issuer.id)
+        scope = _scope(flow)
+        within = subtree_ids(turn.session, unit_id=issuer.id)
+        targets = resolve(turn.session, scope=scope, within=within, sender_unit_id=issuer.id)
+        sent = send_directive(
+            turn.session, text=flow["text"], targets=targets, issuer_unit=issuer,
+            issued_by=f"{member.platform}:{member.platform_user_id}", member=member,
+            due=_date(flow["due"]) if flow.get("due") else None, scope=scope, now=turn.now,
+            catalog=self.catalog, calendar=self.calendar)
+        turn.state.pop("flow", None)
+        turn.say(tr._("Directive {number} is being sent to {units} units ({people} people), "
+                      "due {date}. Type /chidao_tinhhinh to follow it.").format(
+            number=directive_number(sent.directive.id), units=sent.units, people=sent.people,
+            date=tr.date(sent.directive.due)))
+
+    def _acknowledge(self, turn: Turn, value: str) -> None:
+        tr = turn.tr
+        obligation = turn.session.get(Obligation, int(value)) if value.isdigit() else None
+        member = next((m for m, _ in turn.members
+                       if obligation is not None and may_log(m, obligation)), None)
+        if obligation is None or member is None:
+            turn.say(tr._("This duty does not belong to your unit, so you cannot report on it. "
+                          "Nothing was recorded."))
+            return
+        if acknowledge(turn.session, member=member, obligation=obligation, now=turn.now) is None:
+            turn.say(tr._("Receipt of this directive was already recorded."))
+            return
+        turn.replies.acknowledgement = tr._("Receipt recorded.")
+        turn.say(tr._("Receipt recorded. When it is done, reply “Done” on the directive or type "
+                      "/nop."))
+
+
+def supervised(turn: Turn) -> list[tuple[Member, Unit]]:
+    """The person's supervisor memberships."""
+    return [(m, u) for m, u in turn.members if m.role == Role.SUPERVISOR]
+
+
+def _scope(flow: dict[str, Any]) -> Scope:
+    raw = flow.get("scope") or {}
+    return Scope(everyone=raw.get("all", False), kinds=tuple(raw.get("kinds", ())),
+                 codes=tuple(raw.get("codes", ())))
+
+
+def _date(value: str) -> dt.date:
+    return dt.date.fromisoformat(value)
+
+
+def kind_text(kind: str, tr: Translator) -> str:
+    """A unit kind as a person reads it."""
+    return {
+        "province": tr._("provinces"), "department": tr._("departments"),
+        "district": tr._("districts"), "commune": tr._("communes"), "ward": tr._("wards"),
+        "office": tr._("offices"), "school": tr._("schools"), "agency": tr._("agencies"),
+    }.get(kind, kind)

@@ -1,0 +1,55 @@
+"""Legal documents: affected units update their QMS within three months of the effective date."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlmodel import Session
+
+from jobs.calendar import WorkCalendar
+from jobs.catalog import Catalog
+from jobs.obligations import event_due_date
+from jobs.scope import Scope, Targets
+from storage.models import LegalDocument, Obligation, ObligationSource
+from storage.obligations import ensure_obligation
+
+DUTY = "legal_update"
+
+
+def period_of(document_id: int) -> str:
+    """The period label of a legal document's obligations: ``VB-7``."""
+    return f"VB-{document_id}"
+
+
+@dataclass(frozen=True)
+class Registered:
+    """A legal document and the obligations it created."""
+
+    document: LegalDocument
+    obligations: list[Obligation]
+
+
+def register_legal_document(
+    session: Session, *, number: str, title: str, effective: dt.date, targets: Targets,
+    scope: Scope, registered_by: str, now: dt.datetime, catalog: Catalog,
+    calendar: WorkCalendar,
+) -> Registered:
+    """Record the document and give every affected unit a ``legal_update`` obligation.
+
+    The due date is three months (the catalog's rule) after the effective date, moved to a
+    working day; the reminder cites the document's number and title.
+    """
+    document = LegalDocument(number=number, title=title, effective=effective,
+                             scope=scope.as_dict(), registered_by=registered_by, created_at=now)
+    session.add(document)
+    session.flush()
+    due = event_due_date(catalog.duty(DUTY), effective, calendar)
+    note = f"{number} — {title} ({effective:%d/%m/%Y})"
+    obligations = [
+        ensure_obligation(session, unit_id=unit.id, duty_key=DUTY, period=period_of(document.id),
+                          due=due, now=now, source=ObligationSource.LEGAL_DOCUMENT,
+                          source_ref=str(document.id), note=note)[0]
+        for unit in targets.units
+    ]
+    return Registered(document, obligations)
