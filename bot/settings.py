@@ -45,6 +45,9 @@ class Settings(BaseSettings):
     office_closes: dt.time = Field(dt.time(17, 0), validation_alias=_env("ISOBOT_OFFICE_CLOSES"))
     plan_every_minutes: int = Field(5, validation_alias=_env("ISOBOT_PLAN_EVERY_MINUTES"))
     invite_valid_days: int = Field(14, validation_alias=_env("ISOBOT_INVITE_VALID_DAYS"))
+    digest_at: dt.time = Field(dt.time(7, 30), validation_alias=_env("ISOBOT_DIGEST_AT"))
+    digest_weekday: int = Field(0, ge=0, le=6, validation_alias=_env("ISOBOT_DIGEST_WEEKDAY"),
+                                description="0 = Monday … 6 = Sunday.")
 
     def work_calendar(self) -> WorkCalendar:
         """The working calendar with this deployment's office hours."""

@@ -1,0 +1,39 @@
+"""Queries for the weekly digest: who reads it, what it reads, and which were queued already."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from sqlmodel import Session, col, or_, select
+
+from storage.models import Member, Obligation, ObligationStatus, Outbox, Unit
+
+
+def digest_members(session: Session, *, roles: Iterable[str]) -> list[tuple[Member, Unit]]:
+    """Active members with one of ``roles`` in active units, with their unit, by unit code."""
+    return list(session.exec(
+        select(Member, Unit).join(Unit, Unit.id == Member.unit_id)
+        .where(col(Member.role).in_(list(roles)), Member.active, Unit.active)
+        .order_by(Unit.code, Member.role, Member.id)
+    ))
+
+
+def digest_obligations(session: Session, *, due_from: dt.date,
+                       done_since: dt.datetime) -> list[Obligation]:
+    """What a digest may mention: obligations of active units that are open, or due on or
+    after ``due_from``, or done since ``done_since``; cancelled ones never."""
+    return list(session.exec(
+        select(Obligation).join(Unit, Unit.id == Obligation.unit_id)
+        .where(Unit.active, Obligation.status != ObligationStatus.CANCELLED,
+               or_(Obligation.status == ObligationStatus.OPEN, Obligation.due >= due_from,
+                   col(Obligation.done_at) >= done_since))
+        .order_by(Obligation.unit_id, Obligation.due, Obligation.id)
+    ))
+
+
+def queued_keys(session: Session, *, prefix: str) -> set[str]:
+    """The outbox keys that start with ``prefix`` (any state)."""
+    pattern = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    return set(session.exec(
+        select(Outbox.unique_key).where(col(Outbox.unique_key).like(pattern, escape="\\"))))
