@@ -32,6 +32,7 @@ class What(StrEnum):
 
     events = "events"
     obligations = "obligations"
+    compliance = "compliance"  # the yearly table per unit: jobs/compliance.py
 
 
 class FileFormat(StrEnum):
