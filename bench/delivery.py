@@ -17,17 +17,17 @@ import time
 
 os.environ.setdefault("PTB_TIMEDELTA", "1")
 
-from telegram import Bot  # noqa: E402
+from telegram import Bot
 
-from bot.sandbox.telegram_server import TelegramSandbox  # noqa: E402
-from bot.telegram import TelegramTransport  # noqa: E402
-from jobs.calendar import VIETNAM  # noqa: E402
-from jobs.delivery import Deliverer, RateLimits  # noqa: E402
-from jobs.messages import Message  # noqa: E402
-from storage.db import make_engine, session_scope, upgrade  # noqa: E402
-from storage.models import Member  # noqa: E402
-from storage.outbox import enqueue  # noqa: E402
-from storage.units import unit_by_code, upsert_units  # noqa: E402
+from bot.sandbox.telegram_server import TelegramSandbox
+from bot.telegram import TelegramTransport
+from jobs.calendar import VIETNAM
+from jobs.delivery import Deliverer, RateLimits
+from jobs.messages import Message
+from storage.db import make_engine, session_scope, upgrade
+from storage.models import Member
+from storage.outbox import enqueue
+from storage.units import unit_by_code, upsert_units
 
 TOKEN = "1:bench"
 TELEGRAM_LIMIT = 30.0

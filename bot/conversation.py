@@ -7,6 +7,7 @@ record that it was handled, so a redelivered update changes nothing.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 from collections.abc import Sequence
@@ -17,8 +18,10 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from bot import parsing
+from bot.linking import link_account
 from jobs.calendar import WorkCalendar
 from jobs.catalog import Catalog
+from jobs.duty_events import officer_joined
 from jobs.evidence import FileEvidence, Submission, log_submission, may_log
 from jobs.i18n import Translator, translator
 from jobs.messages import Choice, Message
@@ -70,6 +73,7 @@ class Inbound:
     choice: str | None = None
     file: IncomingFile | None = None
     message_id: str | None = None  # the bot's message whose choice was picked
+    unsupported: bool = False  # something the bot cannot read: a sticker, a voice message, ...
 
 
 @dataclass(frozen=True)
@@ -112,6 +116,8 @@ class Turn:
 
     def reply(self, message: Message) -> None:
         """Reply with a whole message (e.g. one with an attached file)."""
+        if message.lang is None:  # adapters word choices in the message's language (Zalo)
+            message = dataclasses.replace(message, lang=self.tr.lang)
         self.replies.messages.append(message)
         if message.choices:
             self.state["choices"] = [[c.id, c.label] for c in message.choices]
@@ -174,6 +180,12 @@ class Conversation:
             return self._on_choice(turn, inbound.choice)
         if inbound.file:
             return self._on_file(turn, inbound.file)
+        if inbound.unsupported:
+            if offered:  # still open: the next typed answer may pick one
+                turn.state["choices"] = offered
+            turn.say(turn.tr._("Sorry, I can only read text and photos. To attach a document, "
+                               "send a photo of it."))
+            return None
         text = (inbound.text or "").strip()
         command = parsing.parse_command(text, self.commands)
         if command and command[0] in self.commands:
@@ -182,7 +194,8 @@ class Conversation:
             turn.say(turn.tr._("Unknown command. Type /help to see what I can do."))
             return None
         if offered:
-            picked = parsing.match_choice(text, [(i, label, ()) for i, label in offered])
+            picked = parsing.match_choice(
+                text, [(i, label, parsing.choice_aliases(i)) for i, label in offered])
             if picked:
                 return self._on_choice(turn, picked)
         if not turn.members:
@@ -257,6 +270,8 @@ class Conversation:
         result = redeem_invite(turn.session, code=code, platform=inbound.platform,
                                user_id=inbound.user_id, chat_id=inbound.chat_id,
                                display_name=inbound.display_name, now=turn.now)
+        if result.problem == "unknown" and link_account(turn, code):
+            return  # a code from /lienket: this account joins the person's other one
         if result.problem:
             turn.say({
                 "unknown": tr._("This invite code is not valid. Please check it, or ask the ISO "
@@ -282,8 +297,25 @@ class Conversation:
             tr._("• tell the unit head and the standing office when a duty is overdue."),
             "",
             tr._("Type /viec to see your open duties, /help for all commands."),
+            *self._onboarding(turn, result.member, result.unit),
         ]))
         turn.state.clear()
+
+    def _onboarding(self, turn: Turn, member: Member, unit: Unit) -> list[str]:
+        """A new officer's first look at the unit's open duties, and their training duty."""
+        if member.role != Role.OFFICER:
+            return []
+        officer_joined(turn.session, member=member, now=turn.now, catalog=self.catalog,
+                       calendar=self.calendar)
+        known = set(self.catalog.keys())
+        rows = [(o, u) for o, u in open_obligations(turn.session, unit_ids=[unit.id])
+                if o.duty_key in known]
+        lines = ["", turn.tr.ngettext("{unit} has {n} open duty:", "{unit} has {n} open duties:",
+                                      len(rows)).format(unit=unit.name, n=len(rows))]
+        lines += [f"• {self._duty_line(o, u, turn)}" for o, u in rows[:8]]
+        if len(rows) > 8:
+            lines.append(turn.tr._("… and {n} more: type /viec.").format(n=len(rows) - 8))
+        return lines
 
     def _say_not_registered(self, turn: Turn) -> None:
         turn.say(turn.tr._("Your account is not registered yet. Please send the invite code you "
@@ -303,6 +335,8 @@ class Conversation:
             "/nop — " + tr._("report a duty as done (document number, date, file)"),
             "/huy — " + tr._("cancel the current step"),
             "/ngonngu — " + tr._("change language (Tiếng Việt / English)"),
+            "/lienket — " + tr._("use isobot on your other messenger too (Telegram / Zalo)"),
+            "/kenh — " + tr._("choose the messenger that gets your reminders"),
             "",
             tr._("You can also write, for example: “đã nộp báo cáo quý 3 số 123/BC-UBND ngày "
                  "10/10/2026”."),
@@ -428,6 +462,8 @@ class Conversation:
         flow: dict[str, Any] = {"step": "document", "obligation_id": obligation.id}
         turn.state["flow"] = flow
         if self.catalog.duty(obligation.duty_key).evidence == "none":
+            if document is not None and document.ok:  # given unasked: keep it as evidence
+                flow.update(number=document.number, date=document.date.isoformat())
             flow["step"] = "file"
             return self._ask(turn, flow, obligation)
         if document is not None:

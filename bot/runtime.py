@@ -16,18 +16,27 @@ from telegram import Update
 from telegram.ext import Application
 
 from bot import telegram as tg
+from bot import zalo as zl
 from bot.conversation import Conversation
+from bot.documents import Documents
+from bot.linking import AccountLinking
 from bot.settings import Settings
+from bot.supervisor import SupervisorDesk
+from bot.zalo_client import ZaloClient, ZaloError
 from jobs.calendar import WorkCalendar
 from jobs.catalog import Catalog
 from jobs.clock import Clock
 from jobs.delivery import Deliverer, RateLimits
+from jobs.digest_job import queue_weekly_digest
 from jobs.planner import plan
 from storage.db import session_scope
 
 log = logging.getLogger(__name__)
 
 TELEGRAM_SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+ZALO_SECRET_HEADER = "X-Bot-Api-Secret-Token"
+ZALO_POLL_SECONDS = 30
+ZALO_MAX_BACKOFF_SECONDS = 60.0
 DELIVER_EVERY_SECONDS = 2.0
 
 
@@ -40,18 +49,26 @@ class Runtime:
     catalog: Catalog
     clock: Clock
     telegram_limits: RateLimits = field(default_factory=RateLimits)
+    zalo_limits: RateLimits | None = None  # None: from settings (zalo_messages_per_second)
     calendar: WorkCalendar = field(init=False)
     conversation: Conversation = field(init=False)
     telegram: Application | None = None
     deliverers: list[Deliverer] = field(default_factory=list)
     scheduler: AsyncIOScheduler | None = None
     web_runner: web.AppRunner | None = None
+    zalo: ZaloClient | None = None
+    _zalo_poller: asyncio.Task | None = None
+    _zalo_handling: asyncio.Future | None = None
     _plan_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     def __post_init__(self) -> None:
         self.calendar = self.settings.work_calendar()
         self.conversation = Conversation(self.engine, self.catalog, self.calendar,
-                                         self.settings.language)
+                                         self.settings.language, features=[
+                                             AccountLinking(),
+                                             SupervisorDesk(self.catalog, self.calendar),
+                                             Documents(self.catalog, self.calendar),
+                                         ])
 
     @property
     def webhook_mode(self) -> bool:
@@ -65,6 +82,8 @@ class Runtime:
             await self._start_telegram()
         if self.webhook_mode:
             await self._start_webhook_server()
+        if self.settings.zalo_bot_token:
+            await self._start_zalo()  # after the server: Zalo may post at once
         await self.plan_now()
         await self.deliver_now()
         if not schedule:
@@ -101,9 +120,56 @@ class Runtime:
         log.info("Telegram connected as @%s (%s)", bot.username,
                  "webhook" if self.webhook_mode else "long polling")
 
+    async def _start_zalo(self) -> None:
+        settings = self.settings
+        self.zalo = ZaloClient(settings.zalo_bot_token.get_secret_value(),
+                               base_url=settings.zalo_api_base_url)
+        me = await self.zalo.get_me()  # a refused token stops the start, as on Telegram
+        if self.webhook_mode:
+            await self.zalo.set_webhook(
+                url=f"{settings.webhook_base_url.rstrip('/')}/zalo",
+                secret_token=settings.webhook_secret.get_secret_value())
+        else:
+            await self.zalo.delete_webhook()  # getUpdates answers 409 while a webhook is set
+            self._zalo_poller = asyncio.create_task(self._poll_zalo(), name="zalo-poller")
+        limits = self.zalo_limits or RateLimits(
+            per_second=settings.zalo_messages_per_second, per_chat_second=1.0,
+            per_group_minute=20.0)
+        self.deliverers.append(Deliverer(self.engine, zl.ZaloTransport(self.zalo),
+                                         now=self.clock.now, limits=limits))
+        log.info("Zalo connected as %s (%s)", (me or {}).get("account_name"),
+                 "webhook" if self.webhook_mode else "long polling")
+
+    async def _poll_zalo(self) -> None:
+        """Long-poll Zalo for updates, one at a time, until cancelled by :meth:`stop`."""
+        backoff = 1.0
+        while True:
+            try:
+                update = await self.zalo.get_updates(timeout=ZALO_POLL_SECONDS)
+            except ZaloError as error:  # network, server, token: wait, then try again
+                log.warning("Zalo getUpdates failed (%s); retrying in %.0f s", error, backoff)
+                await asyncio.sleep(backoff)
+                backoff = min(backoff * 2, ZALO_MAX_BACKOFF_SECONDS)
+                continue
+            backoff = 1.0
+            if update is not None:
+                # Shielded: stopping waits for this update's replies instead of cutting them off.
+                self._zalo_handling = asyncio.ensure_future(self._on_zalo_update(update))
+                await asyncio.shield(self._zalo_handling)
+
+    async def _on_zalo_update(self, update: dict) -> bool:
+        """Handle one Zalo update; False when it failed (logged)."""
+        try:
+            await zl.on_update(update, self.zalo, self.conversation, self.clock.now)
+        except Exception:
+            log.exception("a Zalo update could not be handled")
+            return False
+        return True
+
     async def _start_webhook_server(self) -> None:
         app = web.Application(client_max_size=1024 * 1024)
         app.router.add_post("/telegram", self.telegram_webhook)
+        app.router.add_post("/zalo", self.zalo_webhook)
         self.web_runner = web.AppRunner(app)
         await self.web_runner.setup()
         settings = self.settings
@@ -124,15 +190,49 @@ class Runtime:
         await self.telegram.process_update(update)
         return web.Response(status=200)
 
+    async def zalo_webhook(self, request: web.Request) -> web.Response:
+        """Take one update from Zalo, after checking the secret it must carry."""
+        if not _secret_matches(request.headers.get(ZALO_SECRET_HEADER),
+                               self.settings.webhook_secret.get_secret_value()):
+            return web.Response(status=403)
+        if self.zalo is None:
+            return web.Response(status=404)
+        try:
+            update = zl.unwrap(await request.json())
+        except ValueError:
+            update = None
+        if update is None:
+            return web.Response(status=400)
+        # A failure answers 500 so Zalo sends the update again; one handled already is not
+        # handled twice (the conversation records every update it handles).
+        return web.Response(status=200 if await self._on_zalo_update(update) else 500)
+
     async def plan_now(self) -> None:
         """Create owed obligations and queue due reminders as of the bot's clock."""
         async with self._plan_lock:
+            now = self.clock.now()
             with session_scope(self.engine) as session:
-                result = plan(session, now=self.clock.now(), catalog=self.catalog,
+                result = plan(session, now=now, catalog=self.catalog,
                               calendar=self.calendar)
             if result.messages_queued or result.obligations_created:
                 log.info("planned: %s obligations created, %s messages queued",
                          result.obligations_created, result.messages_queued)
+            # Charts take a moment to draw: off the event loop, so chats stay responsive.
+            await asyncio.to_thread(self._queue_digest, now)
+
+    def _queue_digest(self, now) -> None:
+        """Queue the weekly digest when its moment has come; in its own transaction, so a
+        failure here never holds back the reminders."""
+        try:
+            with session_scope(self.engine) as session:
+                queued = queue_weekly_digest(
+                    session, now=now, catalog=self.catalog, calendar=self.calendar,
+                    send_at=self.settings.digest_at, weekday=self.settings.digest_weekday)
+        except Exception:
+            log.exception("the weekly digest could not be queued")
+            return
+        if queued:
+            log.info("weekly digest: %s messages queued", queued)
 
     async def deliver_now(self) -> None:
         """Send what the outbox holds for every connected messenger."""
@@ -153,6 +253,15 @@ class Runtime:
                 await self.telegram.updater.stop()
             await self.telegram.stop()
             await self.telegram.shutdown()
+        if self._zalo_poller:
+            self._zalo_poller.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._zalo_poller
+            self._zalo_poller = None
+        if self._zalo_handling:
+            await self._zalo_handling
+        if self.zalo:
+            await self.zalo.aclose()
 
 
 def _secret_matches(given: str | None, expected: str) -> bool:
