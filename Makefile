@@ -46,6 +46,7 @@ lint: setup
 bench: setup
 	$(BIN)/python bench/delivery.py
 	$(BIN)/python bench/simulate.py
+	$(BIN)/python bench/digest.py
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .ruff_cache

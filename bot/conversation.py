@@ -141,6 +141,10 @@ class Feature(Protocol):
 
     def on_flow(self, turn: Turn, flow: dict[str, Any], text: str, action: str | None) -> bool: ...
 
+    def help_lines(self, turn: Turn) -> list[str]:
+        """The feature's commands for /help, only those this person may use."""
+        ...
+
 
 class Conversation:
     """Handles updates from any messenger against the database, the catalog and the calendar."""
@@ -335,8 +339,7 @@ class Conversation:
             "/nop — " + tr._("report a duty as done (document number, date, file)"),
             "/huy — " + tr._("cancel the current step"),
             "/ngonngu — " + tr._("change language (Tiếng Việt / English)"),
-            "/lienket — " + tr._("use isobot on your other messenger too (Telegram / Zalo)"),
-            "/kenh — " + tr._("choose the messenger that gets your reminders"),
+            *(line for feature in self.features for line in feature.help_lines(turn)),
             "",
             tr._("You can also write, for example: “đã nộp báo cáo quý 3 số 123/BC-UBND ngày "
                  "10/10/2026”."),

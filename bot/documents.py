@@ -84,6 +84,15 @@ class Documents:
     def on_flow(self, turn: Turn, flow: dict[str, Any], text: str, action: str | None) -> bool:
         return False
 
+    def help_lines(self, turn: Turn) -> list[str]:
+        """/lich_ics for everyone; /xuat for supervisors."""
+        lines = ["/lich_ics — " + turn.tr._("the unit's deadlines as a calendar file for your "
+                                           "phone")]
+        if any(member.role == Role.SUPERVISOR for member, _ in turn.members):
+            lines.append("/xuat — " + turn.tr._("the compliance table (Excel) of the units you "
+                                               "supervise"))
+        return lines
+
     def _compliance(self, turn: Turn, args: str) -> None:
         tr = turn.tr
         supervised = [unit for member, unit in turn.members if member.role == Role.SUPERVISOR]

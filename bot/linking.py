@@ -99,6 +99,13 @@ class AccountLinking:
     def on_flow(self, turn: Turn, flow: dict[str, Any], text: str, action: str | None) -> bool:
         return False  # no multi-step flow: a code and a choice are enough
 
+    def help_lines(self, turn: Turn) -> list[str]:
+        """/lienket and /kenh, for everyone."""
+        return [
+            "/lienket — " + turn.tr._("use isobot on your other messenger too (Telegram / Zalo)"),
+            "/kenh — " + turn.tr._("choose the messenger that gets your reminders"),
+        ]
+
     def _give_code(self, turn: Turn) -> bool:
         tr, platform = turn.tr, turn.inbound.platform
         link = create_link_code(turn.session, member=turn.members[0][0], now=turn.now)

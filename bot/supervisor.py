@@ -1,4 +1,5 @@
-"""The supervisors' desk in the chat: send a directive (/chidao) and follow it (/chidao_tinhhinh).
+"""The supervisors' desk in the chat: directives (/chidao, /chidao_tinhhinh), legal documents
+(/vanban).
 
 Only members with the supervisor role may use it, and only inside the subtree of the unit they
 supervise. Officers acknowledge a directive here too ("Received").
@@ -18,7 +19,9 @@ from jobs.directives import acknowledge, people_to_tell, report, send_directive
 from jobs.directives import period_of as directive_number
 from jobs.evidence import may_log
 from jobs.i18n import Translator
+from jobs.legal import register_legal_document
 from jobs.messages import Choice
+from jobs.obligations import event_due_date
 from jobs.scope import Scope, resolve
 from storage.models import Member, Obligation, Role, Unit
 from storage.units import subtree_ids
@@ -29,7 +32,7 @@ _CODES = re.compile(r"[\s,;]+")
 class SupervisorDesk:
     """Directives: compose and send, follow up; and the officers' acknowledgement."""
 
-    commands = ("chidao", "chidao_tinhhinh")
+    commands = ("chidao", "chidao_tinhhinh", "vanban")
 
     def __init__(self, catalog: Catalog, calendar: WorkCalendar) -> None:
         self.catalog = catalog
@@ -50,7 +53,7 @@ class SupervisorDesk:
                                 *report(turn.session, tr=turn.tr, today=turn.today,
                                         tz=self.calendar.tz, issuer_units=ids)]))
             return True
-        flow: dict[str, Any] = {"kind": "directive", "step": "text"}
+        flow: dict[str, Any] = {"kind": "supervisor", "step": "text", "what": command}
         turn.state["flow"] = flow
         if len(desks) > 1:
             flow["step"] = "issuer"
@@ -58,11 +61,29 @@ class SupervisorDesk:
                      tuple(Choice(f"cd-issuer:{u.id}", u.name) for _, u in desks))
             return True
         flow["issuer"] = desks[0][1].id
+        return self._first_step(turn, flow, args)
+
+    def _first_step(self, turn: Turn, flow: dict[str, Any], args: str = "") -> bool:
+        if flow["what"] == "vanban":
+            flow["step"] = "legal-number"
+            turn.say(turn.tr._("Please send the legal document's number, e.g. 15/2026/NĐ-CP. "
+                               "Type /huy to cancel."))
+            return True
         if args.strip():
             return self._take_text(turn, flow, args)
         turn.say(turn.tr._("Please send the text of the directive (what units must do). "
                            "Type /huy to cancel."))
         return True
+
+    def help_lines(self, turn: Turn) -> list[str]:
+        """The desk's commands, for supervisors only."""
+        if not supervised(turn):
+            return []
+        tr = turn.tr
+        return ["/chidao — " + tr._("send a directive with a deadline to units"),
+                "/chidao_tinhhinh — " + tr._("who received, did, or is late on each directive"),
+                "/vanban — " + tr._("register a new legal document (units update their QMS "
+                                    "within 3 months)")]
 
     def on_choice(self, turn: Turn, action: str, value: str) -> bool:
         """Handle the officers' "Received" and the steps of composing a directive."""
@@ -72,14 +93,14 @@ class SupervisorDesk:
         if not action.startswith("cd-"):
             return False
         flow = turn.state.get("flow")
-        if not flow or flow.get("kind") != "directive":
+        if not flow or flow.get("kind") != "supervisor":
             turn.say(turn.tr._("This choice is no longer valid. Type /chidao to start again."))
             return True
         return self.on_flow(turn, flow, "", f"{action}:{value}")
 
     def on_flow(self, turn: Turn, flow: dict[str, Any], text: str, action: str | None) -> bool:
         """Advance the directive being composed."""
-        if flow.get("kind") != "directive":
+        if flow.get("kind") != "supervisor":
             return False
         tr, step = turn.tr, flow["step"]
         if not supervised(turn):
@@ -91,16 +112,16 @@ class SupervisorDesk:
         elif step == "issuer" and action and action.startswith("cd-issuer:"):
             unit_id = int(action.split(":")[1])
             if unit_id in {u.id for _, u in supervised(turn)}:
-                flow.update(issuer=unit_id, step="text")
-                turn.say(tr._("Please send the text of the directive (what units must do). "
-                              "Type /huy to cancel."))
+                flow["issuer"] = unit_id
+                self._first_step(turn, flow)
+        elif step.startswith("legal-"):
+            self._legal_step(turn, flow, text, action)
         elif step == "text":
             return self._take_text(turn, flow, text)
         elif step == "scope":
             self._take_scope(turn, flow, action, text)
         elif step == "kind" and action and action.startswith("cd-kind:"):
-            flow["scope"] = {"kinds": [action.split(":")[1]]}
-            self._ask_due(turn, flow)
+            self._check_scope(turn, flow, Scope(kinds=(action.split(":")[1],)))
         elif step == "codes":
             codes = tuple(c for c in _CODES.split(text.strip().upper()) if c)
             self._check_scope(turn, flow, Scope(codes=codes))
@@ -120,13 +141,16 @@ class SupervisorDesk:
             turn.say(turn.tr._("The directive's text is empty. Please send it again."))
             return True
         flow.update(text=text[:4000], step="scope")
+        self._ask_scope(turn, turn.tr._("Which units must carry it out?"))
+        return True
+
+    def _ask_scope(self, turn: Turn, question: str) -> None:
         tr = turn.tr
-        turn.say(tr._("Which units must carry it out?"), (
+        turn.say(question, (
             Choice("cd-scope:all", tr._("All units under my unit")),
             Choice("cd-scope:kind", tr._("Units of one kind (e.g. communes, schools)")),
             Choice("cd-scope:codes", tr._("Units I list by code")),
         ))
-        return True
 
     def _take_scope(self, turn: Turn, flow: dict[str, Any], action: str | None,
                     text: str) -> None:
@@ -161,7 +185,10 @@ class SupervisorDesk:
             turn.say(turn.tr._("No active unit matches. Please choose again."))
             return
         flow["scope"] = scope.as_dict()
-        self._ask_due(turn, flow)
+        if flow["what"] == "vanban":
+            self._confirm_legal(turn, flow, len(targets.units))
+        else:
+            self._ask_due(turn, flow)
 
     def _ask_due(self, turn: Turn, flow: dict[str, Any]) -> None:
         flow["step"] = "due"
@@ -212,6 +239,65 @@ class SupervisorDesk:
                       "due {date}. Type /chidao_tinhhinh to follow it.").format(
             number=directive_number(sent.directive.id), units=sent.units, people=sent.people,
             date=tr.date(sent.directive.due)))
+
+    # -- legal documents ------------------------------------------------------------------
+
+    def _legal_step(self, turn: Turn, flow: dict[str, Any], text: str,
+                    action: str | None) -> None:
+        tr, step, text = turn.tr, flow["step"], text.strip()
+        if step == "legal-number":
+            if not text or len(text) > 128:
+                turn.say(tr._("Please send the legal document's number, e.g. 15/2026/NĐ-CP."))
+                return
+            flow.update(number=text, step="legal-date")
+            turn.say(tr._("When does it take effect? Send a date such as 01/08/2026."))
+        elif step == "legal-date":
+            day = parsing.parse_date(text, today=turn.today)
+            if day is None:
+                turn.say(tr._("Please send a date such as 01/08/2026."))
+                return
+            flow.update(effective=day.isoformat(), step="legal-title")
+            turn.say(tr._("Please send the document's title (trích yếu)."))
+        elif step == "legal-title":
+            if not text:
+                turn.say(tr._("Please send the document's title (trích yếu)."))
+                return
+            flow.update(title=text[:1000], step="scope")
+            self._ask_scope(turn, tr._("Which units does it affect?"))
+        elif step == "legal-confirm" and action == "cd-confirm:yes":
+            self._register_legal(turn, flow)
+        else:
+            turn.say(tr._("Please choose one of the options, or type /huy to cancel."))
+
+    def _confirm_legal(self, turn: Turn, flow: dict[str, Any], units: int) -> None:
+        tr = turn.tr
+        flow["step"] = "legal-confirm"
+        effective = _date(flow["effective"])
+        due = event_due_date(self.catalog.duty("legal_update"), effective, self.calendar)
+        turn.say("\n".join([
+            tr._("Please confirm the legal document:"),
+            f"{flow['number']} — {flow['title']}",
+            tr._("Takes effect: {date}").format(date=tr.date(effective)),
+            tr._("{units} units must update their QMS by {date}.").format(
+                units=units, date=tr.date(due)),
+        ]), (Choice("cd-confirm:yes", tr._("Register")), Choice("cd-confirm:no", tr._("Cancel"))))
+
+    def _register_legal(self, turn: Turn, flow: dict[str, Any]) -> None:
+        issuer = turn.session.get(Unit, flow["issuer"])
+        member = next(m for m, u in supervised(turn) if u.id == issuer.id)
+        scope = _scope(flow)
+        within = subtree_ids(turn.session, unit_id=issuer.id)
+        targets = resolve(turn.session, scope=scope, within=within, sender_unit_id=issuer.id)
+        registered = register_legal_document(
+            turn.session, number=flow["number"], title=flow["title"],
+            effective=_date(flow["effective"]), targets=targets, scope=scope,
+            registered_by=f"{member.platform}:{member.platform_user_id}", now=turn.now,
+            catalog=self.catalog, calendar=self.calendar)
+        turn.state.pop("flow", None)
+        turn.say(turn.tr._("Registered {number}: {units} units must update their QMS by "
+                           "{date}.").format(number=flow["number"],
+                                             units=len(registered.obligations),
+                                             date=turn.tr.date(registered.obligations[0].due)))
 
     def _acknowledge(self, turn: Turn, value: str) -> None:
         tr = turn.tr

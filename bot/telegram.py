@@ -213,6 +213,8 @@ async def register_commands(bot: Bot) -> None:
             BotCommand("nop", tr._("report a duty as done")),
             BotCommand("huy", tr._("cancel the current step")),
             BotCommand("ngonngu", tr._("change language")),
+            BotCommand("lich_ics", tr._("the unit's deadlines as a calendar file for your "
+                                        "phone")),
             BotCommand("lienket", tr._("use isobot on your other messenger too (Telegram / Zalo)")),
             BotCommand("kenh", tr._("choose the messenger that gets your reminders")),
             BotCommand("help", tr._("help")),

@@ -253,8 +253,9 @@ class Deliverer:
                 continue
             tr = translator(supervisor.language)
             text = tr._("⚠️ isobot can no longer reach {name} ({unit}) on {platform}: the "
-                        "account blocked the bot or no longer exists. Please issue a new invite "
-                        "code for the unit.").format(
+                        "account blocked the bot or no longer exists. Please confirm who now "
+                        "keeps the unit's ISO records and ask the system operator for a new "
+                        "invite code.").format(
                 name=member.display_name or member.platform_user_id, unit=unit.name,
                 platform=member.platform.capitalize())
             enqueue(session, key=f"gone:{member.id}:{supervisor.id}", member=supervisor,

@@ -174,3 +174,30 @@ async def test_a_new_officer_is_onboarded_with_open_duties_and_a_training_duty(b
         training = session.exec(select(Obligation).where(
             Obligation.duty_key == "training")).one()
         assert training.period.startswith("T-")
+
+
+async def test_a_supervisor_registers_a_legal_document_in_the_chat(bot, engine):
+    await bot.register(6000, "QNG-MD", Role.SUPERVISOR, "Thường trực huyện")
+    await bot.say(6000, "/vanban")
+    await bot.say(6000, "15/2026/NĐ-CP")
+    await bot.say(6000, "01/08/2026")
+    scope = await bot.say(6000, "Nghị định sửa đổi thủ tục hành chính")
+    kinds = await bot.press(6000, scope, vi._("Units of one kind (e.g. communes, schools)"))
+    confirm = await bot.press(6000, kinds, vi._("communes"))
+    assert "02/11/2026" in confirm["text"]  # 1 November 2026 is a Sunday
+    done = await bot.press(6000, confirm, vi._("Register"))
+    assert "15/2026/NĐ-CP" in done["text"]
+    with session_scope(engine) as session:
+        rows = session.exec(select(Obligation, Unit).join(Unit).where(
+            Obligation.duty_key == "legal_update")).all()
+        assert sorted(u.code for _, u in rows) == ["QNG-MD-DPHONG", "QNG-MD-DTAN", "QNG-MD-TT"]
+
+
+async def test_help_lists_supervisor_commands_only_to_supervisors(bot):
+    await bot.register(5000, "QNG-MD-DTAN", Role.OFFICER, "Lan")
+    await bot.register(6000, "QNG-MD", Role.SUPERVISOR, "Thường trực huyện")
+    officer_help = (await bot.say(5000, "/help"))["text"]
+    supervisor_help = (await bot.say(6000, "/help"))["text"]
+    assert "/lich_ics" in officer_help and "/chidao" not in officer_help
+    assert "/chidao" in supervisor_help and "/xuat" in supervisor_help
+    assert "/vanban" in supervisor_help
