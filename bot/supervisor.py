@@ -22,7 +22,7 @@ from jobs.i18n import Translator
 from jobs.legal import register_legal_document
 from jobs.messages import Choice
 from jobs.obligations import event_due_date
-from jobs.scope import Scope, resolve
+from jobs.scope import Scope, Targets, resolve
 from storage.models import Member, Obligation, Role, Unit
 from storage.units import subtree_ids
 
@@ -169,13 +169,10 @@ class SupervisorDesk:
             turn.say(tr._("Please choose one of the options, or type /huy to cancel."))
 
     def _reachable(self, turn: Turn, flow: dict[str, Any]) -> list[Unit]:
-        within = subtree_ids(turn.session, unit_id=flow["issuer"])
-        return resolve(turn.session, scope=Scope(everyone=True), within=within,
-                       sender_unit_id=flow["issuer"]).units
+        return _targets(turn, flow, Scope(everyone=True)).units
 
     def _check_scope(self, turn: Turn, flow: dict[str, Any], scope: Scope) -> None:
-        within = subtree_ids(turn.session, unit_id=flow["issuer"])
-        targets = resolve(turn.session, scope=scope, within=within, sender_unit_id=flow["issuer"])
+        targets = _targets(turn, flow, scope)
         if targets.outside:
             turn.say(turn.tr._("These codes are unknown or outside the units you supervise: "
                                "{codes}. Please send the codes again.").format(
@@ -207,9 +204,7 @@ class SupervisorDesk:
                 return
             flow["due"] = self.calendar.deadline(day).isoformat()
         flow["step"] = "confirm"
-        scope = _scope(flow)
-        within = subtree_ids(turn.session, unit_id=flow["issuer"])
-        targets = resolve(turn.session, scope=scope, within=within, sender_unit_id=flow["issuer"])
+        targets = _targets(turn, flow, _scope(flow))
         people = sum(len(people_to_tell(turn.session, unit=u)) for u in targets.units)
         deadline = (tr.date(_date(flow["due"])) if flow.get("due")
                     else tr._("{days} days from today").format(
@@ -224,11 +219,9 @@ class SupervisorDesk:
 
     def _send(self, turn: Turn, flow: dict[str, Any]) -> None:
         tr = turn.tr
-        issuer = turn.session.get(Unit, flow["issuer"])
-        member = next(m for m, u in supervised(turn) if u.id == issuer.id)
+        issuer, member = _issuer(turn, flow)
         scope = _scope(flow)
-        within = subtree_ids(turn.session, unit_id=issuer.id)
-        targets = resolve(turn.session, scope=scope, within=within, sender_unit_id=issuer.id)
+        targets = _targets(turn, flow, scope)
         sent = send_directive(
             turn.session, text=flow["text"], targets=targets, issuer_unit=issuer,
             issued_by=f"{member.platform}:{member.platform_user_id}", member=member,
@@ -283,11 +276,9 @@ class SupervisorDesk:
         ]), (Choice("cd-confirm:yes", tr._("Register")), Choice("cd-confirm:no", tr._("Cancel"))))
 
     def _register_legal(self, turn: Turn, flow: dict[str, Any]) -> None:
-        issuer = turn.session.get(Unit, flow["issuer"])
-        member = next(m for m, u in supervised(turn) if u.id == issuer.id)
+        _, member = _issuer(turn, flow)
         scope = _scope(flow)
-        within = subtree_ids(turn.session, unit_id=issuer.id)
-        targets = resolve(turn.session, scope=scope, within=within, sender_unit_id=issuer.id)
+        targets = _targets(turn, flow, scope)
         registered = register_legal_document(
             turn.session, number=flow["number"], title=flow["title"],
             effective=_date(flow["effective"]), targets=targets, scope=scope,
@@ -319,6 +310,17 @@ class SupervisorDesk:
 def supervised(turn: Turn) -> list[tuple[Member, Unit]]:
     """The person's supervisor memberships."""
     return [(m, u) for m, u in turn.members if m.role == Role.SUPERVISOR]
+
+
+def _issuer(turn: Turn, flow: dict[str, Any]) -> tuple[Unit, Member]:
+    """The unit the supervisor acts for in this flow, and their membership there."""
+    return next((u, m) for m, u in supervised(turn) if u.id == flow["issuer"])
+
+
+def _targets(turn: Turn, flow: dict[str, Any], scope: Scope) -> Targets:
+    """The units ``scope`` reaches inside the acting unit's subtree, never outside it."""
+    within = subtree_ids(turn.session, unit_id=flow["issuer"])
+    return resolve(turn.session, scope=scope, within=within, sender_unit_id=flow["issuer"])
 
 
 def _scope(flow: dict[str, Any]) -> Scope:
