@@ -33,4 +33,5 @@ def configure(secrets: Iterable[str], level: int = logging.INFO) -> None:
     root.setLevel(level)
     # httpx logs every request URL, token included, at INFO: keep it to warnings.
     logging.getLogger("httpx").setLevel(logging.WARNING)
-    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    # A delivery run still busy when the next is due is skipped by design; not worth a warning.
+    logging.getLogger("apscheduler").setLevel(logging.ERROR)

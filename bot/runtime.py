@@ -60,6 +60,7 @@ class Runtime:
     _zalo_poller: asyncio.Task | None = None
     _zalo_handling: asyncio.Future | None = None
     _plan_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    _deliver_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     def __post_init__(self) -> None:
         self.calendar = self.settings.work_calendar()
@@ -236,15 +237,21 @@ class Runtime:
 
     async def deliver_now(self) -> None:
         """Send what the outbox holds for every connected messenger."""
-        for deliverer in self.deliverers:
-            try:
-                await deliverer.deliver_due()
-            except Exception:  # one messenger's outage must not stop the others
-                log.exception("delivery to %s failed", deliverer.transport.platform)
+        async with self._deliver_lock:
+            for deliverer in self.deliverers:
+                try:
+                    await deliverer.deliver_due()
+                except Exception:  # one messenger's outage must not stop the others
+                    log.exception("delivery to %s failed", deliverer.transport.platform)
 
     async def stop(self) -> None:
-        """Stop everything that was started."""
+        """Stop everything that was started; a delivery under way ends cleanly first."""
+        for deliverer in self.deliverers:
+            deliverer.stop()
+        async with self._deliver_lock, self._plan_lock:
+            pass  # wait for a delivery or planning run still under way
         if self.scheduler:
+            # Only now: the scheduler's shutdown cancels the jobs it is running.
             self.scheduler.shutdown(wait=False)
         if self.web_runner:
             await self.web_runner.cleanup()

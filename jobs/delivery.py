@@ -145,23 +145,29 @@ class Deliverer:
         self.monotonic = monotonic or asyncio.get_event_loop_policy().get_event_loop().time
         self.sleep = sleep
         self.batch_size = batch_size
+        self.stopping = False
+
+    def stop(self) -> None:
+        """Finish the message in flight, hand the rest back, and send no more."""
+        self.stopping = True
 
     async def deliver_due(self) -> int:
         """Send every row due now, batch by batch; return how many were sent."""
         sent = 0
-        while True:
+        while not self.stopping:
             batch = self._lease()
             if not batch:
                 return sent
             remaining = list(batch)
             try:
-                while remaining:
+                while remaining and not self.stopping:
                     row_id = remaining[0]
                     sent += await asyncio.shield(self._deliver_one(row_id))
                     remaining.pop(0)
             finally:
                 if remaining:
                     self._release(remaining)
+        return sent
 
     def _lease(self) -> list[int]:
         now = self.now()

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import logging
 import sys
 from pathlib import Path
 
+from bot import logs
 from bot.runtime import Runtime
 from bot.sandbox.telegram_server import TelegramSandbox
 from bot.sandbox.zalo_server import ZaloSandbox
@@ -64,6 +66,8 @@ def _invite(engine: object, unit: str, role: Role, now: dt.datetime) -> str:
 async def run_demo(settings: Settings, catalog: Catalog, *, speed: float = 60.0,
                    messenger: str = "telegram") -> None:
     """Run the demo on ``messenger`` (telegram or zalo) until /thoat or the input closes."""
+    # The chat, not the log, is the show.
+    logs.configure([DEMO_TOKEN, DEMO_ZALO_TOKEN], level=logging.WARNING)
     tr = translator(settings.language)
     units = {r.code: UnitInfo(r.code, r.name, r.kind) for r in read_units_file(SAMPLE_UNITS)}
     today = dt.datetime.now(tz=settings.work_calendar().tz).date()

@@ -57,6 +57,7 @@ class Running:
         self.process.send_signal(signal.SIGTERM)
         _, err = await asyncio.wait_for(self.process.communicate(), 30)
         assert TOKEN not in err.decode()  # the token never reaches the log
+        assert "Traceback" not in err.decode()  # stopping finishes deliveries, kills none
         assert self.process.returncode == 0, err.decode()
 
 
