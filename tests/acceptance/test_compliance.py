@@ -31,7 +31,6 @@ from storage.models import Event, Obligation, ObligationSource, ObligationStatus
 from storage.obligations import complete_obligation, ensure_obligation
 from storage.units import subtree_ids, unit_by_code, upsert_units
 from tests.conftest import at
-from tests.support.telegram import load_sample_units, start_harness
 
 runner = CliRunner()
 TODAY = dt.datetime(2026, 6, 1, 10, 0, tzinfo=VIETNAM)
@@ -283,15 +282,6 @@ def test_standing_is_judged_by_the_day_in_vietnam():
 # -- /xuat in the chat --------------------------------------------------------------------------
 
 OFFICER, SUPERVISOR = 1001, 2001
-
-
-@pytest.fixture
-async def bot(engine, catalog):
-    load_sample_units(engine, at("2026-11-30 07:00"))
-    harness = await start_harness(engine, catalog, at("2026-11-30 16:00"))
-    yield harness
-    await harness.runtime.stop()
-    await harness.sandbox.stop()
 
 
 async def test_a_supervisor_gets_the_table_of_their_subtree(bot, engine):

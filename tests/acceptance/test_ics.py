@@ -22,7 +22,6 @@ from storage.models import Event, ObligationSource, ObligationStatus, Role
 from storage.obligations import complete_obligation, ensure_obligation
 from storage.units import unit_by_code, upsert_units
 from tests.conftest import at
-from tests.support.telegram import load_sample_units, start_harness
 
 runner = CliRunner()
 TODAY = dt.datetime(2026, 6, 1, 10, 0, tzinfo=VIETNAM)
@@ -165,15 +164,6 @@ def test_an_unknown_unit_is_refused(database_url, seeded, tmp_path):
 # -- /lich_ics in the chat ----------------------------------------------------------------------
 
 OFFICER, SUPERVISOR = 1001, 2001
-
-
-@pytest.fixture
-async def bot(engine, catalog):
-    load_sample_units(engine, at("2026-11-30 07:00"))
-    harness = await start_harness(engine, catalog, at("2026-11-30 16:00"))
-    yield harness
-    await harness.runtime.stop()
-    await harness.sandbox.stop()
 
 
 async def test_an_officer_gets_a_calendar_file_of_their_unit(bot):

@@ -12,7 +12,7 @@ from jobs.i18n import translator
 from storage.db import session_scope
 from storage.models import Directive, Obligation, Outbox, Role, Unit
 from tests.conftest import at
-from tests.support.telegram import buttons, load_sample_units, start_harness
+from tests.support.telegram import buttons, load_sample_units, running_bot
 
 vi = translator("vi")
 COMMUNES = ["QNG-MD-TT", "QNG-MD-DTAN", "QNG-MD-DPHONG", "QNA-NS-QTRUNG", "QNA-NS-QLOC",
@@ -27,11 +27,8 @@ def isobot(engine, *args):
 
 @pytest.fixture
 async def bot(engine, catalog):
-    load_sample_units(engine, at("2026-11-30 07:00"))
-    harness = await start_harness(engine, catalog, at("2026-12-01 09:00"))
-    yield harness
-    await harness.runtime.stop()
-    await harness.sandbox.stop()
+    async with running_bot(engine, catalog, at("2026-12-01 09:00")) as harness:
+        yield harness
 
 
 async def register_officers(bot):

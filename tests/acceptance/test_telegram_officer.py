@@ -3,7 +3,6 @@
 import csv
 import io
 
-import pytest
 from sqlmodel import select
 from typer.testing import CliRunner
 
@@ -13,19 +12,10 @@ from storage.db import session_scope
 from storage.models import Event, Obligation, Role
 from storage.units import unit_by_code
 from tests.conftest import at
-from tests.support.telegram import buttons, load_sample_units, start_harness
+from tests.support.telegram import buttons
 
 vi = translator("vi")
 OFFICER, SUPERVISOR, OTHER = 1001, 2001, 3001
-
-
-@pytest.fixture
-async def bot(engine, catalog):
-    load_sample_units(engine, at("2026-11-30 07:00"))
-    harness = await start_harness(engine, catalog, at("2026-11-30 16:00"))
-    yield harness
-    await harness.runtime.stop()
-    await harness.sandbox.stop()
 
 
 async def officer_with_reminder(bot):

@@ -9,7 +9,7 @@ from sqlmodel import select
 from storage.db import session_scope
 from storage.models import Member, Role
 from tests.conftest import at
-from tests.support.telegram import invite, load_sample_units, start_harness
+from tests.support.telegram import invite, running_bot
 
 SECRET = "webhook-secret-3b1f9c"
 
@@ -22,16 +22,13 @@ def free_port() -> int:
 
 @pytest.fixture
 async def bot(engine, catalog):
-    load_sample_units(engine, at("2026-11-30 07:00"))
     port = free_port()
-    harness = await start_harness(
-        engine, catalog, at("2026-11-30 09:00"), webhook_base_url=f"http://127.0.0.1:{port}",
-        webhook_secret=SECRET, webhook_listen="127.0.0.1", webhook_port=port)
-    harness.port = port
-    harness.sandbox.add_user(4242, "Mallory")  # the author of the hand-made updates below
-    yield harness
-    await harness.runtime.stop()
-    await harness.sandbox.stop()
+    async with running_bot(
+            engine, catalog, at("2026-11-30 09:00"), webhook_base_url=f"http://127.0.0.1:{port}",
+            webhook_secret=SECRET, webhook_listen="127.0.0.1", webhook_port=port) as harness:
+        harness.port = port
+        harness.sandbox.add_user(4242, "Mallory")  # the author of the hand-made updates below
+        yield harness
 
 
 def start_update(code: str, update_id: int = 777) -> dict:

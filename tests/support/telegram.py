@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
 from sqlalchemy.engine import Engine
@@ -114,6 +116,19 @@ def buttons(message: dict) -> list[str]:
     """The labels of a message's buttons."""
     rows = (message.get("reply_markup") or {}).get("inline_keyboard", [])
     return [button["text"] for row in rows for button in row]
+
+
+@contextlib.asynccontextmanager
+async def running_bot(engine: Engine, catalog: Catalog, start: dt.datetime,
+                      **settings: object) -> AsyncIterator[Harness]:
+    """The sample units (registered the morning of 30 November 2026) and a running bot."""
+    load_sample_units(engine, dt.datetime(2026, 11, 30, 7, 0, tzinfo=start.tzinfo))
+    harness = await start_harness(engine, catalog, start, **settings)
+    try:
+        yield harness
+    finally:
+        await harness.runtime.stop()
+        await harness.sandbox.stop()
 
 
 async def start_harness(engine: Engine, catalog: Catalog, start: dt.datetime,
