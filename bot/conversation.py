@@ -597,6 +597,11 @@ class Conversation:
         if not turn.members:
             return self._say_not_registered(turn)
         flow = turn.state.get("flow")
+        if flow and flow.get("kind"):
+            # A feature's flow (e.g. a directive being composed) reads a forwarded document by
+            # its caption, or its name when it has none.
+            caption = (turn.inbound.text or "").strip() or incoming.name
+            return self._continue_flow(turn, flow, caption)
         if incoming.content is None or (incoming.size or 0) > MAX_FILE_BYTES:
             size = (incoming.size or 0) / (1024 * 1024)
             turn.say(tr._("The file is too large ({size} MB). The limit is 20 MB: please send a "

@@ -198,3 +198,15 @@ async def test_help_lists_supervisor_commands_only_to_supervisors(bot):
     assert "/lich_ics" in officer_help and "/chidao" not in officer_help
     assert "/chidao" in supervisor_help and "/xuat" in supervisor_help
     assert "/vanban" in supervisor_help
+
+
+async def test_a_forwarded_document_gives_the_directive_its_text(bot, engine):
+    await bot.register(6000, "QNG-MD", Role.SUPERVISOR, "Thường trực huyện")
+    await bot.say(6000, "/chidao")
+    bot.sandbox.user_sends_document(6000, "1699-UBND-TH.pdf", b"%PDF",
+                                    caption="Thực hiện Công văn 1699/UBND-TH")
+    scope = await bot.sandbox.next_message(6000, timeout=10)
+    assert buttons(scope)[0] == vi._("All units under my unit")
+    ask_due = await bot.press(6000, scope, vi._("All units under my unit"))
+    confirm = await bot.press(6000, ask_due, vi._("No deadline"))
+    assert "Thực hiện Công văn 1699/UBND-TH" in confirm["text"]
