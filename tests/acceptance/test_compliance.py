@@ -8,12 +8,8 @@ import io
 from dataclasses import dataclass
 
 import pytest
-import time_machine
 from openpyxl import load_workbook
-from typer.testing import CliRunner
 
-from bot.cli import app
-from jobs.calendar import VIETNAM
 from jobs.catalog import load_catalog
 from jobs.compliance import (
     CSV_KEYS,
@@ -26,14 +22,11 @@ from jobs.compliance import (
 from jobs.i18n import translator
 from jobs.texts import period_text
 from storage.db import make_engine, session_scope
-from storage.events import append_event
-from storage.models import Event, Obligation, ObligationSource, ObligationStatus, Role, Unit
-from storage.obligations import complete_obligation, ensure_obligation
-from storage.units import subtree_ids, unit_by_code, upsert_units
+from storage.models import Obligation, ObligationSource, ObligationStatus, Role, Unit
+from storage.units import subtree_ids, unit_by_code
 from tests.conftest import at
+from tests.support.records import isobot, log, owe, small_tree
 
-runner = CliRunner()
-TODAY = dt.datetime(2026, 6, 1, 10, 0, tzinfo=VIETNAM)
 vi = translator("vi")
 catalog = load_catalog()
 
@@ -46,41 +39,17 @@ class Seeded:
     audit_2025: str
 
 
-def isobot(database_url, *args):
-    with time_machine.travel(TODAY, tick=False):
-        return runner.invoke(app, list(args),
-                             env={"DATABASE_URL": database_url, "ISOBOT_LANG": "vi"})
-
-
-def owe(session, unit: str, duty: str, period: str, due: dt.date, **fields) -> Obligation:
-    obligation, _ = ensure_obligation(session, unit_id=unit_by_code(session, code=unit).id,
-                                      duty_key=duty, period=period, due=due,
-                                      now=at("2025-01-02 08:00"), **fields)
-    return obligation
-
-
 def done(session, obligation: Obligation, moment: dt.datetime, number: str) -> str:
-    event = append_event(session, event=Event(
-        unit_id=obligation.unit_id, obligation_id=obligation.id, actor="telegram:1001",
-        at=moment, kind="submitted", document_number=number))
-    complete_obligation(session, obligation=obligation, event_id=event.id, now=moment)
-    return event.reference
+    unit = session.get(Unit, obligation.unit_id).code
+    return log(session, unit=unit, obligation=obligation, moment=moment,
+               document_number=number).reference
 
 
 @pytest.fixture
 def seeded(database_url) -> Seeded:
     engine = make_engine(database_url)
     with session_scope(engine) as session:
-        upsert_units(session, rows=[
-            ("T", "UBND tỉnh Thử", "province", None),
-            ("T-A", "UBND xã An", "commune", "T"),
-            ("T-B", "UBND xã Bình", "commune", "T"),
-            ("T-B-S", "Trường Tiểu học Bình", "school", "T-B"),
-            ("T-OLD", "UBND xã Cũ", "commune", "T"),
-        ], now=at("2025-01-02 08:00"))
-        old = unit_by_code(session, code="T-OLD")
-        old.active, old.merged_into_id = False, unit_by_code(session, code="T-A").id
-        session.add(old)
+        small_tree(session)
 
         # Quarter 1 of 2026, due 15 April: on time, late, and still not done.
         a_q1 = owe(session, "T-A", "quarterly_report", "2026-Q1", dt.date(2026, 4, 15))

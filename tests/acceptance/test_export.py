@@ -8,25 +8,15 @@ import io
 from dataclasses import dataclass
 
 import pytest
-import time_machine
 from openpyxl import load_workbook
-from typer.testing import CliRunner
 
-from bot.cli import app
-from jobs.calendar import VIETNAM
 from jobs.catalog import load_catalog
 from jobs.export import event_table, obligation_table
 from jobs.i18n import translator
 from storage.db import make_engine, session_scope
-from storage.events import append_event
-from storage.models import Event, Obligation, ObligationSource, ObligationStatus, Unit
-from storage.obligations import complete_obligation, ensure_obligation
-from storage.units import unit_by_code, upsert_units
+from storage.models import Obligation, ObligationSource, ObligationStatus, Unit
 from tests.conftest import at
-
-runner = CliRunner()
-# The CLI's clock during every export below: the "today" that decides what is overdue.
-TODAY = dt.datetime(2026, 6, 1, 10, 0, tzinfo=VIETNAM)
+from tests.support.records import isobot, log, owe, small_tree
 
 OBLIGATION_KEYS = ["unit", "unit_name", "duty", "duty_title", "period", "due", "status", "late",
                    "done_at", "evidence", "source"]
@@ -48,45 +38,11 @@ class Seeded:
     merged: str
 
 
-def isobot(database_url, *args):
-    with time_machine.travel(TODAY, tick=False):
-        return runner.invoke(app, list(args),
-                             env={"DATABASE_URL": database_url, "ISOBOT_LANG": "vi"})
-
-
-def log(session, *, unit: str, obligation: Obligation | None, moment: dt.datetime, kind: str,
-        **fields) -> Event:
-    event = Event(unit_id=unit_by_code(session, code=unit).id,
-                  obligation_id=obligation.id if obligation else None, actor="telegram:1001",
-                  at=moment, kind=kind, **fields)
-    event = append_event(session, event=event)
-    if obligation is not None:
-        complete_obligation(session, obligation=obligation, event_id=event.id, now=moment)
-    return event
-
-
-def owe(session, unit: str, duty: str, period: str, due: dt.date, **fields) -> Obligation:
-    obligation, _ = ensure_obligation(session, unit_id=unit_by_code(session, code=unit).id,
-                                      duty_key=duty, period=period, due=due,
-                                      now=at("2025-01-02 08:00"), **fields)
-    return obligation
-
-
 @pytest.fixture
 def seeded(database_url) -> Seeded:
     engine = make_engine(database_url)
     with session_scope(engine) as session:
-        upsert_units(session, rows=[
-            ("T", "UBND tỉnh Thử", "province", None),
-            ("T-A", "UBND xã An", "commune", "T"),
-            ("T-B", "UBND xã Bình", "commune", "T"),
-            ("T-B-S", "Trường Tiểu học Bình", "school", "T-B"),
-            ("T-OLD", "UBND xã Cũ", "commune", "T"),
-        ], now=at("2025-01-02 08:00"))
-        # Merged into T-A: inactive, but its records must stay in the exports.
-        old = unit_by_code(session, code="T-OLD")
-        old.active, old.merged_into_id = False, unit_by_code(session, code="T-A").id
-        session.add(old)
+        small_tree(session)  # T-OLD is merged into T-A: its records must stay in the exports
 
         on_time = owe(session, "T-A", "quarterly_report", "2026-Q1", dt.date(2026, 4, 15))
         late = owe(session, "T-A", "internal_audit", "2025", dt.date(2025, 10, 31))

@@ -6,57 +6,37 @@ import datetime as dt
 
 import icalendar
 import pytest
-import time_machine
-from typer.testing import CliRunner
 
-from bot.cli import app
-from jobs.calendar import VIETNAM, WorkCalendar
+from jobs.calendar import WorkCalendar
 from jobs.catalog import load_catalog
 from jobs.i18n import translator
 from jobs.ics import PRODID, uid
 from jobs.obligations import owed_between
 from jobs.texts import period_text
 from storage.db import make_engine, session_scope
-from storage.events import append_event
-from storage.models import Event, ObligationSource, ObligationStatus, Role
-from storage.obligations import complete_obligation, ensure_obligation
-from storage.units import unit_by_code, upsert_units
+from storage.models import ObligationSource, ObligationStatus, Role
 from tests.conftest import at
+from tests.support import records
+from tests.support.records import TODAY, isobot, small_tree
 
-runner = CliRunner()
-TODAY = dt.datetime(2026, 6, 1, 10, 0, tzinfo=VIETNAM)
 vi = translator("vi")
 catalog = load_catalog()
 DIRECTIVE_TEXT = "Gửi hồ sơ đề nghị công bố lại HTQLCL; trước ngày 20/6/2026, bản giấy + bản scan"
-
-
-def isobot(database_url, *args, moment: dt.datetime = TODAY):
-    with time_machine.travel(moment, tick=False):
-        return runner.invoke(app, list(args),
-                             env={"DATABASE_URL": database_url, "ISOBOT_LANG": "vi"})
 
 
 @pytest.fixture
 def seeded(database_url) -> None:
     engine = make_engine(database_url)
     with session_scope(engine) as session:
-        upsert_units(session, rows=[
-            ("T", "UBND tỉnh Thử", "province", None),
-            ("T-A", "UBND xã An", "commune", "T"),
-            ("T-B", "UBND xã Bình", "commune", "T"),
-        ], now=at("2025-01-02 08:00"))
+        small_tree(session)
 
         def owe(unit, duty, period, due, **fields):
-            return ensure_obligation(session, unit_id=unit_by_code(session, code=unit).id,
-                                     duty_key=duty, period=period, due=due,
-                                     now=at("2026-01-02 08:00"), **fields)[0]
+            return records.owe(session, unit, duty, period, due, **fields)
 
         owe("T-A", "quarterly_report", "2026-Q1", dt.date(2026, 4, 15))  # open and overdue
         q2 = owe("T-A", "quarterly_report", "2026-Q2", dt.date(2026, 7, 15))  # done already
-        event = append_event(session, event=Event(
-            unit_id=q2.unit_id, obligation_id=q2.id, actor="telegram:1001",
-            at=at("2026-05-20 09:00"), kind="submitted", document_number="50/BC-UBND"))
-        complete_obligation(session, obligation=q2, event_id=event.id, now=at("2026-05-20 09:00"))
+        records.log(session, unit="T-A", obligation=q2, moment=at("2026-05-20 09:00"),
+                    document_number="50/BC-UBND")
         # Re-dated by the standing office: the stored date wins over the catalog's.
         owe("T-A", "self_check", "2026-Q2", dt.date(2026, 6, 30))
         owe("T-A", "directive", "CV-7", dt.date(2026, 6, 19), source=ObligationSource.DIRECTIVE,

@@ -1,0 +1,63 @@
+"""Hand-made records for the export tests: a small unit tree, obligations, logged evidence."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import time_machine
+from sqlmodel import Session
+from typer.testing import CliRunner
+
+from bot.cli import app
+from jobs.calendar import VIETNAM
+from storage.events import append_event
+from storage.models import Event, Obligation
+from storage.obligations import complete_obligation, ensure_obligation
+from storage.units import unit_by_code, upsert_units
+
+# The CLI's clock during the exports: the "today" that decides what is overdue.
+TODAY = dt.datetime(2026, 6, 1, 10, 0, tzinfo=VIETNAM)
+REGISTERED = dt.datetime(2025, 1, 2, 8, 0, tzinfo=VIETNAM)
+_runner = CliRunner()
+
+
+def isobot(database_url: str, *args: str, moment: dt.datetime = TODAY):
+    """Run the CLI against ``database_url`` with its clock frozen at ``moment``."""
+    with time_machine.travel(moment, tick=False):
+        return _runner.invoke(app, list(args),
+                              env={"DATABASE_URL": database_url, "ISOBOT_LANG": "vi"})
+
+
+def small_tree(session: Session) -> None:
+    """A province, two communes, a school under one of them, and a commune merged into T-A."""
+    upsert_units(session, rows=[
+        ("T", "UBND tỉnh Thử", "province", None),
+        ("T-A", "UBND xã An", "commune", "T"),
+        ("T-B", "UBND xã Bình", "commune", "T"),
+        ("T-B-S", "Trường Tiểu học Bình", "school", "T-B"),
+        ("T-OLD", "UBND xã Cũ", "commune", "T"),
+    ], now=REGISTERED)
+    old = unit_by_code(session, code="T-OLD")
+    old.active, old.merged_into_id = False, unit_by_code(session, code="T-A").id
+    session.add(old)
+
+
+def owe(session: Session, unit: str, duty: str, period: str, due: dt.date,
+        **fields: object) -> Obligation:
+    """The obligation of ``unit`` for ``duty`` and ``period``, due ``due``."""
+    obligation, _ = ensure_obligation(session, unit_id=unit_by_code(session, code=unit).id,
+                                      duty_key=duty, period=period, due=due, now=REGISTERED,
+                                      **fields)
+    return obligation
+
+
+def log(session: Session, *, unit: str, obligation: Obligation | None, moment: dt.datetime,
+        kind: str = "submitted", **fields: object) -> Event:
+    """Log evidence from officer telegram:1001; an obligation given is closed by it."""
+    event = append_event(session, event=Event(
+        unit_id=unit_by_code(session, code=unit).id,
+        obligation_id=obligation.id if obligation else None, actor="telegram:1001", at=moment,
+        kind=kind, **fields))
+    if obligation is not None:
+        complete_obligation(session, obligation=obligation, event_id=event.id, now=moment)
+    return event
