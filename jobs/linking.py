@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from sqlmodel import Session
 
-from jobs.registration import new_code
+from jobs.registration import new_code, unusable
 from storage.members import (
     account_rows,
     add_link_code,
@@ -52,12 +52,8 @@ def redeem_link(session: Session, *, code: str, platform: str, user_id: str, cha
                 display_name: str, now: dt.datetime) -> Linked:
     """Give this account the memberships of the account that asked for ``code``."""
     link = link_code_by_code(session, code=code.strip().upper(), lock=True)
-    if link is None:
-        return Linked(problem="unknown")
-    if link.used_at is not None:
-        return Linked(problem="used")
-    if now >= link.expires_at:
-        return Linked(problem="expired")
+    if problem := unusable(link, now):
+        return Linked(problem=problem)
     source = session.get(Member, link.member_id)
     if source.platform == platform:
         return Linked(problem="same_messenger")

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from sqlmodel import Session
 
 from storage.members import add_invite, find_member, invite_by_code
-from storage.models import Invite, Member, Role, Unit
+from storage.models import Invite, LinkCode, Member, Role, Unit
 
 # No 0/O or 1/I/L: codes are read aloud and typed on phones. 12 symbols of 31 ≈ 59 bits.
 _ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -45,16 +45,23 @@ class Redeemed:
     problem: str | None = None  # unknown, used, expired, inactive_unit
 
 
+def unusable(code: Invite | LinkCode | None, now: dt.datetime) -> str | None:
+    """Why a single-use code cannot be redeemed (unknown, used, expired), or None if it can."""
+    if code is None:
+        return "unknown"
+    if code.used_at is not None:
+        return "used"
+    if now >= code.expires_at:
+        return "expired"
+    return None
+
+
 def redeem_invite(session: Session, *, code: str, platform: str, user_id: str, chat_id: str,
                   display_name: str, now: dt.datetime) -> Redeemed:
     """Bind a messenger account to the invite's unit and role; the code is then spent."""
     invite = invite_by_code(session, code=code.strip().upper(), lock=True)
-    if invite is None:
-        return Redeemed(problem="unknown")
-    if invite.used_at is not None:
-        return Redeemed(problem="used")
-    if now >= invite.expires_at:
-        return Redeemed(problem="expired")
+    if problem := unusable(invite, now):
+        return Redeemed(problem=problem)
     unit = session.get(Unit, invite.unit_id)
     if unit is None or not unit.active:
         return Redeemed(problem="inactive_unit")
