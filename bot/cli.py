@@ -16,6 +16,7 @@ import typer
 from sqlmodel import Session
 
 from bot import logs
+from bot.messengers import by_name, installed
 from bot.settings import Settings
 from jobs.calendar import VIETNAM
 from jobs.catalog import Catalog, CatalogError, load_catalog
@@ -80,9 +81,9 @@ class QmsEvent(StrEnum):
     scope_changed = "scope_changed"
 
 
-class Messenger(StrEnum):
-    telegram = "telegram"
-    zalo = "zalo"
+# The installed messengers, by name: `isobot demo --messenger NAME`; the first is the default.
+MessengerName = StrEnum("MessengerName", {m.name: m.name for m in installed()})
+DEFAULT_MESSENGER = MessengerName(installed()[0].name)
 
 
 class Format(StrEnum):
@@ -251,7 +252,7 @@ def invite_command(
     valid_days: Annotated[int, typer.Option(min=1, max=365)] = 14,
     json_output: Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")] = False,
 ) -> None:
-    """Print a single-use invite code for a unit and role, and its Telegram link."""
+    """Print a single-use invite code for a unit and role, and links that carry it."""
     settings = _settings()
     tr = _tr(settings)
     engine = _ready_engine(settings)
@@ -262,39 +263,21 @@ def invite_command(
         invite = create_invite(session, unit=target, role=Role(role.value), now=_now(None),
                                valid_days=valid_days)
         code, expires, unit_name = invite.code, invite.expires_at, target.name
-    username = _telegram_username(settings)
-    link = f"https://t.me/{username}?start={code}" if username else None
+    linking = [m for m in installed() if m.capabilities.deep_links]
+    links = {m: m.invite_link(settings, code) for m in linking}
     if json_output:
-        typer.echo(json.dumps({"code": code, "telegram_link": link, "unit": unit,
-                               "role": role.value, "expires_at": expires.isoformat()}))
+        named = {f"{m.name}_link": link for m, link in links.items()}
+        typer.echo(json.dumps({"code": code, **named, "unit": unit, "role": role.value,
+                               "expires_at": expires.isoformat()}))
         return
     typer.echo(tr._("Invite code for {unit} ({role}): {code}").format(
         unit=unit_name, role=role.value, code=code))
-    if link:
-        typer.echo(tr._("Telegram link: {link}").format(link=link))
+    for messenger, link in links.items():
+        if link:
+            typer.echo(tr._("{messenger} link: {link}").format(
+                messenger=messenger.capabilities.brand, link=link))
     typer.echo(tr._("Valid until {moment}; it can be used once.").format(
         moment=tr.datetime(expires.astimezone(VIETNAM))))
-
-
-def _telegram_username(settings: Settings) -> str | None:
-    """The bot's username for links: configured, or asked of Telegram with the token."""
-    if settings.telegram_bot_username:
-        return settings.telegram_bot_username.lstrip("@")
-    if not settings.telegram_bot_token:
-        return None
-    from telegram import Bot
-
-    async def ask() -> str:
-        bot = Bot(settings.telegram_bot_token.get_secret_value(),
-                  base_url=settings.telegram_api_base_url,
-                  base_file_url=settings.telegram_file_base_url)
-        async with bot:
-            return bot.username
-
-    try:
-        return asyncio.run(ask())
-    except Exception:  # the code is still valid; only the link cannot be made offline
-        return None
 
 
 @app.command("run")
@@ -308,12 +291,13 @@ def run_command(
 
     settings = _settings()
     tr = _tr(settings)
-    if not settings.telegram_bot_token and not settings.zalo_bot_token:
-        raise _fail(tr._("No messenger is configured: set TELEGRAM_BOT_TOKEN (or run "
-                         "“make demo” for the local sandbox)."), 2)
+    if not any(m.enabled(settings) for m in installed()):
+        raise _fail(tr._("No messenger is configured: set one of {variables} (or run “make "
+                         "demo” for the local sandbox).").format(
+            variables=", ".join(m.token_variable for m in installed())), 2)
     catalog = _catalog(settings, tr)
-    logs.configure(s.get_secret_value() for s in (
-        settings.telegram_bot_token, settings.zalo_bot_token, settings.webhook_secret) if s)
+    webhook_secret = [settings.webhook_secret.get_secret_value()] if settings.webhook_secret else []
+    logs.configure([*(s for m in installed() for s in m.secrets(settings)), *webhook_secret])
     try:
         clock = Clock(start=_now(now) if now else None)
     except ValueError:
@@ -327,18 +311,18 @@ def run_command(
 @app.command("demo")
 def demo_command(
     speed: Annotated[float, typer.Option(help="How much faster than real time time runs.")] = 60.0,
-    messenger: Annotated[Messenger, typer.Option(
-        help="The messenger the sandbox plays: Telegram (buttons) or Zalo (numbered replies).")
-    ] = Messenger.telegram,
+    messenger: Annotated[MessengerName, typer.Option(
+        help="The messenger whose sandbox you chat through.")
+    ] = DEFAULT_MESSENGER,
 ) -> None:
     """Chat with the bot in this terminal, as an ISO officer, through a local sandbox server."""
-    from bot.sandbox.demo import run_demo
+    from bot.demo import run_demo
 
     settings = _settings()
     tr = _tr(settings)
     catalog = _catalog(settings, tr)
     with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(run_demo(settings, catalog, speed=speed, messenger=messenger.value))
+        asyncio.run(run_demo(settings, catalog, speed=speed, messenger=by_name(messenger.value)))
 
 
 directive_app = typer.Typer(help="Directives to units.", no_args_is_help=True)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -21,6 +21,7 @@ from bot import parsing
 from bot.linking import link_account
 from jobs.calendar import WorkCalendar
 from jobs.catalog import Catalog
+from jobs.delivery import Capabilities
 from jobs.duty_events import officer_joined
 from jobs.evidence import FileEvidence, Submission, log_submission, may_log
 from jobs.i18n import Translator, translator
@@ -45,7 +46,6 @@ from storage.models import (
 from storage.obligations import open_obligations
 from storage.outbox import enqueue
 
-MAX_FILE_BYTES = 20 * 1024 * 1024  # what a Telegram bot may download
 COMMANDS = ("start", "help", "viec", "lich", "nop", "huy", "ngonngu")
 _AHEAD_DAYS = 90
 
@@ -109,6 +109,8 @@ class Turn:
     members: list[tuple[Member, Unit]]
     state: dict[str, Any]
     replies: Replies = field(default_factory=Replies)
+    # What each installed messenger is and can do, by platform key (brand names, file limits).
+    messengers: Mapping[str, Capabilities] = field(default_factory=dict)
 
     def say(self, text: str, choices: tuple[Choice, ...] = ()) -> None:
         """Reply with ``text`` and, optionally, choices to pick from."""
@@ -125,6 +127,16 @@ class Turn:
     @property
     def today(self) -> dt.date:
         return self.now.date()
+
+    @property
+    def messenger(self) -> Capabilities:
+        """What the messenger this update came through can do."""
+        platform = self.inbound.platform
+        return self.messengers.get(platform) or Capabilities(brand=platform.capitalize())
+
+    def file_limit_mb(self) -> str:
+        """The largest file this messenger lets a person send the bot, in MB, as text."""
+        return self.tr.number(self.messenger.max_file_bytes // (1024 * 1024))
 
 
 class Feature(Protocol):
@@ -150,12 +162,14 @@ class Conversation:
     """Handles updates from any messenger against the database, the catalog and the calendar."""
 
     def __init__(self, engine: Engine, catalog: Catalog, calendar: WorkCalendar,
-                 default_language: str = "vi", features: Sequence[Feature] = ()) -> None:
+                 default_language: str = "vi", features: Sequence[Feature] = (),
+                 messengers: Mapping[str, Capabilities] | None = None) -> None:
         self.engine = engine
         self.catalog = catalog
         self.calendar = calendar
         self.default_language = default_language
         self.features = list(features)
+        self.messengers = dict(messengers or {})
         self.commands = COMMANDS + tuple(c for f in self.features for c in f.commands)
 
     def handle(self, inbound: Inbound, now: dt.datetime) -> Replies:
@@ -169,7 +183,7 @@ class Conversation:
             language = members[0][0].language if members else self.default_language
             turn = Turn(session, inbound, now, translator(language), members,
                          load_state(session, platform=inbound.platform, chat_id=inbound.chat_id,
-                                    user_id=inbound.user_id))
+                                    user_id=inbound.user_id), messengers=self.messengers)
             offered = turn.state.pop("choices", None)
             self._dispatch(turn, offered)
             save_state(session, platform=inbound.platform, chat_id=inbound.chat_id,
@@ -345,6 +359,22 @@ class Conversation:
                  "10/10/2026”."),
         ]))
 
+    def command_menu(self, lang: str) -> list[tuple[str, str]]:
+        """The command menu a messenger shows (name, one-line description), in ``lang``."""
+        tr = translator(lang)
+        return [
+            ("viec", tr._("my open duties")),
+            ("lich", tr._("deadlines in the next 90 days")),
+            ("nop", tr._("report a duty as done")),
+            ("huy", tr._("cancel the current step")),
+            ("ngonngu", tr._("change language")),
+            ("lich_ics", tr._("the unit's deadlines as a calendar file for your phone")),
+            ("lienket", tr._("use isobot on your other messenger too (Telegram / Zalo)")),
+            ("kenh", tr._("choose the messenger that gets your reminders")),
+            ("help", tr._("help")),
+            ("start", tr._("register with an invite code")),
+        ]
+
     def _set_language(self, turn: Turn, lang: str) -> None:
         set_language(turn.session, platform=turn.inbound.platform, user_id=turn.inbound.user_id,
                      language=lang)
@@ -496,8 +526,9 @@ class Conversation:
             turn.say(tr._("How many nonconformities did the internal audit find? Reply with a "
                           "number (0 if none)."))
         elif step == "file":
-            turn.say(tr._("You may now send the file or a photo of the document (up to 20 MB), "
-                          "or skip this step."), (Choice("skip", tr._("Skip")),))
+            turn.say(tr._("You may now send the file or a photo of the document (up to {limit} "
+                          "MB), or skip this step.").format(limit=turn.file_limit_mb()),
+                     (Choice("skip", tr._("Skip")),))
         elif step == "confirm":
             turn.say(self._summary(turn, flow, obligation),
                      (Choice("confirm", tr._("Confirm")), Choice("cancel", tr._("Cancel"))))
@@ -602,11 +633,11 @@ class Conversation:
             # its caption, or its name when it has none.
             caption = (turn.inbound.text or "").strip() or incoming.name
             return self._continue_flow(turn, flow, caption)
-        if incoming.content is None or (incoming.size or 0) > MAX_FILE_BYTES:
+        if incoming.content is None or (incoming.size or 0) > turn.messenger.max_file_bytes:
             size = (incoming.size or 0) / (1024 * 1024)
-            turn.say(tr._("The file is too large ({size} MB). The limit is 20 MB: please send a "
-                          "smaller file or a photo of the first page.").format(
-                size=tr.number(round(size, 1))))
+            turn.say(tr._("The file is too large ({size} MB). The limit is {limit} MB: please "
+                          "send a smaller file or a photo of the first page.").format(
+                size=tr.number(round(size, 1)), limit=turn.file_limit_mb()))
             return None
         if not flow or flow.get("step") not in ("file", "confirm"):
             turn.say(tr._("To attach a file, first type /nop and choose the duty."))

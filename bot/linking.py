@@ -24,16 +24,14 @@ from storage.members import accounts
 if TYPE_CHECKING:
     from bot.conversation import Turn
 
-PLATFORM_NAMES = {"telegram": "Telegram", "zalo": "Zalo"}  # brand names: not translated
+def _name(turn: Turn, platform: str) -> str:
+    """The messenger's brand name (not translated), as its plug-in declares it."""
+    known = turn.messengers.get(platform)
+    return known.brand if known else platform.capitalize()
 
 
-def _name(platform: str) -> str:
-    return PLATFORM_NAMES.get(platform, platform.capitalize())
-
-
-def _other(platform: str) -> str:
-    others = [name for key, name in PLATFORM_NAMES.items() if key != platform]
-    return " / ".join(others)
+def _other(turn: Turn, platform: str) -> str:
+    return " / ".join(c.brand for key, c in turn.messengers.items() if key != platform)
 
 
 def link_account(turn: Turn, code: str) -> bool:
@@ -53,7 +51,7 @@ def link_account(turn: Turn, code: str) -> bool:
                             "for a new one."),
             "same_messenger": tr._("This code links your account on another messenger: please "
                                    "send it to isobot from there, not from {platform}.").format(
-                platform=_name(inbound.platform)),
+                platform=_name(turn, inbound.platform)),
             "inactive": tr._("The account that made this code no longer acts for any active "
                              "unit. Please ask the ISO standing office for an invite code."),
         }[result.problem])
@@ -66,8 +64,8 @@ def link_account(turn: Turn, code: str) -> bool:
     turn.state.clear()
     turn.say("\n".join([
         tr._("Linked: this {platform} account now acts for {units}, like your {other} "
-             "account.").format(platform=_name(inbound.platform), units=units,
-                                other=_name(result.other_platform or "")),
+             "account.").format(platform=_name(turn, inbound.platform), units=units,
+                                other=_name(turn, result.other_platform or "")),
         tr._("Reminders will come on both. Type /kenh to choose where they go."),
     ]))
     return True
@@ -111,7 +109,7 @@ class AccountLinking:
         link = create_link_code(turn.session, member=turn.members[0][0], now=turn.now)
         turn.say(tr._("To get isobot's messages on {other} too, send isobot the next message "
                       "from your {other} account within {minutes} minutes. The code works "
-                      "once.").format(other=_other(platform),
+                      "once.").format(other=_other(turn, platform),
                                       minutes=int(LINK_VALID.total_seconds() // 60)))
         turn.say(f"/start {link.code}")
         return True
@@ -129,11 +127,11 @@ class AccountLinking:
         if len(platforms) < 2:
             turn.say(tr._("Your {platform} account is not linked to another messenger yet. Type "
                           "/lienket to link your {other} account; then you can choose where "
-                          "reminders go.").format(platform=_name(turn.inbound.platform),
-                                                  other=_other(turn.inbound.platform)))
+                          "reminders go.").format(platform=_name(turn, turn.inbound.platform),
+                                                  other=_other(turn, turn.inbound.platform)))
             return True
-        now = " + ".join(_name(p) for p in receiving)
-        choices = tuple(Choice(f"channel:{p}", _name(p)) for p in platforms)
+        now = " + ".join(_name(turn, p) for p in receiving)
+        choices = tuple(Choice(f"channel:{p}", _name(turn, p)) for p in platforms)
         turn.say(tr._("Where should isobot send your reminders? Now: {now}.").format(now=now),
                  (*choices, Choice("channel:both", tr._("Both"))))
         return True
@@ -148,5 +146,5 @@ class AccountLinking:
         choose_channel(turn.session, members=[m for m, _ in turn.members],
                        platforms=None if value == "both" else wanted)
         turn.say(tr._("Done: reminders will go to {where}.").format(
-            where=" + ".join(_name(p) for p in wanted)))
+            where=" + ".join(_name(turn, p) for p in wanted)))
         return True

@@ -12,8 +12,7 @@ import httpx
 import pytest
 from aiohttp import web
 
-from bot.sandbox.zalo_server import ZaloSandbox
-from bot.zalo_client import (
+from bot.messengers.zalo.client import (
     ZaloBadRequest,
     ZaloChatNotFound,
     ZaloClient,
@@ -28,6 +27,7 @@ from bot.zalo_client import (
     ZaloUnauthorized,
     zalo_text_length,
 )
+from bot.messengers.zalo.sandbox import ZaloSandbox
 
 TOKEN = "111:sandbox-secret-abcdef"
 SECRET_PART = "sandbox-secret-abcdef"
