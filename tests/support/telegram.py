@@ -9,8 +9,8 @@ from dataclasses import dataclass
 
 from sqlalchemy.engine import Engine
 
-from bot.runtime import Runtime
 from bot.messengers.telegram.sandbox import TelegramSandbox
+from bot.runtime import Runtime
 from bot.settings import Settings
 from jobs.catalog import Catalog
 from jobs.delivery import RateLimits

@@ -8,9 +8,9 @@ from typing import Any
 
 from sqlalchemy.engine import Engine
 
-from bot.runtime import Runtime
 from bot.messengers.telegram.sandbox import TelegramSandbox
 from bot.messengers.zalo.sandbox import ZaloSandbox
+from bot.runtime import Runtime
 from bot.settings import Settings
 from jobs.catalog import Catalog
 from storage.models import Role
