@@ -19,8 +19,8 @@ from storage.db import session_scope
 from storage.models import Outbox, Role
 from tests.acceptance.test_telegram_webhook import free_port
 from tests.conftest import at
-from tests.support.fake_messenger import FakeMessenger
 from tests.support import telegram as support
+from tests.support.fake_messenger import FakeMessenger
 
 vi = translator("vi")
 SECRET = "fake-webhook-secret-42"
