@@ -100,6 +100,7 @@ class SandboxServer:
         self._runner: web.AppRunner | None = None
         self._session: aiohttp.ClientSession | None = None
         self._pusher: asyncio.Task[None] | None = None
+        self._methods: dict[str, Handler] = {}
         self.host, self.port = "127.0.0.1", None
 
     def api(self) -> dict[str, Handler]:
@@ -113,6 +114,7 @@ class SandboxServer:
 
     async def start(self, host: str = "127.0.0.1", port: int = 0) -> None:
         """Serve on ``host:port``; port 0 picks a free one (see :attr:`url`)."""
+        self._methods = {name.lower(): handler for name, handler in self.api().items()}
         app = web.Application(client_max_size=64 * 1024 * 1024)
         app.router.add_route("*", "/bot{token}/{method}", self._handle_api)
         app.router.add_post("/sandbox/send", self._drive_send)
@@ -168,7 +170,7 @@ class SandboxServer:
         if not hmac.compare_digest(request.match_info["token"].encode(), self.token.encode()):
             return self._error(ApiError(401, "Unauthorized"))
         method = request.match_info["method"].lower()
-        handler = {name.lower(): h for name, h in self.api().items()}.get(method)
+        handler = self._methods.get(method)
         if handler is None:
             return self._error(ApiError(404, "Not Found: method not found"))
         if self._failures.get(method):
