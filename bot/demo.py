@@ -63,13 +63,12 @@ def _invite(engine: object, unit: str, role: Role, now: dt.datetime) -> str:
 
 
 async def run_demo(settings: Settings, catalog: Catalog, *, messenger: Messenger,
-                   speed: float = 60.0) -> None:
-    """Run the demo on ``messenger``'s sandbox until /thoat or the input closes."""
+                   today: dt.date, speed: float = 60.0) -> None:
+    """Run the demo on ``messenger``'s sandbox from ``today`` until /thoat or the input closes."""
     phone = messenger.phone()
     logs.configure([phone.token], level=logging.WARNING)  # the chat, not the log, is the show
     tr = translator(settings.language)
     units = {r.code: UnitInfo(r.code, r.name, r.kind) for r in read_units_file(SAMPLE_UNITS)}
-    today = dt.datetime.now(tz=settings.work_calendar().tz).date()
     start = first_reminder(catalog, settings, units[DEMO_UNIT], today) - dt.timedelta(seconds=40)
     engine = _prepare_database(start)
     clock = Clock(start=start, speed=speed)

@@ -62,6 +62,7 @@ class ZaloSandbox(SandboxServer):
         # The reference shows webhook bodies as {"ok": true, "result": update}; seen bare too.
         self.wrap_webhook_payload = wrap_webhook_payload
         self.max_poll_timeout = max_poll_timeout
+        self.polls_waiting = 0  # getUpdates calls being held open, for tests to wait on
         self.users: dict[str, str] = {}  # user id (== private chat id) -> display name
         self.blocked: set[str] = set()
         self.files: dict[str, tuple[bytes, str]] = {}
@@ -154,7 +155,12 @@ class ZaloSandbox(SandboxServer):
             timeout = min(float(params.get("timeout", "30")), self.max_poll_timeout)
         except (TypeError, ValueError):
             raise _bad("timeout must be a number of seconds") from None
-        if not await self.wait_until(lambda: self.pending and not self.webhook, max(timeout, 0)):
+        self.polls_waiting += 1
+        try:
+            came = await self.wait_until(lambda: self.pending and not self.webhook, timeout)
+        finally:
+            self.polls_waiting -= 1
+        if not came:
             raise ApiError(408, "Request timeout")  # an empty poll, as the platform answers
         return self.pending.pop(0)
 
