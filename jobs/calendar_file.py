@@ -129,7 +129,7 @@ class _Reader:
         return Amendments(tuple(sorted(days, key=lambda a: a.day)), tuple(notices), self.name)
 
     def fields(self, node: MappingNode, where: list[str],
-               known: Sequence[str] | None) -> list[tuple[ScalarNode, Node]]:
+               known: Sequence[str] | None) -> list[tuple[Node, Node]]:
         """The (key, value) pairs; a repeated or unknown key is a problem, and left out."""
         seen: set[str] = set()
         pairs = []
@@ -159,12 +159,13 @@ class _Reader:
     def field(self, name: str) -> str:
         return self.t._("field '{field}'").format(field=name)
 
-    def year(self, key: ScalarNode) -> int | None:
-        if not _YEAR.match(key.value) or not 1995 <= int(key.value) <= 2199:
+    def year(self, key: Node) -> int | None:
+        text = key.value if isinstance(key, ScalarNode) else ""
+        if not _YEAR.match(text) or not 1995 <= int(text) <= 2199:
             self.problem(key, [], self.t._("“{key}” is not a year: write each year with four "
-                                           "digits, e.g. 2027:").format(key=key.value))
+                                           "digits, e.g. 2027:").format(key=text))
             return None
-        return int(key.value)
+        return int(text)
 
     def year_block(self, year: int, node: Node) -> tuple[str | None, list[Amendment]]:
         where = [self.t._("year {year}").format(year=year)]
