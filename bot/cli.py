@@ -17,14 +17,16 @@ from pydantic import ValidationError
 from sqlmodel import Session
 
 from bot import logs
+from bot.cli_errors import IsobotGroup, setting_problem
 from bot.messengers import by_name, installed
 from bot.settings import Settings
 from jobs.calendar import VIETNAM
+from jobs.calendar_file import CalendarFileError
 from jobs.catalog import Catalog, CatalogError, load_catalog
 from jobs.clock import Clock
+from jobs.directives import directive_number, send_directive
 from jobs.directives import period_of as directive_period
 from jobs.directives import report as directive_report
-from jobs.directives import send_directive
 from jobs.duty_events import announcement_due, merge_units
 from jobs.export import (
     FileFormat,
@@ -35,10 +37,11 @@ from jobs.export import (
     write_xlsx,
 )
 from jobs.i18n import Translator, set_default_language, translator
-from jobs.legal import register_legal_document
+from jobs.legal import AlreadyRegistered, is_long_in_force, register_legal_document
 from jobs.registration import create_invite
-from jobs.scope import Scope, Targets, resolve
+from jobs.scope import Scope, Targets, common_ancestor, resolve
 from jobs.simulate import CSV_COLUMNS, UnitInfo, simulate
+from jobs.text_input import clean_text
 from jobs.units import (
     SAMPLE_UNITS,
     RowProblem,
@@ -49,10 +52,11 @@ from jobs.units import (
 )
 from storage.db import make_engine, session_scope, upgrade
 from storage.exports import events_for_export, obligations_for_export
-from storage.models import Role, Unit, UnitKind
+from storage.models import Directive, Role, Unit, UnitKind
 from storage.units import (
     all_units,
     parent_codes,
+    parent_ids,
     subtree_ids,
     tree_order,
     unit_by_code,
@@ -60,11 +64,13 @@ from storage.units import (
 )
 
 app = typer.Typer(help="isobot: ISO 9001 duty reminders for Vietnamese public bodies.",
-                  no_args_is_help=True, pretty_exceptions_enable=False)
+                  no_args_is_help=True, pretty_exceptions_enable=False, cls=IsobotGroup)
 db_app = typer.Typer(help="The database.", no_args_is_help=True)
 units_app = typer.Typer(help="The unit tree.", no_args_is_help=True)
+calendar_app = typer.Typer(help="The official working calendar.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(units_app, name="units")
+app.add_typer(calendar_app, name="calendar")
 
 
 class Lang(StrEnum):
@@ -93,14 +99,32 @@ class Format(StrEnum):
     csv = "csv"
 
 
+class CalendarFormat(StrEnum):
+    text = "text"
+    csv = "csv"
+    ics = "ics"
+
+
+@app.callback()
+def main_options(debug: Annotated[bool, typer.Option(
+        "--debug", help="When something fails, show the full error (traceback).")] = False,
+) -> None:
+    """isobot: ISO 9001 duty reminders for Vietnamese public bodies."""
+    IsobotGroup.debug = debug
+
+
 def _settings() -> Settings:
     try:
         settings = Settings()
     except ValidationError as error:
-        names = ", ".join(sorted({str(e["loc"][0]) for e in error.errors() if e["loc"]}))
-        raise _fail(translator(None)._("Invalid setting: {names}.").format(names=names),
-                    2) from None
+        raise _fail(setting_problem(error, translator(None)), 2) from None
     set_default_language(settings.language)
+    IsobotGroup.secrets = tuple(s.get_secret_value() for s in settings.secrets())
+    try:
+        settings.work_calendar()  # a bad calendar file stops every command, the bot included
+    except CalendarFileError as error:
+        raise _fail(translator(None)._("The calendar file is invalid: {error}").format(
+            error=error), 2) from None
     return settings
 
 
@@ -158,7 +182,9 @@ def db_upgrade() -> None:
 def _problem_text(problem: RowProblem, tr: Translator) -> str:
     what = {
         "empty_code": tr._("the code is empty"),
+        "code_too_long": tr._("the code “{value}” is longer than 64 characters"),
         "empty_name": tr._("the name is empty"),
+        "name_too_long": tr._("the name “{value}” is longer than 255 characters"),
         "duplicate_code": tr._("the code “{value}” appears more than once"),
         "unknown_kind": tr._("unknown kind “{value}” (allowed: {kinds})"),
         "unknown_parent": tr._("the parent unit “{value}” does not exist"),
@@ -190,6 +216,8 @@ def units_import(
         message = {
             "unknown_format": tr._("Unsupported file type “{value}”: use .csv or .xlsx."),
             "missing_columns": tr._("The file lacks the columns: {value}."),
+            "unreadable": tr._("“{value}” cannot be read as a units table: save it from Excel "
+                               "as .xlsx or CSV (UTF-8) and try again."),
         }[error.problem]
         raise _fail(message.format(value=error.value), 2) from None
     engine = _ready_engine(settings)
@@ -198,7 +226,7 @@ def units_import(
         if problems:
             for problem in problems:
                 typer.echo(_problem_text(problem, tr), err=True)
-            raise _fail(tr._("Nothing was imported: correct the rows above and try again."))
+            raise _fail(tr._("Nothing was imported: correct the rows above and try again."), 2)
         created, updated = upsert_units(
             session, rows=[(r.code, r.name, r.kind, r.parent or None) for r in in_tree_order(rows)],
             now=moment)
@@ -226,6 +254,34 @@ def units_list(fmt: Annotated[Format, typer.Option("--format")] = Format.text) -
         for unit, depth in ordered:
             inactive = "" if unit.active else " " + tr._("(inactive)")
             typer.echo(f"{'  ' * depth}{unit.code}  {unit.name} [{unit.kind}]{inactive}")
+
+
+@calendar_app.command("show")
+def calendar_show(
+    year: Annotated[int, typer.Argument(min=1995, max=2199, help="The year, e.g. 2026.")],
+    fmt: Annotated[CalendarFormat, typer.Option("--format")] = CalendarFormat.text,
+    lang: Annotated[Lang | None, typer.Option("--lang")] = None,
+    now: NowOption = None,
+) -> None:
+    """Every day off and working weekend day of a year, with its source (package or file)."""
+    from jobs import calendar_show as show
+
+    settings = _settings()
+    tr = _tr(settings, lang)
+    calendar = settings.work_calendar()
+    days = calendar.official_days(year, tr.lang)
+    if fmt is CalendarFormat.text:
+        typer.echo(show.as_text(year, days, calendar, tr), nl=False)
+        return
+    # The file goes to stdout for software or a phone; the warning to a person, on stderr.
+    warning = show.missing_notice(year, calendar, tr)
+    if warning:
+        typer.echo(warning, err=True)
+    if fmt is CalendarFormat.csv:
+        typer.echo(show.as_csv(days, calendar, tr), nl=False)
+    else:
+        content = show.as_ics(year, days, calendar, tr, _moment(settings, now, tr))
+        typer.echo(content.decode("utf-8"), nl=False)
 
 
 @app.command("simulate")
@@ -321,8 +377,7 @@ def run_command(
                          "demo” for the local sandbox).").format(
             variables=", ".join(m.token_variable for m in installed())), 2)
     catalog = _catalog(settings, tr)
-    webhook_secret = [settings.webhook_secret.get_secret_value()] if settings.webhook_secret else []
-    logs.configure([*(s for m in installed() for s in m.secrets(settings)), *webhook_secret])
+    logs.configure(s.get_secret_value() for s in settings.secrets())
     start = _moment(settings, now, tr) if now or settings.now else None
     clock = Clock(start=start)
     runtime = Runtime(settings, _ready_engine(settings), catalog, clock)
@@ -368,15 +423,14 @@ def _targets(session: Session, tr: Translator, everyone: bool, kinds: list[str] 
     scope = Scope(everyone=everyone, kinds=tuple(kinds or ()), codes=tuple(codes or ()))
     if scope.is_empty():
         raise _fail(tr._("Say which units: --all, --kind KIND or --unit CODE."), 2)
+    if scope.everyone and scope.kinds:
+        raise _fail(tr._("--all and --kind do not go together: --all is every unit, --kind "
+                         "only units of that kind."), 2)
     unknown_kinds = set(scope.kinds) - {k.value for k in UnitKind}
     if unknown_kinds:
         raise _fail(tr._("Unknown unit kind: {kinds}").format(
             kinds=", ".join(sorted(unknown_kinds))), 2)
-    root = None
-    if under:
-        root = unit_by_code(session, code=under)
-        if root is None:
-            raise _fail(tr._("Unknown unit code: {codes}").format(codes=under), 2)
+    root = _unit_option(session, tr, under)
     within = subtree_ids(session, unit_id=root.id) if root else None
     targets = resolve(session, scope=scope, within=within,
                       sender_unit_id=root.id if root else None)
@@ -384,8 +438,39 @@ def _targets(session: Session, tr: Translator, everyone: bool, kinds: list[str] 
         raise _fail(tr._("Unknown unit code, or outside --under: {codes}").format(
             codes=", ".join(targets.outside)), 2)
     if not targets.units:
-        raise _fail(tr._("No active unit matches."), 1)
+        raise _fail(tr._("No active unit matches."), 2)
     return scope, targets, root
+
+
+def _unit_option(session: Session, tr: Translator, code: str | None) -> Unit | None:
+    """The unit an option names, or None when the option was not given."""
+    if code is None:
+        return None
+    unit = unit_by_code(session, code=code)
+    if unit is None or not unit.active:
+        raise _fail(tr._("Unknown unit code: {codes}").format(codes=code), 2)
+    return unit
+
+
+def _issuer(session: Session, tr: Translator, targets: Targets, scope: Scope,
+            named: Unit | None) -> tuple[Unit, Targets]:
+    """Whose directive it is: ``--as``/``--under``, else the targets' nearest common ancestor.
+
+    Never an unrelated unit: officers read the issuer's name, and the issuer's supervisors
+    follow the directive up.
+    """
+    if named is None:
+        found = common_ancestor([u.id for u in targets.units], parent_ids(session))
+        if found is None:
+            raise _fail(tr._("These units belong to different provinces: say on whose behalf "
+                             "the directive is sent with --as CODE."), 2)
+        named = session.get(Unit, found)
+    if scope.everyone or scope.kinds:  # "all" below the issuer is not the issuer itself
+        kept = [u for u in targets.units if u.id != named.id or u.code in scope.codes]
+        targets = Targets(kept, targets.outside)
+    if not targets.units:
+        raise _fail(tr._("No active unit matches."), 2)
+    return named, targets
 
 
 def _date_option(value: str | None, tr: Translator) -> dt.date | None:
@@ -400,6 +485,10 @@ def directive_send(
     text: Annotated[str, typer.Option(help="What the units must do.")],
     everyone: AllOption = False, kind: KindOption = None, unit: UnitOption = None,
     under: UnderOption = None,
+    issuer: Annotated[str | None, typer.Option(
+        "--as", help="The unit on whose behalf it is sent (default: --under, else the "
+                     "nearest unit above all targets; required when they span provinces).")
+    ] = None,
     due: Annotated[str | None, typer.Option(help="Deadline, YYYY-MM-DD.")] = None,
     now: NowOption = None,
 ) -> None:
@@ -407,27 +496,49 @@ def directive_send(
     settings = _settings()
     tr = _tr(settings)
     catalog = _catalog(settings, tr)
-    if not text.strip():
-        raise _fail(tr._("The directive's text is empty."), 2)
+    text = clean_text(text, multiline=True)
+    if not text or len(text) > 4000:
+        raise _fail(tr._("The directive's text is empty or longer than 4,000 characters."), 2)
     deadline = _date_option(due, tr)
     now = _moment(settings, now, tr)
     if deadline and deadline < now.date():
         raise _fail(tr._("The deadline is in the past."), 2)
+    calendar = settings.work_calendar()
     with session_scope(_ready_engine(settings)) as session:
+        named = _unit_option(session, tr, issuer)
         scope, targets, root = _targets(session, tr, everyone, kind, unit, under)
-        issuer = root or next(u for u in all_units(session) if u.parent_id is None)
-        sent = send_directive(session, text=text.strip(), targets=targets, issuer_unit=issuer,
+        sender, targets = _issuer(session, tr, targets, scope, named or root)
+        sent = send_directive(session, text=text, targets=targets, issuer_unit=sender,
                               issued_by="cli:operator", member=None, due=deadline, scope=scope,
-                              now=now, catalog=catalog, calendar=settings.work_calendar())
-        typer.echo(tr._("Directive {number} sent to {units} units ({people} people), due "
-                        "{date}.").format(number=directive_period(sent.directive.id),
-                                          units=sent.units, people=sent.people,
-                                          date=tr.date(sent.directive.due)))
+                              now=now, catalog=catalog, calendar=calendar)
+        for line in _directive_notes(tr, sent, deadline, sender):
+            typer.echo(line)
+
+
+def _directive_notes(tr: Translator, sent, asked: dt.date | None, sender: Unit) -> list[str]:
+    """What the operator reads after sending: where it went, and what isobot decided."""
+    due = sent.directive.due
+    lines = [tr._("Directive {number} from {issuer} sent to {units} units ({people} people), "
+                  "due {date}.").format(number=directive_period(sent.directive.id),
+                                        issuer=sender.name, units=sent.units,
+                                        people=sent.people, date=tr.date(due))]
+    if asked is None:
+        lines.append(tr._("No --due was given: the deadline is the catalog's default."))
+    elif asked != due:
+        lines.append(tr._("{asked} is a day off: the deadline moves to the next working day, "
+                          "{date} (Civil Code 2015, Article 148).").format(
+            asked=tr.date(asked), date=tr.date(due)))
+    if sent.people == 0:
+        lines.append(tr._("Nobody in these units uses isobot yet: the directive is on each "
+                          "unit's list of duties, and its officers are reminded once they "
+                          "register."))
+    return lines
 
 
 @directive_app.command("status")
 def directive_status(
-    number: Annotated[int | None, typer.Option("--id", help="Only this directive.")] = None,
+    number: Annotated[str | None, typer.Option(
+        "--id", help="Only this directive, e.g. CD-12 (or 12).")] = None,
     now: NowOption = None,
 ) -> None:
     """Show, per directive, how many units received, acknowledged and did it, and who is late."""
@@ -435,9 +546,17 @@ def directive_status(
     tr = _tr(settings)
     today = _moment(settings, now, tr).date()
     calendar = settings.work_calendar()
+    directive_id = None
+    if number is not None:
+        directive_id = directive_number(number)
+        if directive_id is None:
+            raise _fail(tr._("A directive is named like CD-12."), 2)
     with session_scope(_ready_engine(settings)) as session:
+        if directive_id is not None and session.get(Directive, directive_id) is None:
+            raise _fail(tr._("There is no directive {number}.").format(
+                number=directive_period(directive_id)), 2)
         for line in directive_report(session, tr=tr, today=today, tz=calendar.tz,
-                                     directive_id=number, limit=1000):
+                                     directive_id=directive_id, limit=1000):
             typer.echo(line)
 
 
@@ -448,6 +567,9 @@ def legal_add(
     effective: Annotated[str, typer.Option(help="When it takes effect, YYYY-MM-DD.")],
     everyone: AllOption = False, kind: KindOption = None, unit: UnitOption = None,
     under: UnderOption = None,
+    long_in_force: Annotated[bool, typer.Option(
+        "--long-in-force", help="Register a document in force for more than a year (every "
+                                "unit is then overdue at once).")] = False,
     now: NowOption = None,
 ) -> None:
     """Register a legal document: affected units must update their QMS within 3 months."""
@@ -456,14 +578,27 @@ def legal_add(
     moment = _moment(settings, now, tr)
     catalog = _catalog(settings, tr)
     takes_effect = _date_option(effective, tr)
-    if not number.strip() or not title.strip():
+    number, title = clean_text(number), clean_text(title)
+    if not number or not title:
         raise _fail(tr._("The document's number and title are required."), 2)
+    if len(number) > 128 or len(title) > 1000:
+        raise _fail(tr._("The number has at most 128 characters and the title 1,000."), 2)
+    if is_long_in_force(takes_effect, moment.date()) and not long_in_force:
+        raise _fail(tr._("{number} took effect on {date}, more than a year ago: units should "
+                         "have updated their QMS already. To register it anyway, add "
+                         "--long-in-force.").format(number=number, date=tr.date(takes_effect)), 2)
     with session_scope(_ready_engine(settings)) as session:
         scope, targets, _root = _targets(session, tr, everyone, kind, unit, under)
-        registered = register_legal_document(
-            session, number=number.strip(), title=title.strip(), effective=takes_effect,
-            targets=targets, scope=scope, registered_by="cli:operator", now=moment,
-            catalog=catalog, calendar=settings.work_calendar())
+        try:
+            registered = register_legal_document(
+                session, number=number, title=title, effective=takes_effect,
+                targets=targets, scope=scope, registered_by="cli:operator", now=moment,
+                catalog=catalog, calendar=settings.work_calendar())
+        except AlreadyRegistered as known:
+            when = known.document.created_at.astimezone(VIETNAM).date()
+            raise _fail(tr._("{number} is registered already (on {date}); nothing was "
+                             "changed.").format(number=known.document.number,
+                                                date=tr.short_date(when)), 2) from None
         due = registered.obligations[0].due
         typer.echo(tr._("Registered {number}: {units} units must update their QMS by "
                         "{date}.").format(number=number, units=len(registered.obligations),
@@ -485,6 +620,10 @@ def units_merge(
         old, new = unit_by_code(session, code=merged), unit_by_code(session, code=into)
         if old is None or new is None or not old.active or not new.active or old.id == new.id:
             raise _fail(tr._("Both units must exist, be active and differ."), 2)
+        if new.id in subtree_ids(session, unit_id=old.id):
+            raise _fail(tr._("{new} is below {old}: a unit cannot be merged into a unit it "
+                             "contains. Move it first (units import with a new parent).").format(
+                new=new.name, old=old.name), 2)
         merge_units(session, merged=old, into=new, now=moment, catalog=catalog,
                     calendar=settings.work_calendar())
         typer.echo(tr._("{old} is merged into {new}; {new} must announce its QMS again.").format(

@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import hashlib
+import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -28,7 +29,13 @@ from jobs.i18n import Translator, translator
 from jobs.messages import Choice, Message
 from jobs.obligations import owed_between
 from jobs.planner import about_obligation
-from jobs.registration import looks_like_code, redeem_invite
+from jobs.registration import (
+    WRONG_CODES_ALLOWED,
+    blocked_until,
+    looks_like_code,
+    record_wrong_code,
+    redeem_invite,
+)
 from jobs.texts import days_left_text, period_text, reminder
 from storage.chats import claim_update, load_state, save_state
 from storage.db import session_scope
@@ -45,6 +52,8 @@ from storage.models import (
 )
 from storage.obligations import open_obligations
 from storage.outbox import enqueue
+
+log = logging.getLogger(__name__)
 
 COMMANDS = ("start", "help", "viec", "lich", "nop", "huy", "ngonngu")
 _AHEAD_DAYS = 90
@@ -285,11 +294,21 @@ class Conversation:
 
     def _register(self, turn: Turn, code: str) -> None:
         inbound, tr = turn.inbound, turn.tr
-        result = redeem_invite(turn.session, code=code, platform=inbound.platform,
-                               user_id=inbound.user_id, chat_id=inbound.chat_id,
+        account = dict(platform=inbound.platform, user_id=inbound.user_id)
+        if until := blocked_until(turn.session, **account, now=turn.now):
+            turn.say(tr._("Too many wrong codes were sent from this account. For your "
+                          "security, codes are not accepted until {time}. If you need help, "
+                          "ask the ISO standing office.").format(
+                time=tr.datetime(until.astimezone(self.calendar.tz))))
+            return
+        result = redeem_invite(turn.session, code=code, **account, chat_id=inbound.chat_id,
                                display_name=inbound.display_name, now=turn.now)
         if result.problem == "unknown" and link_account(turn, code):
             return  # a code from /lienket: this account joins the person's other one
+        if result.problem == "unknown" and record_wrong_code(turn.session, **account,
+                                                             now=turn.now):
+            log.warning("%s account %s sent %s wrong codes within an hour: codes refused for "
+                        "an hour", inbound.platform, inbound.user_id, WRONG_CODES_ALLOWED)
         if result.problem:
             turn.say({
                 "unknown": tr._("This invite code is not valid. Please check it, or ask the ISO "

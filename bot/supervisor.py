@@ -23,6 +23,7 @@ from jobs.legal import register_legal_document
 from jobs.messages import Choice
 from jobs.obligations import event_due_date
 from jobs.scope import Scope, Targets, resolve
+from storage.legal import legal_document_by_number
 from storage.models import Member, Obligation, Role, Unit
 from storage.units import subtree_ids
 
@@ -241,6 +242,12 @@ class SupervisorDesk:
         if step == "legal-number":
             if not text or len(text) > 128:
                 turn.say(tr._("Please send the legal document's number, e.g. 15/2026/NĐ-CP."))
+                return
+            if known := legal_document_by_number(turn.session, number=text):
+                turn.say(tr._("{number} is registered already (on {date}); nothing was "
+                              "changed.").format(number=known.number, date=tr.short_date(
+                                  known.created_at.astimezone(self.calendar.tz).date())))
+                turn.state.pop("flow", None)
                 return
             flow.update(number=text, step="legal-date")
             turn.say(tr._("When does it take effect? Send a date such as 01/08/2026."))

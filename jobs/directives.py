@@ -39,6 +39,12 @@ def period_of(directive_id: int) -> str:
     return f"CD-{directive_id}"
 
 
+def directive_number(label: str) -> int | None:
+    """The id in a directive's label as people write it: ``CD-12``, ``cd 12`` or ``12``."""
+    digits = label.strip().upper().removeprefix("CD").strip(" -")
+    return int(digits) if digits.isascii() and digits.isdigit() and len(digits) < 10 else None
+
+
 def people_to_tell(session: Session, *, unit: Unit) -> list[Member]:
     """Who receives a directive for ``unit``: its officers, or its head when it has none."""
     return (members_of(session, unit_ids=[unit.id], roles=[Role.OFFICER])
