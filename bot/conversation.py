@@ -664,7 +664,8 @@ class Conversation:
 
     def _on_free_text(self, turn: Turn, text: str) -> None:
         tr = turn.tr
-        intent = parsing.parse_intent(text, today=turn.today)
+        intent = parsing.parse_intent(text, today=turn.today,
+                                      duties=parsing.DutyWords.of(self.catalog.duties))
         if intent is None or intent.action is None:
             turn.say(tr._("I did not understand. Type /viec to see your open duties, /nop to "
                           "report one as done, or /help for all commands."))

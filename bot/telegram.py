@@ -34,7 +34,7 @@ from telegram.ext import (
 )
 
 from bot.conversation import MAX_FILE_BYTES, Conversation, Inbound, IncomingFile, Replies
-from bot.parsing import split_message
+from bot.text_parts import split_message
 from jobs.delivery import RecipientGone, RetryLater, TemporaryFailure, Undeliverable
 from jobs.i18n import translator
 from jobs.messages import Message
