@@ -524,7 +524,7 @@ def export_command(
         min=2000, max=2100, help="With --what compliance: the year (default this year).")] = None,
 ) -> None:
     """Export the evidence log, the obligation status or the compliance table as CSV or XLSX."""
-    from bot.documents import compliance_table
+    from bot.exports import compliance_table
     from jobs.compliance import write_compliance_csv, write_compliance_xlsx
 
     settings = _settings()
@@ -581,7 +581,7 @@ def ics_command(
     lang: Annotated[Lang | None, typer.Option("--lang")] = None,
 ) -> None:
     """Write a unit's ISO deadlines as an iCalendar file for phone calendars."""
-    from bot.documents import calendar_filename, unit_calendar
+    from bot.exports import calendar_filename, unit_calendar
 
     settings = _settings()
     tr = _tr(settings, lang)

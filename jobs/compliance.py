@@ -35,7 +35,7 @@ from jobs.catalog import Catalog, UnknownDutyError
 from jobs.export import is_late
 from jobs.i18n import N_, Translator
 from jobs.obligations import Period
-from jobs.texts import period_text
+from jobs.reminder_texts import period_text
 from storage.models import Obligation, ObligationStatus, Unit
 from storage.units import tree_order
 

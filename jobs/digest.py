@@ -36,7 +36,7 @@ from jobs.charts import Chart, DutyCount, status_chart
 from jobs.export import Table, is_late, write_xlsx
 from jobs.i18n import N_, Translator
 from jobs.messages import Attachment, Message
-from jobs.texts import days_left_text, period_text
+from jobs.reminder_texts import days_left_text, period_text
 from storage.models import ObligationStatus
 
 MOST_OVERDUE = 10  # how many of the most overdue obligations a supervisor reads

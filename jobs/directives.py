@@ -13,7 +13,7 @@ from jobs.i18n import Translator, translator
 from jobs.messages import Choice, Message
 from jobs.obligations import event_due_date
 from jobs.scope import Scope, Targets
-from jobs.texts import About, reminder
+from jobs.reminder_texts import About, reminder
 from storage.events import append_event
 from storage.members import members_of
 from storage.models import (

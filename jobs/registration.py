@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Session
 
+from jobs.i18n import Translator
 from storage.members import add_invite, find_member, invite_by_code
 from storage.models import Invite, LinkCode, Member, Role, Unit
 
@@ -77,3 +78,13 @@ def redeem_invite(session: Session, *, code: str, platform: str, user_id: str, c
     invite.used_at, invite.used_by_member_id = now, member.id
     session.add(invite)
     return Redeemed(member=member, unit=unit)
+
+
+def role_text(role: str, tr: Translator) -> str:
+    """A role as a person reads it."""
+    return {
+        Role.OFFICER: tr._("ISO officer"),
+        Role.HEAD: tr._("head of unit"),
+        Role.SUPERVISOR: tr._("ISO standing office (supervisor)"),
+        Role.OPERATOR: tr._("operator"),
+    }.get(role, role)
