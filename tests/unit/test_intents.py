@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+import yaml
 
 from bot.parsing import Action, DocumentReference, DutyWords, Intent, ParseIssue, parse_intent
 from jobs.catalog import load_catalog
@@ -137,19 +138,13 @@ def test_parse_intent(text: str, expected: Intent) -> None:
 
 
 def test_a_duty_a_province_adds_is_understood_by_its_aliases(tmp_path) -> None:
+    drill = {"key": "fire_drill", "title": {"vi": "Diễn tập phòng cháy"},
+             "legal_basis": {"vi": "Kế hoạch của UBND tỉnh"}, "cadence": "yearly",
+             "due": {"month": 6, "day": 30}, "recipient": "officer", "evidence": "document",
+             "checklist": {"vi": ["Tổ chức diễn tập", "Lập biên bản"]},
+             "aliases": ["diễn tập phòng cháy", "PCCC"]}
     province = tmp_path / "province.yaml"
-    province.write_text("""\
-duties:
-  - key: fire_drill
-    title: {vi: "Diễn tập phòng cháy"}
-    legal_basis: {vi: "Kế hoạch của UBND tỉnh"}
-    cadence: yearly
-    due: {month: 6, day: 30}
-    recipient: officer
-    checklist: {vi: ["Tổ chức diễn tập", "Lập biên bản", "Báo cáo kết quả"]}
-    evidence: document
-    aliases: ["diễn tập phòng cháy", "PCCC"]
-""", encoding="utf-8")
+    province.write_text(yaml.safe_dump({"duties": [drill]}, allow_unicode=True), encoding="utf-8")
     words = DutyWords.of(load_catalog(override=province).duties)
     for text in ("Đã diễn tập phòng cháy xong", "da dien tap phong chay xong", "xong PCCC"):
         assert parse_intent(text, today=TODAY, duties=words) == Intent(SUB, "fire_drill")
