@@ -10,7 +10,7 @@ with the record that it was handled, so a redelivered update changes nothing.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from sqlalchemy.engine import Engine
@@ -43,6 +43,16 @@ def standard_features(catalog: Catalog, calendar: WorkCalendar) -> list[Feature]
     return [Exports(catalog, calendar), AccountLinking(), SupervisorDesk(catalog, calendar)]
 
 
+def _owners(pairs: Iterable[tuple[str, Feature]]) -> dict[str, Feature]:
+    """Who answers each choice action or flow kind; two features claiming one is a mistake."""
+    owners: dict[str, Feature] = {}
+    for name, feature in pairs:
+        if owners.setdefault(name, feature) is not feature:
+            raise ValueError(f"{name!r} is claimed by {type(owners[name]).__name__} and "
+                             f"{type(feature).__name__}")
+    return owners
+
+
 class Conversation:
     """Handles updates from any messenger against the database, the catalog and the calendar."""
 
@@ -64,8 +74,8 @@ class Conversation:
             Command("help", N_("the commands you can use"), ANYONE, self._help,
                     aliases=("trợ giúp", "giúp")),
         )])
-        self._choice_owners = {action: f for f in self.features for action in f.choices}
-        self._flow_owners = {f.flow_kind: f for f in self.features if f.flow_kind}
+        self._choice_owners = _owners((a, f) for f in self.features for a in f.choices)
+        self._flow_owners = _owners((f.flow_kind, f) for f in self.features if f.flow_kind)
 
     def command_menu(self, lang: str) -> list[tuple[str, str]]:
         """The messengers' command menu in ``lang``: (command, description), menu order."""
