@@ -53,8 +53,10 @@ app = typer.Typer(help="isobot: ISO 9001 duty reminders for Vietnamese public bo
                   no_args_is_help=True, pretty_exceptions_enable=False)
 db_app = typer.Typer(help="The database.", no_args_is_help=True)
 units_app = typer.Typer(help="The unit tree.", no_args_is_help=True)
+calendar_app = typer.Typer(help="The official working calendar.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(units_app, name="units")
+app.add_typer(calendar_app, name="calendar")
 cli_duty_events.register(app, units_app)
 cli_reports.register(app)
 
@@ -73,6 +75,12 @@ class Messenger(StrEnum):
 class Format(StrEnum):
     text = "text"
     csv = "csv"
+
+
+class CalendarFormat(StrEnum):
+    text = "text"
+    csv = "csv"
+    ics = "ics"
 
 
 @db_app.command("upgrade")
@@ -154,6 +162,34 @@ def units_list(fmt: Annotated[Format, typer.Option("--format")] = Format.text) -
         for unit, depth in ordered:
             inactive = "" if unit.active else " " + tr._("(inactive)")
             typer.echo(f"{'  ' * depth}{unit.code}  {unit.name} [{unit.kind}]{inactive}")
+
+
+@calendar_app.command("show")
+def calendar_show(
+    year: Annotated[int, typer.Argument(min=1995, max=2199, help="The year, e.g. 2026.")],
+    fmt: Annotated[CalendarFormat, typer.Option("--format")] = CalendarFormat.text,
+    lang: Annotated[Lang | None, typer.Option("--lang")] = None,
+    now: NowOption = None,
+) -> None:
+    """Every day off and working weekend day of a year, with its source (package or file)."""
+    from jobs import calendar_show as show
+
+    settings = _settings()
+    tr = _tr(settings, lang)
+    calendar = settings.work_calendar()
+    days = calendar.official_days(year, tr.lang)
+    if fmt is CalendarFormat.text:
+        typer.echo(show.as_text(year, days, calendar, tr), nl=False)
+        return
+    # The file goes to stdout for software or a phone; the warning to a person, on stderr.
+    warning = show.missing_notice(year, calendar, tr)
+    if warning:
+        typer.echo(warning, err=True)
+    if fmt is CalendarFormat.csv:
+        typer.echo(show.as_csv(days, calendar, tr), nl=False)
+    else:
+        content = show.as_ics(year, days, calendar, tr, _moment(settings, now, tr))
+        typer.echo(content.decode("utf-8"), nl=False)
 
 
 @app.command("simulate")

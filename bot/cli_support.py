@@ -16,6 +16,7 @@ from sqlalchemy.engine import Engine
 
 from bot.settings import Settings
 from jobs.calendar import VIETNAM
+from jobs.calendar_file import CalendarFileError
 from jobs.catalog import Catalog, CatalogError, load_catalog
 from jobs.clock import Clock
 from jobs.i18n import Translator, set_default_language, translator
@@ -35,6 +36,11 @@ def _settings() -> Settings:
         raise _fail(translator(None)._("Invalid setting: {names}.").format(names=names),
                     2) from None
     set_default_language(settings.language)
+    try:
+        settings.work_calendar()  # a bad calendar file stops every command, the bot included
+    except CalendarFileError as error:
+        raise _fail(translator(None)._("The calendar file is invalid: {error}").format(
+            error=error), 2) from None
     return settings
 
 
