@@ -15,12 +15,9 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.engine import Engine
 
 from bot.conversation import Conversation
-from bot.documents import Documents
-from bot.linking import AccountLinking
 from bot.messengers import installed
 from bot.messengers.base import Connection, Host, Messenger
 from bot.settings import Settings
-from bot.supervisor import SupervisorDesk
 from jobs.calendar import WorkCalendar
 from jobs.catalog import Catalog
 from jobs.clock import Clock
@@ -60,11 +57,8 @@ class Runtime:
     def __post_init__(self) -> None:
         self.calendar = self.settings.work_calendar()
         self.conversation = Conversation(
-            self.engine, self.catalog, self.calendar, self.settings.language, features=[
-                AccountLinking(),
-                SupervisorDesk(self.catalog, self.calendar),
-                Documents(self.catalog, self.calendar),
-            ], messengers={m.name: m.capabilities for m in self.messengers})
+            self.engine, self.catalog, self.calendar, self.settings.language,
+            messengers={m.name: m.capabilities for m in self.messengers})
 
     @property
     def webhook_mode(self) -> bool:

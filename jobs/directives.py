@@ -12,8 +12,8 @@ from jobs.catalog import Catalog
 from jobs.i18n import Translator, translator
 from jobs.messages import Choice, Message
 from jobs.obligations import event_due_date
+from jobs.reminder_texts import About, reminder
 from jobs.scope import Scope, Targets
-from jobs.texts import About, reminder
 from storage.events import append_event
 from storage.members import members_of
 from storage.models import (

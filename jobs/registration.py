@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Session
 
+from jobs.i18n import Translator
 from storage.members import (
     add_invite,
     add_wrong_code,
@@ -105,3 +106,13 @@ def record_wrong_code(session: Session, *, platform: str, user_id: str,
     """Count a wrong code; returns until when the account is now blocked, if it is."""
     add_wrong_code(session, platform=platform, user_id=user_id, at=now)
     return blocked_until(session, platform=platform, user_id=user_id, now=now)
+
+
+def role_text(role: str, tr: Translator) -> str:
+    """A role as a person reads it."""
+    return {
+        Role.OFFICER: tr._("ISO officer"),
+        Role.HEAD: tr._("head of unit"),
+        Role.SUPERVISOR: tr._("ISO standing office (supervisor)"),
+        Role.OPERATOR: tr._("operator"),
+    }.get(role, role)

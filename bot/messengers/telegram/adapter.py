@@ -34,7 +34,7 @@ from telegram.ext import (
 from bot.conversation import Conversation, Inbound, IncomingFile, Replies
 from bot.messengers.base import patiently
 from bot.messengers.telegram.messenger import CAPABILITIES, MAX_FILE_BYTES, MAX_TEXT, PLATFORM
-from bot.parsing import split_message
+from bot.text_parts import split_message
 from jobs.delivery import RecipientGone, RetryLater, TemporaryFailure, Undeliverable
 from jobs.messages import Message
 

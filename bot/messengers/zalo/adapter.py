@@ -34,7 +34,7 @@ from bot.messengers.zalo.client import (
     zalo_text_length,
 )
 from bot.messengers.zalo.messenger import CAPABILITIES, MAX_FILE_BYTES, PLATFORM
-from bot.parsing import split_message
+from bot.text_parts import split_message
 from jobs.delivery import RecipientGone, RetryLater, TemporaryFailure, Undeliverable
 from jobs.i18n import translator
 from jobs.messages import Message
@@ -147,7 +147,7 @@ def render(message: Message) -> list[str]:
 def split_for_zalo(text: str) -> list[str]:
     """``text`` in parts of at most 2,000 characters as Zalo counts them.
 
-    :func:`bot.parsing.split_message` counts code points and cuts on paragraph, line or word
+    :func:`bot.text_parts.split_message` counts code points and cuts on paragraph, line or word
     boundaries, never inside a letter; Zalo counts UTF-16 units, where an emoji outside the
     basic plane weighs two. The limit shrinks until every part fits that measure too.
     """
