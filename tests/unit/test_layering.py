@@ -1,10 +1,11 @@
 """The layers stay true: the core needs no chat front end, and the shared code names no messenger.
 
 ``jobs/`` and ``storage/`` never import ``bot``: rules and records work without any messenger.
-The runtime, the CLI, the demo, the settings, the plug-in contract, the shared sandbox base and
-all of ``jobs/`` never name an installed messenger in code (comments and docstrings may): a
-messenger's facts live in its own package under ``bot/messengers/`` and reach the rest through
-the registry and :class:`jobs.delivery.Capabilities`.
+The runtime, the CLI, the demo, the settings, the conversation's turn, the plug-in contract,
+the shared sandbox base and all of ``jobs/`` never name an installed messenger in code
+(comments and docstrings may): a messenger's facts live in its own package under
+``bot/messengers/`` and reach the rest through the registry and
+:class:`jobs.delivery.Capabilities`.
 """
 
 from __future__ import annotations
@@ -21,9 +22,10 @@ from bot.messengers import installed
 
 ROOT = Path(__file__).resolve().parents[2]
 CORE = sorted([*(ROOT / "jobs").rglob("*.py"), *(ROOT / "storage").rglob("*.py")])
-SHARED = sorted([ROOT / "bot" / "runtime.py", ROOT / "bot" / "cli.py", ROOT / "bot" / "demo.py",
-                 ROOT / "bot" / "settings.py", ROOT / "bot" / "messengers" / "base.py",
-                 ROOT / "bot" / "messengers" / "sandbox.py", *(ROOT / "jobs").rglob("*.py")])
+BOT = ROOT / "bot"
+SHARED = sorted([BOT / "runtime.py", *BOT.glob("cli*.py"), BOT / "demo.py", BOT / "settings.py",
+                 BOT / "turn.py", BOT / "messengers" / "base.py", BOT / "messengers" / "sandbox.py",
+                 *(ROOT / "jobs").rglob("*.py")])
 NAMES = re.compile("|".join(re.escape(word) for m in installed()
                             for word in {m.name, m.capabilities.brand}), re.IGNORECASE)
 
