@@ -73,6 +73,7 @@ bench: setup
 	$(BIN)/python bench/delivery.py
 	$(BIN)/python bench/simulate.py
 	$(BIN)/python bench/digest.py
+	$(BIN)/python bench/backup.py
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .ruff_cache
