@@ -74,6 +74,7 @@ bench: setup
 	$(BIN)/python bench/simulate.py
 	$(BIN)/python bench/digest.py
 	$(BIN)/python bench/backup.py
+	$(BIN)/python bench/working_days.py
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .ruff_cache

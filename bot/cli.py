@@ -19,6 +19,7 @@ from sqlmodel import Session
 from bot import logs
 from bot.settings import Settings
 from jobs.calendar import VIETNAM
+from jobs.calendar_file import CalendarFileError
 from jobs.catalog import Catalog, CatalogError, load_catalog
 from jobs.clock import Clock
 from jobs.directives import period_of as directive_period
@@ -63,8 +64,10 @@ app = typer.Typer(help="isobot: ISO 9001 duty reminders for Vietnamese public bo
                   no_args_is_help=True, pretty_exceptions_enable=False)
 db_app = typer.Typer(help="The database.", no_args_is_help=True)
 units_app = typer.Typer(help="The unit tree.", no_args_is_help=True)
+calendar_app = typer.Typer(help="The official working calendar.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(units_app, name="units")
+app.add_typer(calendar_app, name="calendar")
 
 
 class Lang(StrEnum):
@@ -93,6 +96,12 @@ class Format(StrEnum):
     csv = "csv"
 
 
+class CalendarFormat(StrEnum):
+    text = "text"
+    csv = "csv"
+    ics = "ics"
+
+
 def _settings() -> Settings:
     try:
         settings = Settings()
@@ -101,6 +110,11 @@ def _settings() -> Settings:
         raise _fail(translator(None)._("Invalid setting: {names}.").format(names=names),
                     2) from None
     set_default_language(settings.language)
+    try:
+        settings.work_calendar()  # a bad calendar file stops every command, the bot included
+    except CalendarFileError as error:
+        raise _fail(translator(None)._("The calendar file is invalid: {error}").format(
+            error=error), 2) from None
     return settings
 
 
@@ -259,6 +273,34 @@ def units_list(fmt: Annotated[Format, typer.Option("--format")] = Format.text) -
         for unit, depth in ordered:
             inactive = "" if unit.active else " " + tr._("(inactive)")
             typer.echo(f"{'  ' * depth}{unit.code}  {unit.name} [{unit.kind}]{inactive}")
+
+
+@calendar_app.command("show")
+def calendar_show(
+    year: Annotated[int, typer.Argument(min=1995, max=2199, help="The year, e.g. 2026.")],
+    fmt: Annotated[CalendarFormat, typer.Option("--format")] = CalendarFormat.text,
+    lang: Annotated[Lang | None, typer.Option("--lang")] = None,
+    now: NowOption = None,
+) -> None:
+    """Every day off and working weekend day of a year, with its source (package or file)."""
+    from jobs import calendar_show as show
+
+    settings = _settings()
+    tr = _tr(settings, lang)
+    calendar = settings.work_calendar()
+    days = calendar.official_days(year, tr.lang)
+    if fmt is CalendarFormat.text:
+        typer.echo(show.as_text(year, days, calendar, tr), nl=False)
+        return
+    # The file goes to stdout for software or a phone; the warning to a person, on stderr.
+    warning = show.missing_notice(year, calendar, tr)
+    if warning:
+        typer.echo(warning, err=True)
+    if fmt is CalendarFormat.csv:
+        typer.echo(show.as_csv(days, calendar, tr), nl=False)
+    else:
+        content = show.as_ics(year, days, calendar, tr, _moment(settings, now, tr))
+        typer.echo(content.decode("utf-8"), nl=False)
 
 
 @app.command("simulate")

@@ -5,10 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic import AliasChoices, Field, PrivateAttr, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from jobs.calendar import VIETNAM, WorkCalendar
+from jobs.calendar import VIETNAM, Amendments, WorkCalendar
+from jobs.calendar_file import load_calendar_file
 from storage.db import DEFAULT_DATABASE_URL
 
 
@@ -40,6 +41,10 @@ class Settings(BaseSettings):
     webhook_listen: str = Field("0.0.0.0", validation_alias=_env("WEBHOOK_LISTEN"))
     webhook_port: int = Field(8443, validation_alias=_env("WEBHOOK_PORT"))
     catalog: Path | None = Field(None, validation_alias=_env("ISOBOT_CATALOG"))
+    calendar_file: Path | None = Field(
+        None, validation_alias=_env("ISOBOT_CALENDAR"),
+        description="The operator's YAML of days off and working days per year, each with its "
+                    "notice, laid over the holidays package's calendar.")
     language: str = Field("vi", validation_alias=_env("ISOBOT_LANG"))
     office_opens: dt.time = Field(dt.time(8, 0), validation_alias=_env("ISOBOT_OFFICE_OPENS"))
     office_closes: dt.time = Field(dt.time(17, 0), validation_alias=_env("ISOBOT_OFFICE_CLOSES"))
@@ -60,6 +65,19 @@ class Settings(BaseSettings):
         # An operator writes local time; a moment without an offset is Vietnam's.
         return value.replace(tzinfo=VIETNAM) if value and value.tzinfo is None else value
 
+    _work_calendar: WorkCalendar | None = PrivateAttr(None)
+
     def work_calendar(self) -> WorkCalendar:
-        """The working calendar with this deployment's office hours."""
-        return WorkCalendar(office_opens=self.office_opens, office_closes=self.office_closes)
+        """The working calendar: this deployment's office hours and its calendar file.
+
+        Read once per settings object, so every part of a command or of the bot shares one
+        calendar (and its per-year cache). Raises ``CalendarFileError`` for a file that cannot
+        be used.
+        """
+        if self._work_calendar is None:
+            amendments = (load_calendar_file(self.calendar_file) if self.calendar_file
+                          else Amendments())
+            self._work_calendar = WorkCalendar(office_opens=self.office_opens,
+                                               office_closes=self.office_closes,
+                                               amendments=amendments)
+        return self._work_calendar
