@@ -16,12 +16,12 @@ uv="${UV:-.venv/bin/uv}"
 python="${PYTHON:-.venv/bin/python}"
 common=(--universal --python-version 3.11 --generate-hashes --quiet
         --custom-compile-command "make lock")
-build_requires="$(mktemp)"
-trap 'rm -f "$build_requires"' EXIT
-# The build backend exactly as pyproject.toml's [build-system] names it: one list, not two.
-"$python" -c 'import tomllib; print("\n".join(tomllib.load(open("pyproject.toml", "rb"))["build-system"]["requires"]))' \
-  > "$build_requires"
-"$uv" pip compile "${common[@]}" "$@" --extra dev pyproject.toml "$build_requires" \
+# The build backend exactly as pyproject.toml's [build-system] names it (one list, not two),
+# given on standard input so the lock's "via" notes name no temporary file.
+build_requires() {
+  "$python" -c 'import tomllib; print("\n".join(tomllib.load(open("pyproject.toml", "rb"))["build-system"]["requires"]))'
+}
+build_requires | "$uv" pip compile "${common[@]}" "$@" --extra dev pyproject.toml - \
   -o requirements-dev.lock
-"$uv" pip compile "${common[@]}" pyproject.toml "$build_requires" -c requirements-dev.lock \
+build_requires | "$uv" pip compile "${common[@]}" pyproject.toml - -c requirements-dev.lock \
   -o requirements.lock
