@@ -20,7 +20,7 @@ from jobs.calendar import WorkCalendar, add_months
 from jobs.catalog import Catalog, UnknownDutyError
 from jobs.i18n import Translator
 from jobs.obligations import owed_between
-from jobs.texts import period_text
+from jobs.reminder_texts import period_text
 from storage.models import Obligation, ObligationStatus, Unit
 
 PRODID = "-//isobot//ISO 9001 duties//VI"

@@ -16,8 +16,8 @@ from jobs.catalog import Catalog
 from jobs.i18n import translator
 from jobs.linking import preferred
 from jobs.obligations import owed_between
+from jobs.reminder_texts import About, for_stage
 from jobs.reminders import DueReminder, OpenObligation, due_reminders
-from jobs.texts import About, for_stage
 from storage.members import members_of
 from storage.models import Member, Obligation, Role, Unit
 from storage.obligations import ensure_obligation, open_obligations
