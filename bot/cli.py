@@ -15,7 +15,7 @@ from typing import Annotated
 import typer
 
 from bot import cli_duty_events, cli_reports, logs
-from bot.cli_errors import IsobotGroup
+from bot.cli_errors import BAD_INPUT, ENVIRONMENT, IsobotGroup
 from bot.cli_support import (
     Lang,
     NowOption,
@@ -41,6 +41,7 @@ from jobs.units import (
     in_tree_order,
     read_units_file,
 )
+from storage.backup import BackupError, backup_database
 from storage.db import make_engine, session_scope, upgrade
 from storage.models import Role, UnitKind
 from storage.units import (
@@ -99,6 +100,40 @@ def db_upgrade() -> None:
     settings = _settings()
     upgrade(make_engine(settings.database_url))
     typer.echo(_tr(settings)._("The database is up to date."))
+
+
+@app.command("backup")
+def backup_command(
+    out: Annotated[Path, typer.Option(
+        help="The new file: a copy of a SQLite database, or pg_dump's custom-format archive "
+             "of a PostgreSQL one.")],
+) -> None:
+    """Back up the database, consistent even while the bot runs (see README, Backups)."""
+    settings = _settings()
+    tr = _tr(settings)
+    # No migration first: a backup is what one takes before changing the database.
+    try:
+        done = backup_database(settings.database_url, out)
+    except BackupError as error:
+        raise _fail(_backup_problem(error, tr),
+                    BAD_INPUT if error.bad_input else ENVIRONMENT) from None
+    typer.echo(tr._("Backup written to {path} ({size} MB).").format(
+        path=done.path, size=tr.number(round(done.size / 1_000_000, 1))))
+
+
+def _backup_problem(error: BackupError, tr: Translator) -> str:
+    return {
+        "unsupported": tr._("Only SQLite and PostgreSQL databases can be backed up (check "
+                            "DATABASE_URL)."),
+        "target_exists": tr._("{value} already exists: choose a new file name."),
+        "no_folder": tr._("The folder {value} does not exist."),
+        "cannot_write": tr._("Cannot write the backup: {value}"),
+        "no_database": tr._("There is no database at {value} (check DATABASE_URL)."),
+        "unreadable": tr._("The database cannot be read: {value}"),
+        "no_pg_dump": tr._("pg_dump was not found: install PostgreSQL's client tools, or run "
+                           "pg_dump where the database runs (see README, Backups)."),
+        "pg_dump_failed": tr._("pg_dump failed: {value}"),
+    }[error.problem].format(value=error.detail)
 
 
 def _problem_text(problem: RowProblem, tr: Translator) -> str:
