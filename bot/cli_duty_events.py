@@ -13,11 +13,14 @@ from sqlmodel import Session
 
 from bot.cli_support import NowOption, _catalog, _fail, _moment, _ready_engine, _settings, _tr
 from jobs.calendar import VIETNAM
+from jobs.directives import MAX_TEXT as MAX_DIRECTIVE_TEXT
 from jobs.directives import directive_number, send_directive
 from jobs.directives import period_of as directive_period
 from jobs.directives import report as directive_report
 from jobs.duty_events import announcement_due, merge_units
 from jobs.i18n import Translator
+from jobs.legal import MAX_NUMBER as MAX_LEGAL_NUMBER
+from jobs.legal import MAX_TITLE as MAX_LEGAL_TITLE
 from jobs.legal import AlreadyRegistered, is_long_in_force, register_legal_document
 from jobs.scope import Scope, Targets, common_ancestor, resolve
 from jobs.text_input import clean_text
@@ -129,7 +132,7 @@ def directive_send(
     tr = _tr(settings)
     catalog = _catalog(settings, tr)
     text = clean_text(text, multiline=True)
-    if not text or len(text) > 4000:
+    if not text or len(text) > MAX_DIRECTIVE_TEXT:
         raise _fail(tr._("The directive's text is empty or longer than 4,000 characters."), 2)
     deadline = _date_option(due, tr)
     now = _moment(settings, now, tr)
@@ -213,7 +216,7 @@ def legal_add(
     number, title = clean_text(number), clean_text(title)
     if not number or not title:
         raise _fail(tr._("The document's number and title are required."), 2)
-    if len(number) > 128 or len(title) > 1000:
+    if len(number) > MAX_LEGAL_NUMBER or len(title) > MAX_LEGAL_TITLE:
         raise _fail(tr._("The number has at most 128 characters and the title 1,000."), 2)
     if is_long_in_force(takes_effect, moment.date()) and not long_in_force:
         raise _fail(tr._("{number} took effect on {date}, more than a year ago: units should "

@@ -10,10 +10,11 @@ with the record that it was handled, so a redelivered update changes nothing.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy.engine import Engine
+from sqlmodel import Session
 
 from bot import parsing
 from bot.commands import ANYONE, Audience, Command, Commands, Typed, audiences
@@ -30,9 +31,10 @@ from jobs.calendar import WorkCalendar
 from jobs.catalog import Catalog
 from jobs.delivery import Capabilities
 from jobs.i18n import N_, translator
+from jobs.reachability import wrote_again
 from storage.chats import claim_update, load_state, save_state
 from storage.db import session_scope
-from storage.members import accounts
+from storage.members import account_rows, accounts
 
 # What adapters use; they import it from here.
 __all__ = ["Conversation", "Edit", "Inbound", "IncomingFile", "Replies", "Turn",
@@ -84,13 +86,22 @@ class Conversation:
         """The messengers' command menu in ``lang``: (command, description), menu order."""
         return self.commands.menu(translator(lang))
 
-    def handle(self, inbound: Inbound, now: dt.datetime) -> Replies:
-        """Handle one update; an update seen before returns no replies and changes nothing."""
+    def handle(self, inbound: Inbound, now: dt.datetime,
+               then: Callable[[Session, Inbound, Replies], None] | None = None) -> Replies:
+        """Handle one update; an update seen before returns no replies and changes nothing.
+
+        ``then`` runs in the same transaction once the replies are known (the intake queues
+        them in the outbox there), so the update is handled and answered together or not at
+        all. What people typed is cleaned of control characters first.
+        """
         now = now.astimezone(self.calendar.tz)
+        inbound = inbound.cleaned()
         with session_scope(self.engine) as session:
             if not claim_update(session, platform=inbound.platform, update_id=inbound.update_id,
                                 now=now):
                 return Replies()
+            wrote_again(session, now=now, members=account_rows(
+                session, platform=inbound.platform, user_id=inbound.user_id))
             members = accounts(session, platform=inbound.platform, user_id=inbound.user_id)
             language = members[0][0].language if members else self.default_language
             turn = Turn(session, inbound, now, translator(language), members,
@@ -100,6 +111,8 @@ class Conversation:
             self._dispatch(turn, offered)
             save_state(session, platform=inbound.platform, chat_id=inbound.chat_id,
                        user_id=inbound.user_id, state=turn.state, now=now)
+            if then is not None:
+                then(session, inbound, turn.replies)
             return turn.replies
 
     # -- routing --------------------------------------------------------------------------

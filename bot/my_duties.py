@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from bot import parsing
 from bot.parsing import Intent
 from bot.turn import Turn
 from jobs.catalog import Catalog, Duty
@@ -29,7 +30,8 @@ def my_open(turn: Turn, catalog: Catalog) -> list[tuple[Obligation, Unit]]:
 def my_obligation(turn: Turn, value: str) -> Obligation | None:
     """The obligation a choice names (``value`` of "done:12"), if this person may report on it;
     else says why not and returns None."""
-    obligation = turn.session.get(Obligation, int(value)) if value.isdigit() else None
+    row_id = parsing.record_id(value)
+    obligation = turn.session.get(Obligation, row_id) if row_id is not None else None
     if obligation is None or not any(may_log(m, obligation) for m, _ in turn.members):
         turn.say(turn.tr._("This duty does not belong to your unit, so you cannot report on it. "
                            "Nothing was recorded."))

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import hmac
 import logging
 import signal
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from aiohttp import web
@@ -15,13 +16,14 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.engine import Engine
 
 from bot.conversation import Conversation
+from bot.intake import Intake
 from bot.messengers import installed
 from bot.messengers.base import Connection, Host, Messenger
 from bot.settings import Settings
 from jobs.calendar import WorkCalendar
 from jobs.catalog import Catalog
 from jobs.clock import Clock
-from jobs.delivery import Deliverer, RateLimits
+from jobs.delivery import Deliverer, RateLimiter, RateLimits
 from jobs.digest_job import queue_weekly_digest
 from jobs.planner import plan
 from storage.db import session_scope
@@ -29,6 +31,8 @@ from storage.db import session_scope
 log = logging.getLogger(__name__)
 
 DELIVER_EVERY_SECONDS = 2.0
+#: How often a reply lane looks for replies due again (a 429 passed); a new one wakes it at once.
+REPLY_POLL_SECONDS = 1.0
 
 
 @dataclass
@@ -49,16 +53,20 @@ class Runtime:
     conversation: Conversation = field(init=False)
     connections: dict[str, Connection] = field(default_factory=dict)
     deliverers: list[Deliverer] = field(default_factory=list)
+    intake: Intake = field(init=False)
     scheduler: AsyncIOScheduler | None = None
     web_runner: web.AppRunner | None = None
     _plan_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     _deliver_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    _reply_lanes: dict[str, ReplyLane] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.calendar = self.settings.work_calendar()
         self.conversation = Conversation(
             self.engine, self.catalog, self.calendar, self.settings.language,
             messengers={m.name: m.capabilities for m in self.messengers})
+        self.intake = Intake(self.engine, self.conversation, self.clock, self.connections,
+                             answered=self.wake_replies)
 
     @property
     def webhook_mode(self) -> bool:
@@ -73,6 +81,7 @@ class Runtime:
         for messenger in self.messengers:
             if messenger.enabled(self.settings):
                 await self._connect(messenger)
+        self.intake.start()
         await self.plan_now()
         await self.deliver_now()
         if not schedule:
@@ -86,40 +95,51 @@ class Runtime:
         self.scheduler.start()
 
     async def _connect(self, messenger: Messenger) -> None:
-        connection = await messenger.connect(Host(self.settings, self.conversation, self.clock.now))
+        store = functools.partial(self.intake.store, messenger.name)
+        connection = await messenger.connect(
+            Host(self.settings, self.conversation, self.clock.now, store))
         self.connections[messenger.name] = connection  # before listening: its webhook is live
         await connection.publish_menu(self.conversation.command_menu)
         await connection.listen()
-        limits = self.limits or messenger.rate_limits(self.settings)
-        self.deliverers.append(Deliverer(self.engine, connection.transport, now=self.clock.now,
-                                         limits=limits))
+        transport = connection.transport
+        # One limiter for both lanes: replies and reminders together keep the messenger's limits.
+        limiter = RateLimiter(self.limits or messenger.rate_limits(self.settings),
+                              transport.capabilities.is_group)
+        self.deliverers.append(Deliverer(self.engine, transport, now=self.clock.now,
+                                         limiter=limiter, replies=False))
+        lane = Deliverer(self.engine, transport, now=self.clock.now, limiter=limiter,
+                         replies=True)
+        self._reply_lanes[messenger.name] = ReplyLane.start(lane)
+
+    def wake_replies(self, platform: str) -> None:
+        """Replies wait for ``platform``: send them now rather than at the next round."""
+        lane = self._reply_lanes.get(platform)
+        if lane is not None:
+            lane.wake.set()
+
+    async def settle(self, timeout: float = 10.0) -> None:
+        """Wait until every stored update due now is handled and its replies sent (tests and
+        benchmarks: the conversation is answered asynchronously)."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while loop.time() < deadline:
+            if await self.intake.settled() and all(lane.settled() for lane in
+                                                   self._reply_lanes.values()):
+                return
+            await self.intake.progress(min(0.05, max(deadline - loop.time(), 0)))
+        raise TimeoutError(f"the bot did not settle within {timeout} s")
 
     async def _start_webhook_server(self) -> None:
         app = web.Application(client_max_size=1024 * 1024)
+        secret = self.settings.webhook_secret.get_secret_value()
         for messenger in self.messengers:
-            app.router.add_post(messenger.webhook_path, self._webhook(messenger))
+            app.router.add_post(messenger.webhook_path,
+                                self.intake.webhook(messenger, secret, _secret_matches))
         self.web_runner = web.AppRunner(app)
         await self.web_runner.setup()
         settings = self.settings
         site = web.TCPSite(self.web_runner, settings.webhook_listen, settings.webhook_port)
         await site.start()
-
-    def _webhook(self, messenger: Messenger) -> Callable[[web.Request], Awaitable[web.Response]]:
-        async def take_update(request: web.Request) -> web.Response:
-            """Take one update, after checking the secret it must carry."""
-            if not _secret_matches(request.headers.get(messenger.secret_header),
-                                   self.settings.webhook_secret.get_secret_value()):
-                return web.Response(status=403)
-            connection = self.connections.get(messenger.name)
-            if connection is None:
-                return web.Response(status=404)
-            try:
-                body = await request.json()
-            except ValueError:
-                return web.Response(status=400)
-            return web.Response(status=await connection.on_webhook(body))
-
-        return take_update
 
     async def plan_now(self) -> None:
         """Create owed obligations and queue due reminders as of the bot's clock."""
@@ -159,6 +179,9 @@ class Runtime:
 
     async def stop(self) -> None:
         """Stop everything that was started; a delivery under way ends cleanly first."""
+        await self.intake.stop()  # the updates under way are answered (queued) first
+        for lane in self._reply_lanes.values():
+            await lane.stop()
         for deliverer in self.deliverers:
             deliverer.stop()
         async with self._deliver_lock, self._plan_lock:
@@ -170,6 +193,45 @@ class Runtime:
             await self.web_runner.cleanup()
         for connection in self.connections.values():
             await connection.stop()
+
+
+@dataclass
+class ReplyLane:
+    """A messenger's reply lane, woken as soon as a reply is queued."""
+
+    deliverer: Deliverer
+    wake: asyncio.Event
+    task: asyncio.Task | None = None
+    busy: bool = False
+
+    @classmethod
+    def start(cls, deliverer: Deliverer) -> ReplyLane:
+        lane = cls(deliverer, asyncio.Event())
+        lane.task = asyncio.create_task(lane._run(), name=f"replies-{deliverer.transport.platform}")
+        return lane
+
+    async def _run(self) -> None:
+        while not self.deliverer.stopping:
+            self.wake.clear()
+            self.busy = True
+            try:
+                await self.deliverer.deliver_due()
+            except Exception:  # the messenger or the database is away: the next round retries
+                log.exception("replies to %s could not be sent", self.deliverer.transport.platform)
+            finally:
+                self.busy = False
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.wake.wait(), REPLY_POLL_SECONDS)
+
+    def settled(self) -> bool:
+        """Whether nothing is being sent and no reply waits to be."""
+        return not self.busy and not self.wake.is_set() and not self.deliverer.due()
+
+    async def stop(self) -> None:
+        self.deliverer.stop()
+        self.wake.set()
+        if self.task:
+            await self.task
 
 
 def _secret_matches(given: str | None, expected: str) -> bool:

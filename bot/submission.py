@@ -379,6 +379,8 @@ def _offer(step: Step, tr: Translator) -> tuple[Choice, ...]:
 def _document_problem(document: parsing.DocumentReference, tr: Translator) -> str:
     return {
         "missing_number": tr._("I could not read a document number."),
+        "long_number": tr._("The document number is too long: it can have at most 128 "
+                            "characters."),
         "missing_date": tr._("I could not read the document's date."),
         "bad_date": tr._("The document's date is not a real date."),
         "future_date": tr._("The document's date is in the future."),

@@ -18,10 +18,13 @@ from bot.my_duties import my_obligation
 from bot.turn import Turn
 from jobs.calendar import WorkCalendar
 from jobs.catalog import Catalog
+from jobs.directives import MAX_TEXT as MAX_DIRECTIVE_TEXT
 from jobs.directives import acknowledge, people_to_tell, report, send_directive
 from jobs.directives import period_of as directive_number
 from jobs.evidence import may_log
 from jobs.i18n import N_, Translator
+from jobs.legal import MAX_NUMBER as MAX_LEGAL_NUMBER
+from jobs.legal import MAX_TITLE as MAX_LEGAL_TITLE
 from jobs.legal import register_legal_document
 from jobs.messages import Choice
 from jobs.obligations import event_due_date
@@ -119,7 +122,7 @@ class SupervisorDesk(Feature):
             turn.end_flow()
             turn.say(tr._("Cancelled. Nothing was sent."))
         elif step == "issuer" and action and action.startswith("cd-issuer:"):
-            unit_id = int(action.split(":")[1])
+            unit_id = parsing.record_id(action.partition(":")[2])
             if unit_id in {u.id for _, u in supervised(turn)}:
                 flow["issuer"] = unit_id
                 self._first_step(turn, flow)
@@ -149,7 +152,9 @@ class SupervisorDesk(Feature):
         if not text:
             turn.say(turn.tr._("The directive's text is empty. Please send it again."))
             return True
-        flow.update(text=text[:4000], step="scope")
+        if too_long(turn, text, MAX_DIRECTIVE_TEXT):
+            return True
+        flow.update(text=text, step="scope")
         self._ask_scope(turn, turn.tr._("Which units must carry it out?"))
         return True
 
@@ -248,7 +253,7 @@ class SupervisorDesk(Feature):
                     action: str | None) -> None:
         tr, step, text = turn.tr, flow["step"], text.strip()
         if step == "legal-number":
-            if not text or len(text) > 128:
+            if not text or len(text) > MAX_LEGAL_NUMBER:
                 turn.say(tr._("Please send the legal document's number, e.g. 15/2026/NĐ-CP."))
                 return
             if known := legal_document_by_number(turn.session, number=text):
@@ -270,7 +275,9 @@ class SupervisorDesk(Feature):
             if not text:
                 turn.say(tr._("Please send the document's title (trích yếu)."))
                 return
-            flow.update(title=text[:1000], step="scope")
+            if too_long(turn, text, MAX_LEGAL_TITLE):
+                return
+            flow.update(title=text, step="scope")
             self._ask_scope(turn, tr._("Which units does it affect?"))
         elif step == "legal-confirm" and action == "cd-confirm:yes":
             self._register_legal(turn, flow)
@@ -339,6 +346,16 @@ def _scope(flow: dict[str, Any]) -> Scope:
     raw = flow.get("scope") or {}
     return Scope(everyone=raw.get("all", False), kinds=tuple(raw.get("kinds", ())),
                  codes=tuple(raw.get("codes", ())))
+
+
+def too_long(turn: Turn, text: str, limit: int) -> bool:
+    """Say so when ``text`` is longer than ``limit`` characters (what the table keeps)."""
+    if len(text) <= limit:
+        return False
+    turn.say(turn.tr._("That is too long: {length} characters, at most {limit}. Please shorten "
+                       "it and send it again.").format(length=turn.tr.number(len(text)),
+                                                       limit=turn.tr.number(limit)))
+    return True
 
 
 def _date(value: str) -> dt.date:

@@ -17,7 +17,12 @@ from sqlmodel import Session
 from jobs.delivery import Capabilities
 from jobs.i18n import Translator
 from jobs.messages import Choice, Message
+from jobs.text_input import clean_text
 from storage.models import Member, Unit
+
+# What the tables keep of a person's name and of a file's name and id (Member.display_name,
+# Event.file_name, Event.file_ref): longer ones are cut, keeping a file name's extension.
+MAX_NAME, MAX_FILE_NAME, MAX_FILE_REF = 255, 255, 255
 
 
 @dataclass(frozen=True)
@@ -44,6 +49,29 @@ class Inbound:
     file: IncomingFile | None = None
     message_id: str | None = None  # the bot's message whose choice was picked
     unsupported: bool = False  # something the bot cannot read: a sticker, a voice message, ...
+
+    def cleaned(self) -> Inbound:
+        """This update as it may be stored: no NUL or other control characters in what the
+        person typed or named (PostgreSQL refuses U+0000), names and file ids that fit."""
+        text = clean_text(self.text, multiline=True) if self.text is not None else None
+        choice = clean_text(self.choice) if self.choice is not None else None
+        file = self.file
+        if file is not None:
+            file = dataclasses.replace(file, name=_file_name(file.name),
+                                       ref=file.ref if len(file.ref or "") <= MAX_FILE_REF
+                                       else None)
+        return dataclasses.replace(self, text=text, choice=choice, file=file,
+                                   display_name=clean_text(self.display_name)[:MAX_NAME])
+
+
+def _file_name(name: str) -> str:
+    name = clean_text(name) or "file"
+    if len(name) <= MAX_FILE_NAME:
+        return name
+    stem, dot, extension = name.rpartition(".")
+    if not dot or len(extension) > 16:
+        return name[:MAX_FILE_NAME]
+    return stem[:MAX_FILE_NAME - len(extension) - 1] + dot + extension
 
 
 @dataclass(frozen=True)

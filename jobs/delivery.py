@@ -21,13 +21,22 @@ from typing import Protocol
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from jobs import reachability
 from jobs.i18n import translator
 from jobs.messages import Message
 from jobs.planner import recipients
 from storage.chats import load_state, save_state
 from storage.db import session_scope
 from storage.models import Member, Outbox, Role, Unit
-from storage.outbox import claim_due, enqueue, mark_failed, mark_retry, mark_sent
+from storage.outbox import (
+    REPLY_KINDS,
+    any_due,
+    claim_due,
+    enqueue,
+    mark_failed,
+    mark_retry,
+    mark_sent,
+)
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +58,12 @@ class TemporaryFailure(Exception):
 
 class RecipientGone(Exception):
     """The person blocked the bot, deleted the account, or the chat does not exist."""
+
+
+class RecipientUnreachable(TemporaryFailure):
+    """A refusal that may mean the person is gone but does not prove it (Zalo's 403, which
+    its docs call an internal error): retried, and judged only once it lasts
+    (:mod:`jobs.reachability`)."""
 
 
 class Undeliverable(Exception):
@@ -77,7 +92,11 @@ class Capabilities:
 
 
 class Transport(Protocol):
-    """What delivery needs from a messenger adapter."""
+    """What delivery needs from a messenger adapter.
+
+    A messenger whose capabilities say ``edits`` also has ``async edit(chat_id, message_id,
+    message)``, which changes a message sent earlier (a reminder marked done).
+    """
 
     platform: str
     capabilities: Capabilities
@@ -143,7 +162,13 @@ def _window_wait(sent: collections.deque[float], limit: float, window: float, at
 
 
 class Deliverer:
-    """Sends due outbox rows for one messenger."""
+    """Sends due outbox rows for one messenger.
+
+    ``replies`` True makes it the reply lane: it sends only replies, the oldest of each chat at
+    a time and several chats at once, so an answer never waits behind a batch of reminders;
+    False sends everything but replies; None everything. Lanes of one messenger share one
+    ``limiter``, so together they keep its limits.
+    """
 
     def __init__(
         self,
@@ -155,11 +180,14 @@ class Deliverer:
         monotonic: Callable[[], float] | None = None,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         batch_size: int = 100,
+        replies: bool | None = None,
+        limiter: RateLimiter | None = None,
     ) -> None:
         self.engine = engine
         self.transport = transport
         self.now = now
-        self.limiter = RateLimiter(limits, transport.capabilities.is_group)
+        self.replies = replies
+        self.limiter = limiter or RateLimiter(limits, transport.capabilities.is_group)
         self.monotonic = monotonic or asyncio.get_event_loop_policy().get_event_loop().time
         self.sleep = sleep
         self.batch_size = batch_size
@@ -169,6 +197,12 @@ class Deliverer:
         """Finish the message in flight, hand the rest back, and send no more."""
         self.stopping = True
 
+    def due(self) -> bool:
+        """Whether a message of this deliverer's may be sent now."""
+        with session_scope(self.engine) as session:
+            return any_due(session, now=self.now(), platform=self.transport.platform,
+                           replies=self.replies)
+
     async def deliver_due(self) -> int:
         """Send every row due now, batch by batch; return how many were sent."""
         sent = 0
@@ -176,6 +210,9 @@ class Deliverer:
             batch = self._lease()
             if not batch:
                 return sent
+            if self.replies:  # one row per chat: their order cannot be broken
+                sent += await self._deliver_together(batch)
+                continue
             remaining = list(batch)
             try:
                 while remaining and not self.stopping:
@@ -187,11 +224,19 @@ class Deliverer:
                     self._release(remaining)
         return sent
 
+    async def _deliver_together(self, batch: list[int]) -> int:
+        outcomes = await asyncio.gather(*(asyncio.shield(self._deliver_one(row_id))
+                                          for row_id in batch), return_exceptions=True)
+        for outcome in outcomes:
+            if isinstance(outcome, BaseException):
+                raise outcome
+        return sum(outcomes)
+
     def _lease(self) -> list[int]:
         now = self.now()
         with session_scope(self.engine) as session:
             rows = claim_due(session, now=now, platform=self.transport.platform,
-                             limit=self.batch_size)
+                             limit=self.batch_size, replies=self.replies)
             for row in rows:
                 row.next_attempt_at = now + LEASE
                 session.add(row)
@@ -210,19 +255,27 @@ class Deliverer:
             row = session.get(Outbox, row_id)
             if row is None or row.state != "pending":
                 return 0  # cancelled while leased: the duty was done meanwhile
-            chat_id, payload = row.chat_id, dict(row.payload)
-        wait = self.limiter.wait_for(chat_id, self.monotonic())
-        if wait > 0:
+            chat_id, payload, kind = row.chat_id, dict(row.payload), row.kind
+        # Again after each wait: another lane may have taken the slot meanwhile.
+        while (wait := self.limiter.wait_for(chat_id, self.monotonic())) > 0:
             await self.sleep(wait)
         message = Message.from_payload(payload)
         self.limiter.record(chat_id, self.monotonic())
         try:
-            message_id = await self.transport.send(chat_id, message)
+            if kind == "edit":
+                await self.transport.edit(chat_id, payload["message_id"], message)
+                message_id = payload["message_id"]
+            else:
+                message_id = await self.transport.send(chat_id, message)
         except RetryLater as error:
             self.limiter.hold(chat_id, self.monotonic() + error.retry_after)
             retry_at = self.now() + dt.timedelta(seconds=error.retry_after)
             with self._row(row_id) as (session, row):
                 mark_retry(session, row=row, at=retry_at, error=str(error), count_attempt=False)
+            return 0
+        except RecipientUnreachable as error:
+            with self._row(row_id) as (session, row):
+                self._unreachable(session, row, str(error))
             return 0
         except TemporaryFailure as error:
             with self._row(row_id) as (session, row):
@@ -248,9 +301,13 @@ class Deliverer:
 
     def _sent(self, session, row: Outbox, message: Message, message_id: str) -> None:
         mark_sent(session, row=row, message_id=message_id, now=self.now())
-        if message.choices:
+        member = session.get(Member, row.member_id) if row.member_id else None
+        if member is not None and member.unreachable_failures:
+            reachability.reached(member)
+            session.add(member)
+        if member is not None and message.choices and row.kind not in REPLY_KINDS:
             # Remembered so a typed "1" or "đã nộp" answers this message, on any messenger.
-            member = session.get(Member, row.member_id)
+            # (A reply's choices were remembered by the turn that wrote it.)
             key = dict(platform=row.platform, chat_id=row.chat_id,
                        user_id=member.platform_user_id)
             state = load_state(session, **key)
@@ -264,12 +321,25 @@ class Deliverer:
         backoff = dt.timedelta(seconds=min(30 * 2 ** row.attempts, 3600))
         mark_retry(session, row=row, at=self.now() + backoff, error=error)
 
+    def _unreachable(self, session, row: Outbox, error: str) -> None:
+        member = session.get(Member, row.member_id) if row.member_id else None
+        if member is None or not member.active:  # a reply, or to someone already gone
+            self._retry_or_fail(session, row, error)
+        elif reachability.failed(member, self.now()):
+            self._recipient_gone(session, row, error)
+        else:
+            session.add(member)
+            mark_retry(session, row=row, error=error, at=self.now() + reachability.retry_after(
+                member.unreachable_failures))
+
     def _recipient_gone(self, session, row: Outbox, error: str) -> None:
         mark_failed(session, row=row, error=error)
-        member = session.get(Member, row.member_id)
+        member = session.get(Member, row.member_id) if row.member_id else None
         if member is None or not member.active:
             return
         member.active = False
+        # Marked, so the account is active again when it writes (jobs/reachability.py).
+        member.unreachable_since = member.unreachable_since or self.now()
         session.add(member)
         unit = session.get(Unit, member.unit_id)
         for supervisor in recipients(session, unit=unit, role=Role.SUPERVISOR):

@@ -32,6 +32,8 @@ from storage.obligations import ensure_obligation
 from storage.outbox import enqueue
 
 DUTY = "directive"
+#: Directive.text, and the note of each target's obligation that carries it.
+MAX_TEXT = 4000
 
 
 def period_of(directive_id: int) -> str:

@@ -16,6 +16,8 @@ from storage.models import LegalDocument, Obligation, ObligationSource
 from storage.obligations import ensure_obligation
 
 DUTY = "legal_update"
+#: LegalDocument.number and .title.
+MAX_NUMBER, MAX_TITLE = 128, 1000
 
 
 def period_of(document_id: int) -> str:

@@ -120,6 +120,10 @@ class Member(SQLModel, table=True):
     person_id: int | None = Field(default=None, index=True)
     # False when the person chose to get reminders on their other messenger only.
     receives_reminders: bool = Field(default=True, sa_column_kwargs={"server_default": true()})
+    # A messenger that cannot say "blocked" for sure (Zalo): failed sends since the last one that
+    # went through, and when the first of them failed (jobs/reachability.py judges them).
+    unreachable_since: dt.datetime | None = _timestamp(nullable=True)
+    unreachable_failures: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
 
 
 class Invite(SQLModel, table=True):
@@ -171,7 +175,8 @@ class Obligation(SQLModel, table=True):
     source: str = Field(default=ObligationSource.CATALOG, max_length=16)
     # What created it, for the reminder's text: a directive id, a legal document id, an audit event.
     source_ref: str | None = Field(default=None, max_length=64)
-    note: str | None = Field(default=None, max_length=2000)
+    # As long as a directive's text (jobs/directives.py), which it carries.
+    note: str | None = Field(default=None, max_length=4000)
     created_at: dt.datetime | None = _timestamp()
     done_at: dt.datetime | None = _timestamp(nullable=True)
     done_event_id: int | None = Field(default=None)
@@ -199,13 +204,19 @@ class Event(SQLModel, table=True):
 
 
 class Outbox(SQLModel, table=True):
-    """A message decided but maybe not yet sent. The unique key makes deciding idempotent."""
+    """A message decided but maybe not yet sent. The unique key makes deciding idempotent.
 
-    __table_args__ = (Index("ix_outbox_due", "state", "next_attempt_at"),)
+    Replies to what a person wrote (``kind`` "reply" or "edit") go through it too; they may be
+    to someone who is not a member yet (``member_id`` None: a stranger registering).
+    """
+
+    __table_args__ = (Index("ix_outbox_due", "state", "next_attempt_at"),
+                      # The reply lane: pending replies per chat, oldest first (storage/outbox.py).
+                      Index("ix_outbox_lane", "kind", "state", "platform", "chat_id", "id"))
 
     id: int | None = Field(default=None, primary_key=True)
     unique_key: str = Field(unique=True, max_length=255)
-    member_id: int = Field(foreign_key="member.id", index=True)
+    member_id: int | None = Field(default=None, foreign_key="member.id", index=True)
     platform: str = Field(max_length=16)
     chat_id: str = Field(max_length=64)
     kind: str = Field(max_length=32)
@@ -243,6 +254,34 @@ class LegalDocument(SQLModel, table=True):
     scope: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     registered_by: str = Field(max_length=128)
     created_at: dt.datetime | None = _timestamp()
+
+
+class InboxState(StrEnum):
+    PENDING = "pending"  # waiting, being handled (leased) or waiting to be retried
+    PARKED = "parked"  # failed too often: kept for the operator, never retried by itself
+
+
+class Inbox(SQLModel, table=True):
+    """An update as a messenger handed it over, stored before it is answered.
+
+    The webhook answers 200 once the row is committed; workers handle the rows in the order
+    they arrived per chat and delete each once handled (``ProcessedUpdate`` remembers it).
+    """
+
+    __table_args__ = (UniqueConstraint("platform", "update_id", name="uq_inbox_update"),
+                      Index("ix_inbox_due", "state", "next_attempt_at"),
+                      Index("ix_inbox_chat", "platform", "chat_key", "id"))
+
+    id: int | None = Field(default=None, primary_key=True)
+    platform: str = Field(max_length=16)
+    update_id: str = Field(max_length=64)
+    chat_key: str = Field(max_length=64)  # updates of one chat are handled one at a time
+    payload: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    state: str = Field(default=InboxState.PENDING, max_length=16)
+    attempts: int = 0
+    received_at: dt.datetime | None = _timestamp()
+    next_attempt_at: dt.datetime | None = _timestamp()
+    last_error: str | None = Field(default=None, max_length=500)
 
 
 class ProcessedUpdate(SQLModel, table=True):

@@ -5,10 +5,15 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from sqlalchemy import exists
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, func, select
 
 from storage.models import Member, Outbox, OutboxState
+
+#: What the conversation answers: sent in order per chat, ahead of reminders and digests.
+REPLY_KINDS = ("reply", "edit")
 
 
 def enqueue(
@@ -39,21 +44,52 @@ def enqueue(
     return True
 
 
-def claim_due(session: Session, *, now: dt.datetime, platform: str, limit: int) -> list[Outbox]:
+def enqueue_reply(session: Session, *, key: str, platform: str, chat_id: str, kind: str,
+                  payload: dict[str, Any], now: dt.datetime) -> None:
+    """Add a reply into the chat an update came from (``kind`` one of :data:`REPLY_KINDS`).
+
+    Queued in the transaction that handles the update, which is recorded once: ``key`` never
+    repeats, so no savepoint is needed.
+    """
+    session.add(Outbox(unique_key=key, member_id=None, platform=platform, chat_id=chat_id,
+                       kind=kind, payload=payload, next_attempt_at=now, created_at=now))
+
+
+def claim_due(session: Session, *, now: dt.datetime, platform: str, limit: int,
+              replies: bool | None = None) -> list[Outbox]:
     """Pending messages for ``platform`` whose time has come, oldest first, locked for sending.
 
-    On PostgreSQL rows another worker holds are skipped (``FOR UPDATE SKIP LOCKED``); SQLite
-    has one writer at a time, so the clause is simply not emitted there.
+    ``replies`` True takes only replies, and of each chat only the oldest pending one, so a
+    chat's replies go out one after the other in order even when sent concurrently; False
+    takes everything else; None both. On PostgreSQL rows another worker holds are skipped
+    (``FOR UPDATE SKIP LOCKED``); SQLite has one writer at a time, so the clause is simply not
+    emitted there.
     """
-    query = (
-        select(Outbox)
-        .where(Outbox.state == OutboxState.PENDING, Outbox.platform == platform,
-               col(Outbox.next_attempt_at) <= now)
-        .order_by(Outbox.next_attempt_at, Outbox.id)
-        .limit(limit)
-        .with_for_update(skip_locked=True)
-    )
-    return list(session.exec(query))
+    query = _due(select(Outbox), now=now, platform=platform, replies=replies)
+    query = query.order_by(Outbox.id) if replies else query.order_by(Outbox.next_attempt_at,
+                                                                     Outbox.id)
+    return list(session.exec(query.limit(limit).with_for_update(skip_locked=True)))
+
+
+def any_due(session: Session, *, now: dt.datetime, platform: str,
+            replies: bool | None = None) -> bool:
+    """Whether :func:`claim_due` would find anything now."""
+    query = _due(select(Outbox.id), now=now, platform=platform, replies=replies)
+    return session.exec(query.limit(1)).first() is not None
+
+
+def _due(query, *, now: dt.datetime, platform: str, replies: bool | None):
+    query = query.where(Outbox.state == OutboxState.PENDING, Outbox.platform == platform,
+                        col(Outbox.next_attempt_at) <= now)
+    if replies is False:
+        return query.where(col(Outbox.kind).not_in(REPLY_KINDS))
+    if not replies:
+        return query
+    earlier = aliased(Outbox)
+    return query.where(col(Outbox.kind).in_(REPLY_KINDS), ~exists().where(
+        col(earlier.kind).in_(REPLY_KINDS), earlier.state == OutboxState.PENDING,
+        earlier.platform == Outbox.platform, earlier.chat_id == Outbox.chat_id,
+        earlier.id < Outbox.id))
 
 
 def next_attempt(session: Session, *, platform: str) -> dt.datetime | None:

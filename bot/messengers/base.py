@@ -1,9 +1,14 @@
 """What a messenger plug-in is: the :class:`Messenger` the runtime loops over, and its parts.
 
 A messenger is one package under ``bot/messengers/`` exporting one object, ``MESSENGER``, that
-says whether the settings enable it, connects it (long polling or a webhook), and lends
-delivery its :class:`~jobs.delivery.Transport` and limits. Everything it knows about its
-platform stays in its package; the core sees only :class:`~jobs.delivery.Capabilities`.
+says whether the settings enable it, reads the updates its platform hands over
+(:meth:`Messenger.read_update`), connects it (long polling or a webhook), and lends delivery
+its :class:`~jobs.delivery.Transport` and limits. Everything it knows about its platform stays
+in its package; the core sees only :class:`~jobs.delivery.Capabilities`.
+
+Updates go through the inbox (:mod:`bot.intake`): the webhook or the poller stores each one
+the messenger can read, and workers later ask the connection for its :class:`Inbound`. Replies
+go out through the outbox like reminders.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ if TYPE_CHECKING:  # the settings are composed from the messengers' own models
 
     from bot.conversation import Conversation
     from bot.settings import Settings
+    from bot.turn import Inbound, Replies
     from jobs.i18n import Translator
 
 T = TypeVar("T")
@@ -30,12 +36,26 @@ Menu = Callable[[str], list[tuple[str, str]]]
 
 
 @dataclass(frozen=True)
+class Arrival:
+    """An update a messenger can use, as it is stored in the inbox."""
+
+    update_id: str  # unique per platform: a redelivered update is recognised by it
+    chat_key: str  # the chat it belongs to: a chat's updates are handled in order
+    payload: dict[str, Any]  # JSON-safe, what the connection turns into an Inbound later
+
+
+Store = Callable[[list[Arrival]], Awaitable[None]]
+
+
+@dataclass(frozen=True)
 class Host:
-    """What the runtime lends a messenger it connects: settings, conversation, clock."""
+    """What the runtime lends a messenger it connects: settings, conversation, clock, and
+    ``store``, which keeps updates in the inbox (a long poll confirms them only after it)."""
 
     settings: Settings
     conversation: Conversation
     now: Callable[[], dt.datetime]
+    store: Store | None = None
 
     def webhook_url(self, path: str) -> str | None:
         """Where the platform posts updates (None: long polling)."""
@@ -57,13 +77,18 @@ class Connection(Protocol):
         """Show the command menu, where the messenger has one (else nothing)."""
 
     async def listen(self) -> None:
-        """Start receiving updates: long polling, or register the webhook."""
+        """Start receiving updates: register the webhook, or long-poll into ``Host.store``."""
 
-    async def on_webhook(self, body: Any) -> int:
-        """Handle one update posted to the webhook; return the HTTP status to answer."""
+    async def inbound(self, payload: dict[str, Any]) -> Inbound | None:
+        """The conversation's view of a stored update (fetching a file it carries); raises
+        when that fails for now, so the update is tried again."""
+
+    async def acknowledge(self, payload: dict[str, Any], replies: Replies) -> None:
+        """Whatever the platform wants once an update is handled (a pressed button's answer);
+        best effort, never raises."""
 
     async def stop(self) -> None:
-        """Stop receiving, let an update under way finish, and close the client."""
+        """Stop receiving and close the client."""
 
 
 class Phone(Protocol):
@@ -104,6 +129,11 @@ class Messenger(Protocol):
 
     def enabled(self, settings: Settings) -> bool:
         """Whether the settings turn this messenger on."""
+
+    def read_update(self, body: Any) -> Arrival | None:
+        """The update in a body its platform posted or a poll returned; None when isobot
+        cannot use it (not an update, an update kind it does not handle, malformed). Never
+        raises, however the body is built."""
 
     def secrets(self, settings: Settings) -> list[str]:
         """Values that must never reach a log line."""

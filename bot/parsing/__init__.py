@@ -13,7 +13,7 @@ The Vietnamese words in this module are *input vocabulary* (what people type), w
 output, so they do not go through gettext.
 """
 
-from bot.parsing.answers import Choice, choice_aliases, match_choice, parse_command
+from bot.parsing.answers import Choice, choice_aliases, match_choice, parse_command, record_id
 from bot.parsing.folding import fold
 from bot.parsing.intents import Action, DutyWords, Intent, parse_intent
 from bot.parsing.references import (
@@ -37,4 +37,5 @@ __all__ = [
     "parse_date",
     "parse_document_reference",
     "parse_intent",
+    "record_id",
 ]

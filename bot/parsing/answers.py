@@ -43,6 +43,17 @@ _CHOICE_WORDS: dict[str, tuple[str, ...]] = {
 }
 
 
+# The id of a row a choice names ("done:12"): ASCII digits that fit a 64-bit column. Callback
+# data comes from the messenger as the person's phone sent it: "²" is a digit to str.isdigit()
+# but not to int(), and 21 nines overflow SQLite and PostgreSQL alike.
+_RECORD_ID_RE = re.compile(r"[0-9]{1,18}")
+
+
+def record_id(value: str) -> int | None:
+    """The row id in a choice's value ("12" of "done:12"), or None when it cannot be one."""
+    return int(value) if _RECORD_ID_RE.fullmatch(value) else None
+
+
 def choice_aliases(choice_id: str) -> tuple[str, ...]:
     """Words that pick the choice ``choice_id`` besides its label (for :func:`match_choice`)."""
     return _CHOICE_WORDS.get(choice_id.partition(":")[0], ())

@@ -13,7 +13,13 @@ from enum import StrEnum
 from functools import cached_property
 
 from bot.parsing.folding import fold
-from bot.parsing.references import DocumentReference, ParseIssue, _judge_date, _scan
+from bot.parsing.references import (
+    DocumentReference,
+    ParseIssue,
+    _judge_date,
+    _scan,
+    number_issues,
+)
 
 
 class Action(StrEnum):
@@ -241,7 +247,8 @@ def parse_intent(text: str, *, today: dt.date, duties: DutyWords) -> Intent | No
         # The document carries its own verdict (a missing date is an issue for evidence);
         # the intent's issues only cover dates that were typed and are wrong.
         _, doc_issues = _judge_date(scan.date, today, allow_future=False, required=True)
-        document = DocumentReference(scan.number, date if not doc_issues else None, doc_issues)
+        document = DocumentReference(scan.number, date if not doc_issues else None,
+                                     number_issues(scan.number) + doc_issues)
     intent = Intent(
         action=action,
         duty=duty,

@@ -16,6 +16,7 @@ class ParseIssue(StrEnum):
     """Why a reply could not be taken as typed (a code; the caller words the message)."""
 
     MISSING_NUMBER = "missing_number"
+    LONG_NUMBER = "long_number"  # longer than a document number can be stored (Event)
     MISSING_DATE = "missing_date"  # a document reference without any date
     BAD_DATE = "bad_date"  # looks like a date but is not one: 31/2/2026, 10/13/2026, 10/9/202
     FUTURE_DATE = "future_date"  # a real date after ``today``; a done thing cannot be dated later
@@ -43,6 +44,17 @@ class DocumentReference:
     @property
     def ok(self) -> bool:
         return not self.issues
+
+
+#: Event.document_number: what a stored document number can hold.
+MAX_DOCUMENT_NUMBER = 128
+
+
+def number_issues(number: str | None) -> tuple[ParseIssue, ...]:
+    """What is wrong with a document number as read: none typed, or too long to keep."""
+    if not number:
+        return (ParseIssue.MISSING_NUMBER,)
+    return (ParseIssue.LONG_NUMBER,) if len(number) > MAX_DOCUMENT_NUMBER else ()
 
 
 # -- dates ------------------------------------------------------------------------------------
@@ -225,10 +237,10 @@ def parse_document_reference(text: str, *, today: dt.date) -> DocumentReference:
     Always returns a result; check ``error``/``issues``. The number keeps its letters as typed
     ("QĐ" or "QD"), upper-cased ("bc-ubnd" -> "BC-UBND", except official mixed-case parts such
     as "TTg"). A date without a year is in ``today``'s year. Issues, number first:
-    ``missing_number``; then one of ``missing_date``, ``bad_date`` (31/2/2026) or
+    ``missing_number`` or ``long_number``; then one of ``missing_date``, ``bad_date`` (31/2/2026) or
     ``future_date`` (after ``today``). Evidence needs both, so a missing date is an issue here.
     """
     scan = _scan(text, today)
     date, date_issues = _judge_date(scan.date, today, allow_future=False, required=True)
-    issues = (() if scan.number else (ParseIssue.MISSING_NUMBER,)) + date_issues
-    return DocumentReference(number=scan.number, date=date, issues=issues)
+    return DocumentReference(number=scan.number, date=date,
+                             issues=number_issues(scan.number) + date_issues)

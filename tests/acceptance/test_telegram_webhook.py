@@ -68,6 +68,7 @@ async def test_a_request_without_the_right_secret_is_refused_and_not_processed(
                                    json=start_update(code),
                                    headers={"X-Telegram-Bot-Api-Secret-Token": SECRET})
         assert response.status == 200
+    await bot.settle()  # answered 200 once stored; handled just after
     assert [m.platform_user_id for m in members(engine)] == ["4242"]
 
 
@@ -79,5 +80,6 @@ async def test_the_same_update_posted_twice_is_processed_once(bot, engine):
             response = await http.post(f"http://127.0.0.1:{bot.port}/telegram",
                                        json=start_update(code, update_id=900), headers=headers)
             assert response.status == 200
+    await bot.settle()
     replies = bot.sandbox.messages_to(4242)
     assert len(replies) == 1  # a second "/start" would have said the code was already used

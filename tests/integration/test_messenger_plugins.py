@@ -75,10 +75,13 @@ async def test_its_webhook_route_and_secret_header_are_served_by_the_runtime(eng
     url = f"http://127.0.0.1:{port}/fakechat"
     try:
         async with aiohttp.ClientSession() as http:
-            async with http.post(url, json={"user": "f9", "text": "/help"}) as refused:
+            update = {"id": "1", "user": "f9", "text": "/help"}
+            async with http.post(url, json=update) as refused:
                 assert refused.status == 403
-            async with http.post(url, json={"user": "f9", "text": "/help"},
+            async with http.post(url, json=update,
                                  headers={"X-Fakechat-Secret": SECRET}) as taken:
                 assert taken.status == 200
+        await runtime.settle()  # stored, then answered through the outbox and its transport
+        assert fake.connection.transport.texts_to("f9")[0].startswith("Các lệnh của isobot")
     finally:
         await runtime.stop()

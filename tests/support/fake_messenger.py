@@ -12,8 +12,8 @@ from typing import Any
 
 from pydantic_settings import BaseSettings
 
-from bot.conversation import Inbound
-from bot.messengers.base import Host, Menu
+from bot.conversation import Inbound, Replies
+from bot.messengers.base import Arrival, Host, Menu
 from jobs.delivery import Capabilities, RateLimits
 from jobs.messages import Message
 
@@ -54,11 +54,12 @@ class FakeConnection:
     async def listen(self) -> None:
         self.listening = True
 
-    async def on_webhook(self, body: Any) -> int:
-        if not isinstance(body, dict) or "user" not in body:
-            return 400
-        self.user_says(body["user"], body.get("text", ""))
-        return 200
+    async def inbound(self, payload: dict[str, Any]) -> Inbound | None:
+        return Inbound(platform=PLATFORM, update_id=payload["id"], user_id=payload["user"],
+                       chat_id=payload["user"], text=payload.get("text", ""))
+
+    async def acknowledge(self, payload: dict[str, Any], replies: Replies) -> None:
+        pass
 
     async def stop(self) -> None:
         self.listening = False
@@ -90,6 +91,13 @@ class FakeMessenger:
 
     def enabled(self, settings: object) -> bool:
         return True
+
+    def read_update(self, body: Any) -> Arrival | None:
+        """``{"id": "1", "user": "f9", "text": "/help"}``: the fake platform's update."""
+        if not isinstance(body, dict) or not all(isinstance(body.get(k), str)
+                                                  for k in ("id", "user", "text")):
+            return None
+        return Arrival(body["id"], body["user"], body)
 
     def secrets(self, settings: object) -> list[str]:
         return []

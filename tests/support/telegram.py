@@ -66,9 +66,18 @@ class Harness:
     engine: Engine
 
     async def tick(self) -> None:
-        """Let the scheduler run once at the clock's current moment."""
+        """Let the scheduler run once at the clock's current moment (once every update sent
+        so far is answered: replies go out on their own, as they come)."""
+        await self.settle()
         await self.runtime.plan_now()
         await self.runtime.deliver_now()
+
+    async def settle(self) -> None:
+        """Wait until every update sent so far is handled and its replies have gone out."""
+        # Confirmed (a later poll passed its offset) or answered by the webhook: stored.
+        await self.sandbox.wait_until(lambda: not self.sandbox.pending, 10)
+        self.runtime.intake.wake()
+        await self.runtime.settle()
 
     async def tick_and_collect(self, chat_id: int) -> list[dict]:
         """Run the scheduler once; return what it delivered to ``chat_id``."""
@@ -79,10 +88,11 @@ class Harness:
 
     async def drain(self, chat_id: int) -> list[dict]:
         """Take every message to ``chat_id`` not read yet, so the next one is a fresh reply."""
+        await self.settle()
         taken = []
         while True:
             try:
-                taken.append(await self.sandbox.next_message(chat_id, timeout=0.05))
+                taken.append(await self.sandbox.next_message(chat_id, timeout=0))
             except TimeoutError:
                 return taken
 

@@ -31,9 +31,20 @@ class ZaloHarness:
     telegram: TelegramSandbox | None = None
 
     async def tick(self) -> None:
-        """Let the scheduler run once at the clock's current moment."""
+        """Let the scheduler run once at the clock's current moment (once every update sent
+        so far is answered: replies go out on their own, as they come)."""
+        await self.settle()
         await self.runtime.plan_now()
         await self.runtime.deliver_now()
+
+    async def settle(self) -> None:
+        """Wait until every update sent so far is handled and its replies have gone out."""
+        # Handed over and stored: answered by the webhook, or the poller is back for the next.
+        sandbox = self.sandbox
+        await sandbox.wait_until(
+            lambda: not sandbox.pending and (sandbox.webhook or sandbox.polls_waiting), 10)
+        self.runtime.intake.wake()
+        await self.runtime.settle()
 
     async def tick_and_collect(self, user_id: str) -> list[dict[str, Any]]:
         """Run the scheduler once; return what it delivered to ``user_id`` on Zalo."""

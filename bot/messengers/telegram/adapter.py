@@ -1,14 +1,18 @@
 """The Telegram adapter: python-telegram-bot updates in, the conversation's replies out.
 
 Thin on purpose: it only translates between Telegram's shapes and :mod:`bot.conversation`.
+Updates arrive stored in the inbox (:mod:`bot.intake`); replies leave through the outbox and
+:class:`TelegramTransport`, the way reminders do.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 import os
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
 
 # Opt in to python-telegram-bot's coming behaviour (time periods as timedelta) rather than
 # reading the deprecated integer form.
@@ -22,51 +26,16 @@ from telegram import (
     Update,
 )
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
-from telegram.ext import (
-    Application,
-    ApplicationBuilder,
-    CallbackQueryHandler,
-    ContextTypes,
-    MessageHandler,
-    filters,
-)
 
-from bot.conversation import Conversation, Inbound, IncomingFile, Replies
 from bot.messengers.base import patiently
 from bot.messengers.telegram.messenger import CAPABILITIES, MAX_FILE_BYTES, MAX_TEXT, PLATFORM
 from bot.text_parts import split_message
+from bot.turn import Inbound, IncomingFile
 from jobs.delivery import RecipientGone, RetryLater, TemporaryFailure, Undeliverable
 from jobs.messages import Message
 
 log = logging.getLogger(__name__)
-
-
-def build_application(token: str, *, base_url: str, base_file_url: str,
-                      conversation: Conversation, now: Callable[[], dt.datetime],
-                      polling: bool = True) -> Application:
-    """A python-telegram-bot application whose every update goes to ``conversation``."""
-    builder = ApplicationBuilder().token(token).base_url(base_url).base_file_url(base_file_url)
-    if not polling:
-        builder = builder.updater(None)  # updates arrive on our webhook server instead
-    application = builder.build()
-    application.bot_data["conversation"] = conversation
-    application.bot_data["now"] = now
-    application.add_handler(CallbackQueryHandler(on_update))
-    application.add_handler(MessageHandler(filters.ALL, on_update))
-    application.add_error_handler(on_error)
-    return application
-
-
-async def on_update(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Hand any message or button press to the conversation and send its replies."""
-    inbound = await to_inbound(update, context.bot)
-    if inbound is None:
-        return
-    conversation: Conversation = context.bot_data["conversation"]
-    replies = conversation.handle(inbound, context.bot_data["now"]())
-    if update.callback_query:
-        await update.callback_query.answer(replies.acknowledgement)
-    await send_replies(context.bot, inbound.chat_id, replies)
+T = TypeVar("T")
 
 
 async def to_inbound(update: Update, bot: Bot) -> Inbound | None:
@@ -86,7 +55,9 @@ async def to_inbound(update: Update, bot: Bot) -> Inbound | None:
         return None
     if message.document or message.photo:
         return Inbound(**common, file=await _incoming_file(message, bot), text=message.caption)
-    return Inbound(**common, text=message.text or "")
+    if message.text is None:  # a sticker, a voice message, a location, ...
+        return Inbound(**common, unsupported=True)
+    return Inbound(**common, text=message.text)
 
 
 async def _incoming_file(message, bot: Bot) -> IncomingFile:
@@ -116,43 +87,34 @@ def keyboard(message: Message) -> InlineKeyboardMarkup | None:
 
 
 async def send_message(bot: Bot, chat_id: str, message: Message) -> str:
-    """Send ``message`` (split when long, buttons on the last part, then attachments)."""
-    parts = split_message(message.text, MAX_TEXT) or [" "]
-    first_id = None
+    """Send ``message`` (split when long, buttons on the last part, then attachments).
+
+    A rate limit on the first call is raised for delivery to retry the whole message later;
+    on a later one it is waited out, since what went before is there already and a retry would
+    send it twice. Replies come one call each (:func:`bot.replies.one_call_each`).
+    """
+    calls: list[Callable[[], Awaitable[Any]]] = []
+    parts = split_message(message.text, MAX_TEXT)
+    if not parts and not message.attachments:
+        parts = [" "]
     for i, part in enumerate(parts):
         markup = keyboard(message) if i == len(parts) - 1 else None
-        sent = await bot.send_message(chat_id=chat_id, text=part, reply_markup=markup)
-        first_id = first_id or str(sent.message_id)
+        calls.append(functools.partial(bot.send_message, chat_id=chat_id, text=part,
+                                       reply_markup=markup))
     for attachment in message.attachments:
         file = InputFile(attachment.content, filename=attachment.filename)
-        if attachment.kind == "photo":
-            await bot.send_photo(chat_id=chat_id, photo=file)
-        else:
-            await bot.send_document(chat_id=chat_id, document=file)
+        calls.append(functools.partial(bot.send_photo, chat_id=chat_id, photo=file)
+                     if attachment.kind == "photo" else
+                     functools.partial(bot.send_document, chat_id=chat_id, document=file))
+    first_id = None
+    for i, call in enumerate(calls):
+        sent = await (call() if i == 0 else patiently(call, _rate_limit_wait, attempts=5))
+        first_id = first_id or str(sent.message_id)
     return first_id
-
-
-async def send_replies(bot: Bot, chat_id: str, replies: Replies) -> None:
-    """Send the conversation's replies into the chat the update came from."""
-    for edit in replies.edits:
-        try:
-            await patiently(lambda edit=edit: bot.edit_message_text(
-                chat_id=chat_id, message_id=int(edit.message_id),
-                text=edit.message.text[:MAX_TEXT], reply_markup=None), _rate_limit_wait)
-        except BadRequest as error:  # too old to edit, or unchanged: the receipt says it all
-            log.info("could not edit message %s: %s", edit.message_id, error)
-    for message in replies.messages:
-        await patiently(lambda message=message: send_message(bot, chat_id, message),
-                        _rate_limit_wait)
 
 
 def _rate_limit_wait(error: Exception) -> float | None:
     return _seconds(error) if isinstance(error, RetryAfter) else None
-
-
-async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Log an update that could not be handled (the conversation's transaction rolled back)."""
-    log.error("update could not be handled: %s", context.error, exc_info=context.error)
 
 
 class TelegramTransport:
@@ -166,8 +128,21 @@ class TelegramTransport:
 
     async def send(self, chat_id: str, message: Message) -> str:
         """Send one outbox message."""
+        return await self._mapping_errors(send_message(self.bot, chat_id, message))
+
+    async def edit(self, chat_id: str, message_id: str, message: Message) -> None:
+        """Change a message sent earlier: its text, without its buttons (a reminder done)."""
         try:
-            return await send_message(self.bot, chat_id, message)
+            await self._mapping_errors(self.bot.edit_message_text(
+                chat_id=chat_id, message_id=int(message_id), text=message.text[:MAX_TEXT],
+                reply_markup=None))
+        except Undeliverable as error:  # too old to edit, or unchanged: the receipt says it
+            log.info("could not edit message %s: %s", message_id, error)
+
+    @staticmethod
+    async def _mapping_errors(call: Awaitable[T]) -> T:
+        try:
+            return await call
         except RetryAfter as error:
             raise RetryLater(_seconds(error)) from None
         except Forbidden as error:

@@ -1,79 +1,127 @@
-"""A running Telegram bot: the python-telegram-bot application, by long polling or webhook."""
+"""A running Telegram bot: its client, and updates by long polling or webhook into the inbox."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from typing import Any
 
-from telegram import BotCommand, Update
-from telegram.ext import Application
+from telegram import Bot, BotCommand, Update
+from telegram.error import TelegramError
+from telegram.request import HTTPXRequest
 
-from bot.messengers.base import Host, Menu
+from bot.messengers.base import Arrival, Host, Menu
 from bot.messengers.telegram import adapter
+from bot.messengers.telegram.intake import read_update
 from bot.messengers.telegram.messenger import MESSENGER
+from bot.turn import Inbound, Replies
 from jobs.i18n import DEFAULT_LANG, LANGUAGES
 
 log = logging.getLogger(__name__)
 
 # Only what the conversation handles: messages (text, files, photos) and button presses.
 UPDATES = ["message", "callback_query"]
+POLL_SECONDS = 30
+MAX_BACKOFF_SECONDS = 60.0
+# Replies to several chats go out at once: python-telegram-bot's own default is one connection.
+CONNECTIONS = 64
 
 
 class TelegramConnection:
-    """The application, its transport for delivery, and its webhook endpoint."""
+    """The client, its transport for delivery, and its poller."""
 
-    def __init__(self, application: Application, webhook_url: str | None,
-                 secret: str | None) -> None:
-        self.application = application
-        self.transport = adapter.TelegramTransport(application.bot)
+    def __init__(self, bot: Bot, host: Host, webhook_url: str | None) -> None:
+        self.bot = bot
+        self.host = host
+        self.transport = adapter.TelegramTransport(bot)
         self.webhook_url = webhook_url
-        self.secret = secret
+        self._poller: asyncio.Task | None = None
 
     @classmethod
     async def open(cls, host: Host) -> TelegramConnection:
-        """Build and start the application; a refused token stops here (getMe)."""
+        """Make the client and check the token (getMe): a refused token stops here."""
         settings = host.settings
-        webhook_url = host.webhook_url(MESSENGER.webhook_path)
-        application = adapter.build_application(
-            settings.telegram_bot_token.get_secret_value(),
-            base_url=settings.telegram_api_base_url, base_file_url=settings.telegram_file_base_url,
-            conversation=host.conversation, now=host.now, polling=webhook_url is None)
-        await application.initialize()
-        await application.start()
-        return cls(application, webhook_url, host.webhook_secret if webhook_url else None)
+        bot = Bot(settings.telegram_bot_token.get_secret_value(),
+                  base_url=settings.telegram_api_base_url,
+                  base_file_url=settings.telegram_file_base_url,
+                  request=HTTPXRequest(connection_pool_size=CONNECTIONS),
+                  get_updates_request=HTTPXRequest())
+        try:
+            await bot.initialize()
+        except BaseException:
+            await bot.shutdown()
+            raise
+        return cls(bot, host, host.webhook_url(MESSENGER.webhook_path))
 
     async def publish_menu(self, menu: Menu) -> None:
         """setMyCommands in every language; the default language also for everyone else."""
         for lang in LANGUAGES:
             commands = [BotCommand(name, description) for name, description in menu(lang)]
-            await self.application.bot.set_my_commands(
+            await self.bot.set_my_commands(
                 commands, language_code=None if lang == DEFAULT_LANG else lang)
 
     async def listen(self) -> None:
         """Register the webhook, or drop any old one and start long polling."""
-        bot = self.application.bot
         if self.webhook_url:
-            await bot.set_webhook(url=self.webhook_url, secret_token=self.secret,
-                                  allowed_updates=UPDATES)
+            await self.bot.set_webhook(url=self.webhook_url, secret_token=self.host.webhook_secret,
+                                       allowed_updates=UPDATES)
         else:
-            await bot.delete_webhook()
-            await self.application.updater.start_polling(allowed_updates=UPDATES)
-        log.info("Telegram connected as @%s (%s)", bot.username,
+            await self.bot.delete_webhook()
+            self._poller = asyncio.create_task(self._poll(), name="telegram-poller")
+        log.info("Telegram connected as @%s (%s)", self.bot.username,
                  "webhook" if self.webhook_url else "long polling")
 
-    async def on_webhook(self, body: Any) -> int:
-        """Handle one posted update; 400 when it is not one."""
+    async def _poll(self) -> None:
+        """Long-poll into the inbox; an update is confirmed (offset) only once it is stored."""
+        offset: int | None = None
+        backoff = 1.0
+        while True:
+            try:
+                updates = await self.bot.get_updates(offset=offset, timeout=POLL_SECONDS,
+                                                     allowed_updates=UPDATES)
+                if updates:
+                    await self.host.store(_arrivals(updates))
+                    offset = updates[-1].update_id + 1
+            except Exception as error:  # network, server, token; the database, when storing
+                log.warning("Telegram updates could not be taken (%s); retrying in %.0f s",
+                            error, backoff)
+                await asyncio.sleep(backoff)
+                backoff = min(backoff * 2, MAX_BACKOFF_SECONDS)
+                continue
+            backoff = 1.0
+
+    async def inbound(self, payload: dict[str, Any]) -> Inbound | None:
+        """The conversation's view of a stored update (a file it carries is downloaded)."""
+        return await adapter.to_inbound(Update.de_json(payload, self.bot), self.bot)
+
+    async def acknowledge(self, payload: dict[str, Any], replies: Replies) -> None:
+        """Answer a pressed button, so the phone stops waiting (with a short note, if any)."""
+        query = payload.get("callback_query")
+        if not query:
+            return
         try:
-            update = Update.de_json(body, self.application.bot)
-        except ValueError:
-            return 400
-        await self.application.process_update(update)
-        return 200
+            await self.bot.answer_callback_query(query["id"], text=replies.acknowledgement)
+        except TelegramError as error:  # too late, or Telegram is down: the reply says it all
+            log.info("could not answer a button press: %s", error)
 
     async def stop(self) -> None:
-        """Stop polling, then the application (an update under way finishes first)."""
-        updater = self.application.updater
-        if updater and updater.running:
-            await updater.stop()
-        await self.application.stop()
-        await self.application.shutdown()
+        """Stop polling and close the client."""
+        if self._poller:
+            self._poller.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._poller
+            self._poller = None
+        await self.bot.shutdown()
+
+
+def _arrivals(updates: tuple[Update, ...]) -> list[Arrival]:
+    arrivals = []
+    for update in updates:
+        arrival = read_update(update.to_dict())
+        if arrival is None:
+            log.warning("ignored a Telegram update isobot cannot use (update %s)",
+                        update.update_id)
+        else:
+            arrivals.append(arrival)
+    return arrivals

@@ -7,13 +7,13 @@ Light on purpose: python-telegram-bot is imported only when the bot connects, so
 from __future__ import annotations
 
 import asyncio
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from bot.messengers.telegram.settings import TelegramSettings
 from jobs.delivery import Capabilities, RateLimits
 
 if TYPE_CHECKING:
-    from bot.messengers.base import Connection, Host, Phone
+    from bot.messengers.base import Arrival, Connection, Host, Phone
     from bot.settings import Settings
 
 PLATFORM = "telegram"
@@ -56,6 +56,11 @@ class Telegram:
 
     def rate_limits(self, settings: Settings) -> RateLimits:
         return LIMITS
+
+    def read_update(self, body: Any) -> Arrival | None:
+        from bot.messengers.telegram.intake import read_update
+
+        return read_update(body)
 
     async def connect(self, host: Host) -> Connection:
         from bot.messengers.telegram.connection import TelegramConnection

@@ -14,13 +14,11 @@ Thin on purpose, like every adapter: it only translates between Zalo's shapes an
 
 from __future__ import annotations
 
-import datetime as dt
+import hashlib
 import logging
-from collections.abc import Callable
 from typing import Any
 
-from bot.conversation import Conversation, Inbound, IncomingFile, Replies
-from bot.messengers.base import patiently
+from bot.messengers.base import Arrival, patiently
 from bot.messengers.zalo.client import (
     MAX_TEXT_LENGTH,
     ZaloClient,
@@ -35,9 +33,11 @@ from bot.messengers.zalo.client import (
 )
 from bot.messengers.zalo.messenger import CAPABILITIES, MAX_FILE_BYTES, PLATFORM
 from bot.text_parts import split_message
-from jobs.delivery import RecipientGone, RetryLater, TemporaryFailure, Undeliverable
+from bot.turn import Inbound, IncomingFile
+from jobs.delivery import RecipientUnreachable, RetryLater, TemporaryFailure, Undeliverable
 from jobs.i18n import translator
 from jobs.messages import Message
+from jobs.text_input import storable
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +48,7 @@ _PHOTO_KEYS = ("photo_url", "photo")
 # Choices fit on one "Reply 1 – …, 2 – …" line when they are few and short; otherwise one a line.
 _INLINE_CHOICES, _INLINE_LABEL = 4, 24
 _MAX_REF = 255  # Event.file_ref
+_MAX_ID = 64  # Member.platform_user_id, ChatState.chat_id, ProcessedUpdate.update_id
 
 
 # -- updates in -------------------------------------------------------------------------------
@@ -62,28 +63,66 @@ def unwrap(body: Any) -> dict[str, Any] | None:
     return body if isinstance(body.get("message"), dict) else None
 
 
-async def to_inbound(update: dict[str, Any], client: ZaloClient) -> Inbound | None:
-    """The conversation's view of a Zalo update (None for updates it cannot attribute)."""
-    message = update.get("message")
-    if not isinstance(message, dict):
+def read_update(body: Any) -> Arrival | None:
+    """The update in ``body`` when it names its sender and message with ids isobot can keep,
+    and a text message carries text; anything else is not an update isobot can use."""
+    update = unwrap(body)
+    if update is None:
         return None
+    try:
+        update = storable(update)
+    except RecursionError:
+        return None
+    message, event = update["message"], update.get("event_name")
     sender = message.get("from") if isinstance(message.get("from"), dict) else {}
     chat = message.get("chat") if isinstance(message.get("chat"), dict) else {}
-    user_id, message_id = sender.get("id"), message.get("message_id")
-    if not user_id or not message_id:
+    user_id, message_id = _id(sender.get("id")), _id(message.get("message_id"))
+    chat_id = _id(chat.get("id")) if chat.get("id") is not None else user_id
+    if None in (user_id, message_id, chat_id) or not isinstance(event, str):
+        return None
+    if event == TEXT_EVENT and not isinstance(message.get("text"), str):
+        return None
+    return Arrival(update_key(event, message_id), chat_id, update)
+
+
+def update_key(event: str, message_id: str) -> str:
+    """The update's id: Zalo numbers none, so its event and message id (hashed when long)."""
+    key = f"{event}:{message_id}"
+    return key if len(key) <= _MAX_ID else "sha256:" + hashlib.sha256(key.encode()).hexdigest()
+
+
+def _id(value: Any) -> str | None:
+    """A Zalo id (documented as a string; a number is taken too), or None if unusable."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    return value if isinstance(value, str) and 0 < len(value) <= _MAX_ID else None
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+async def to_inbound(update: dict[str, Any], client: ZaloClient) -> Inbound | None:
+    """The conversation's view of an update :func:`read_update` accepted."""
+    message = update["message"]
+    sender = message.get("from") if isinstance(message.get("from"), dict) else {}
+    chat = message.get("chat") if isinstance(message.get("chat"), dict) else {}
+    user_id, message_id = _id(sender.get("id")), _id(message.get("message_id"))
+    if user_id is None or message_id is None:
         return None
     event = str(update.get("event_name") or "")
-    common = dict(platform=PLATFORM, update_id=f"{event}:{message_id}"[:64], user_id=str(user_id),
-                  chat_id=str(chat.get("id") or user_id),
-                  display_name=sender.get("display_name") or sender.get("first_name") or "")
+    common = dict(platform=PLATFORM, update_id=update_key(event, message_id), user_id=user_id,
+                  chat_id=_id(chat.get("id")) or user_id,
+                  display_name=_text(sender.get("display_name"))
+                  or _text(sender.get("first_name")) or "")
     if event == TEXT_EVENT:
-        return Inbound(**common, text=str(message.get("text") or ""))
+        return Inbound(**common, text=message["text"])
     if event == IMAGE_EVENT:
         url = next((message[k] for k in _PHOTO_KEYS if isinstance(message.get(k), str)
                     and message[k]), None)
         if url is not None:
-            return Inbound(**common, file=await _fetch_photo(client, url, str(message_id)),
-                           text=message.get("caption") or None)
+            return Inbound(**common, file=await _fetch_photo(client, url, message_id),
+                           text=_text(message.get("caption")) or None)
     # Stickers, voice, files, ...: the conversation says what it can read.
     return Inbound(**common, unsupported=True)
 
@@ -97,18 +136,6 @@ async def _fetch_photo(client: ZaloClient, url: str, message_id: str) -> Incomin
         return IncomingFile(name=name, size=error.size or MAX_FILE_BYTES + 1, content=None,
                             ref=ref)
     return IncomingFile(name=name, size=len(content), content=content, ref=ref)
-
-
-async def on_update(update: dict[str, Any], client: ZaloClient, conversation: Conversation,
-                    now: Callable[[], dt.datetime]) -> None:
-    """Hand one update to the conversation and send its replies, in order."""
-    inbound = await to_inbound(update, client)
-    if inbound is None:
-        log.info("ignored a Zalo update without sender or message id (%s)",
-                 update.get("event_name"))
-        return
-    replies = conversation.handle(inbound, now())
-    await send_replies(client, inbound.chat_id, replies)
 
 
 # -- messages out -----------------------------------------------------------------------------
@@ -178,16 +205,6 @@ async def send_message(client: ZaloClient, chat_id: str, message: Message, *,
     return first_id or ""
 
 
-async def send_replies(client: ZaloClient, chat_id: str, replies: Replies) -> None:
-    """Send the conversation's replies into the chat the update came from, in order.
-
-    Zalo cannot edit a sent message, so :attr:`Replies.edits` are left out: the reply that
-    caused them (a receipt) says the same.
-    """
-    for message in replies.messages:
-        await send_message(client, chat_id, message)
-
-
 def _rate_limit_wait(error: Exception) -> float | None:
     return (error.retry_after or 1.0) if isinstance(error, ZaloRateLimited) else None
 
@@ -208,7 +225,9 @@ class ZaloTransport:
         except ZaloRateLimited as error:
             raise RetryLater(error.retry_after or 1.0) from None
         except ZaloRecipientGone as error:
-            raise RecipientGone(str(error)) from None
+            # Not proof the person is gone: Zalo documents 403 as an internal error and no code
+            # for a blocked user. Delivery retries, and judges only a lasting failure.
+            raise RecipientUnreachable(str(error)) from None
         # A refused token is the operator's to fix (a new token, a restart), not a reason to
         # drop every message for good: retried with backoff like a server error.
         except (ZaloServerError, ZaloNetworkError, ZaloUnauthorized) as error:

@@ -1,4 +1,4 @@
-"""A running Zalo bot: its client, and updates by long polling (one at a time) or webhook."""
+"""A running Zalo bot: its client, and updates by long polling or webhook into the inbox."""
 
 from __future__ import annotations
 
@@ -9,8 +9,9 @@ from typing import Any
 
 from bot.messengers.base import Host, Menu
 from bot.messengers.zalo import adapter
-from bot.messengers.zalo.client import ZaloClient, ZaloError
+from bot.messengers.zalo.client import ZaloClient
 from bot.messengers.zalo.messenger import MESSENGER
+from bot.turn import Inbound, Replies
 
 log = logging.getLogger(__name__)
 
@@ -19,7 +20,7 @@ MAX_BACKOFF_SECONDS = 60.0
 
 
 class ZaloConnection:
-    """The client, its transport for delivery, the poller and the webhook endpoint."""
+    """The client, its transport for delivery, and its poller."""
 
     def __init__(self, client: ZaloClient, host: Host, account: str | None) -> None:
         self.client = client
@@ -28,7 +29,6 @@ class ZaloConnection:
         self.transport = adapter.ZaloTransport(client)
         self.webhook_url = host.webhook_url(MESSENGER.webhook_path)
         self._poller: asyncio.Task | None = None
-        self._handling: asyncio.Future | None = None
 
     @classmethod
     async def open(cls, host: Host) -> ZaloConnection:
@@ -58,49 +58,48 @@ class ZaloConnection:
                  "webhook" if self.webhook_url else "long polling")
 
     async def _poll(self) -> None:
-        """Long-poll for updates, one at a time, until cancelled by :meth:`stop`."""
+        """Long-poll into the inbox, one update at a time, until cancelled by :meth:`stop`.
+
+        Zalo takes no offset: an update is gone from the platform once handed over, so it is
+        stored before the next poll, with the same patience as the poll itself.
+        """
         backoff = 1.0
+        update = None
         while True:
             try:
-                update = await self.client.get_updates(timeout=POLL_SECONDS)
-            except ZaloError as error:  # network, server, token: wait, then try again
-                log.warning("Zalo getUpdates failed (%s); retrying in %.0f s", error, backoff)
+                if update is None:
+                    update = await self.client.get_updates(timeout=POLL_SECONDS)
+                if update is not None:
+                    await self._store(update)
+                    update = None
+            except Exception as error:  # network, server, token; the database, when storing
+                log.warning("Zalo updates could not be taken (%s); retrying in %.0f s",
+                            error, backoff)
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, MAX_BACKOFF_SECONDS)
                 continue
             backoff = 1.0
-            if update is not None:
-                # Shielded: stopping waits for this update's replies instead of cutting them off.
-                self._handling = asyncio.ensure_future(self._handle(update))
-                await asyncio.shield(self._handling)
 
-    async def _handle(self, update: dict) -> bool:
-        """Handle one update; False when it failed (logged)."""
-        try:
-            await adapter.on_update(update, self.client, self.host.conversation, self.host.now)
-        except Exception:
-            log.exception("a Zalo update could not be handled")
-            return False
-        return True
+    async def _store(self, update: dict[str, Any]) -> None:
+        arrival = adapter.read_update(update)
+        if arrival is None:
+            log.warning("ignored a Zalo update isobot cannot use (%s)",
+                        str(update.get("event_name"))[:64])
+            return
+        await self.host.store([arrival])
 
-    async def on_webhook(self, body: Any) -> int:
-        """Handle one posted update (bare or wrapped in ``{"ok", "result"}``).
+    async def inbound(self, payload: dict[str, Any]) -> Inbound | None:
+        """The conversation's view of a stored update (a photo it carries is downloaded)."""
+        return await adapter.to_inbound(payload, self.client)
 
-        A failure answers 500 so Zalo sends the update again; one handled already is not
-        handled twice (the conversation records every update it handles).
-        """
-        update = adapter.unwrap(body)
-        if update is None:
-            return 400
-        return 200 if await self._handle(update) else 500
+    async def acknowledge(self, payload: dict[str, Any], replies: Replies) -> None:
+        """Zalo has no buttons to answer."""
 
     async def stop(self) -> None:
-        """Stop polling, let an update under way finish, close the client."""
+        """Stop polling and close the client."""
         if self._poller:
             self._poller.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._poller
             self._poller = None
-        if self._handling:
-            await self._handling
         await self.client.aclose()

@@ -7,14 +7,14 @@ no inline keyboards and no message edits; ``sendMessage`` text of 1–2000 chara
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from bot.messengers.zalo.client import MAX_TEXT_LENGTH
 from bot.messengers.zalo.settings import ZaloSettings
 from jobs.delivery import Capabilities, RateLimits
 
 if TYPE_CHECKING:
-    from bot.messengers.base import Connection, Host, Phone
+    from bot.messengers.base import Arrival, Connection, Host, Phone
     from bot.settings import Settings
 
 PLATFORM = "zalo"
@@ -42,6 +42,11 @@ class Zalo:
     def secrets(self, settings: Settings) -> list[str]:
         token = settings.zalo_bot_token
         return [token.get_secret_value()] if token else []
+
+    def read_update(self, body: Any) -> Arrival | None:
+        from bot.messengers.zalo.adapter import read_update
+
+        return read_update(body)
 
     def rate_limits(self, settings: Settings) -> RateLimits:
         """Zalo publishes no figures (429 "quota exceeded"): the operator's rate, 1/s a chat."""

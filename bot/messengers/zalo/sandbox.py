@@ -156,6 +156,7 @@ class ZaloSandbox(SandboxServer):
         except (TypeError, ValueError):
             raise _bad("timeout must be a number of seconds") from None
         self.polls_waiting += 1
+        self._notify()  # a test may wait for the bot to be back polling
         try:
             came = await self.wait_until(lambda: self.pending and not self.webhook, timeout)
         finally:

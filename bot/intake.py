@@ -1,0 +1,277 @@
+"""The inbox's two ends: updates stored as they arrive, and workers that answer them.
+
+The webhook (and each long poller) only reads and stores an update, then answers 200: the
+platform is done with it and never waits for the bot to think. Workers take stored updates
+off the event loop, several chats at once but one update at a time per chat, in the order
+they came; the conversation runs in a thread and queues its replies in the outbox in the
+same transaction (:mod:`bot.replies`), and the reply lane sends them. An update whose handling
+fails is tried again after a pause, and after :data:`MAX_ATTEMPTS` tries it is parked: kept in
+the inbox for the operator, logged with its error, and the person is told.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from aiohttp import web
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+
+from bot.conversation import Conversation
+from bot.messengers.base import Arrival, Connection, Messenger
+from bot.replies import queue_apology, queue_replies
+from bot.turn import Inbound, Replies
+from jobs.clock import Clock
+from jobs.i18n import translator
+from storage import inbox
+from storage.db import session_scope
+from storage.models import Member
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+WORKERS = 4
+MAX_ATTEMPTS = 6
+#: Real seconds before a failed update is tried again: 2, 6, 18, 54, 162 (about 4 minutes).
+FIRST_RETRY_SECONDS, RETRY_FACTOR = 2.0, 3
+#: Real seconds an update stays leased to the worker handling it (a dead process's are retaken).
+LEASE_SECONDS = 120.0
+#: How often the workers look for updates stored by another process, or due to be retried.
+POLL_SECONDS = 1.0
+
+
+@dataclass(frozen=True)
+class Stored:
+    """A leased inbox row, as the worker that handles it needs it."""
+
+    id: int
+    platform: str
+    update_id: str
+    chat_key: str
+    payload: dict[str, Any]
+    received_at: dt.datetime
+    attempts: int
+
+
+class Intake:
+    """Stores updates and handles them; ``answered(platform)`` is called once replies wait."""
+
+    def __init__(self, engine: Engine, conversation: Conversation, clock: Clock,
+                 connections: Mapping[str, Connection], *, answered: Callable[[str], None],
+                 workers: int = WORKERS) -> None:
+        self.engine = engine
+        self.conversation = conversation
+        self.clock = clock
+        self.connections = connections  # live: a messenger's updates are taken once it is in
+        self.answered = answered
+        self.workers = workers
+        # Bot seconds per real second: retries and leases keep real time in a sped-up demo.
+        self._speed = 1.0 / clock.real_seconds(1.0)
+        self._db = ThreadPoolExecutor(max_workers=2, thread_name_prefix="inbox")
+        self._turns = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="conversation")
+        self._running: dict[int, asyncio.Task] = {}
+        self._claiming = False
+        self._wake = asyncio.Event()
+        self._progress = asyncio.Event()
+        self._dispatcher: asyncio.Task | None = None
+
+    # -- storing ------------------------------------------------------------------------------
+
+    async def store(self, platform: str, arrivals: list[Arrival]) -> None:
+        """Keep ``arrivals`` durably; raises when the database cannot take them."""
+        if not arrivals:
+            return
+        now = self.clock.now()
+        await self._in(self._db, self._store, platform, arrivals, now)
+        self._wake.set()
+
+    def _store(self, platform: str, arrivals: list[Arrival], now: dt.datetime) -> None:
+        with session_scope(self.engine) as session:
+            inbox.store(session, platform=platform, now=now,
+                        arrivals=[(a.update_id, a.chat_key, a.payload) for a in arrivals])
+
+    def webhook(self, messenger: Messenger, secret: str,
+                matches: Callable[[str | None, str], bool]) -> Callable[
+                    [web.Request], Awaitable[web.Response]]:
+        """The webhook endpoint of ``messenger``: 403 without the secret, 200 once the update
+        is stored or when it is none isobot can use (logged), 500 only when it could not be
+        stored, so the platform sends it again."""
+
+        async def take_update(request: web.Request) -> web.Response:
+            if not matches(request.headers.get(messenger.secret_header), secret):
+                return web.Response(status=403)
+            if messenger.name not in self.connections:
+                return web.Response(status=404)
+            arrival = await _read(messenger, request)
+            if arrival is None:
+                return web.Response(status=200)
+            try:
+                await self.store(messenger.name, [arrival])
+            except Exception:
+                log.exception("a %s update could not be stored; the platform will send it again",
+                              messenger.name)
+                return web.Response(status=500)
+            return web.Response(status=200)
+
+        return take_update
+
+    # -- handling -----------------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Handle what the inbox holds for the connected messengers, and whatever comes next."""
+        self._dispatcher = asyncio.create_task(self._dispatch(), name="inbox")
+
+    def wake(self) -> None:
+        """Look at the inbox now (an update was stored, or the clock moved)."""
+        self._wake.set()
+
+    async def stop(self) -> None:
+        """Take no more updates; let those under way finish."""
+        if self._dispatcher:
+            self._dispatcher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._dispatcher
+            self._dispatcher = None
+        if self._running:
+            await asyncio.gather(*self._running.values(), return_exceptions=True)
+        self._db.shutdown(wait=True)
+        self._turns.shutdown(wait=True)
+
+    async def _dispatch(self) -> None:
+        while True:
+            self._wake.clear()
+            free = self.workers - len(self._running)
+            rows: list[Stored] = []
+            if free > 0 and self.connections:
+                self._claiming = True
+                try:
+                    rows = await self._in(self._db, self._claim, free, list(self._running))
+                except Exception as error:  # the database is away: try again shortly
+                    log.warning("the inbox could not be read (%s)", error)
+                finally:
+                    self._claiming = False
+            for row in rows:
+                self._running[row.id] = asyncio.create_task(self._handle(row))
+            if rows and len(rows) == free:
+                continue  # there may be more: take them once a worker is free
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), POLL_SECONDS)
+
+    def _claim(self, limit: int, busy: list[int]) -> list[Stored]:
+        now = self.clock.now()
+        until = now + dt.timedelta(seconds=LEASE_SECONDS * self._speed)
+        with session_scope(self.engine) as session:
+            rows = inbox.claim(session, now=now, until=until, limit=limit, busy=busy,
+                               platforms=list(self.connections))
+            return [Stored(r.id, r.platform, r.update_id, r.chat_key, dict(r.payload),
+                           r.received_at, r.attempts) for r in rows]
+
+    async def _handle(self, row: Stored) -> None:
+        try:
+            connection = self.connections[row.platform]
+            inbound = await connection.inbound(row.payload)
+            replies = await self._in(self._turns, self._converse, row, inbound)
+            if replies.messages or replies.edits:
+                self.answered(row.platform)
+            await connection.acknowledge(row.payload, replies)
+        except Exception as error:
+            await self._in(self._db, self._failed, row, error)
+        finally:
+            self._running.pop(row.id, None)
+            self._wake.set()
+            self._progress.set()
+
+    def _converse(self, row: Stored, inbound: Inbound | None) -> Replies:
+        """Handle the update and queue its replies in one transaction, then drop the row."""
+        capabilities = self.conversation.messengers.get(row.platform)
+        finished = []
+
+        def answer(session: Session, cleaned: Inbound, replies: Replies) -> None:
+            queue_replies(session, inbound=cleaned, replies=replies, capabilities=capabilities,
+                          now=self.clock.now())
+            inbox.finish(session, row_id=row.id)
+            finished.append(row.id)
+
+        replies = Replies()
+        if inbound is None:
+            log.warning("a %s update could not be read as a message (%s)", row.platform,
+                        row.update_id)
+        else:
+            replies = self.conversation.handle(inbound, row.received_at, then=answer)
+        if not finished:  # handled before, or not a message after all
+            with session_scope(self.engine) as session:
+                inbox.finish(session, row_id=row.id)
+        return replies
+
+    def _failed(self, row: Stored, error: Exception) -> None:
+        if row.attempts < MAX_ATTEMPTS:
+            seconds = FIRST_RETRY_SECONDS * RETRY_FACTOR ** (row.attempts - 1)
+            log.warning("a %s update could not be handled (try %s of %s), trying again in "
+                        "%.0f s: %s", row.platform, row.attempts, MAX_ATTEMPTS, seconds, error)
+            at = self.clock.now() + dt.timedelta(seconds=seconds * self._speed)
+            with session_scope(self.engine) as session:
+                inbox.retry(session, row_id=row.id, at=at, error=repr(error))
+            return
+        log.error("a %s update (%s) failed %s times and is parked in the inbox", row.platform,
+                  row.update_id, row.attempts, exc_info=error)
+        with session_scope(self.engine) as session:
+            inbox.park(session, row_id=row.id, error=repr(error))
+            tr = translator(_language(session, row) or self.conversation.default_language)
+            queue_apology(session, platform=row.platform, chat_id=row.chat_key,
+                          update_id=row.update_id, now=self.clock.now(), text=tr._(
+                              "Sorry, isobot could not handle your last message. The system "
+                              "operator has been told; please try again later."))
+        self.answered(row.platform)
+
+    # -- for tests and benchmarks -------------------------------------------------------------
+
+    async def settled(self) -> bool:
+        """Whether nothing is being handled and nothing waits that is due now."""
+        if self._running or self._claiming:
+            return False
+        due = await self._in(self._db, self._next_due)
+        return due is None or due > self.clock.now()
+
+    async def progress(self, timeout: float) -> None:
+        """Wait until a worker finishes an update (or ``timeout`` seconds pass)."""
+        self._progress.clear()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._progress.wait(), timeout)
+
+    def _next_due(self) -> dt.datetime | None:
+        with session_scope(self.engine) as session:
+            return inbox.next_due(session, platforms=list(self.connections))
+
+    @staticmethod
+    async def _in(pool: ThreadPoolExecutor, call: Callable[..., T], *args: Any) -> T:
+        return await asyncio.get_running_loop().run_in_executor(pool, call, *args)
+
+
+async def _read(messenger: Messenger, request: web.Request) -> Arrival | None:
+    """The update a request carries, or None (logged) when there is none isobot can use."""
+    try:
+        body = await request.json()
+    except (ValueError, UnicodeDecodeError, RecursionError, web.HTTPException) as error:
+        log.warning("ignored a %s webhook request that is not JSON (%s)", messenger.name,
+                    type(error).__name__)
+        return None
+    try:
+        arrival = messenger.read_update(body)
+    except Exception:  # a bug in reading: answer 200 all the same, or it comes back for ever
+        log.exception("a %s update could not be read", messenger.name)
+        return None
+    if arrival is None:
+        log.warning("ignored a %s update isobot cannot use", messenger.name)
+    return arrival
+
+
+def _language(session: Session, row: Stored) -> str | None:
+    return session.exec(select(Member.language).where(
+        Member.platform == row.platform, Member.chat_id == row.chat_key)).first()

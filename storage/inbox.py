@@ -1,0 +1,88 @@
+"""The inbox: updates stored as they arrive, handled later, one at a time per chat."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Collection, Iterable
+from typing import Any
+
+from sqlalchemy import delete, exists, func, select, update
+from sqlalchemy.orm import aliased
+from sqlmodel import Session, col
+
+from storage.db import insert_ignoring_duplicates
+from storage.models import Inbox, InboxState
+
+
+def store(session: Session, *, platform: str, arrivals: Iterable[tuple[str, str, dict[str, Any]]],
+          now: dt.datetime) -> None:
+    """Store (update id, chat key, payload) triples; one stored already is left as it is.
+
+    A redelivered update therefore never makes a second row while the first waits; once handled
+    and deleted, a new row for it is handled as a no-op (``ProcessedUpdate``).
+    """
+    rows = [dict(platform=platform, update_id=update_id, chat_key=chat_key, payload=payload,
+                 state=InboxState.PENDING, attempts=0, received_at=now, next_attempt_at=now)
+            for update_id, chat_key, payload in arrivals]
+    if rows:
+        session.execute(insert_ignoring_duplicates(session, Inbox.__table__, "platform",
+                                                   "update_id"), rows)
+
+
+def claim(session: Session, *, now: dt.datetime, until: dt.datetime, limit: int,
+          platforms: Collection[str], busy: Collection[int] = ()) -> list[Inbox]:
+    """Lease up to ``limit`` due updates of ``platforms``, each the oldest waiting one of its
+    chat; ``busy`` are rows this process handles already.
+
+    A chat whose earlier update is being handled or waits to be retried gives nothing, so its
+    updates are handled in the order they came. The lease (``next_attempt_at = until``) lets
+    another process take the update over if this one dies; each claim counts as an attempt, so
+    an update that kills its worker is parked in the end instead of looping for ever. On
+    PostgreSQL rows another process holds are skipped (``FOR UPDATE SKIP LOCKED``).
+    """
+    earlier = aliased(Inbox)
+    query = (
+        select(Inbox)
+        .where(Inbox.state == InboxState.PENDING, col(Inbox.next_attempt_at) <= now,
+               col(Inbox.platform).in_(list(platforms)), col(Inbox.id).not_in(list(busy)),
+               ~exists().where(earlier.platform == Inbox.platform,
+                               earlier.chat_key == Inbox.chat_key, earlier.id < Inbox.id,
+                               earlier.state == InboxState.PENDING))
+        .order_by(Inbox.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    rows = list(session.scalars(query))
+    for row in rows:
+        row.next_attempt_at, row.attempts = until, row.attempts + 1
+        session.add(row)
+    return rows
+
+
+def finish(session: Session, *, row_id: int) -> None:
+    """The update was handled (or could not be used): it leaves the inbox."""
+    session.execute(delete(Inbox).where(Inbox.id == row_id))
+
+
+def retry(session: Session, *, row_id: int, at: dt.datetime, error: str) -> None:
+    """Handle the update again at ``at``."""
+    session.execute(update(Inbox).where(Inbox.id == row_id)
+                    .values(next_attempt_at=at, last_error=error[:500]))
+
+
+def park(session: Session, *, row_id: int, error: str) -> None:
+    """Give up on the update; it stays for the operator to see."""
+    session.execute(update(Inbox).where(Inbox.id == row_id)
+                    .values(state=InboxState.PARKED, last_error=error[:500]))
+
+
+def counts(session: Session) -> dict[str, int]:
+    """How many updates wait (``pending``) and how many were given up (``parked``)."""
+    rows = session.execute(select(Inbox.state, func.count()).group_by(Inbox.state))
+    return {InboxState.PENDING: 0, InboxState.PARKED: 0, **dict(rows.all())}
+
+
+def next_due(session: Session, *, platforms: Collection[str]) -> dt.datetime | None:
+    """When the earliest waiting update of ``platforms`` may be handled, if one waits."""
+    return session.scalar(select(func.min(Inbox.next_attempt_at)).where(
+        Inbox.state == InboxState.PENDING, col(Inbox.platform).in_(list(platforms))))
