@@ -133,7 +133,8 @@ class Intake:
         self._wake.set()
 
     async def stop(self) -> None:
-        """Take no more updates; let those under way finish."""
+        """Take no more updates from the inbox; let those under way finish. (Storing goes on
+        until :meth:`close`: a long poll under way keeps what it took.)"""
         if self._dispatcher:
             self._dispatcher.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -141,6 +142,9 @@ class Intake:
             self._dispatcher = None
         if self._running:
             await asyncio.gather(*self._running.values(), return_exceptions=True)
+
+    def close(self) -> None:
+        """Release the threads, once nothing stores any more."""
         self._db.shutdown(wait=True)
         self._turns.shutdown(wait=True)
 

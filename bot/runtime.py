@@ -122,6 +122,9 @@ class Runtime:
         benchmarks: the conversation is answered asynchronously)."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
+        self.intake.wake()  # the clock may have moved: look again at what waits
+        for lane in self._reply_lanes.values():
+            lane.wake.set()
         while loop.time() < deadline:
             if await self.intake.settled() and all(lane.settled() for lane in
                                                    self._reply_lanes.values()):
@@ -178,8 +181,14 @@ class Runtime:
                     log.exception("delivery to %s failed", deliverer.transport.platform)
 
     async def stop(self) -> None:
-        """Stop everything that was started; a delivery under way ends cleanly first."""
-        await self.intake.stop()  # the updates under way are answered (queued) first
+        """Stop everything that was started; a delivery under way ends cleanly first.
+
+        Updates stop coming in first; those under way are answered (queued); what is still
+        stored waits in the inbox for the next start.
+        """
+        if self.web_runner:
+            await self.web_runner.cleanup()
+        await self.intake.stop()
         for lane in self._reply_lanes.values():
             await lane.stop()
         for deliverer in self.deliverers:
@@ -189,10 +198,9 @@ class Runtime:
         if self.scheduler:
             # Only now: the scheduler's shutdown cancels the jobs it is running.
             self.scheduler.shutdown(wait=False)
-        if self.web_runner:
-            await self.web_runner.cleanup()
         for connection in self.connections.values():
-            await connection.stop()
+            await connection.stop()  # a long poll under way stores what it took
+        self.intake.close()
 
 
 @dataclass

@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Collection, Iterable
 from typing import Any
 
-from sqlalchemy import delete, exists, func, select, update
+from sqlalchemy import and_, delete, exists, func, select, update
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
 
@@ -40,14 +40,10 @@ def claim(session: Session, *, now: dt.datetime, until: dt.datetime, limit: int,
     an update that kills its worker is parked in the end instead of looping for ever. On
     PostgreSQL rows another process holds are skipped (``FOR UPDATE SKIP LOCKED``).
     """
-    earlier = aliased(Inbox)
     query = (
         select(Inbox)
-        .where(Inbox.state == InboxState.PENDING, col(Inbox.next_attempt_at) <= now,
-               col(Inbox.platform).in_(list(platforms)), col(Inbox.id).not_in(list(busy)),
-               ~exists().where(earlier.platform == Inbox.platform,
-                               earlier.chat_key == Inbox.chat_key, earlier.id < Inbox.id,
-                               earlier.state == InboxState.PENDING))
+        .where(_first_of_its_chat(platforms), col(Inbox.next_attempt_at) <= now,
+               col(Inbox.id).not_in(list(busy)))
         .order_by(Inbox.id)
         .limit(limit)
         .with_for_update(skip_locked=True)
@@ -83,6 +79,16 @@ def counts(session: Session) -> dict[str, int]:
 
 
 def next_due(session: Session, *, platforms: Collection[str]) -> dt.datetime | None:
-    """When the earliest waiting update of ``platforms`` may be handled, if one waits."""
-    return session.scalar(select(func.min(Inbox.next_attempt_at)).where(
-        Inbox.state == InboxState.PENDING, col(Inbox.platform).in_(list(platforms))))
+    """When the earliest update of ``platforms`` that may be taken next can be, if one waits
+    (an update waiting behind an earlier one of its chat is not counted)."""
+    return session.scalar(select(func.min(Inbox.next_attempt_at))
+                          .where(_first_of_its_chat(platforms)))
+
+
+def _first_of_its_chat(platforms: Collection[str]):
+    """Pending updates of ``platforms`` with no earlier pending update of their chat."""
+    earlier = aliased(Inbox)
+    return and_(Inbox.state == InboxState.PENDING, col(Inbox.platform).in_(list(platforms)),
+                ~exists().where(earlier.platform == Inbox.platform,
+                                earlier.chat_key == Inbox.chat_key, earlier.id < Inbox.id,
+                                earlier.state == InboxState.PENDING))

@@ -76,7 +76,6 @@ class Harness:
         """Wait until every update sent so far is handled and its replies have gone out."""
         # Confirmed (a later poll passed its offset) or answered by the webhook: stored.
         await self.sandbox.wait_until(lambda: not self.sandbox.pending, 10)
-        self.runtime.intake.wake()
         await self.runtime.settle()
 
     async def tick_and_collect(self, chat_id: int) -> list[dict]:
@@ -129,11 +128,17 @@ def buttons(message: dict) -> list[str]:
 
 
 @contextlib.asynccontextmanager
-async def running_bot(engine: Engine, catalog: Catalog, start: dt.datetime,
+async def running_bot(engine: Engine, catalog: Catalog, start: dt.datetime, *,
+                      sandbox_limits: dict | None = None, limits: RateLimits = UNLIMITED,
                       **settings: object) -> AsyncIterator[Harness]:
-    """The sample units (registered the morning of 30 November 2026) and a running bot."""
+    """The sample units (registered the morning of 30 November 2026) and a running bot.
+
+    The sandbox answers 429 past ``sandbox_limits`` (none by default) and the bot keeps to
+    ``limits`` (none by default).
+    """
     load_sample_units(engine, dt.datetime(2026, 11, 30, 7, 0, tzinfo=start.tzinfo))
-    harness = await start_harness(engine, catalog, start, **settings)
+    harness = await start_harness(engine, catalog, start, sandbox_limits=sandbox_limits,
+                                  limits=limits, **settings)
     try:
         yield harness
     finally:
@@ -141,17 +146,19 @@ async def running_bot(engine: Engine, catalog: Catalog, start: dt.datetime,
         await harness.sandbox.stop()
 
 
-async def start_harness(engine: Engine, catalog: Catalog, start: dt.datetime,
+async def start_harness(engine: Engine, catalog: Catalog, start: dt.datetime, *,
+                        sandbox_limits: dict | None = None, limits: RateLimits = UNLIMITED,
                         **settings: object) -> Harness:
     """Start the sandbox and the bot (long polling) at ``start``."""
-    sandbox = TelegramSandbox(token=TOKEN, global_per_second=None, private_chat_per_second=None,
-                              group_chat_per_minute=None)
+    sandbox = TelegramSandbox(token=TOKEN, **{
+        "global_per_second": None, "private_chat_per_second": None,
+        "group_chat_per_minute": None, **(sandbox_limits or {})})
     await sandbox.start()
     clock = TestClock(start)
     config = Settings(
         database_url=str(engine.url), telegram_bot_token=TOKEN,
         telegram_api_base_url=sandbox.base_url, telegram_file_base_url=sandbox.base_file_url,
         **settings)
-    runtime = Runtime(config, engine, catalog, clock, limits=UNLIMITED)
+    runtime = Runtime(config, engine, catalog, clock, limits=limits)
     await runtime.start(schedule=False)
     return Harness(sandbox, runtime, clock, engine)

@@ -43,7 +43,6 @@ class ZaloHarness:
         sandbox = self.sandbox
         await sandbox.wait_until(
             lambda: not sandbox.pending and (sandbox.webhook or sandbox.polls_waiting), 10)
-        self.runtime.intake.wake()
         await self.runtime.settle()
 
     async def tick_and_collect(self, user_id: str) -> list[dict[str, Any]]:
@@ -52,6 +51,16 @@ class ZaloHarness:
         await self.tick()
         count = len(self.sandbox.messages_to(user_id)) - before
         return [await self.sandbox.next_message(user_id, timeout=10) for _ in range(count)]
+
+    async def drain(self, user_id: str) -> list[dict[str, Any]]:
+        """Take every message to ``user_id`` not read yet, so the next one is a fresh reply."""
+        await self.settle()
+        taken = []
+        while True:
+            try:
+                taken.append(await self.sandbox.next_message(user_id, timeout=0))
+            except TimeoutError:
+                return taken
 
     async def say(self, user_id: str, text: str, name: str | None = None) -> str:
         """The user writes ``text`` on Zalo; returns the text of the bot's next message."""
