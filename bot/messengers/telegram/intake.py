@@ -8,6 +8,7 @@ attempts" (core.telegram.org/bots/api#setwebhook), so an update isobot cannot us
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from telegram import Update
@@ -52,7 +53,8 @@ def _chat_of(update: Update) -> int | None:
         message = update.callback_query.message
         return chat.id if ok and (message is None or _whole(message.message_id)) else None
     message = update.message
-    if message is None or not _whole(message.message_id):
+    if message is None or not _whole(message.message_id) or \
+            not isinstance(message.date, dt.datetime):
         return None
     if not (_text_or_none(message.text) and _text_or_none(message.caption)):
         return None

@@ -49,6 +49,7 @@ _PHOTO_KEYS = ("photo_url", "photo")
 _INLINE_CHOICES, _INLINE_LABEL = 4, 24
 _MAX_REF = 255  # Event.file_ref
 _MAX_ID = 64  # Member.platform_user_id, ChatState.chat_id, ProcessedUpdate.update_id
+_MAX_MESSAGE_ID = 256  # only kept inside the update's id, hashed when long
 
 
 # -- updates in -------------------------------------------------------------------------------
@@ -76,7 +77,8 @@ def read_update(body: Any) -> Arrival | None:
     message, event = update["message"], update.get("event_name")
     sender = message.get("from") if isinstance(message.get("from"), dict) else {}
     chat = message.get("chat") if isinstance(message.get("chat"), dict) else {}
-    user_id, message_id = _id(sender.get("id")), _id(message.get("message_id"))
+    user_id = _id(sender.get("id"))
+    message_id = _id(message.get("message_id"), _MAX_MESSAGE_ID)
     chat_id = _id(chat.get("id")) if chat.get("id") is not None else user_id
     if None in (user_id, message_id, chat_id) or not isinstance(event, str):
         return None
@@ -88,14 +90,16 @@ def read_update(body: Any) -> Arrival | None:
 def update_key(event: str, message_id: str) -> str:
     """The update's id: Zalo numbers none, so its event and message id (hashed when long)."""
     key = f"{event}:{message_id}"
-    return key if len(key) <= _MAX_ID else "sha256:" + hashlib.sha256(key.encode()).hexdigest()
+    if len(key) <= _MAX_ID:
+        return key
+    return "sha256:" + hashlib.sha256(key.encode()).hexdigest()[:_MAX_ID - len("sha256:")]
 
 
-def _id(value: Any) -> str | None:
+def _id(value: Any, longest: int = _MAX_ID) -> str | None:
     """A Zalo id (documented as a string; a number is taken too), or None if unusable."""
     if isinstance(value, int) and not isinstance(value, bool):
         value = str(value)
-    return value if isinstance(value, str) and 0 < len(value) <= _MAX_ID else None
+    return value if isinstance(value, str) and 0 < len(value) <= longest else None
 
 
 def _text(value: Any) -> str | None:
@@ -107,7 +111,8 @@ async def to_inbound(update: dict[str, Any], client: ZaloClient) -> Inbound | No
     message = update["message"]
     sender = message.get("from") if isinstance(message.get("from"), dict) else {}
     chat = message.get("chat") if isinstance(message.get("chat"), dict) else {}
-    user_id, message_id = _id(sender.get("id")), _id(message.get("message_id"))
+    user_id = _id(sender.get("id"))
+    message_id = _id(message.get("message_id"), _MAX_MESSAGE_ID)
     if user_id is None or message_id is None:
         return None
     event = str(update.get("event_name") or "")
