@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
 import functools
 import hmac
 import logging
@@ -25,7 +26,7 @@ from jobs.catalog import Catalog
 from jobs.clock import Clock
 from jobs.delivery import Deliverer, RateLimiter, RateLimits
 from jobs.digest_job import queue_weekly_digest
-from jobs.planner import plan
+from jobs.planner import PlanResult, plan
 from storage.db import session_scope
 
 log = logging.getLogger(__name__)
@@ -148,14 +149,18 @@ class Runtime:
         """Create owed obligations and queue due reminders as of the bot's clock."""
         async with self._plan_lock:
             now = self.clock.now()
-            with session_scope(self.engine) as session:
-                result = plan(session, now=now, catalog=self.catalog,
-                              calendar=self.calendar)
+            # Off the event loop: a tick of many units takes seconds, and the chat, the
+            # webhook and the deliveries go on meanwhile.
+            result = await asyncio.to_thread(self._plan, now)
             if result.messages_queued or result.obligations_created:
                 log.info("planned: %s obligations created, %s messages queued",
                          result.obligations_created, result.messages_queued)
             # Charts take a moment to draw: off the event loop, so chats stay responsive.
             await asyncio.to_thread(self._queue_digest, now)
+
+    def _plan(self, now: dt.datetime) -> PlanResult:
+        with session_scope(self.engine) as session:
+            return plan(session, now=now, catalog=self.catalog, calendar=self.calendar)
 
     def _queue_digest(self, now) -> None:
         """Queue the weekly digest when its moment has come; in its own transaction, so a

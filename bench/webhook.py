@@ -1,0 +1,429 @@
+"""Webhook intake and chat reply latency: ``isobot run`` in webhook mode, in its own process.
+
+1. Intake. Four connections post updates as fast as they are answered: half from registered
+   officers (``/viec`` or a free-text report), half from strangers (``/help``). Figures: updates
+   a second and the p50/p99 latency of the 200, beside a bare aiohttp endpoint (parse the JSON,
+   answer 200) measured in the same run; then how long until every update was answered (the
+   replies sent to the Telegram sandbox). Goal: at least 300 updates/s, p99 at most 100 ms.
+2. Chat while planning. The bot starts on a database of many units with one officer each, at
+   the first working morning of a quarter: its first planning tick creates the quarter's
+   obligations and queues the reminders. Officers chat meanwhile (``/viec``, a reply awaited
+   before the next); figures: reply latency (message posted → reply at the sandbox) p50/p99
+   during the tick and while its reminders go out, beside the same chat when nothing runs.
+   Goal: p99 at most 250 ms.
+
+Processes: the bot, and this one (load, the sandbox that receives the replies). Medians of
+``--runs`` runs. Prints figures; asserts nothing.
+Run: .venv/bin/python bench/webhook.py [--updates 3000] [--units 2000] [--postgres URL]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import datetime as dt
+import itertools
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import aiohttp
+from aiohttp import web
+from sqlalchemy import create_engine, text
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bot.messengers.telegram.sandbox import TelegramSandbox  # noqa: E402
+from jobs.calendar import VIETNAM  # noqa: E402
+from jobs.units import SAMPLE_UNITS, in_tree_order, read_units_file  # noqa: E402
+from storage.db import make_engine, session_scope, upgrade  # noqa: E402
+from storage.models import Member, Role  # noqa: E402
+from storage.units import unit_by_code, upsert_units  # noqa: E402
+
+TOKEN = "123456:bench-webhook"
+SECRET = "bench-webhook-secret"
+HEADER = "X-Telegram-Bot-Api-Secret-Token"
+CONNECTIONS = 4
+OFFICERS, STRANGERS = 100_000, 900_000  # user ids
+REPORT = "da nop bao cao quy 4 so 45/BC-UBND ngay 28/11/2026"
+QUIET = "2026-12-06T20:00"  # a Sunday evening: nothing to remind
+QUARTER = "2027-01-04T08:00"  # the first working morning of 2027's first quarter
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def quantile(values: list[float], q: int) -> float:
+    return statistics.quantiles(values, n=100)[q - 1] if len(values) > 1 else values[0]
+
+
+# -- the database -------------------------------------------------------------------------------
+
+
+def fresh_database(folder: str, postgres: str | None, name: str) -> str:
+    if postgres is None:
+        url = f"sqlite:///{folder}/{name}.sqlite3"
+    else:
+        admin = create_engine(postgres, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        admin.dispose()
+        url = postgres.rsplit("/", 1)[0] + f"/{name}"
+    upgrade(make_engine(url))
+    return url
+
+
+def sample_officers(url: str, count: int) -> None:
+    """The sample units and ``count`` officers spread over the communes."""
+    engine = make_engine(url)
+    now = dt.datetime(2026, 11, 30, 7, 0, tzinfo=VIETNAM)
+    rows = in_tree_order(read_units_file(SAMPLE_UNITS))
+    with session_scope(engine) as session:
+        upsert_units(session, rows=[(r.code, r.name, r.kind, r.parent or None) for r in rows],
+                     now=now)
+        communes = [unit_by_code(session, code=r.code).id for r in rows if r.kind == "commune"]
+        session.add_all(Member(unit_id=communes[i % len(communes)], role=Role.OFFICER,
+                               platform="telegram", platform_user_id=str(OFFICERS + i),
+                               chat_id=str(OFFICERS + i), display_name=f"Cán bộ {i}",
+                               joined_at=now) for i in range(count))
+    engine.dispose()
+
+
+def many_units(url: str, units: int) -> None:
+    """A province of ``units`` communes, each with one officer, and a supervisor."""
+    engine = make_engine(url)
+    now = dt.datetime(2026, 6, 1, 7, 0, tzinfo=VIETNAM)
+    rows = [("P", "UBND tỉnh Đo", "province", None)]
+    rows += [(f"P-{i:05d}", f"UBND xã Đo {i}", "commune", "P") for i in range(units)]
+    with session_scope(engine) as session:
+        upsert_units(session, rows=rows, now=now)
+        ids = {code: unit_by_code(session, code=code).id for code, *_ in rows}
+        session.add(Member(unit_id=ids["P"], role=Role.SUPERVISOR, platform="telegram",
+                           platform_user_id="99", chat_id="99", joined_at=now))
+        session.add_all(Member(unit_id=ids[f"P-{i:05d}"], role=Role.OFFICER,
+                               platform="telegram", platform_user_id=str(OFFICERS + i),
+                               chat_id=str(OFFICERS + i), joined_at=now) for i in range(units))
+    engine.dispose()
+
+
+def unanswered(url: str) -> int:
+    """Updates not handled yet, and replies not sent yet."""
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        waiting = conn.execute(text("SELECT count(*) FROM inbox")).scalar_one()
+        replies = conn.execute(text("SELECT count(*) FROM outbox WHERE kind = 'reply' "
+                                    "AND state = 'pending'")).scalar_one()
+    engine.dispose()
+    return waiting + replies
+
+
+# -- the servers --------------------------------------------------------------------------------
+
+
+@contextlib.asynccontextmanager
+async def bot_process(url: str, sandbox: TelegramSandbox, port: int, now: str,
+                      log: list[str]) -> AsyncIterator[subprocess.Popen]:
+    """``isobot run`` in webhook mode against ``sandbox``, until it answers on ``port``."""
+    env = {**os.environ, "DATABASE_URL": url, "TELEGRAM_BOT_TOKEN": TOKEN,
+           "TELEGRAM_API_BASE_URL": sandbox.base_url,
+           "TELEGRAM_FILE_BASE_URL": sandbox.base_file_url, "TELEGRAM_BOT_USERNAME": "bench_bot",
+           "WEBHOOK_BASE_URL": f"http://127.0.0.1:{port}", "WEBHOOK_SECRET": SECRET,
+           "WEBHOOK_LISTEN": "127.0.0.1", "WEBHOOK_PORT": str(port), "ISOBOT_NOW": now}
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot.cli", "run", cwd=ROOT, env=env,
+        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE)
+    reader = asyncio.create_task(_collect(process.stderr, log))
+    try:
+        await _until_answering(port)
+        yield process
+    finally:
+        process.terminate()
+        await process.wait()
+        reader.cancel()
+
+
+async def _collect(stream: asyncio.StreamReader, log: list[str]) -> None:
+    while line := await stream.readline():
+        log.append(line.decode(errors="replace").rstrip())
+
+
+async def _until_answering(port: int) -> None:
+    async with aiohttp.ClientSession() as http:
+        for _ in range(600):
+            with contextlib.suppress(aiohttp.ClientError):
+                async with http.post(f"http://127.0.0.1:{port}/telegram", json={},
+                                     headers={HEADER: SECRET}) as response:
+                    if response.status == 200:
+                        return
+            await asyncio.sleep(0.1)
+    raise RuntimeError("the bot did not start")
+
+
+def serve_bare(port: int) -> None:
+    """The reference: an aiohttp endpoint that reads the JSON and answers 200."""
+
+    async def take(request: web.Request) -> web.Response:
+        await request.json()
+        return web.Response(status=200)
+
+    app = web.Application()
+    app.router.add_post("/telegram", take)
+    web.run_app(app, host="127.0.0.1", port=port, print=None, access_log=None)
+
+
+@contextlib.asynccontextmanager
+async def bare_process(port: int) -> AsyncIterator[None]:
+    process = await asyncio.create_subprocess_exec(sys.executable, __file__, "--bare", str(port),
+                                                   cwd=ROOT)
+    try:
+        await _until_answering(port)
+        yield
+    finally:
+        process.terminate()
+        await process.wait()
+
+
+# -- the load ---------------------------------------------------------------------------------
+
+
+def update(n: int, user: int, text_: str) -> dict:
+    return {"update_id": n, "message": {
+        "message_id": n, "date": 1796000000, "chat": {"id": user, "type": "private"},
+        "from": {"id": user, "is_bot": False, "first_name": "Đo"}, "text": text_}}
+
+
+def mixed_updates(count: int, officers: int, first: int) -> list[dict]:
+    """Half from officers (/viec or a free-text report), half from strangers (/help)."""
+    made = []
+    for n in range(first, first + count):
+        if n % 2:
+            user = OFFICERS + n % officers
+            made.append(update(n, user, "/viec" if n % 4 == 1 else REPORT))
+        else:
+            made.append(update(n, STRANGERS + n % 5000, "/help"))
+    return made
+
+
+async def post_all(port: int, updates: list[dict]) -> tuple[float, list[float]]:
+    """Post over four connections; (seconds for all, each post's latency in seconds)."""
+    latencies: list[float] = []
+    queue = iter(updates)
+    url = f"http://127.0.0.1:{port}/telegram"
+    connector = aiohttp.TCPConnector(limit=CONNECTIONS)
+
+    async def connection(http: aiohttp.ClientSession) -> None:
+        for body in queue:
+            began = time.perf_counter()
+            async with http.post(url, json=body, headers={HEADER: SECRET}) as response:
+                await response.read()
+                if response.status != 200:
+                    raise RuntimeError(f"HTTP {response.status}")
+            latencies.append(time.perf_counter() - began)
+
+    async with aiohttp.ClientSession(connector=connector) as http:
+        began = time.perf_counter()
+        await asyncio.gather(*(connection(http) for _ in range(CONNECTIONS)))
+        return time.perf_counter() - began, latencies
+
+
+@dataclass
+class Intake:
+    rate: float
+    p50: float
+    p99: float
+    answered_rate: float | None = None
+
+
+async def intake_run(url: str | None, count: int, officers: int, start_id: int) -> Intake:
+    """One run against the bot (``url``), or against the bare endpoint (None)."""
+    port = free_port()
+    updates = mixed_updates(count, officers, start_id)
+    if url is None:
+        async with bare_process(port):
+            await post_all(port, mixed_updates(200, officers, 1))  # warm up
+            seconds, latencies = await post_all(port, updates)
+        return Intake(count / seconds, quantile(latencies, 50), quantile(latencies, 99))
+    sandbox = TelegramSandbox(token=TOKEN, global_per_second=None, private_chat_per_second=None)
+    await sandbox.start()
+    for user in itertools.chain(range(OFFICERS, OFFICERS + officers),
+                                range(STRANGERS, STRANGERS + 5000)):
+        sandbox.add_user(user)
+    log: list[str] = []
+    try:
+        async with bot_process(url, sandbox, port, QUIET, log):
+            await post_all(port, mixed_updates(200, officers, start_id - 1000))  # warm up
+            await _until_answered(url)
+            began = time.perf_counter()
+            seconds, latencies = await post_all(port, updates)
+            await _until_answered(url)
+            answered = time.perf_counter() - began
+    finally:
+        await sandbox.stop()
+    return Intake(count / seconds, quantile(latencies, 50), quantile(latencies, 99),
+                  count / answered)
+
+
+async def _until_answered(url: str) -> None:
+    while unanswered(url):
+        await asyncio.sleep(0.05)
+
+
+# -- chat while planning ------------------------------------------------------------------------
+
+
+@dataclass
+class Chat:
+    during_tick: list[float]
+    during_bulk: list[float]
+    quiet: list[float]
+    tick_seconds: float
+    queued: str
+
+
+@contextlib.asynccontextmanager
+async def telegram(users: range) -> AsyncIterator[TelegramSandbox]:
+    """The sandbox with Telegram's limits (30/s, 1/s a chat) and ``users``."""
+    sandbox = TelegramSandbox(token=TOKEN)
+    await sandbox.start()
+    for user in (*users, 99):
+        sandbox.add_user(user)
+    try:
+        yield sandbox
+    finally:
+        await sandbox.stop()
+
+
+async def chat_run(url: str, units: int, chatters: int) -> Chat:
+    """The chat during the first tick of a quarter, then while its reminders go out."""
+    port, log = free_port(), []
+    tick, bulk = [], []
+    async with telegram(range(OFFICERS, OFFICERS + units)) as sandbox, \
+            bot_process(url, sandbox, port, QUARTER, log):
+        began = time.perf_counter()
+        planned = lambda: any("planned:" in line for line in log)  # noqa: E731
+        # The bot answers its webhook before its first tick ends: that is the point.
+        await chat_while(port, sandbox, chatters, tick, lambda: not planned())
+        tick_seconds = time.perf_counter() - began
+        bulk_started = len(sandbox.all_sent)
+        await chat_while(port, sandbox, chatters, bulk,
+                         lambda: len(sandbox.all_sent) - bulk_started < 300)
+    queued = next((line.split("planned: ", 1)[1] for line in log if "planned:" in line), "?")
+    return Chat(tick, bulk, [], tick_seconds, queued)
+
+
+async def quiet_chat(url: str, chatters: int, seconds: float = 5.0) -> list[float]:
+    """The same chat with nothing else running: the reference."""
+    port, latencies = free_port(), []
+    async with telegram(range(OFFICERS, OFFICERS + chatters)) as sandbox, \
+            bot_process(url, sandbox, port, QUIET, []):
+        deadline = time.perf_counter() + seconds
+        await chat_while(port, sandbox, chatters, latencies,
+                         lambda: time.perf_counter() < deadline)
+    return latencies
+
+
+async def chat_while(port: int, sandbox: TelegramSandbox, chatters: int,
+                     latencies: list[float], going_on: Callable[[], bool]) -> None:
+    """Officers ask /viec, each waiting for the reply (and 0.3 s) before asking again."""
+    numbers = itertools.count(int(time.time() * 1000) % 10**9)
+    url = f"http://127.0.0.1:{port}/telegram"
+
+    async def officer(user: int, http: aiohttp.ClientSession) -> None:
+        while going_on():
+            with contextlib.suppress(TimeoutError):
+                await sandbox.next_message(user, timeout=0)  # a reminder, not a reply
+            n = next(numbers)
+            began = time.perf_counter()
+            async with http.post(url, json=update(n, user, "/viec"),
+                                 headers={HEADER: SECRET}) as response:
+                await response.read()
+            while True:  # the reply, not a reminder that came meanwhile
+                message = await sandbox.next_message(user, timeout=60)
+                if not message["text"].startswith("🔔"):
+                    break
+            latencies.append(time.perf_counter() - began)
+            await asyncio.sleep(0.3)
+
+    async with aiohttp.ClientSession() as http:
+        await asyncio.gather(*(officer(OFFICERS + i, http) for i in range(chatters)))
+
+
+# -- the report ---------------------------------------------------------------------------------
+
+
+def ms(seconds: float) -> str:
+    return f"{seconds * 1000:.0f} ms"
+
+
+async def main(args: argparse.Namespace) -> None:
+    backend = "PostgreSQL" if args.postgres else "SQLite"
+    with tempfile.TemporaryDirectory() as folder:
+        bots, bares = [], []
+        for run in range(args.runs):
+            url = fresh_database(folder, args.postgres, f"bench_intake_{run}")
+            sample_officers(url, args.officers)
+            bares.append(await intake_run(None, args.updates, args.officers, 10_000))
+            bots.append(await intake_run(url, args.updates, args.officers, 10_000 + run * 10**6))
+        rate = statistics.median(b.rate for b in bots)
+        bare = statistics.median(b.rate for b in bares)
+        print(f"Webhook intake ({backend}, {CONNECTIONS} connections, {args.updates} updates, half "
+              f"from {args.officers} officers, median of {args.runs}):")
+        print(f"  isobot: {rate:.0f} updates/s (goal 300: {rate / 300:.2f}×), p50 "
+              f"{ms(statistics.median(b.p50 for b in bots))}, p99 "
+              f"{ms(statistics.median(b.p99 for b in bots))} (goal 100 ms)")
+        print(f"  bare aiohttp endpoint: {bare:.0f} updates/s, p50 "
+              f"{ms(statistics.median(b.p50 for b in bares))}, p99 "
+              f"{ms(statistics.median(b.p99 for b in bares))}; isobot is {rate / bare:.2f}× it")
+        answered = statistics.median(b.answered_rate for b in bots)
+        print(f"  every update answered (handled, reply at the sandbox): {answered:.0f} updates/s")
+
+        if args.units:
+            quiet = await quiet_chat(url, args.chatters)
+            url = fresh_database(folder, args.postgres, "bench_chat")
+            many_units(url, args.units)
+            chat = await chat_run(url, args.units, args.chatters)
+            chat.quiet = quiet
+            print(f"Chat replies while planning ({backend}, {args.units} units with an officer "
+                  f"each, first tick of a quarter: {chat.queued}; tick {chat.tick_seconds:.0f} s "
+                  f"of wall time, {args.chatters} officers chatting):")
+            for label, values in (("during the tick", chat.during_tick),
+                                  ("while its reminders go out", chat.during_bulk),
+                                  ("with nothing else running (reference)", chat.quiet)):
+                if values:
+                    print(f"  {label}: {len(values)} replies, p50 {ms(quantile(values, 50))}, "
+                          f"p99 {ms(quantile(values, 99))} (goal 250 ms; "
+                          f"{quantile(values, 99) / quantile(chat.quiet, 99):.1f}× quiet p99)")
+
+
+def parse() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--updates", type=int, default=3000)
+    parser.add_argument("--officers", type=int, default=1000)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--units", type=int, default=2000,
+                        help="units of the planning part (0: skip it)")
+    parser.add_argument("--chatters", type=int, default=10)
+    parser.add_argument("--postgres", help="a PostgreSQL server URL (default: SQLite)")
+    parser.add_argument("--bare", type=int, help=argparse.SUPPRESS)
+    return parser.parse_args()
+
+
+if __name__ == "__main__":
+    arguments = parse()
+    if arguments.bare:
+        serve_bare(arguments.bare)
+    else:
+        asyncio.run(main(arguments))
