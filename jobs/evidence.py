@@ -34,11 +34,13 @@ MAX_NONCONFORMITIES = 200
 
 @dataclass(frozen=True)
 class FileEvidence:
-    """A file or photo attached as evidence: its name, SHA-256 and the messenger's file id."""
+    """A file or photo attached as evidence: its name, SHA-256 (None while its download is
+    pending), the messenger's file id, and its row on the way into the evidence store."""
 
     name: str
-    sha256: str
+    sha256: str | None
     ref: str | None = None
+    file_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -101,6 +103,7 @@ def log_submission(session: Session, *, member: Member, submission: Submission,
         file_name=submission.file.name if submission.file else None,
         file_hash=submission.file.sha256 if submission.file else None,
         file_ref=submission.file.ref if submission.file else None,
+        evidence_file_id=submission.file.file_id if submission.file else None,
         note=submission.note, nonconformities=n,
     ))
     complete_obligation(session, obligation=obligation, event_id=event.id, now=now)

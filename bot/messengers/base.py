@@ -48,10 +48,18 @@ class Host:
         return self.settings.webhook_secret.get_secret_value()
 
 
+class FileTooLarge(Exception):
+    """The messenger will not hand the bot a file this big."""
+
+
 class Connection(Protocol):
     """A connected messenger: updates flow in once it listens; delivery sends through it."""
 
     transport: Transport
+
+    async def download(self, ref: str) -> bytes:
+        """The bytes of a file a person sent, by the reference its update carried (a retry of
+        a download that failed); FileTooLarge past the messenger's limit."""
 
     async def publish_menu(self, menu: Menu) -> None:
         """Show the command menu, where the messenger has one (else nothing)."""

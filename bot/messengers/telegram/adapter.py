@@ -32,7 +32,7 @@ from telegram.ext import (
 )
 
 from bot.conversation import Conversation, Inbound, IncomingFile, Replies
-from bot.messengers.base import patiently
+from bot.messengers.base import FileTooLarge, patiently
 from bot.messengers.telegram.messenger import CAPABILITIES, MAX_FILE_BYTES, MAX_TEXT, PLATFORM
 from bot.text_parts import split_message
 from jobs.delivery import RecipientGone, RetryLater, TemporaryFailure, Undeliverable
@@ -99,12 +99,25 @@ async def _incoming_file(message, bot: Bot) -> IncomingFile:
     if size is not None and size > MAX_FILE_BYTES:
         return IncomingFile(name=name, size=size, content=None, ref=item.file_id)
     try:
-        telegram_file = await bot.get_file(item.file_id)
-        content = bytes(await telegram_file.download_as_bytearray())
-    except BadRequest:  # "file is too big": Telegram will not hand it to a bot
+        content = await download(bot, item.file_id)
+    except FileTooLarge:  # "file is too big": Telegram will not hand it to a bot
         return IncomingFile(name=name, size=size or MAX_FILE_BYTES + 1, content=None,
                             ref=item.file_id)
+    except NetworkError:  # a timeout or a server error: the bot fetches it again later
+        return IncomingFile(name=name, size=size, content=None, ref=item.file_id,
+                            fetch_failed=True)
     return IncomingFile(name=name, size=len(content), content=content, ref=item.file_id)
+
+
+async def download(bot: Bot, file_id: str) -> bytes:
+    """The bytes of a file by its id (getFile, then the file URL); FileTooLarge over 20 MB."""
+    try:
+        telegram_file = await bot.get_file(file_id)
+    except BadRequest as error:
+        raise FileTooLarge(str(error)) from None
+    if (telegram_file.file_size or 0) > MAX_FILE_BYTES:
+        raise FileTooLarge(f"{telegram_file.file_size} bytes")
+    return bytes(await telegram_file.download_as_bytearray())
 
 
 def keyboard(message: Message) -> InlineKeyboardMarkup | None:

@@ -61,6 +61,10 @@ class TelegramConnection:
         log.info("Telegram connected as @%s (%s)", bot.username,
                  "webhook" if self.webhook_url else "long polling")
 
+    async def download(self, ref: str) -> bytes:
+        """A file a person sent, by its file id."""
+        return await adapter.download(self.application.bot, ref)
+
     async def on_webhook(self, body: Any) -> int:
         """Handle one posted update; 400 when it is not one."""
         try:

@@ -20,7 +20,7 @@ from collections.abc import Callable
 from typing import Any
 
 from bot.conversation import Conversation, Inbound, IncomingFile, Replies
-from bot.messengers.base import patiently
+from bot.messengers.base import FileTooLarge, patiently
 from bot.messengers.zalo.client import (
     MAX_TEXT_LENGTH,
     ZaloClient,
@@ -92,11 +92,21 @@ async def _fetch_photo(client: ZaloClient, url: str, message_id: str) -> Incomin
     name = f"photo-{message_id}.jpg"
     ref = url if len(url) <= _MAX_REF else None
     try:
-        content = await client.download(url, max_bytes=MAX_FILE_BYTES)
-    except ZaloDownloadTooLarge as error:
-        return IncomingFile(name=name, size=error.size or MAX_FILE_BYTES + 1, content=None,
-                            ref=ref)
+        content = await download(client, url)
+    except FileTooLarge as error:
+        return IncomingFile(name=name, size=error.args[0], content=None, ref=ref)
+    except (ZaloNetworkError, ZaloServerError):  # fetched again later from ``ref``
+        return IncomingFile(name=name, size=None, content=None, ref=ref,
+                            fetch_failed=ref is not None)
     return IncomingFile(name=name, size=len(content), content=content, ref=ref)
+
+
+async def download(client: ZaloClient, url: str) -> bytes:
+    """The bytes of a photo a person sent, by its URL; FileTooLarge over 20 MB."""
+    try:
+        return await client.download(url, max_bytes=MAX_FILE_BYTES)
+    except ZaloDownloadTooLarge as error:
+        raise FileTooLarge(error.size or MAX_FILE_BYTES + 1) from None
 
 
 async def on_update(update: dict[str, Any], client: ZaloClient, conversation: Conversation,

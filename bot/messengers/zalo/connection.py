@@ -83,6 +83,10 @@ class ZaloConnection:
             return False
         return True
 
+    async def download(self, ref: str) -> bytes:
+        """A photo a person sent, by the URL its update carried."""
+        return await adapter.download(self.client, ref)
+
     async def on_webhook(self, body: Any) -> int:
         """Handle one posted update (bare or wrapped in ``{"ok", "result"}``).
 
