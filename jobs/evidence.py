@@ -10,7 +10,7 @@ from sqlmodel import Session
 from jobs.calendar import WorkCalendar
 from jobs.catalog import Catalog
 from jobs.i18n import translator
-from jobs.messages import Message
+from jobs.messages import Choice, Message
 from jobs.obligations import event_due_date
 from jobs.planner import recipients
 from jobs.reminder_texts import period_text
@@ -150,5 +150,8 @@ def _tell_supervisors(session: Session, *, unit: Unit, obligation: Obligation, e
         if event.nonconformities is not None:
             lines.append(tr._("Nonconformities found: {n}").format(n=event.nonconformities))
         lines.append(tr._("Receipt: {reference}").format(reference=event.reference))
+        # The file itself is one tap away (bot/evidence_chat.py: /xem).
+        view = (Choice(f"xem:{event.reference}", tr._("View the file")),) \
+            if event.evidence_file_id else ()
         enqueue(session, key=f"notice:{event.id}:{supervisor.id}", member=supervisor,
-                kind="notice", payload=Message("\n".join(lines)).to_payload(), now=now)
+                kind="notice", payload=Message("\n".join(lines), view).to_payload(), now=now)

@@ -27,7 +27,8 @@ from storage.evidence_files import (
     files_to_store,
     stored_files,
 )
-from storage.models import EvidenceFile, EvidenceFileState
+from storage.models import Event, EvidenceFile, EvidenceFileState, Member, Role, Unit
+from storage.units import ancestors
 
 log = logging.getLogger(__name__)
 
@@ -184,3 +185,20 @@ def verify(session: Session, *, store: BlobStore) -> tuple[int, list[Problem]]:
 
 def _reason(error: Exception) -> str:
     return f"{type(error).__name__}: {error}"[:500]
+
+
+def may_see(session: Session, *, members: list[Member], event: Event) -> bool:
+    """Whether a person with ``members`` may see ``event``'s file: the one who logged it (on
+    any of their linked accounts), or a supervisor of its unit; nobody else."""
+    logger = session.get(Member, event.member_id) if event.member_id else None
+    unit = session.get(Unit, event.unit_id)
+    above = {unit.id, *(u.id for u in ancestors(session, unit=unit))} if unit else set()
+    for member in members:
+        if not member.active:
+            continue
+        if logger is not None and (member.person_id or member.id) == (
+                logger.person_id or logger.id):
+            return True
+        if member.role == Role.SUPERVISOR and member.unit_id in above:
+            return True
+    return False

@@ -21,6 +21,7 @@ if TYPE_CHECKING:  # the settings are composed from the messengers' own models
     from pydantic_settings import BaseSettings
 
     from bot.conversation import Conversation
+    from bot.outgoing import OutgoingFiles
     from bot.settings import Settings
     from jobs.i18n import Translator
 
@@ -36,6 +37,7 @@ class Host:
     settings: Settings
     conversation: Conversation
     now: Callable[[], dt.datetime]
+    files: OutgoingFiles | None = None  # bytes or links for the files in messages
 
     def webhook_url(self, path: str) -> str | None:
         """Where the platform posts updates (None: long polling)."""

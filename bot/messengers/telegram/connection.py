@@ -25,7 +25,8 @@ class TelegramConnection:
     def __init__(self, application: Application, webhook_url: str | None,
                  secret: str | None) -> None:
         self.application = application
-        self.transport = adapter.TelegramTransport(application.bot)
+        self.transport = adapter.TelegramTransport(application.bot,
+                                                   application.bot_data.get("files"))
         self.webhook_url = webhook_url
         self.secret = secret
 
@@ -37,7 +38,8 @@ class TelegramConnection:
         application = adapter.build_application(
             settings.telegram_bot_token.get_secret_value(),
             base_url=settings.telegram_api_base_url, base_file_url=settings.telegram_file_base_url,
-            conversation=host.conversation, now=host.now, polling=webhook_url is None)
+            conversation=host.conversation, now=host.now, polling=webhook_url is None,
+            files=host.files)
         await application.initialize()
         await application.start()
         return cls(application, webhook_url, host.webhook_secret if webhook_url else None)
