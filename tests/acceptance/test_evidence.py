@@ -176,3 +176,21 @@ async def test_the_supervisors_notice_has_a_button_that_sends_the_file(bot, engi
         reference="ISO-2026-000001"))
     document = (await bot.telegram.next_message(SUPERVISOR, timeout=10))["document"]
     assert bot.telegram.file_content(document["file_id"]) == PDF
+
+
+async def test_a_file_the_messenger_could_not_hand_over_is_fetched_again_later(bot, engine):
+    code = invite(bot.engine, "QNG-MD-DTAN", Role.OFFICER, bot.clock.now())
+    await telegram_says(bot, OFFICER, f"/start {code}", first_name="Lan")
+    bot.telegram.fail_next("getFile", 502)  # Telegram's file server has a bad moment
+    receipt = await report_on_telegram(
+        bot, "da nop bao cao quy 4 so 45/BC-UBND ngay 28/11/2026",
+        lambda: bot.telegram.user_sends_document(OFFICER, "bao-cao-quy-4.pdf", PDF))
+    assert receipt.startswith(vi._("✅ Recorded. Receipt number: {reference}").format(
+        reference="ISO-2026-000001"))
+    assert vi._("⏳ The file could not be downloaded yet: isobot will try again and keep it "
+                "with this report.") in receipt
+    assert stored_files(engine)["ISO-2026-000001"].state == "pending"
+
+    await bot.runtime.archive_now()
+    kept = stored_files(engine)["ISO-2026-000001"]
+    assert (kept.state, kept.sha256) == ("stored", hashlib.sha256(PDF).hexdigest())
