@@ -15,6 +15,7 @@ from sqlmodel import Session
 
 from jobs.i18n import Translator
 from jobs.messages import Choice, Message
+from jobs.offers import Offers
 from storage.models import Member, Unit
 
 MAX_FILE_BYTES = 20 * 1024 * 1024  # what a Telegram bot may download
@@ -68,8 +69,9 @@ class Turn:
     """Everything handling one update needs; lives for one transaction.
 
     ``state`` is the person's conversation state in this chat: ``state["flow"]`` is the
-    multi-step task under way (its ``"kind"`` names the feature that owns it), and
-    ``state["choices"]`` the choices last offered, so that a typed answer can pick one.
+    multi-step task under way (its ``"kind"`` names the feature that owns it). ``offers`` are
+    the choices of the last few messages (:mod:`jobs.offers`), so that a typed answer can pick
+    one; the conversation stores them back into ``state`` when the turn ends.
     """
 
     session: Session
@@ -79,6 +81,9 @@ class Turn:
     members: list[tuple[Member, Unit]]
     state: dict[str, Any]
     replies: Replies = field(default_factory=Replies)
+    offers: Offers = field(default_factory=Offers)
+    # Set when a picked choice no longer applied: the conversation then shows the current ones.
+    stale_choice: bool = False
 
     def say(self, text: str, choices: tuple[Choice, ...] = ()) -> None:
         """Reply with ``text`` and, optionally, choices to pick from."""
@@ -90,7 +95,12 @@ class Turn:
             message = dataclasses.replace(message, lang=self.tr.lang)
         self.replies.messages.append(message)
         if message.choices:
-            self.state["choices"] = [[c.id, c.label] for c in message.choices]
+            self.remember(message.choices)
+
+    def remember(self, choices: tuple[Choice, ...]) -> None:
+        """Keep ``choices`` answerable by a typed number or word; a numbered list in the text
+        (``/viec``) is remembered this way without showing buttons."""
+        self.offers.add([(c.id, c.label) for c in choices], self.now)
 
     def end_flow(self) -> dict[str, Any] | None:
         """Drop the multi-step task under way; returns it (None when there was none)."""

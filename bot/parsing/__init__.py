@@ -13,7 +13,13 @@ The Vietnamese words in this module are *input vocabulary* (what people type), w
 output, so they do not go through gettext.
 """
 
-from bot.parsing.answers import Choice, choice_aliases, match_choice, parse_command
+from bot.parsing.answers import (
+    Choice,
+    choice_aliases,
+    choice_number,
+    match_choice,
+    parse_command,
+)
 from bot.parsing.folding import fold
 from bot.parsing.intents import Action, DutyWords, Intent, parse_intent
 from bot.parsing.references import (
@@ -31,6 +37,7 @@ __all__ = [
     "Intent",
     "ParseIssue",
     "choice_aliases",
+    "choice_number",
     "fold",
     "match_choice",
     "parse_command",
