@@ -16,11 +16,13 @@ from typing import Any
 from sqlalchemy.engine import Engine
 
 from bot import parsing
+from bot.absence import Absences
 from bot.commands import ANYONE, Audience, Command, Commands, Typed, audiences
 from bot.correction import Corrections
 from bot.duty_list import DutyList
 from bot.exports import Exports
 from bot.feature import Feature
+from bot.handover import Handover
 from bot.linking import AccountLinking
 from bot.my_duties import document_example, offer_heading
 from bot.registration import Registration
@@ -71,8 +73,8 @@ class Conversation:
         self.submission = SubmissionFlow(catalog, calendar)
         extra = standard_features(catalog, calendar) if features is None else list(features)
         self.features: list[Feature] = [DutyList(catalog, calendar), self.submission,
-                                        Corrections(catalog, calendar), *extra,
-                                        self.registration]
+                                        Corrections(catalog, calendar), Absences(calendar),
+                                        Handover(catalog, calendar), *extra, self.registration]
         self.commands = Commands([*(c for f in self.features for c in f.commands), *(
             Command("huy", N_("cancel the current step"), {Audience.EVERYONE}, self._cancel,
                     aliases=("hủy", "hủy bỏ", "cancel"), keeps_flow=True),

@@ -214,7 +214,8 @@ class SupervisorDesk(Feature):
             flow["due"] = self.calendar.deadline(day).isoformat()
         flow["step"] = "confirm"
         targets = _targets(turn, flow, _scope(flow))
-        people = sum(len(people_to_tell(turn.session, unit=u)) for u in targets.units)
+        people = sum(len(people_to_tell(turn.session, unit=u, day=turn.today))
+                     for u in targets.units)
         deadline = (tr.date(_date(flow["due"])) if flow.get("due")
                     else tr._("{days} days from today").format(
                         days=self.catalog.duty("directive").due.days_after or 0))

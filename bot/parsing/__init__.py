@@ -21,17 +21,20 @@ from bot.parsing.answers import (
     parse_command,
 )
 from bot.parsing.folding import fold
-from bot.parsing.intents import Action, DutyWords, Intent, parse_intent
+from bot.parsing.intents import Action, DutyWords, Intent, parse_intent, receipt_reference
 from bot.parsing.references import (
+    DateRange,
     DocumentReference,
     ParseIssue,
     parse_date,
+    parse_date_range,
     parse_document_reference,
 )
 
 __all__ = [
     "Action",
     "Choice",
+    "DateRange",
     "DocumentReference",
     "DutyWords",
     "Intent",
@@ -42,6 +45,8 @@ __all__ = [
     "match_choice",
     "parse_command",
     "parse_date",
+    "parse_date_range",
     "parse_document_reference",
     "parse_intent",
+    "receipt_reference",
 ]
