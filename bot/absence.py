@@ -43,8 +43,8 @@ class Absences(Feature):
     def __init__(self, calendar: WorkCalendar) -> None:
         self.calendar = calendar
         self.commands = (
-            Command("vang", N_("away for some days: your reminders go to a colleague "
-                               "(/vang 10/12 - 20/12 Name)"),
+            Command("vang", N_("record an absence: your reminders go to a colleague while you "
+                               "are away"),
                     {Audience.OFFICER}, self.away, aliases=("vắng", "nghỉ phép", "nghi phep"),
                     refusal=OFFICERS_ONLY),
         )

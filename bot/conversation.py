@@ -101,6 +101,7 @@ class Conversation:
                         load_state(session, platform=inbound.platform, chat_id=inbound.chat_id,
                                    user_id=inbound.user_id))
             turn.offers = Offers.load(turn.state, now)
+            turn.carried = turn.state.pop("carried", None) or {}
             self._dispatch(turn)
             if turn.stale_choice:
                 self._show_current(turn)

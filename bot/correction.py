@@ -75,16 +75,15 @@ class Corrections(Feature):
                               "office of its unit. Nothing was changed.").format(
                     reference=intent.receipt))
                 return
-            self._begin(turn, latest_version(turn.session, event=event), intent)
+            self._begin(turn, latest_version(turn.session, event=event), _hints(intent))
             return
         events = self._correctable(turn)
         if not events:
             turn.say(tr._("You have no records to correct yet."))
         elif len(events) == 1:
-            self._begin(turn, events[0], intent)
+            self._begin(turn, events[0], _hints(intent))
         else:
-            flow = {"kind": KIND, "step": "pick", "fix": intent.fix}
-            flow.update(_document_of(intent))
+            flow = {"kind": KIND, "step": "pick", **_hints(intent)}
             turn.state["flow"] = flow
             turn.say(tr._("Which record do you want to correct?"),
                      tuple(Choice(f"fix:{e.id}", self._label(turn, e)) for e in events))
@@ -108,7 +107,7 @@ class Corrections(Feature):
                 self.say_stale_choice(turn)
                 return
             flow = turn.state.get("flow") or {}
-            hints = flow if flow.get("kind") == KIND else {}
+            hints = flow if flow.get("kind") == KIND else turn.carried
             self._begin(turn, latest_version(turn.session, event=event), hints)
             return
         flow = turn.state.get("flow")
@@ -119,11 +118,11 @@ class Corrections(Feature):
 
     # -- the steps ------------------------------------------------------------------------
 
-    def _begin(self, turn: Turn, event: Event, hints: Any) -> None:
-        """Correct ``event`` (its latest version), with what the person already said."""
-        fix = getattr(hints, "fix", None) if not isinstance(hints, dict) else hints.get("fix")
-        document = _document_of(hints) if not isinstance(hints, dict) else {
-            k: hints[k] for k in ("number", "date") if hints.get(k)}
+    def _begin(self, turn: Turn, event: Event, hints: dict[str, Any]) -> None:
+        """Correct ``event`` (its latest version), with what the person already said: ``hints``
+        "fix" (what was wrong), "number" and "date" (the right document line)."""
+        fix = hints.get("fix")
+        document = {k: hints[k] for k in ("number", "date") if hints.get(k)}
         flow: dict[str, Any] = {"kind": KIND, "event_id": event.id, "step": "what"}
         turn.state["flow"] = flow
         fields = self._fields(turn, event)
@@ -276,11 +275,13 @@ class Corrections(Feature):
         return f"{heading}, {event.document_number}" if event.document_number else heading
 
 
-def _document_of(intent: Any) -> dict[str, str]:
-    document = getattr(intent, "document", None)
-    if document is None or not document.ok:
-        return {}
-    return {"number": document.number, "date": document.date.isoformat()}
+def _hints(intent: parsing.Intent) -> dict[str, Any]:
+    """What a typed request says already: what was wrong, the right document line."""
+    hints: dict[str, Any] = {"fix": intent.fix}
+    document = intent.document
+    if document is not None and document.ok:
+        hints.update(number=document.number, date=document.date.isoformat())
+    return hints
 
 
 def _change(flow: dict[str, Any]) -> Change:

@@ -239,7 +239,9 @@ class SubmissionFlow(Feature):
         duty = self._duty(obligation)
         if action == "skip" and self._may_skip(draft, duty):
             return Step.CONFIRM
-        if text.strip() and accepts(duty, "note"):
+        skipping = action == "skip" or parsing.match_choice(
+            text, [("skip", turn.tr._("Skip"), parsing.choice_aliases("skip"))])
+        if text.strip() and accepts(duty, "note") and not skipping:
             draft.note = text.strip()[:4000]
             return Step.CONFIRM
         return Step.FILE

@@ -32,6 +32,8 @@ def named_duties(turn: Turn, catalog: Catalog, intent: Intent, tz: dt.tzinfo) ->
         return Found(rows or my_open(turn, catalog), exact=True)
     done = _reported(turn, intent)
     if done is not None:
+        if intent.document is not None and intent.document.ok:  # for "Correct this record"
+            turn.carry(number=intent.document.number, date=intent.document.date.isoformat())
         say_already_done(turn, done, tz)
         return None
     turn.say(turn.tr._("{what} is not among your open duties.").format(

@@ -84,6 +84,9 @@ class Turn:
     offers: Offers = field(default_factory=Offers)
     # Set when a picked choice no longer applied: the conversation then shows the current ones.
     stale_choice: bool = False
+    # What the person typed last turn that the answer to this one may still need (a document
+    # line typed for a duty reported already, kept for "Correct this record").
+    carried: dict[str, Any] = field(default_factory=dict)
 
     def say(self, text: str, choices: tuple[Choice, ...] = ()) -> None:
         """Reply with ``text`` and, optionally, choices to pick from."""
@@ -101,6 +104,10 @@ class Turn:
         """Keep ``choices`` answerable by a typed number or word; a numbered list in the text
         (``/viec``) is remembered this way without showing buttons."""
         self.offers.add([(c.id, c.label) for c in choices], self.now)
+
+    def carry(self, **details: Any) -> None:
+        """Keep ``details`` for the next turn only (:attr:`carried` there)."""
+        self.state["carried"] = details
 
     def end_flow(self) -> dict[str, Any] | None:
         """Drop the multi-step task under way; returns it (None when there was none)."""
