@@ -224,6 +224,11 @@ class Conversation:
         intent = parsing.parse_intent(text, today=turn.today, duties=self.words)
         if intent is not None and intent.action is parsing.Action.HELP:
             return self._help(turn, "")
+        if intent is not None and intent.action is parsing.Action.GREETING:
+            turn.say(turn.tr._("Hello, {name}! Type /viec to see your open duties, or /nop to "
+                               "report one as done.").format(
+                name=turn.members[0][0].display_name or turn.tr._("colleague")))
+            return None
         if intent is not None and any(f.on_intent(turn, intent) for f in self.features):
             return None
         turn.say(turn.tr._("I did not understand. Type /viec to see your open duties, /nop to "

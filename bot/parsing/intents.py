@@ -23,6 +23,7 @@ class Action(StrEnum):
     CORRECT = "correct"  # "sửa biên nhận ISO-2026-000002", "nhập nhầm số văn bản" — fix a record
     SNOOZE = "snooze"  # "nhắc lại sau"
     HELP = "help"  # "hướng dẫn"
+    GREETING = "greeting"  # "xin chào", "chào anh"
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,6 +146,8 @@ _CORRECT_RE = re.compile(
     r"|\b(?:nhap|ghi|gui|go|danh|nop)\s+(?:nham|sai)\b|\b(?:sai|nham)\s+(?:so|ngay|file|tep)\b"
     r"|\bdinh\s+chinh\b|\bcorrect(?:ion)?\b"
 )
+# A greeting on its own (a report may start with "chào anh, đã nộp ...": that is a report).
+_GREETING_RE = re.compile(r"^(?:xin\s+)?chao\b|^(?:hello|hi|alo)\b")
 _HELP_RE = re.compile(r"\bhuong\s+dan\b|\btro\s+giup\b|\bgiup\b|\bhelp\b|\bhdsd\b|^\?+$")
 # Earlier in the message wins; on a tie, help beats snooze beats submitted.
 _ACTION_PATTERNS = (
@@ -199,6 +202,8 @@ def _detect_action(text: str) -> Action | None:
     # Negated verbs are blanked out first so "chưa nộp" cannot read as "nộp".
     text = _NOT_DONE_RE.sub(lambda m: " " * len(m.group()), text)
     found = _earliest(text, _ACTION_PATTERNS)
+    if found is None and _GREETING_RE.search(text):
+        return Action.GREETING
     return Action(found) if found else None
 
 

@@ -278,3 +278,9 @@ def test_a_directive_for_an_absent_officer_goes_to_the_substitute(chat):
     with session_scope(chat.engine) as session:
         rows = session.exec(select(Outbox).where(Outbox.kind == "directive")).all()
         assert [session.get(Member, r.member_id).platform_user_id for r in rows] == [HEAD]
+
+
+def test_a_greeting_is_answered_with_the_two_most_useful_commands(chat):
+    assert chat.say(OFFICER, "xin chao") == vi._(
+        "Hello, {name}! Type /viec to see your open duties, or /nop to report one as done."
+    ).format(name="Officer")
