@@ -241,7 +241,9 @@ class SubmissionFlow(Feature):
             return Step.CONFIRM
         skipping = action == "skip" or parsing.match_choice(
             text, [("skip", turn.tr._("Skip"), parsing.choice_aliases("skip"))])
-        if text.strip() and accepts(duty, "note") and not skipping:
+        # A bare number answers a choice, never a note ("1" for an earlier message's choice).
+        if text.strip() and accepts(duty, "note") and not skipping \
+                and parsing.choice_number(text) is None:
             draft.note = text.strip()[:4000]
             return Step.CONFIRM
         return Step.FILE

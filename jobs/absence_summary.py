@@ -84,7 +84,8 @@ def _sent(session: Session, unit: Unit, since: dt.datetime, until: dt.datetime,
     seen: set[tuple[int, int]] = set()
     lines = []
     for row, member, obligation in sent_during(session, unit_id=unit.id, since=since,
-                                               until=until, kinds=("reminder", "escalation")):
+                                               until=until,
+                                               kinds=("reminder", "escalation", "directive")):
         if (obligation.id, person_of(member)) in seen:
             continue
         seen.add((obligation.id, person_of(member)))
