@@ -1,8 +1,8 @@
 """``isobot members list|remove|handover`` and ``isobot absence add|list``: who acts for a unit,
 and who stands in for an officer who is away (see :mod:`jobs.handover`, :mod:`jobs.absence`).
 
-A member is named by its number (``members list`` shows it, e.g. ``12``) or by its account,
-``telegram:1001`` or ``zalo:a1b2…`` as the events export writes it; an account acting for
+A member is named by its number (``members list`` shows it, e.g. ``12``) or by its account
+as the events export writes it (``messenger:user id``); an account acting for
 several units or roles needs ``--unit`` (and for ``absence``, its officer membership is meant).
 """
 
@@ -28,7 +28,8 @@ members_app = typer.Typer(help="Who acts for a unit.", no_args_is_help=True)
 absence_app = typer.Typer(help="Officers away, and who stands in.", no_args_is_help=True)
 
 MemberOption = Annotated[str, typer.Option(
-    "--member", help="The member's number (see members list) or account, e.g. telegram:1001.")]
+    "--member", help="The member's number (see members list) or its account as the events "
+                     "export writes it (messenger:user id).")]
 UnitOption = Annotated[str | None, typer.Option(
     "--unit", help="The unit's code, when the account acts for several.")]
 
@@ -54,8 +55,8 @@ def _member(session: Session, tr: Translator, ref: str, unit_code: str | None,
         platform, _, user = ref.strip().partition(":")
         query = query.where(Member.platform == platform, Member.platform_user_id == user)
     else:
-        raise _fail(tr._("A member is named by its number (isobot members list) or its "
-                         "account, e.g. telegram:1001."), 2)
+        raise _fail(tr._("A member is named by its number (isobot members list) or its account "
+                         "as the events export writes it (messenger:user id)."), 2)
     if unit is not None:
         query = query.where(Member.unit_id == unit.id)
     if role is not None:

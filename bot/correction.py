@@ -17,7 +17,7 @@ from bot import parsing
 from bot.commands import Audience, Command
 from bot.feature import Feature
 from bot.my_duties import document_example, duty_heading
-from bot.turn import MAX_FILE_BYTES, IncomingFile, Turn
+from bot.turn import IncomingFile, Turn
 from jobs.calendar import WorkCalendar
 from jobs.catalog import Catalog
 from jobs.corrections import Change, correct_event, describe, may_correct, preview
@@ -222,8 +222,9 @@ class Corrections(Feature):
         if event is None or flow.get("step") != "value" or flow.get("field") != "file":
             turn.say(turn.tr._("To replace a file, type /sua and choose the record first."))
             return
-        if incoming.content is None or (incoming.size or 0) > MAX_FILE_BYTES:
-            turn.say(turn.tr._("The file is too large. The limit is 20 MB."))
+        if incoming.content is None or (incoming.size or 0) > turn.messenger.max_file_bytes:
+            turn.say(turn.tr._("The file is too large. The limit is {limit} MB.").format(
+                limit=turn.file_limit_mb()))
             return
         flow["change"] = {"file": [incoming.name, hashlib.sha256(incoming.content).hexdigest(),
                                    incoming.ref]}

@@ -27,7 +27,7 @@ from bot.my_duties import (
 )
 from bot.submission_draft import KIND, OFFERS, ORDER, Draft, Step, document_problem, offer
 from bot.submission_intake import Found, named_duties
-from bot.turn import MAX_FILE_BYTES, Edit, IncomingFile, Turn
+from bot.turn import Edit, IncomingFile, Turn
 from jobs.calendar import WorkCalendar
 from jobs.catalog import Catalog, Duty
 from jobs.corrections import describe
@@ -258,11 +258,11 @@ class SubmissionFlow(Feature):
     def on_file(self, turn: Turn, flow: dict[str, Any] | None, incoming: IncomingFile) -> None:
         """A file or photo as evidence, at the file step or when confirming."""
         tr = turn.tr
-        if incoming.content is None or (incoming.size or 0) > MAX_FILE_BYTES:
+        if incoming.content is None or (incoming.size or 0) > turn.messenger.max_file_bytes:
             size = (incoming.size or 0) / (1024 * 1024)
-            turn.say(tr._("The file is too large ({size} MB). The limit is 20 MB: please send a "
-                          "smaller file or a photo of the first page.").format(
-                size=tr.number(round(size, 1))))
+            turn.say(tr._("The file is too large ({size} MB). The limit is {limit} MB: please "
+                          "send a smaller file or a photo of the first page.").format(
+                size=tr.number(round(size, 1)), limit=turn.file_limit_mb()))
             return
         draft = Draft.from_flow(flow) if flow else None
         obligation = turn.session.get(Obligation, draft.obligation_id or -1) if draft else None
@@ -322,15 +322,16 @@ class SubmissionFlow(Feature):
     def _ask_file(self, turn: Turn, draft: Draft, obligation: Obligation) -> None:
         tr, duty = turn.tr, self._duty(obligation)
         if self._may_skip(draft, duty):
-            ask = tr._("You may now send the file or a photo of the document (up to 20 MB), or "
-                       "skip this step.")
+            ask = tr._("You may now send the file or a photo of the document (up to {limit} "
+                       "MB), or skip this step.")
         elif accepts(duty, "note"):
             ask = tr._("This duty needs evidence: send a photo or file of the filled-in "
-                       "checklist (up to 20 MB), or type a short note of what you checked and "
-                       "found.")
+                       "checklist (up to {limit} MB), or type a short note of what you checked "
+                       "and found.")
         else:
             ask = tr._("This duty needs a file: please send the file or a photo of the document "
-                       "(up to 20 MB).")
+                       "(up to {limit} MB).")
+        ask = ask.format(limit=turn.file_limit_mb())
         turn.say("\n".join([self._heading(turn, obligation), ask]),
                  offer(Step.FILE, tr, skip=self._may_skip(draft, duty)))
 

@@ -172,8 +172,8 @@ def quarterly_report(chat):
 ])
 def test_a_report_in_one_line_skips_to_the_file(chat, quarterly_report, typed):
     step = chat.say(OFFICER, typed)
-    assert step.endswith(vi._("You may now send the file or a photo of the document (up to 20 "
-                              "MB), or skip this step."))
+    assert step.endswith(vi._("You may now send the file or a photo of the document (up to "
+                              "{limit} MB), or skip this step.").format(limit=20))
     assert "Báo cáo quý cho Thường trực BCĐ ISO" in step  # the duty is named at every step
 
 

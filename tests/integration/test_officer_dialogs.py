@@ -27,6 +27,8 @@ from tests.support.dialogs import HEAD, NOW, OFFICER, SUPERVISOR, Chat, register
 
 vi = translator("vi")
 DUC_TAN = "QNG-MD-DTAN"
+FILE_STEP = vi._("You may now send the file or a photo of the document (up to {limit} MB), or "
+                 "skip this step.").format(limit=20)
 
 
 @pytest.fixture
@@ -137,8 +139,7 @@ def test_a_period_not_open_is_named_and_the_document_is_not_asked_again(chat, qu
         what="“Báo cáo quý cho Thường trực BCĐ ISO” (quý 3/2026)")
     assert listed[1].startswith(vi._("Which duty are you reporting as done?"))
     step = chat.say(OFFICER, "1")
-    assert step.endswith(vi._("You may now send the file or a photo of the document (up to 20 "
-                              "MB), or skip this step."))  # the number and date were kept
+    assert step.endswith(FILE_STEP)  # the number and date were kept
 
 
 def test_a_document_dated_before_its_period_asks_for_confirmation(chat, quarter):
@@ -157,8 +158,7 @@ def test_the_examples_given_are_valid_on_the_day(chat):
     chat.say(OFFICER, "/nop")
     example = "05/BB-UBND ngày 30/11/2026"  # NOW is 30 November 2026
     assert example in chat.say(OFFICER, "1")
-    assert chat.say(OFFICER, example).endswith(vi._(
-        "You may now send the file or a photo of the document (up to 20 MB), or skip this step."))
+    assert chat.say(OFFICER, example).endswith(FILE_STEP)
     assert "123/BC-UBND ngày 30/11/2026" in chat.say(OFFICER, "/help")
 
 
@@ -170,7 +170,8 @@ def test_a_self_check_is_not_recorded_without_a_note_or_a_file(chat):
     ask = chat.send(OFFICER, "da tu kiem tra")
     assert "Tự kiểm tra hồ sơ HTQLCL" in ask[0]  # the duty is named
     assert vi._("This duty needs evidence: send a photo or file of the filled-in checklist (up "
-                "to 20 MB), or type a short note of what you checked and found.") in ask[0]
+                "to {limit} MB), or type a short note of what you checked and found.").format(
+        limit=20) in ask[0]
     assert "Tự kiểm tra" in chat.say(OFFICER, "bo qua")  # no skipping: asked again
     confirm = chat.say(OFFICER, "Đủ phiếu kiểm soát cho 120 hồ sơ quý 4")
     assert vi._("Note: {note}").format(note="Đủ phiếu kiểm soát cho 120 hồ sơ quý 4") in confirm
