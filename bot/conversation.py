@@ -131,7 +131,10 @@ class Conversation:
             return self._on_command(turn, typed)
         flow = turn.state.get("flow") if turn.members else None
         owner = self._flow_owner(turn, flow)
-        first = owner is not None and owner.takes_text(flow)
+        # A step that reads typed input (a count, a document line) answers first, unless a
+        # message with choices came after its question (/viec's numbered list).
+        first = owner is not None and owner.takes_text(flow) \
+            and not turn.state.get("offered_last")
         if first and owner.on_flow(turn, flow, text):
             return None
         if self._pick(turn, text):

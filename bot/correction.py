@@ -20,8 +20,8 @@ from bot.my_duties import document_example, duty_heading
 from bot.turn import IncomingFile, Turn
 from jobs.calendar import WorkCalendar
 from jobs.catalog import Catalog
-from jobs.corrections import Change, correct_event, describe, may_correct, preview
-from jobs.evidence import MAX_NONCONFORMITIES, FileEvidence, accepts
+from jobs.corrections import Change, correct_event, may_correct, preview
+from jobs.evidence import MAX_NONCONFORMITIES, FileEvidence, accepts, describe
 from jobs.i18n import N_, Translator
 from jobs.messages import Choice
 from storage.events import event_by_reference, latest_version, recent_uncorrected

@@ -30,11 +30,11 @@ from bot.submission_intake import Found, named_duties
 from bot.turn import Edit, IncomingFile, Turn
 from jobs.calendar import WorkCalendar
 from jobs.catalog import Catalog, Duty
-from jobs.corrections import describe
 from jobs.evidence import (
     MAX_NONCONFORMITIES,
     FileEvidence,
     accepts,
+    describe,
     earliest_plausible,
     log_submission,
     may_log,

@@ -99,6 +99,9 @@ class Turn:
         if message.lang is None:  # adapters word choices in the message's language (Zalo)
             message = dataclasses.replace(message, lang=self.tr.lang)
         self.replies.messages.append(message)
+        # Whether the newest message offered choices, so a typed "2" answers them rather than
+        # the question a task under way asked before (see Conversation._dispatch).
+        self.state["offered_last"] = bool(message.choices)
         if message.choices:
             self.remember(message.choices)
 
@@ -106,6 +109,7 @@ class Turn:
         """Keep ``choices`` answerable by a typed number or word; a numbered list in the text
         (``/viec``) is remembered this way without showing buttons."""
         self.offers.add([(c.id, c.label) for c in choices], self.now)
+        self.state["offered_last"] = True
 
     def carry(self, **details: Any) -> None:
         """Keep ``details`` for the next turn only (:attr:`carried` there)."""

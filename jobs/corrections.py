@@ -22,9 +22,10 @@ from jobs.evidence import (
     FileEvidence,
     Submission,
     corrective_actions,
+    describe,
     missing_evidence,
 )
-from jobs.i18n import Translator, translator
+from jobs.i18n import translator
 from jobs.linking import person_of
 from jobs.messages import Message
 from jobs.planner import recipients
@@ -153,22 +154,6 @@ def _follow(session: Session, *, obligation: Obligation, old: Event, new: Event,
             action.status = ObligationStatus.CANCELLED
             session.add(action)
             cancel_pending_messages(session, obligation_id=action.id)
-
-
-def describe(event: Event, tr: Translator) -> list[str]:
-    """The evidence an event carries, one line each, as receipts and notices show it."""
-    lines = []
-    if event.document_number:
-        lines.append(tr._("Document: {number} dated {date}").format(
-            number=event.document_number,
-            date=tr.short_date(event.document_date) if event.document_date else "—"))
-    if event.nonconformities is not None:
-        lines.append(tr._("Nonconformities found: {n}").format(n=event.nonconformities))
-    if event.file_name:
-        lines.append(tr._("File: {name}").format(name=event.file_name))
-    if event.note:
-        lines.append(tr._("Note: {note}").format(note=event.note))
-    return lines
 
 
 def _tell(session: Session, *, old: Event, new: Event, member: Member,

@@ -9,7 +9,7 @@ from sqlmodel import Session
 
 from jobs.calendar import WorkCalendar
 from jobs.catalog import Catalog, Duty
-from jobs.i18n import translator
+from jobs.i18n import Translator, translator
 from jobs.messages import Message
 from jobs.obligations import Period, event_due_date
 from jobs.planner import recipients
@@ -115,6 +115,22 @@ def event_kind(evidence: str) -> str:
     """The event kind recorded for a duty whose catalog evidence is ``evidence``."""
     return {"document": "submitted", "audit": "audit_done", "review": "review_done"}.get(
         evidence, "done")
+
+
+def describe(event: Event, tr: Translator) -> list[str]:
+    """The evidence an event carries, one line each, as receipts and notices show it."""
+    lines = []
+    if event.document_number:
+        lines.append(tr._("Document: {number} dated {date}").format(
+            number=event.document_number,
+            date=tr.short_date(event.document_date) if event.document_date else "—"))
+    if event.nonconformities is not None:
+        lines.append(tr._("Nonconformities found: {n}").format(n=event.nonconformities))
+    if event.file_name:
+        lines.append(tr._("File: {name}").format(name=event.file_name))
+    if event.note:
+        lines.append(tr._("Note: {note}").format(note=event.note))
+    return lines
 
 
 def log_submission(session: Session, *, member: Member, submission: Submission,

@@ -202,6 +202,16 @@ def test_a_message_that_is_not_an_answer_leaves_the_question_open(chat, quarter)
     assert heading("Reporting “{title}” ({period}).") in chat.say(OFFICER, "2")
 
 
+def test_a_numbered_list_shown_after_a_question_is_what_a_number_answers(chat, quarter):
+    owe(chat, "annual_report", "2026", dt.date(2026, 12, 7))
+    chat.say(OFFICER, "/nop")
+    assert heading("Reporting “{title}” ({period}).") in chat.say(OFFICER, "2")
+    assert "123/BC-UBND" in chat.say(OFFICER, "12")  # the document step: "12" is no line
+    chat.say(OFFICER, "viec")
+    offered = chat.say(OFFICER, "1")  # the first line of /viec, not an answer to the question
+    assert offered.endswith(vi._("{duty}: what would you like to do?").split("}")[-1])
+
+
 def test_a_number_beyond_the_choices_says_which_numbers_there_are(chat, quarter):
     chat.say(OFFICER, "ngon ngu")
     assert chat.say(OFFICER, "7") == vi._("There is no choice {n}. Please reply with a number "
