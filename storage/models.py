@@ -122,6 +122,21 @@ class Member(SQLModel, table=True):
     receives_reminders: bool = Field(default=True, sa_column_kwargs={"server_default": true()})
 
 
+class Absence(SQLModel, table=True):
+    """An officer away from ``starts`` to ``ends`` (inclusive, Vietnam dates): their reminders
+    go to ``substitute_id``, a member of the same unit, or to the unit head when None."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    member_id: int = Field(foreign_key="member.id", index=True)
+    unit_id: int = Field(foreign_key="unit.id", index=True)
+    starts: dt.date
+    ends: dt.date = Field(index=True)
+    substitute_id: int | None = Field(default=None, foreign_key="member.id")
+    created_by: str = Field(max_length=128)  # "telegram:1001" or "cli:operator"
+    created_at: dt.datetime | None = _timestamp()
+    cancelled_at: dt.datetime | None = _timestamp(nullable=True)
+
+
 class Invite(SQLModel, table=True):
     """A single-use, expiring code that binds a messenger account to a unit and role."""
 
