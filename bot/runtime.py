@@ -9,6 +9,7 @@ import functools
 import hmac
 import logging
 import signal
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -19,19 +20,23 @@ from sqlalchemy.engine import Engine
 from bot.conversation import Conversation
 from bot.intake import Intake
 from bot.messengers import installed
-from bot.messengers.base import Connection, Host, Messenger
+from bot.messengers.base import Connection, FileTooLarge, Host, Messenger
+from bot.outgoing import OutgoingFiles
 from bot.settings import Settings
 from jobs.calendar import WorkCalendar
 from jobs.catalog import Catalog
 from jobs.clock import Clock
 from jobs.delivery import Deliverer, RateLimiter, RateLimits
 from jobs.digest_job import queue_weekly_digest
+from jobs.dossier import dossier_builder
+from jobs.evidence_store import Archivist, TooLarge
 from jobs.planner import PlanResult, plan
 from storage.db import session_scope
 
 log = logging.getLogger(__name__)
 
 DELIVER_EVERY_SECONDS = 2.0
+ARCHIVE_EVERY_SECONDS = 5.0
 #: How often a reply lane looks for replies due again (a 429 passed); a new one wakes it at once.
 REPLY_POLL_SECONDS = 1.0
 
@@ -52,6 +57,8 @@ class Runtime:
     limits: RateLimits | None = None  # None: each messenger's own; tests lift them
     calendar: WorkCalendar = field(init=False)
     conversation: Conversation = field(init=False)
+    files: OutgoingFiles = field(init=False)  # bytes and links for the files sent
+    archivist: Archivist = field(init=False)  # moves the files people send into the store
     connections: dict[str, Connection] = field(default_factory=dict)
     deliverers: list[Deliverer] = field(default_factory=list)
     intake: Intake = field(init=False)
@@ -66,6 +73,13 @@ class Runtime:
         self.conversation = Conversation(
             self.engine, self.catalog, self.calendar, self.settings.language,
             messengers={m.name: m.capabilities for m in self.messengers})
+        store = self.settings.evidence_store()
+        self.files = OutgoingFiles(
+            store, self.clock.now,
+            builders={"dossier": dossier_builder(self.engine, store, self.catalog)},
+            base_url=self.settings.webhook_base_url, secret=self.settings.link_signing_key(),
+            validity=dt.timedelta(days=self.settings.file_link_days))
+        self.archivist = Archivist(self.engine, store, self.clock.now, download=self._download)
         self.intake = Intake(self.engine, self.conversation, self.clock, self.connections,
                              answered=self.wake_replies)
 
@@ -74,17 +88,20 @@ class Runtime:
         return bool(self.settings.webhook_base_url)
 
     async def start(self, *, schedule: bool = True) -> None:
-        """Connect the messengers, plan once, and (unless told not to) start the scheduler."""
+        """Plan once, connect the messengers, and (unless told not to) start the scheduler."""
         if self.webhook_mode and not self.settings.webhook_secret:
             raise RuntimeError("WEBHOOK_SECRET must be set when WEBHOOK_BASE_URL is set")
+        # Before taking any update: later ticks run beside the chat, but the first should see
+        # the outbox as the last run left it, not half-way through someone's registration.
+        await self.plan_now()
         if self.webhook_mode:
             await self._start_webhook_server()  # first: a platform may post at once
         for messenger in self.messengers:
             if messenger.enabled(self.settings):
                 await self._connect(messenger)
         self.intake.start()
-        await self.plan_now()
         await self.deliver_now()
+        await self.archive_now()
         if not schedule:
             return
         self.scheduler = AsyncIOScheduler(timezone=self.calendar.tz)
@@ -93,12 +110,14 @@ class Runtime:
                                max_instances=1, coalesce=True, id="plan")
         self.scheduler.add_job(self.deliver_now, "interval", seconds=DELIVER_EVERY_SECONDS,
                                max_instances=1, coalesce=True, id="deliver")
+        self.scheduler.add_job(self.archive_now, "interval", seconds=ARCHIVE_EVERY_SECONDS,
+                               max_instances=1, coalesce=True, id="archive")
         self.scheduler.start()
 
     async def _connect(self, messenger: Messenger) -> None:
         store = functools.partial(self.intake.store, messenger.name)
         connection = await messenger.connect(
-            Host(self.settings, self.conversation, self.clock.now, store))
+            Host(self.settings, self.conversation, self.clock.now, self.files, store))
         self.connections[messenger.name] = connection  # before listening: its webhook is live
         await connection.publish_menu(self.conversation.command_menu)
         await connection.listen()
@@ -139,6 +158,7 @@ class Runtime:
         for messenger in self.messengers:
             app.router.add_post(messenger.webhook_path,
                                 self.intake.webhook(messenger, secret, _secret_matches))
+        self.files.add_routes(app)  # the signed links to the files isobot sends
         self.web_runner = web.AppRunner(app)
         await self.web_runner.setup()
         settings = self.settings
@@ -151,10 +171,12 @@ class Runtime:
             now = self.clock.now()
             # Off the event loop: a tick of many units takes seconds, and the chat, the
             # webhook and the deliveries go on meanwhile.
+            began = time.monotonic()
             result = await asyncio.to_thread(self._plan, now)
             if result.messages_queued or result.obligations_created:
-                log.info("planned: %s obligations created, %s messages queued",
-                         result.obligations_created, result.messages_queued)
+                log.info("planned: %s obligations created, %s messages queued in %.1f s",
+                         result.obligations_created, result.messages_queued,
+                         time.monotonic() - began)
             # Charts take a moment to draw: off the event loop, so chats stay responsive.
             await asyncio.to_thread(self._queue_digest, now)
 
@@ -184,6 +206,23 @@ class Runtime:
                     await deliverer.deliver_due()
                 except Exception:  # one messenger's outage must not stop the others
                     log.exception("delivery to %s failed", deliverer.transport.platform)
+
+    async def archive_now(self) -> None:
+        """Put the files people sent into the evidence store; fetch again what failed."""
+        try:
+            await self.archivist.store_due()
+        except Exception:  # the store is down: the files wait in the database meanwhile
+            log.exception("evidence files could not be stored")
+
+    async def _download(self, platform: str, ref: str) -> bytes:
+        """A file a person sent, from the messenger it came through."""
+        connection = self.connections.get(platform)
+        if connection is None:
+            raise RuntimeError(f"{platform} is not connected")
+        try:
+            return await connection.download(ref)
+        except FileTooLarge as error:
+            raise TooLarge(str(error)) from None
 
     async def stop(self) -> None:
         """Stop everything that was started; a delivery under way ends cleanly first.

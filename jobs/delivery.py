@@ -24,6 +24,7 @@ from sqlmodel import Session
 from jobs import reachability
 from jobs.i18n import translator
 from jobs.messages import Message
+from jobs.offers import remember_offer
 from jobs.planner import recipients
 from storage.chats import load_state, save_state
 from storage.db import session_scope
@@ -85,6 +86,7 @@ class Capabilities:
     buttons: bool = False  # choices as buttons, else the adapter writes them as numbered lines
     edits: bool = False  # a sent message can be changed afterwards (a reminder marked done)
     sends_files: bool = False  # the bot can send files (charts, exports)
+    files_by_url: bool = False  # it cannot upload, but sends a photo or a link by its URL
     deep_links: bool = False  # a link can open the chat with "/start CODE" (invites)
     max_text: int = 4096  # characters in one message
     max_file_bytes: int = 20 * 1024 * 1024  # the largest file a person may send the bot
@@ -311,7 +313,7 @@ class Deliverer:
             key = dict(platform=row.platform, chat_id=row.chat_id,
                        user_id=member.platform_user_id)
             state = load_state(session, **key)
-            state["choices"] = [[c.id, c.label] for c in message.choices]
+            remember_offer(state, [(c.id, c.label) for c in message.choices], self.now())
             save_state(session, **key, state=state, now=self.now())
 
     def _retry_or_fail(self, session, row: Outbox, error: str) -> None:

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 from sqlmodel import Session
 
+from jobs.absence import officer_recipients
+from jobs.absence_summary import queue_return_summaries
 from jobs.calendar import WorkCalendar
 from jobs.catalog import Catalog
 from jobs.i18n import translator
@@ -42,6 +44,7 @@ def plan(session: Session, *, now: dt.datetime, catalog: Catalog,
     """Create the obligations now owed and queue every reminder and escalation due at ``now``."""
     created = ensure_owed_obligations(session, now=now, catalog=catalog, calendar=calendar)
     queued = queue_due_reminders(session, now=now, catalog=catalog, calendar=calendar)
+    queued += queue_return_summaries(session, now=now, catalog=catalog, calendar=calendar)
     return PlanResult(created, queued)
 
 
@@ -73,7 +76,8 @@ def queue_due_reminders(session: Session, *, now: dt.datetime, catalog: Catalog,
     queued = 0
     for reminder in due_reminders(now, opens, duties, calendar):
         obligation, unit = by_id[reminder.obligation.id]
-        for member in recipients(session, unit=unit, role=reminder.stage.recipient_role):
+        for member in recipients(session, unit=unit, role=reminder.stage.recipient_role,
+                                 day=today):
             tr = translator(member.language)
             about = about_obligation(obligation, unit, catalog, tr.lang)
             message = for_stage(reminder.stage.track, reminder.stage.recipient_role, about, today,
@@ -88,13 +92,18 @@ def _kind(reminder: DueReminder) -> str:
     return "reminder" if reminder.stage.track == "remind" else "escalation"
 
 
-def recipients(session: Session, *, unit: Unit, role: str) -> list[Member]:
+def recipients(session: Session, *, unit: Unit, role: str,
+               day: dt.date | None = None) -> list[Member]:
     """Who receives a message meant for ``role`` of ``unit``.
 
     Officers and heads are the unit's own; supervisors are those of the nearest unit above
     (or the unit itself) that has any. A person with a Telegram and a Zalo account gets it on
-    the one(s) they chose (:func:`jobs.linking.preferred`).
+    the one(s) they chose (:func:`jobs.linking.preferred`). Given the ``day``, an officer's
+    messages follow :mod:`jobs.absence`: to a substitute while the officer is away, and to the
+    head of a unit with no officer.
     """
+    if role == Role.OFFICER and day is not None:
+        return officer_recipients(session, unit_id=unit.id, day=day)
     if role != Role.SUPERVISOR:
         return preferred(members_of(session, unit_ids=[unit.id], roles=[role]))
     for candidate in [unit, *ancestors(session, unit=unit)]:

@@ -93,7 +93,7 @@ class SandboxServer:
         self.pending: list[dict[str, Any]] = []  # users' updates not yet handed over
         self.webhook_attempts: list[dict[str, Any]] = []
         self._webhook: dict[str, str] | None = None
-        self._failures: dict[str, list[int]] = {}
+        self._failures: dict[str, list[tuple[int, int | None]]] = {}
         self._read: dict[Hashable, int] = {}
         self._changed = asyncio.Event()
         self._closing = False
@@ -174,8 +174,9 @@ class SandboxServer:
         if handler is None:
             return self._error(ApiError(404, "Not Found: method not found"))
         if self._failures.get(method):
-            status = self._failures[method].pop(0)
-            return self._error(ApiError(status, "Internal Server Error"))
+            status, retry_after = self._failures[method].pop(0)
+            description = "Too Many Requests" if status == 429 else "Internal Server Error"
+            return self._error(ApiError(status, description, retry_after))
         try:
             result = handler(*await _read_params(request))
             if inspect.isawaitable(result):
@@ -194,9 +195,11 @@ class SandboxServer:
         status = 200 if self.errors_as_http_200 else error.code
         return web.json_response(body, status=status, headers=headers)
 
-    def fail_next(self, method: str, status: int = 500, times: int = 1) -> None:
-        """Answer the next ``times`` calls of ``method`` with HTTP ``status`` (a server fault)."""
-        self._failures.setdefault(method.lower(), []).extend([status] * times)
+    def fail_next(self, method: str, status: int = 500, times: int = 1,
+                  retry_after: int | None = None) -> None:
+        """Answer the next ``times`` calls of ``method`` with HTTP ``status`` (a server fault,
+        or with ``retry_after`` a rate limit)."""
+        self._failures.setdefault(method.lower(), []).extend([(status, retry_after)] * times)
 
     def take_rate(self, *limits: tuple[Hashable, int | None, float]) -> None:
         """Count one message against the limits, or refuse it with a 429."""

@@ -13,7 +13,7 @@ from typing import Any
 from pydantic_settings import BaseSettings
 
 from bot.conversation import Inbound, Replies
-from bot.messengers.base import Arrival, Host, Menu
+from bot.messengers.base import Arrival, FileTooLarge, Host, Menu
 from jobs.delivery import Capabilities, RateLimits
 from jobs.messages import Message
 
@@ -60,6 +60,9 @@ class FakeConnection:
 
     async def acknowledge(self, payload: dict[str, Any], replies: Replies) -> None:
         pass
+
+    async def download(self, ref: str) -> bytes:
+        raise FileTooLarge(ref)  # the fake's people send no files
 
     async def stop(self) -> None:
         self.listening = False

@@ -1,4 +1,4 @@
-"""The Telegram adapter: python-telegram-bot updates in, the conversation's replies out.
+"""The Telegram adapter: stored updates in, outbox messages out.
 
 Thin on purpose: it only translates between Telegram's shapes and :mod:`bot.conversation`.
 Updates arrive stored in the inbox (:mod:`bot.intake`); replies leave through the outbox and
@@ -12,7 +12,7 @@ import functools
 import logging
 import os
 from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar
+from typing import TypeVar
 
 # Opt in to python-telegram-bot's coming behaviour (time periods as timedelta) rather than
 # reading the deprecated integer form.
@@ -25,14 +25,29 @@ from telegram import (
     InputFile,
     Update,
 )
+from telegram import Message as Sent
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 
-from bot.messengers.base import patiently
-from bot.messengers.telegram.messenger import CAPABILITIES, MAX_FILE_BYTES, MAX_TEXT, PLATFORM
+from bot.messengers.base import FileTooLarge, patiently
+from bot.messengers.telegram.messenger import (
+    CAPABILITIES,
+    MAX_FILE_BYTES,
+    MAX_TEXT,
+    MAX_UPLOAD_BYTES,
+    PLATFORM,
+)
+from bot.outgoing import (
+    FileUnavailable,
+    OutgoingFiles,
+    link_line,
+    too_large_line,
+    unavailable_line,
+)
 from bot.text_parts import split_message
 from bot.turn import Inbound, IncomingFile
 from jobs.delivery import RecipientGone, RetryLater, TemporaryFailure, Undeliverable
-from jobs.messages import Message
+from jobs.i18n import Translator, translator
+from jobs.messages import Attachment, Message
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -70,12 +85,25 @@ async def _incoming_file(message, bot: Bot) -> IncomingFile:
     if size is not None and size > MAX_FILE_BYTES:
         return IncomingFile(name=name, size=size, content=None, ref=item.file_id)
     try:
-        telegram_file = await bot.get_file(item.file_id)
-        content = bytes(await telegram_file.download_as_bytearray())
-    except BadRequest:  # "file is too big": Telegram will not hand it to a bot
+        content = await download(bot, item.file_id)
+    except FileTooLarge:  # "file is too big": Telegram will not hand it to a bot
         return IncomingFile(name=name, size=size or MAX_FILE_BYTES + 1, content=None,
                             ref=item.file_id)
+    except NetworkError:  # a timeout or a server error: the bot fetches it again later
+        return IncomingFile(name=name, size=size, content=None, ref=item.file_id,
+                            fetch_failed=True)
     return IncomingFile(name=name, size=len(content), content=content, ref=item.file_id)
+
+
+async def download(bot: Bot, file_id: str) -> bytes:
+    """The bytes of a file by its id (getFile, then the file URL); FileTooLarge over 20 MB."""
+    try:
+        telegram_file = await bot.get_file(file_id)
+    except BadRequest as error:
+        raise FileTooLarge(str(error)) from None
+    if (telegram_file.file_size or 0) > MAX_FILE_BYTES:
+        raise FileTooLarge(f"{telegram_file.file_size} bytes")
+    return bytes(await telegram_file.download_as_bytearray())
 
 
 def keyboard(message: Message) -> InlineKeyboardMarkup | None:
@@ -86,14 +114,15 @@ def keyboard(message: Message) -> InlineKeyboardMarkup | None:
         [[InlineKeyboardButton(c.label, callback_data=c.id)] for c in message.choices])
 
 
-async def send_message(bot: Bot, chat_id: str, message: Message) -> str:
+async def send_message(bot: Bot, chat_id: str, message: Message,
+                       files: OutgoingFiles | None = None) -> str:
     """Send ``message`` (split when long, buttons on the last part, then attachments).
 
     A rate limit on the first call is raised for delivery to retry the whole message later;
     on a later one it is waited out, since what went before is there already and a retry would
     send it twice. Replies come one call each (:func:`bot.replies.one_call_each`).
     """
-    calls: list[Callable[[], Awaitable[Any]]] = []
+    calls: list[Callable[[], Awaitable[Sent]]] = []
     parts = split_message(message.text, MAX_TEXT)
     if not parts and not message.attachments:
         parts = [" "]
@@ -101,16 +130,33 @@ async def send_message(bot: Bot, chat_id: str, message: Message) -> str:
         markup = keyboard(message) if i == len(parts) - 1 else None
         calls.append(functools.partial(bot.send_message, chat_id=chat_id, text=part,
                                        reply_markup=markup))
-    for attachment in message.attachments:
-        file = InputFile(attachment.content, filename=attachment.filename)
-        calls.append(functools.partial(bot.send_photo, chat_id=chat_id, photo=file)
-                     if attachment.kind == "photo" else
-                     functools.partial(bot.send_document, chat_id=chat_id, document=file))
+    tr = translator(message.lang)
+    calls += [functools.partial(_send_attachment, bot, chat_id, attachment, files, tr)
+              for attachment in message.attachments]
     first_id = None
     for i, call in enumerate(calls):
         sent = await (call() if i == 0 else patiently(call, _rate_limit_wait, attempts=5))
         first_id = first_id or str(sent.message_id)
     return first_id
+
+
+async def _send_attachment(bot: Bot, chat_id: str, attachment: Attachment,
+                           files: OutgoingFiles | None, tr: Translator) -> Sent:
+    """Upload the file; past the upload limit, a link to it, or a line that says why not."""
+    try:
+        content = await files.content(attachment) if files else attachment.content
+        url = await files.url(attachment) if files and len(content) > MAX_UPLOAD_BYTES else None
+    except FileUnavailable as error:
+        log.warning("a file could not be sent: %s", error)
+        return await bot.send_message(chat_id=chat_id, text=unavailable_line(attachment, tr))
+    if len(content) > MAX_UPLOAD_BYTES:
+        text = link_line(attachment, url, tr, files.link_days) if url \
+            else too_large_line(attachment, tr)
+        return await bot.send_message(chat_id=chat_id, text=text)
+    upload = InputFile(content, filename=attachment.filename)
+    if attachment.kind == "photo":
+        return await bot.send_photo(chat_id=chat_id, photo=upload)
+    return await bot.send_document(chat_id=chat_id, document=upload)
 
 
 def _rate_limit_wait(error: Exception) -> float | None:
@@ -123,12 +169,13 @@ class TelegramTransport:
     platform = PLATFORM
     capabilities = CAPABILITIES
 
-    def __init__(self, bot: Bot) -> None:
+    def __init__(self, bot: Bot, files: OutgoingFiles | None = None) -> None:
         self.bot = bot
+        self.files = files
 
     async def send(self, chat_id: str, message: Message) -> str:
         """Send one outbox message."""
-        return await self._mapping_errors(send_message(self.bot, chat_id, message))
+        return await self._mapping_errors(send_message(self.bot, chat_id, message, self.files))
 
     async def edit(self, chat_id: str, message_id: str, message: Message) -> None:
         """Change a message sent earlier: its text, without its buttons (a reminder done)."""

@@ -34,7 +34,7 @@ class TelegramConnection:
     def __init__(self, bot: Bot, host: Host, webhook_url: str | None) -> None:
         self.bot = bot
         self.host = host
-        self.transport = adapter.TelegramTransport(bot)
+        self.transport = adapter.TelegramTransport(bot, host.files)
         self.webhook_url = webhook_url
         self._poller: asyncio.Task | None = None
 
@@ -53,6 +53,10 @@ class TelegramConnection:
             await bot.shutdown()
             raise
         return cls(bot, host, host.webhook_url(MESSENGER.webhook_path))
+
+    async def download(self, ref: str) -> bytes:
+        """A file a person sent, by its file id."""
+        return await adapter.download(self.bot, ref)
 
     async def publish_menu(self, menu: Menu) -> None:
         """setMyCommands in every language; the default language also for everyone else."""

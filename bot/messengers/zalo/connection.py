@@ -26,7 +26,7 @@ class ZaloConnection:
         self.client = client
         self.host = host
         self.account = account
-        self.transport = adapter.ZaloTransport(client)
+        self.transport = adapter.ZaloTransport(client, host.files)
         self.webhook_url = host.webhook_url(MESSENGER.webhook_path)
         self._poller: asyncio.Task | None = None
 
@@ -91,6 +91,10 @@ class ZaloConnection:
     async def inbound(self, payload: dict[str, Any]) -> Inbound | None:
         """The conversation's view of a stored update (a photo it carries is downloaded)."""
         return await adapter.to_inbound(payload, self.client)
+
+    async def download(self, ref: str) -> bytes:
+        """A photo a person sent, by the URL its update carried."""
+        return await adapter.download(self.client, ref)
 
     async def acknowledge(self, payload: dict[str, Any], replies: Replies) -> None:
         """Zalo has no buttons to answer."""
