@@ -45,6 +45,10 @@ FIRST_RETRY_SECONDS, RETRY_FACTOR = 2.0, 3
 LEASE_SECONDS = 120.0
 #: How often the workers look for updates stored by another process, or due to be retried.
 POLL_SECONDS = 1.0
+#: Updates taken from the inbox at once for each worker: one claim serves several updates.
+TAKEN_PER_WORKER = 8
+#: How long a worker lets the webhook go first before it handles its next update anyway.
+GIVE_WAY_SECONDS = 0.1
 
 
 @dataclass(frozen=True)
@@ -76,8 +80,15 @@ class Intake:
         self._speed = 1.0 / clock.real_seconds(1.0)
         self._db = ThreadPoolExecutor(max_workers=2, thread_name_prefix="inbox")
         self._turns = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="conversation")
-        self._running: dict[int, asyncio.Task] = {}
+        self._taken: set[int] = set()  # leased by this process: queued or being handled
+        self._queue: asyncio.Queue[Stored] = asyncio.Queue()
+        self._running: dict[int, asyncio.Future] = {}
+        self._workers: list[asyncio.Task] = []
         self._claiming = False
+        self._receiving = 0  # webhook requests being answered
+        self._quiet = asyncio.Event()  # set when none is
+        self._to_store: list[tuple[str, list[Arrival], asyncio.Future]] = []
+        self._storing: asyncio.Task | None = None
         self._wake = asyncio.Event()
         self._progress = asyncio.Event()
         self._dispatcher: asyncio.Task | None = None
@@ -85,17 +96,41 @@ class Intake:
     # -- storing ------------------------------------------------------------------------------
 
     async def store(self, platform: str, arrivals: list[Arrival]) -> None:
-        """Keep ``arrivals`` durably; raises when the database cannot take them."""
+        """Keep ``arrivals`` durably; raises when the database cannot take them.
+
+        Updates that arrive while others are being written are written together next, in
+        one transaction (a group commit): a busy webhook costs a commit per batch, not per
+        update, and no update waits for more than the write before its own.
+        """
         if not arrivals:
             return
-        now = self.clock.now()
-        await self._in(self._db, self._store, platform, arrivals, now)
+        stored = asyncio.get_running_loop().create_future()
+        self._to_store.append((platform, arrivals, stored))
+        if self._storing is None or self._storing.done():
+            self._storing = asyncio.create_task(self._store_waiting())
+        await stored
         self._wake.set()
 
-    def _store(self, platform: str, arrivals: list[Arrival], now: dt.datetime) -> None:
+    async def _store_waiting(self) -> None:
+        while self._to_store:
+            batch, self._to_store = self._to_store, []
+            try:
+                await self._in(self._db, self._store, [(p, a) for p, a, _ in batch],
+                               self.clock.now())
+            except Exception as error:
+                for *_, stored in batch:
+                    if not stored.done():  # (a request given up meanwhile waits no more)
+                        stored.set_exception(error)
+            else:
+                for *_, stored in batch:
+                    if not stored.done():
+                        stored.set_result(None)
+
+    def _store(self, batch: list[tuple[str, list[Arrival]]], now: dt.datetime) -> None:
         with session_scope(self.engine) as session:
-            inbox.store(session, platform=platform, now=now,
-                        arrivals=[(a.update_id, a.chat_key, a.payload) for a in arrivals])
+            for platform, arrivals in batch:
+                inbox.store(session, platform=platform, now=now,
+                            arrivals=[(a.update_id, a.chat_key, a.payload) for a in arrivals])
 
     def webhook(self, messenger: Messenger, secret: str,
                 matches: Callable[[str | None, str], bool]) -> Callable[
@@ -109,39 +144,55 @@ class Intake:
                 return web.Response(status=403)
             if messenger.name not in self.connections:
                 return web.Response(status=404)
-            arrival = await _read(messenger, request)
-            if arrival is None:
-                return web.Response(status=200)
+            self._receiving += 1
             try:
-                await self.store(messenger.name, [arrival])
-            except Exception:
-                log.exception("a %s update could not be stored; the platform will send it again",
-                              messenger.name)
-                return web.Response(status=500)
-            return web.Response(status=200)
+                return web.Response(status=await self._take(messenger, request))
+            finally:
+                self._receiving -= 1
+                if not self._receiving:
+                    self._quiet.set()
 
         return take_update
+
+    async def _take(self, messenger: Messenger, request: web.Request) -> int:
+        arrival = await _read(messenger, request)
+        if arrival is None:
+            return 200
+        try:
+            await self.store(messenger.name, [arrival])
+        except Exception:
+            log.exception("a %s update could not be stored; the platform will send it again",
+                          messenger.name)
+            return 500
+        return 200
 
     # -- handling -----------------------------------------------------------------------------
 
     def start(self) -> None:
         """Handle what the inbox holds for the connected messengers, and whatever comes next."""
         self._dispatcher = asyncio.create_task(self._dispatch(), name="inbox")
+        self._workers = [asyncio.create_task(self._work(), name=f"inbox-worker-{n}")
+                         for n in range(self.workers)]
 
     def wake(self) -> None:
         """Look at the inbox now (an update was stored, or the clock moved)."""
         self._wake.set()
 
     async def stop(self) -> None:
-        """Take no more updates from the inbox; let those under way finish. (Storing goes on
-        until :meth:`close`: a long poll under way keeps what it took.)"""
-        if self._dispatcher:
-            self._dispatcher.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._dispatcher
-            self._dispatcher = None
+        """Take no more updates from the inbox; let those under way finish, and hand back
+        those taken but not begun. (Storing goes on until :meth:`close`: a long poll under way
+        keeps what it took.)"""
+        for task in [self._dispatcher, *self._workers]:
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+        self._dispatcher, self._workers = None, []
         if self._running:
             await asyncio.gather(*self._running.values(), return_exceptions=True)
+        waiting = [self._queue.get_nowait().id for _ in range(self._queue.qsize())]
+        if waiting:
+            await self._in(self._db, self._release, waiting)
 
     def close(self) -> None:
         """Release the threads, once nothing stores any more."""
@@ -149,24 +200,42 @@ class Intake:
         self._turns.shutdown(wait=True)
 
     async def _dispatch(self) -> None:
+        """Take updates from the inbox a batch at a time (one transaction for many), each the
+        oldest waiting of its chat, so the workers may handle any of them at the same time."""
+        batch = self.workers * TAKEN_PER_WORKER
         while True:
             self._wake.clear()
-            free = self.workers - len(self._running)
+            room = batch - len(self._taken)
             rows: list[Stored] = []
-            if free > 0 and self.connections:
+            if room > 0 and self.connections:
                 self._claiming = True
                 try:
-                    rows = await self._in(self._db, self._claim, free, list(self._running))
+                    rows = await self._in(self._db, self._claim, room, list(self._taken))
                 except Exception as error:  # the database is away: try again shortly
                     log.warning("the inbox could not be read (%s)", error)
                 finally:
                     self._claiming = False
             for row in rows:
-                self._running[row.id] = asyncio.create_task(self._handle(row))
-            if rows and len(rows) == free:
-                continue  # there may be more: take them once a worker is free
+                self._taken.add(row.id)
+                self._queue.put_nowait(row)
+            if rows and len(rows) == room:
+                continue  # there may be more: take them as the workers get through these
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), POLL_SECONDS)
+
+    async def _work(self) -> None:
+        while True:
+            row = await self._queue.get()
+            # The webhook goes first: a platform waits for its 200 (and gives up, and posts
+            # again), a person's reply waits in any case for the messenger's rate limit. A
+            # webhook that never rests still leaves each worker an update every tenth second.
+            if self._receiving:
+                self._quiet.clear()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._quiet.wait(), GIVE_WAY_SECONDS)
+            # Shielded: stopping lets the update under way finish instead of cutting it off.
+            self._running[row.id] = asyncio.ensure_future(self._handle(row))
+            await asyncio.shield(self._running[row.id])
 
     def _claim(self, limit: int, busy: list[int]) -> list[Stored]:
         now = self.clock.now()
@@ -176,6 +245,10 @@ class Intake:
                                platforms=list(self.connections))
             return [Stored(r.id, r.platform, r.update_id, r.chat_key, dict(r.payload),
                            r.received_at, r.attempts) for r in rows]
+
+    def _release(self, row_ids: list[int]) -> None:
+        with session_scope(self.engine) as session:
+            inbox.release(session, row_ids=row_ids, at=self.clock.now())
 
     async def _handle(self, row: Stored) -> None:
         try:
@@ -189,6 +262,7 @@ class Intake:
             await self._in(self._db, self._failed, row, error)
         finally:
             self._running.pop(row.id, None)
+            self._taken.discard(row.id)
             self._wake.set()
             self._progress.set()
 
@@ -238,7 +312,7 @@ class Intake:
 
     async def settled(self) -> bool:
         """Whether nothing is being handled and nothing waits that is due now."""
-        if self._running or self._claiming:
+        if self._taken or self._claiming:
             return False
         due = await self._in(self._db, self._next_due)
         return due is None or due > self.clock.now()

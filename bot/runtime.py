@@ -81,7 +81,7 @@ class Runtime:
             validity=dt.timedelta(days=self.settings.file_link_days))
         self.archivist = Archivist(self.engine, store, self.clock.now, download=self._download)
         self.intake = Intake(self.engine, self.conversation, self.clock, self.connections,
-                             answered=self.wake_replies)
+                             answered=self.wake_replies, workers=self.settings.inbox_workers)
 
     @property
     def webhook_mode(self) -> bool:

@@ -47,6 +47,9 @@ class Settings(*(m.settings_model for m in installed()), StoreSettings, BaseSett
     office_opens: dt.time = Field(dt.time(8, 0), validation_alias=_env("ISOBOT_OFFICE_OPENS"))
     office_closes: dt.time = Field(dt.time(17, 0), validation_alias=_env("ISOBOT_OFFICE_CLOSES"))
     plan_every_minutes: int = Field(5, validation_alias=_env("ISOBOT_PLAN_EVERY_MINUTES"))
+    inbox_workers: int = Field(
+        4, ge=1, le=64, validation_alias=_env("ISOBOT_INBOX_WORKERS"),
+        description="How many updates are handled at once (of different chats).")
     invite_valid_days: int = Field(14, validation_alias=_env("ISOBOT_INVITE_VALID_DAYS"))
     digest_at: dt.time = Field(dt.time(7, 30), validation_alias=_env("ISOBOT_DIGEST_AT"))
     digest_weekday: int = Field(0, ge=0, le=6, validation_alias=_env("ISOBOT_DIGEST_WEEKDAY"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -26,6 +27,7 @@ def make_engine(url: str) -> Engine:
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"check_same_thread": False})
         event.listen(engine, "connect", _sqlite_pragmas)
+        _one_writer_at_a_time(engine)
         return engine
     return create_engine(url, pool_pre_ping=True)
 
@@ -37,6 +39,39 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA busy_timeout=5000")
     cursor.close()
+
+
+def _one_writer_at_a_time(engine: Engine) -> None:
+    """Threads of this process take turns to write, as SQLite makes them anyway, but without
+    its busy handler: a writer that finds the database locked sleeps 1, 2, 5, 10, 15, 20,
+    25, ... 100 ms between tries (sqliteDefaultBusyCallback, sqlite.org/c3ref/busy_timeout),
+    which under the webhook's load turns a wait of a millisecond into tens. A thread waiting
+    for this lock wakes the moment the writer before it commits. (Another process's writes
+    still meet the busy timeout.)
+    """
+    lock = threading.RLock()
+
+    def before_write(conn, cursor, statement, parameters, context, executemany) -> None:
+        if not conn.info.get(_WRITING) and statement.lstrip()[:7].upper().startswith(_WRITES):
+            lock.acquire()
+            conn.info[_WRITING] = True
+
+    def written(conn) -> None:
+        if conn.info.pop(_WRITING, False):
+            lock.release()
+
+    def given_back(dbapi_connection, record, reset_state) -> None:
+        if record.info.pop(_WRITING, False):  # unfinished: the pool rolls it back
+            lock.release()
+
+    event.listen(engine, "before_cursor_execute", before_write)
+    event.listen(engine, "commit", written)
+    event.listen(engine, "rollback", written)
+    event.listen(engine.pool, "reset", given_back)
+
+
+_WRITING = "isobot_writing"
+_WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE")
 
 
 @contextmanager

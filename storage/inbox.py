@@ -55,6 +55,13 @@ def claim(session: Session, *, now: dt.datetime, until: dt.datetime, limit: int,
     return rows
 
 
+def release(session: Session, *, row_ids: list[int], at: dt.datetime) -> None:
+    """Hand back updates taken but not begun (a worker stopping): due at ``at``, the claim
+    not counted as a try."""
+    session.execute(update(Inbox).where(col(Inbox.id).in_(row_ids))
+                    .values(next_attempt_at=at, attempts=Inbox.attempts - 1))
+
+
 def finish(session: Session, *, row_id: int) -> None:
     """The update was handled (or could not be used): it leaves the inbox."""
     session.execute(delete(Inbox).where(Inbox.id == row_id))
