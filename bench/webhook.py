@@ -310,7 +310,7 @@ async def chat_run(url: str, units: int, chatters: int) -> Chat:
     samples: list[Sample] = []
     async with telegram(range(OFFICERS, OFFICERS + chatters + units)) as sandbox, \
             bot_process(url, sandbox, port, QUARTER, log, plan_every_minutes=1):
-        ticks = len([line for line in log if "planned:" in line])
+        ticks = len(planned(log))
         quiet_until = time.perf_counter() + 5.0
         await chat_while(port, sandbox, chatters, samples,
                          lambda: time.perf_counter() < quiet_until)
@@ -363,7 +363,7 @@ async def telegram(users: range) -> AsyncIterator[TelegramSandbox]:
 
 async def chat_while(port: int, sandbox: TelegramSandbox, chatters: int,
                      samples: list[Sample], going_on: Callable[[], bool]) -> None:
-    """Officers ask /viec, each waiting for the reply (and 0.3 s) before asking again."""
+    """Officers ask /viec, each waiting for the reply (and a moment) before asking again."""
     url = f"http://127.0.0.1:{port}/telegram"
 
     async def officer(user: int, http: aiohttp.ClientSession) -> None:
@@ -375,18 +375,24 @@ async def chat_while(port: int, sandbox: TelegramSandbox, chatters: int,
             async with http.post(url, json=update(next(NUMBERS), user, "/viec"),
                                  headers={HEADER: SECRET}) as response:
                 await response.read()
-            while True:  # the reply, not a reminder that came meanwhile
-                message = await sandbox.next_message(user, timeout=120)
-                if not message["text"].startswith("🔔"):
-                    break
+            try:
+                while True:  # the reply, not a reminder that came meanwhile
+                    message = await sandbox.next_message(user, timeout=REPLY_WAIT_SECONDS)
+                    if not message["text"].startswith("🔔"):
+                        break
+            except TimeoutError:
+                print(f"  (no reply to {user} within {REPLY_WAIT_SECONDS} s)", flush=True)
             samples.append(Sample(began, time.perf_counter() - began))
-            await asyncio.sleep(0.3)
+            await asyncio.sleep(THINK_SECONDS)
 
     async with aiohttp.ClientSession() as http:
         await asyncio.gather(*(officer(OFFICERS + i, http) for i in range(chatters)))
 
 
 NUMBERS = itertools.count(50_000_000)
+# Past Telegram's one message a second to a chat, which the bot keeps: a person reads, types.
+THINK_SECONDS = 1.5
+REPLY_WAIT_SECONDS = 600
 
 
 # -- the report ---------------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -16,6 +17,8 @@ from sqlalchemy.sql.dml import Insert
 from sqlmodel import Session, create_engine
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+#: How long a SQLite writer waits for another to finish before "database is locked".
+BUSY_SECONDS = 5.0
 DEFAULT_DATABASE_URL = "sqlite:///data/isobot.sqlite3"
 
 
@@ -37,7 +40,7 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     # WAL lets the delivery worker read while the conversation writes.
     cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.execute(f"PRAGMA busy_timeout={BUSY_SECONDS * 1000:.0f}")
     cursor.close()
 
 
@@ -53,7 +56,8 @@ def _one_writer_at_a_time(engine: Engine) -> None:
 
     def before_write(conn, cursor, statement, parameters, context, executemany) -> None:
         if not conn.info.get(_WRITING) and statement.lstrip()[:7].upper().startswith(_WRITES):
-            lock.acquire()
+            if not lock.acquire(timeout=BUSY_SECONDS):  # as SQLite's busy timeout gives up
+                raise sqlite3.OperationalError("database is locked")
             conn.info[_WRITING] = True
 
     def written(conn) -> None:
