@@ -98,6 +98,14 @@ def person_rows(session: Session, *, person_ids: Iterable[int]) -> list[Member]:
         .order_by(Member.id)))
 
 
+def members_by_id(session: Session, *, ids: Iterable[int]) -> dict[int, Member]:
+    """The members with ``ids``, by id (one query for a whole batch)."""
+    wanted = list(set(ids))
+    if not wanted:
+        return {}
+    return {m.id: m for m in session.exec(select(Member).where(col(Member.id).in_(wanted)))}
+
+
 def add_wrong_code(session: Session, *, platform: str, user_id: str, at: dt.datetime) -> None:
     """Record that an account sent a code that matched nothing."""
     session.add(WrongCode(platform=platform, user_id=user_id, at=at))

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from collections.abc import Collection, Mapping
+from typing import Any, NamedTuple
 
+from sqlalchemy import bindparam, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
@@ -54,6 +56,82 @@ def claim_due(session: Session, *, now: dt.datetime, platform: str, limit: int) 
         .with_for_update(skip_locked=True)
     )
     return list(session.exec(query))
+
+
+class Leased(NamedTuple):
+    """A message a delivery worker holds for a while: what it needs to send it."""
+
+    id: int
+    member_id: int
+    chat_id: str
+    kind: str
+    payload: dict[str, Any]
+    attempts: int  # failed attempts so far
+
+
+def lease_due(session: Session, *, now: dt.datetime, platform: str, limit: int,
+              until: dt.datetime) -> list[Leased]:
+    """Take up to ``limit`` due messages for ``platform`` until ``until``, oldest first.
+
+    Leased rows are due again at ``until`` unless the worker renews, releases or settles them
+    first; so a worker that dies holds its messages only that long.
+    """
+    rows = claim_due(session, now=now, platform=platform, limit=limit)
+    if rows:
+        session.execute(update(Outbox).where(col(Outbox.id).in_([r.id for r in rows]))
+                        .values(next_attempt_at=until))
+    return [Leased(r.id, r.member_id, r.chat_id, r.kind, dict(r.payload), r.attempts)
+            for r in rows]
+
+
+def renew_leases(session: Session, *, ids: Collection[int], until: dt.datetime) -> set[int]:
+    """Hold the still-pending messages among ``ids`` until ``until``; returns their ids.
+
+    A message cancelled meanwhile (its duty was done) is left alone and not returned.
+    """
+    if not ids:
+        return set()
+    renewed = session.execute(
+        update(Outbox)
+        .where(col(Outbox.id).in_(list(ids)), Outbox.state == OutboxState.PENDING)
+        .values(next_attempt_at=until)
+        .returning(Outbox.id))
+    return set(renewed.scalars())
+
+
+def release_leases(session: Session, *, due: Mapping[int, dt.datetime]) -> None:
+    """Hand leased messages back, each due again at its time in ``due`` (id -> moment)."""
+    if not due:
+        return
+    table = Outbox.__table__
+    statement = (table.update()
+                 .where(table.c.id == bindparam("row_id"),
+                        table.c.state == OutboxState.PENDING.value)
+                 .values(next_attempt_at=bindparam("at")))
+    session.connection().execute(
+        statement, [{"row_id": row_id, "at": at} for row_id, at in due.items()])
+
+
+def outbox_rows(session: Session, *, ids: Collection[int]) -> dict[int, Outbox]:
+    """The outbox rows with ``ids``, by id."""
+    if not ids:
+        return {}
+    rows = session.exec(select(Outbox).where(col(Outbox.id).in_(list(ids))))
+    return {row.id: row for row in rows}
+
+
+def recent_sends(session: Session, *, platform: str, since: dt.datetime,
+                 lease: dt.timedelta) -> list[tuple[str, dt.datetime]]:
+    """(chat id, sent at) of the messages sent on ``platform`` since ``since``.
+
+    A message is sent while its lease runs, and a lease is renewed long before it ends, so a
+    sent message's ``next_attempt_at`` (its last lease's end) is later than a lease before its
+    sending: that bound lets the due index find them without reading the whole outbox.
+    """
+    return list(session.exec(
+        select(Outbox.chat_id, Outbox.sent_at)
+        .where(Outbox.state == OutboxState.SENT, Outbox.platform == platform,
+               col(Outbox.next_attempt_at) >= since - lease, col(Outbox.sent_at) >= since)).all())
 
 
 def next_attempt(session: Session, *, platform: str) -> dt.datetime | None:

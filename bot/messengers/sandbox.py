@@ -89,11 +89,12 @@ class SandboxServer:
         self.webhook_max_attempts = max(1, webhook_max_attempts)
         self.webhook_retry_delay = webhook_retry_delay
         self.rates = RateWindows()
+        self.rate_refusals = 0  # 429s the rate limits answered: each one a limit the bot broke
         self.sent: list[dict[str, Any]] = []  # what the bot sent, in order
         self.pending: list[dict[str, Any]] = []  # users' updates not yet handed over
         self.webhook_attempts: list[dict[str, Any]] = []
         self._webhook: dict[str, str] | None = None
-        self._failures: dict[str, list[int]] = {}
+        self._failures: dict[str, list[ApiError]] = {}
         self._read: dict[Hashable, int] = {}
         self._changed = asyncio.Event()
         self._closing = False
@@ -174,8 +175,7 @@ class SandboxServer:
         if handler is None:
             return self._error(ApiError(404, "Not Found: method not found"))
         if self._failures.get(method):
-            status = self._failures[method].pop(0)
-            return self._error(ApiError(status, "Internal Server Error"))
+            return self._error(self._failures[method].pop(0))
         try:
             result = handler(*await _read_params(request))
             if inspect.isawaitable(result):
@@ -194,13 +194,22 @@ class SandboxServer:
         status = 200 if self.errors_as_http_200 else error.code
         return web.json_response(body, status=status, headers=headers)
 
-    def fail_next(self, method: str, status: int = 500, times: int = 1) -> None:
-        """Answer the next ``times`` calls of ``method`` with HTTP ``status`` (a server fault)."""
-        self._failures.setdefault(method.lower(), []).extend([status] * times)
+    def fail_next(self, method: str, status: int = 500, times: int = 1,
+                  retry_after: int | None = None) -> None:
+        """Answer the next ``times`` calls of ``method`` with HTTP ``status`` (a server fault,
+        or with ``retry_after`` a 429 the rate limits did not cause)."""
+        description = ("Too Many Requests: retry after {retry_after}" if retry_after is not None
+                       else "Internal Server Error")
+        error = ApiError(status, description.format(retry_after=retry_after), retry_after)
+        self._failures.setdefault(method.lower(), []).extend([error] * times)
 
     def take_rate(self, *limits: tuple[Hashable, int | None, float]) -> None:
         """Count one message against the limits, or refuse it with a 429."""
-        self.rates.take(self.clock(), *limits)
+        try:
+            self.rates.take(self.clock(), *limits)
+        except ApiError:
+            self.rate_refusals += 1
+            raise
 
     # -- updates and what the bot sent -----------------------------------------------------
 
