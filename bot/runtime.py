@@ -25,6 +25,7 @@ from jobs.delivery import Deliverer, RateLimits
 from jobs.digest_job import queue_weekly_digest
 from jobs.planner import plan
 from storage.db import session_scope
+from storage.leadership import Leadership
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +50,8 @@ class Runtime:
     conversation: Conversation = field(init=False)
     connections: dict[str, Connection] = field(default_factory=dict)
     deliverers: list[Deliverer] = field(default_factory=list)
+    # Which jobs this process does among several sharing one PostgreSQL database.
+    leadership: Leadership = field(init=False)
     scheduler: AsyncIOScheduler | None = None
     web_runner: web.AppRunner | None = None
     _plan_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
@@ -56,6 +59,7 @@ class Runtime:
 
     def __post_init__(self) -> None:
         self.calendar = self.settings.work_calendar()
+        self.leadership = Leadership(self.engine)
         self.conversation = Conversation(
             self.engine, self.catalog, self.calendar, self.settings.language,
             messengers={m.name: m.capabilities for m in self.messengers})
@@ -92,7 +96,7 @@ class Runtime:
         await connection.listen()
         limits = self.limits or messenger.rate_limits(self.settings)
         self.deliverers.append(Deliverer(self.engine, connection.transport, now=self.clock.now,
-                                         limits=limits))
+                                         limits=limits, leadership=self.leadership))
 
     async def _start_webhook_server(self) -> None:
         app = web.Application(client_max_size=1024 * 1024)
@@ -122,8 +126,14 @@ class Runtime:
         return take_update
 
     async def plan_now(self) -> None:
-        """Create owed obligations and queue due reminders as of the bot's clock."""
+        """Create owed obligations and queue due reminders as of the bot's clock.
+
+        One process plans (the others find the role taken and skip the tick): the outbox's
+        unique keys would make a second planner harmless, but not free.
+        """
         async with self._plan_lock:
+            if not self.leadership.leads("plan"):
+                return
             now = self.clock.now()
             with session_scope(self.engine) as session:
                 result = plan(session, now=now, catalog=self.catalog,
@@ -149,13 +159,15 @@ class Runtime:
             log.info("weekly digest: %s messages queued", queued)
 
     async def deliver_now(self) -> None:
-        """Send what the outbox holds for every connected messenger."""
+        """Send what the outbox holds for every connected messenger, side by side."""
         async with self._deliver_lock:
-            for deliverer in self.deliverers:
-                try:
-                    await deliverer.deliver_due()
-                except Exception:  # one messenger's outage must not stop the others
-                    log.exception("delivery to %s failed", deliverer.transport.platform)
+            await asyncio.gather(*(self._deliver(d) for d in self.deliverers))
+
+    async def _deliver(self, deliverer: Deliverer) -> None:
+        try:
+            await deliverer.deliver_due()
+        except Exception:  # one messenger's outage must not stop the others
+            log.exception("delivery to %s failed", deliverer.transport.platform)
 
     async def stop(self) -> None:
         """Stop everything that was started; a delivery under way ends cleanly first."""
@@ -163,6 +175,7 @@ class Runtime:
             deliverer.stop()
         async with self._deliver_lock, self._plan_lock:
             pass  # wait for a delivery or planning run still under way
+        self.leadership.resign()  # another process takes over at its next tick
         if self.scheduler:
             # Only now: the scheduler's shutdown cancels the jobs it is running.
             self.scheduler.shutdown(wait=False)

@@ -49,9 +49,9 @@ def seed(engine, sandbox, chat_ids, *, messages_each=1, role=Role.OFFICER):
                         payload=Message(f"Nhắc việc số {i}").to_payload(), now=START)
 
 
-def deliverer(engine, bot, fake_time, limits=None, **options):
+def deliverer(engine, bot, fake_time, limits=None, transport=None, **options):
     """A worker on the fake clock, within Telegram's limits unless told otherwise."""
-    return Deliverer(engine, TelegramTransport(bot), now=fake_time.now,
+    return Deliverer(engine, transport or TelegramTransport(bot), now=fake_time.now,
                      limits=limits or LIMITS, monotonic=fake_time.monotonic,
                      sleep=fake_time.sleep, **options)
 
