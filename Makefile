@@ -70,7 +70,7 @@ lint: setup
 	$(BIN)/ruff check .
 
 bench: setup
-	$(BIN)/python bench/delivery.py
+	$(BIN)/python bench/broadcast.py
 	$(BIN)/python bench/simulate.py
 	$(BIN)/python bench/digest.py
 	$(BIN)/python bench/backup.py

@@ -3,7 +3,7 @@
 A worker *leases* a batch of due rows — they come due again when the short lease ends, unless
 it renews it while they wait — and sends several at once, each as soon as the rate limiter
 (:mod:`jobs.rate_limits`) lets it go. The answers are written down a batch at a time
-(:mod:`jobs.delivery_outcomes`), one transaction for all that came in during the last half
+(:mod:`jobs.delivery_outcomes`), one transaction for all that came in during the last quarter
 second. A worker that is stopped (cancelled) lets the messages in flight finish, records them
 and hands the rest back; one that dies (``kill -9``) holds its leased messages a lease's length,
 seconds, and may send again the few whose answers it had not yet written down.
@@ -43,8 +43,9 @@ __all__ = ["LEASE", "Capabilities", "Deliverer", "RateLimiter", "RateLimits", "R
 #: How long a worker holds the messages it leased; renewed every second while they wait.
 LEASE = dt.timedelta(seconds=10)
 RENEW_EVERY = 1.0
-#: Answers are written down every half second, or every 50 answers.
-FLUSH_EVERY, FLUSH_COUNT = 0.5, 50
+#: Answers are written down every quarter second, or every 50 answers: a few transactions a
+#: second at the limit, and few messages sent again after a ``kill -9``.
+FLUSH_EVERY, FLUSH_COUNT = 0.25, 50
 #: A message whose chat must wait longer than this goes back to the outbox meanwhile.
 HOLD_IN_MEMORY = 5.0
 #: The longest and shortest pause: upkeep (leases, answers) runs at least every second, and a
