@@ -109,7 +109,9 @@ class Transport(Protocol):
 class _Run:
     """One :meth:`Deliverer.deliver_due`: what it holds, what is in flight, what came back."""
 
-    started: float
+    flushed_at: float  # monotonic seconds of the last write, renewal and lease
+    renewed_at: float
+    refilled_at: float = -math.inf
     queue: list[Leased] = field(default_factory=list)  # leased, waiting for their turn
     in_flight: dict[asyncio.Task[None], Leased] = field(default_factory=dict)
     answers: list[Outcome] = field(default_factory=list)  # not yet written down
@@ -119,9 +121,6 @@ class _Run:
     sent: int = 0
     more_due: bool = True  # the last lease was full: more may be due right now
     lost: bool = False  # another process leads now
-    flushed_at: float = 0.0
-    renewed_at: float = 0.0
-    refilled_at: float = -math.inf
 
     def held(self) -> set[int]:
         return {row.id for row in self.queue} | {row.id for row in self.in_flight.values()}
@@ -169,8 +168,8 @@ class Deliverer:
         """Send every row due now; return how many were sent (0 when another process leads)."""
         if self.stopping or not self._lead():
             return 0
-        run = _Run(started=self.monotonic())
-        run.flushed_at = run.renewed_at = run.started
+        at = self.monotonic()
+        run = _Run(flushed_at=at, renewed_at=at)
         try:
             await self._drive(run)
         finally:
