@@ -2,6 +2,7 @@
 
 import asyncio
 import datetime as dt
+import random
 
 import pytest
 from sqlmodel import select
@@ -49,6 +50,26 @@ async def test_a_chat_told_to_wait_is_held_while_the_others_go_on(
     assert min(arrivals(sandbox, held)) >= 1000 + 5 > last_other
     assert [m["text"] for m in sandbox.messages_to(held)] == ["Nhắc việc số 0",
                                                              "Nhắc việc số 1"]
+    assert sandbox.rate_refusals == 0
+
+
+async def test_slow_and_uneven_answers_never_push_the_bot_past_a_limit(
+        engine, sandbox, bot, fake_time):
+    seed(engine, sandbox, range(1, 151), messages_each=2)
+    transport = TelegramTransport(bot)
+    send, network = transport.send, random.Random(7)
+
+    async def over_a_jittery_network(chat_id, message):
+        await fake_time.sleep(network.uniform(0, 0.3))  # the request on its way
+        message_id = await send(chat_id, message)  # the sandbox counts it here
+        await fake_time.sleep(network.uniform(0, 0.3))  # the answer on its way back
+        return message_id
+
+    transport.send = over_a_jittery_network
+    worker = deliverer(engine, bot, fake_time, transport=transport)
+    assert await deliver_all(worker, engine, fake_time) == 300
+    # However late each message arrived after it left, the sandbox never counted more than 30
+    # in a second, or two in a second in one chat.
     assert sandbox.rate_refusals == 0
 
 
