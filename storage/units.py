@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
+from typing import NamedTuple
 
 from sqlmodel import Session, select
 
@@ -21,6 +22,22 @@ def all_units(session: Session, *, active_only: bool = False) -> list[Unit]:
     if active_only:
         query = query.where(Unit.active)
     return list(session.exec(query))
+
+
+class UnitRecord(NamedTuple):
+    """A unit as the planner needs it: where it hangs in the tree, and whether it is active."""
+
+    id: int
+    parent_id: int | None
+    active: bool
+    kind: str
+    name: str
+
+
+def unit_records(session: Session) -> list[UnitRecord]:
+    """Every unit, active or not, as tuples in id order."""
+    return [UnitRecord(*row) for row in session.execute(
+        select(Unit.id, Unit.parent_id, Unit.active, Unit.kind, Unit.name).order_by(Unit.id))]
 
 
 def parent_codes(session: Session) -> dict[str, str | None]:
