@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PYBABEL := $(BIN)/pybabel
 BABEL_KEYWORDS := -k _ -k N_ -k ngettext:1,2
 
-.PHONY: setup demo run test test-sqlite lint messages compile bench clean
+.PHONY: setup demo run test test-sqlite test-any-date lint messages compile bench clean
 
 setup: $(VENV)/.installed compile
 
@@ -39,6 +39,12 @@ test: setup
 
 test-sqlite: setup
 	$(BIN)/pytest -q
+
+# The suite must pass on any date: run it again with the process clock moved far away
+# (Debian's faketime): the week before Tết 2027, and 23:30 on New Year's Eve in Vietnam.
+test-any-date: setup
+	faketime '2027-02-03 09:00:00' $(BIN)/pytest -q -p no:cacheprovider
+	TZ=UTC faketime '2027-12-31 16:30:00' $(BIN)/pytest -q -p no:cacheprovider
 
 lint: setup
 	$(BIN)/ruff check .

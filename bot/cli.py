@@ -13,12 +13,14 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from pydantic import ValidationError
 from sqlmodel import Session
 
 from bot import logs
 from bot.settings import Settings
 from jobs.calendar import VIETNAM
 from jobs.catalog import Catalog, CatalogError, load_catalog
+from jobs.clock import Clock
 from jobs.directives import period_of as directive_period
 from jobs.directives import report as directive_report
 from jobs.directives import send_directive
@@ -91,7 +93,12 @@ class Format(StrEnum):
 
 
 def _settings() -> Settings:
-    settings = Settings()
+    try:
+        settings = Settings()
+    except ValidationError as error:
+        names = ", ".join(sorted({str(e["loc"][0]) for e in error.errors() if e["loc"]}))
+        raise _fail(translator(None)._("Invalid setting: {names}.").format(names=names),
+                    2) from None
     set_default_language(settings.language)
     return settings
 
@@ -118,11 +125,24 @@ def _ready_engine(settings: Settings):
     return engine
 
 
-def _now(value: str | None) -> dt.datetime:
-    """``--now`` as an aware moment; a value without an offset is read in Vietnam's time."""
+NowOption = Annotated[str | None, typer.Option(
+    "--now", help="Act as at this moment (ISO 8601; Vietnam time if no offset). Default: "
+                  "ISOBOT_NOW, else the real clock.")]
+
+
+def _moment(settings: Settings, value: str | None, tr: Translator) -> dt.datetime:
+    """The moment a command acts at: ``--now``, else ``ISOBOT_NOW``, else the real clock.
+
+    One clock for every command, so a rehearsal is consistent end to end: units imported
+    "at" a moment owe what falls due after it, and the bot started at a later moment agrees.
+    """
     if value is None:
-        return dt.datetime.now(tz=VIETNAM)
-    moment = dt.datetime.fromisoformat(value)
+        return settings.now or Clock().now()
+    try:
+        moment = dt.datetime.fromisoformat(value)
+    except ValueError:
+        raise _fail(tr._("--now is written like 2026-11-23T08:00 or 2026-11-23T08:00+07:00."),
+                    2) from None
     return moment if moment.tzinfo else moment.replace(tzinfo=VIETNAM)
 
 
@@ -152,10 +172,12 @@ def _problem_text(problem: RowProblem, tr: Translator) -> str:
 def units_import(
     file: Annotated[Path | None, typer.Argument(help="CSV or XLSX: code,name,kind,parent.")] = None,
     sample: Annotated[bool, typer.Option(help="Load the sample units of isobot.")] = False,
+    now: NowOption = None,
 ) -> None:
     """Import units from a CSV or XLSX file; a file with any bad row imports nothing."""
     settings = _settings()
     tr = _tr(settings)
+    moment = _moment(settings, now, tr)
     if sample == (file is not None):
         raise _fail(tr._("Give either a file or --sample."), 2)
     path = SAMPLE_UNITS if sample else file
@@ -178,7 +200,7 @@ def units_import(
             raise _fail(tr._("Nothing was imported: correct the rows above and try again."))
         created, updated = upsert_units(
             session, rows=[(r.code, r.name, r.kind, r.parent or None) for r in in_tree_order(rows)],
-            now=_now(None))
+            now=moment)
     typer.echo(tr._("Imported {total} units ({created} new, {updated} updated).").format(
         total=created + updated, created=created, updated=updated))
 
@@ -250,16 +272,18 @@ def invite_command(
     role: Annotated[InviteRole, typer.Option(help="The role the code grants.")],
     valid_days: Annotated[int, typer.Option(min=1, max=365)] = 14,
     json_output: Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")] = False,
+    now: NowOption = None,
 ) -> None:
     """Print a single-use invite code for a unit and role, and its Telegram link."""
     settings = _settings()
     tr = _tr(settings)
+    moment = _moment(settings, now, tr)
     engine = _ready_engine(settings)
     with session_scope(engine) as session:
         target = unit_by_code(session, code=unit)
         if target is None or not target.active:
             raise _fail(tr._("Unknown unit code: {codes}").format(codes=unit), 2)
-        invite = create_invite(session, unit=target, role=Role(role.value), now=_now(None),
+        invite = create_invite(session, unit=target, role=Role(role.value), now=moment,
                                valid_days=valid_days)
         code, expires, unit_name = invite.code, invite.expires_at, target.name
     username = _telegram_username(settings)
@@ -300,11 +324,12 @@ def _telegram_username(settings: Settings) -> str | None:
 @app.command("run")
 def run_command(
     now: Annotated[str | None, typer.Option(
-        help="Start the bot's clock at this moment (ISO 8601; Vietnam time if no offset).")] = None,
+        "--now", help="Start the bot's clock at this moment (ISO 8601; Vietnam time if no "
+                      "offset); it then runs on. Default: ISOBOT_NOW, else the real clock.")
+    ] = None,
 ) -> None:
     """Run the bot and its scheduler until stopped."""
     from bot.runtime import Runtime, run_forever
-    from jobs.clock import Clock
 
     settings = _settings()
     tr = _tr(settings)
@@ -314,11 +339,8 @@ def run_command(
     catalog = _catalog(settings, tr)
     logs.configure(s.get_secret_value() for s in (
         settings.telegram_bot_token, settings.zalo_bot_token, settings.webhook_secret) if s)
-    try:
-        clock = Clock(start=_now(now) if now else None)
-    except ValueError:
-        raise _fail(tr._("--now is written like 2026-11-23T08:00 or 2026-11-23T08:00+07:00."),
-                    2) from None
+    start = _moment(settings, now, tr) if now or settings.now else None
+    clock = Clock(start=start)
     runtime = Runtime(settings, _ready_engine(settings), catalog, clock)
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(run_forever(runtime))
@@ -330,6 +352,7 @@ def demo_command(
     messenger: Annotated[Messenger, typer.Option(
         help="The messenger the sandbox plays: Telegram (buttons) or Zalo (numbered replies).")
     ] = Messenger.telegram,
+    now: NowOption = None,
 ) -> None:
     """Chat with the bot in this terminal, as an ISO officer, through a local sandbox server."""
     from bot.sandbox.demo import run_demo
@@ -337,8 +360,10 @@ def demo_command(
     settings = _settings()
     tr = _tr(settings)
     catalog = _catalog(settings, tr)
+    today = _moment(settings, now, tr).date()
     with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(run_demo(settings, catalog, speed=speed, messenger=messenger.value))
+        asyncio.run(run_demo(settings, catalog, today=today, speed=speed,
+                             messenger=messenger.value))
 
 
 directive_app = typer.Typer(help="Directives to units.", no_args_is_help=True)
@@ -392,6 +417,7 @@ def directive_send(
     everyone: AllOption = False, kind: KindOption = None, unit: UnitOption = None,
     under: UnderOption = None,
     due: Annotated[str | None, typer.Option(help="Deadline, YYYY-MM-DD.")] = None,
+    now: NowOption = None,
 ) -> None:
     """Send a directive to units; each gets an obligation, reminded and escalated like any."""
     settings = _settings()
@@ -400,7 +426,7 @@ def directive_send(
     if not text.strip():
         raise _fail(tr._("The directive's text is empty."), 2)
     deadline = _date_option(due, tr)
-    now = _now(None)
+    now = _moment(settings, now, tr)
     if deadline and deadline < now.date():
         raise _fail(tr._("The deadline is in the past."), 2)
     with session_scope(_ready_engine(settings)) as session:
@@ -418,13 +444,15 @@ def directive_send(
 @directive_app.command("status")
 def directive_status(
     number: Annotated[int | None, typer.Option("--id", help="Only this directive.")] = None,
+    now: NowOption = None,
 ) -> None:
     """Show, per directive, how many units received, acknowledged and did it, and who is late."""
     settings = _settings()
     tr = _tr(settings)
+    today = _moment(settings, now, tr).date()
     calendar = settings.work_calendar()
     with session_scope(_ready_engine(settings)) as session:
-        for line in directive_report(session, tr=tr, today=_now(None).date(), tz=calendar.tz,
+        for line in directive_report(session, tr=tr, today=today, tz=calendar.tz,
                                      directive_id=number, limit=1000):
             typer.echo(line)
 
@@ -436,10 +464,12 @@ def legal_add(
     effective: Annotated[str, typer.Option(help="When it takes effect, YYYY-MM-DD.")],
     everyone: AllOption = False, kind: KindOption = None, unit: UnitOption = None,
     under: UnderOption = None,
+    now: NowOption = None,
 ) -> None:
     """Register a legal document: affected units must update their QMS within 3 months."""
     settings = _settings()
     tr = _tr(settings)
+    moment = _moment(settings, now, tr)
     catalog = _catalog(settings, tr)
     takes_effect = _date_option(effective, tr)
     if not number.strip() or not title.strip():
@@ -448,7 +478,7 @@ def legal_add(
         scope, targets, _root = _targets(session, tr, everyone, kind, unit, under)
         registered = register_legal_document(
             session, number=number.strip(), title=title.strip(), effective=takes_effect,
-            targets=targets, scope=scope, registered_by="cli:operator", now=_now(None),
+            targets=targets, scope=scope, registered_by="cli:operator", now=moment,
             catalog=catalog, calendar=settings.work_calendar())
         due = registered.obligations[0].due
         typer.echo(tr._("Registered {number}: {units} units must update their QMS by "
@@ -460,16 +490,18 @@ def legal_add(
 def units_merge(
     merged: Annotated[str, typer.Option("--from", help="The unit that ceases to exist.")],
     into: Annotated[str, typer.Option("--into", help="The unit it joins.")],
+    now: NowOption = None,
 ) -> None:
     """Merge a unit into another; its records stay readable, its QMS must be re-announced."""
     settings = _settings()
     tr = _tr(settings)
+    moment = _moment(settings, now, tr)
     catalog = _catalog(settings, tr)
     with session_scope(_ready_engine(settings)) as session:
         old, new = unit_by_code(session, code=merged), unit_by_code(session, code=into)
         if old is None or new is None or not old.active or not new.active or old.id == new.id:
             raise _fail(tr._("Both units must exist, be active and differ."), 2)
-        merge_units(session, merged=old, into=new, now=_now(None), catalog=catalog,
+        merge_units(session, merged=old, into=new, now=moment, catalog=catalog,
                     calendar=settings.work_calendar())
         typer.echo(tr._("{old} is merged into {new}; {new} must announce its QMS again.").format(
             old=old.name, new=new.name))
@@ -480,12 +512,13 @@ def units_qms(
     unit: Annotated[str, typer.Option(help="The unit's code.")],
     event: Annotated[QmsEvent, typer.Option(help="What happened to its QMS.")],
     on: Annotated[str | None, typer.Option(help="When, YYYY-MM-DD (default today).")] = None,
+    now: NowOption = None,
 ) -> None:
     """Record that a unit's QMS was built or its scope changed: it must announce conformity."""
     settings = _settings()
     tr = _tr(settings)
     catalog = _catalog(settings, tr)
-    now = _now(None)
+    now = _moment(settings, now, tr)
     day = _date_option(on, tr) or now.date()
     with session_scope(_ready_engine(settings)) as session:
         target = unit_by_code(session, code=unit)
@@ -501,7 +534,10 @@ def _simulation_units(settings: Settings) -> list[UnitInfo]:
     """The active units in the database, or the sample units when there are none."""
     engine = _ready_engine(settings)
     with session_scope(engine) as session:
-        stored = [UnitInfo(u.code, u.name, u.kind) for u in all_units(session, active_only=True)]
+        tz = settings.work_calendar().tz
+        stored = [UnitInfo(u.code, u.name, u.kind,
+                           u.created_at.astimezone(tz).date() if u.created_at else None)
+                  for u in all_units(session, active_only=True)]
     if stored:
         return stored
     return [UnitInfo(r.code, r.name, r.kind) for r in read_units_file(SAMPLE_UNITS)]
@@ -522,6 +558,7 @@ def export_command(
     lang: Annotated[Lang | None, typer.Option("--lang")] = None,
     year: Annotated[int | None, typer.Option(
         min=2000, max=2100, help="With --what compliance: the year (default this year).")] = None,
+    now: NowOption = None,
 ) -> None:
     """Export the evidence log, the obligation status or the compliance table as CSV or XLSX."""
     from bot.documents import compliance_table
@@ -532,7 +569,7 @@ def export_command(
     if year is not None and what is not What.compliance:
         raise _fail(tr._("--year goes with --what compliance."), 2)
     catalog = _catalog(settings, tr)
-    today = _now(None).date()
+    today = _moment(settings, now, tr).date()
     engine = _ready_engine(settings)
     with session_scope(engine) as session:
         unit_ids: set[int] | None = None
@@ -579,6 +616,7 @@ def ics_command(
     out: Annotated[Path | None, typer.Option(
         help="The file to write; isobot-CODE.ics when not given.")] = None,
     lang: Annotated[Lang | None, typer.Option("--lang")] = None,
+    now: NowOption = None,
 ) -> None:
     """Write a unit's ISO deadlines as an iCalendar file for phone calendars."""
     from bot.documents import calendar_filename, unit_calendar
@@ -593,7 +631,7 @@ def ics_command(
             raise _fail(tr._("Unknown unit code: {codes}").format(codes=unit), 2)
         content, _count = unit_calendar(session, unit=target, catalog=catalog,
                                         calendar=settings.work_calendar(), tr=tr,
-                                        now=_now(None))
+                                        now=_moment(settings, now, tr))
         path = out or Path(calendar_filename(target))
     try:
         path.write_bytes(content)
@@ -605,8 +643,7 @@ def ics_command(
 
 @app.command("digest")
 def digest_command(
-    now: Annotated[str | None, typer.Option(
-        help="Compose as of this moment (ISO 8601; Vietnam time if no offset).")] = None,
+    now: NowOption = None,
     dry_run: Annotated[bool, typer.Option(
         "--dry-run", help="Print each recipient's digest and attachments; change nothing.")
     ] = False,
@@ -621,11 +658,7 @@ def digest_command(
     settings = _settings()
     tr = _tr(settings)
     catalog = _catalog(settings, tr)
-    try:
-        moment = _now(now)
-    except ValueError:
-        raise _fail(tr._("--now is written like 2026-11-23T08:00 or 2026-11-23T08:00+07:00."),
-                    2) from None
+    moment = _moment(settings, now, tr)
     week = Week.containing(moment)
     engine = _ready_engine(settings)
     with Session(engine) as session:  # committed only when queuing

@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from pydantic import AliasChoices, Field, SecretStr
+from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from jobs.calendar import WorkCalendar
+from jobs.calendar import VIETNAM, WorkCalendar
 from storage.db import DEFAULT_DATABASE_URL
 
 
@@ -48,6 +48,17 @@ class Settings(BaseSettings):
     digest_at: dt.time = Field(dt.time(7, 30), validation_alias=_env("ISOBOT_DIGEST_AT"))
     digest_weekday: int = Field(0, ge=0, le=6, validation_alias=_env("ISOBOT_DIGEST_WEEKDAY"),
                                 description="0 = Monday … 6 = Sunday.")
+
+    now: dt.datetime | None = Field(
+        None, validation_alias=_env("ISOBOT_NOW"),
+        description="The moment every command acts at (ISO 8601; Vietnam time without an "
+                    "offset), for rehearsals; unset, the real clock.")
+
+    @field_validator("now")
+    @classmethod
+    def _in_vietnam(cls, value: dt.datetime | None) -> dt.datetime | None:
+        # An operator writes local time; a moment without an offset is Vietnam's.
+        return value.replace(tzinfo=VIETNAM) if value and value.tzinfo is None else value
 
     def work_calendar(self) -> WorkCalendar:
         """The working calendar with this deployment's office hours."""

@@ -23,6 +23,7 @@ class UnitInfo:
     code: str
     name: str
     kind: str
+    joined: dt.date | None = None  # a unit owes nothing that fell due before it was registered
 
 
 @dataclass(frozen=True)
@@ -60,9 +61,12 @@ def simulate(
     units = list(units)
     names = {u.code: u.name for u in units}
     horizon = max((max(d.lead_days, default=0) for d in catalog.duties), default=0)
+    # Obligations due before ``start`` still send overdue reminders and escalations into it.
+    earliest = _earliest_due_reaching(start, catalog, calendar)
     obligations = []
     for unit in units:
-        owed = owed_between(catalog, unit.kind, start, end + dt.timedelta(days=horizon), calendar)
+        owed = owed_between(catalog, unit.kind, max(earliest, unit.joined or earliest),
+                            end + dt.timedelta(days=horizon), calendar)
         obligations += [
             OpenObligation(len(obligations) + i, unit.code, o.duty_key, o.period, o.due)
             for i, o in enumerate(owed)
@@ -78,3 +82,16 @@ def simulate(
         rows.append(SimulatedMessage(planned.send_at, o.unit_code, o.duty_key, o.period, o.due,
                                      stage.name, stage.recipient_role, message.text))
     return rows
+
+
+def _earliest_due_reaching(start: dt.date, catalog: Catalog, calendar: WorkCalendar) -> dt.date:
+    """The earliest due date whose overdue reminders or escalations reach ``start``."""
+    tail = max((max([d.overdue.every_working_days * d.overdue.max_reminders,
+                     *(step.after_working_days for step in d.escalation)])
+                for d in catalog.duties), default=0)
+    day = start
+    while tail > 0:
+        day -= dt.timedelta(days=1)
+        if calendar.is_working_day(day):
+            tail -= 1
+    return day

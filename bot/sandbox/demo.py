@@ -63,14 +63,14 @@ def _invite(engine: object, unit: str, role: Role, now: dt.datetime) -> str:
                              now=now, valid_days=1).code
 
 
-async def run_demo(settings: Settings, catalog: Catalog, *, speed: float = 60.0,
+async def run_demo(settings: Settings, catalog: Catalog, *, today: dt.date, speed: float = 60.0,
                    messenger: str = "telegram") -> None:
-    """Run the demo on ``messenger`` (telegram or zalo) until /thoat or the input closes."""
+    """Run the demo on ``messenger`` (telegram or zalo) from ``today`` until /thoat or the
+    input closes."""
     # The chat, not the log, is the show.
     logs.configure([DEMO_TOKEN, DEMO_ZALO_TOKEN], level=logging.WARNING)
     tr = translator(settings.language)
     units = {r.code: UnitInfo(r.code, r.name, r.kind) for r in read_units_file(SAMPLE_UNITS)}
-    today = dt.datetime.now(tz=settings.work_calendar().tz).date()
     start = first_reminder(catalog, settings, units[DEMO_UNIT], today) - dt.timedelta(seconds=40)
     engine = _prepare_database(start)
     clock = Clock(start=start, speed=speed)

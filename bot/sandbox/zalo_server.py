@@ -92,6 +92,7 @@ class ZaloSandbox:
         # Some integrations report webhook bodies wrapped as {"ok": true, "result": update}.
         self.wrap_webhook_payload = wrap_webhook_payload
         self.max_poll_timeout = max_poll_timeout
+        self.polls_waiting = 0  # getUpdates calls being held open, for tests to wait on
 
         self.host: str | None = None
         self.port: int | None = None
@@ -419,11 +420,13 @@ class ZaloSandbox:
 
         getter = asyncio.ensure_future(self._updates.get())
         closing = asyncio.ensure_future(self._closing.wait())
+        self.polls_waiting += 1
         try:
             await asyncio.wait(
                 {getter, closing}, timeout=timeout, return_when=asyncio.FIRST_COMPLETED
             )
         finally:
+            self.polls_waiting -= 1
             closing.cancel()
             if not getter.done():
                 # Queue.get leaves the item in the queue when cancelled before taking it.

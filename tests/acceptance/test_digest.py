@@ -10,9 +10,7 @@ import pytest
 from openpyxl import load_workbook
 from PIL import Image
 from sqlmodel import select
-from typer.testing import CliRunner
 
-from bot.cli import app
 from jobs.calendar import WorkCalendar
 from jobs.catalog import load_catalog
 from jobs.digest_job import queue_weekly_digest
@@ -23,9 +21,9 @@ from storage.models import Member, Obligation, Outbox, Role
 from storage.obligations import ensure_obligation
 from storage.units import unit_by_code
 from tests.conftest import at
+from tests.support import cli
 from tests.support.telegram import load_sample_units, start_harness
 
-runner = CliRunner()
 vi, en = translator("vi"), translator("en")
 catalog = load_catalog()
 MONDAY = at("2026-12-07 07:45")
@@ -37,7 +35,7 @@ def title(key: str, tr=vi) -> str:
 
 
 def isobot(database_url: str, *args: str):
-    return runner.invoke(app, list(args), env={"DATABASE_URL": database_url, "ISOBOT_LANG": "vi"})
+    return cli.isobot(database_url, *args, now=MONDAY)
 
 
 def member(session, unit: str, role: Role, user: int, name: str, lang: str = "vi") -> Member:

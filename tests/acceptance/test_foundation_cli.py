@@ -6,17 +6,18 @@ import io
 
 import pytest
 from openpyxl import Workbook
-from typer.testing import CliRunner
 
-from bot.cli import app
 from jobs.calendar import WorkCalendar
 from jobs.units import SAMPLE_UNITS
+from tests.conftest import at
+from tests.support import cli
 
-runner = CliRunner()
+# The operator works at this moment; the simulations below look at 2026 as a whole.
+NOW = at("2026-01-05 08:00")
 
 
 def isobot(database_url, *args):
-    return runner.invoke(app, list(args), env={"DATABASE_URL": database_url, "ISOBOT_LANG": "vi"})
+    return cli.isobot(database_url, *args, now=NOW)
 
 
 def units_csv(database_url):

@@ -62,9 +62,10 @@ class Running:
 
 
 async def test_run_registers_reminds_and_logs_evidence_that_export_lists(sandbox, env):
-    await isobot(env, "units", "import", "--sample")
+    # Every command gets its moment, like the bot: the rehearsal never reads today's date.
+    await isobot(env, "units", "import", "--sample", "--now", "2026-11-30T07:00")
     invite = json.loads(await isobot(env, "invite", "--unit", "QNG-MD-DTAN", "--role", "officer",
-                                     "--json"))
+                                     "--json", "--now", "2026-11-30T15:00"))
     assert invite["telegram_link"] == f"https://t.me/isobot_province_bot?start={invite['code']}"
 
     async with Running(env, "--now", "2026-11-30T16:00"):
@@ -74,9 +75,19 @@ async def test_run_registers_reminds_and_logs_evidence_that_export_lists(sandbox
         assert "UBND xã Đức Tân" in greeting["text"]
     assert [c["command"] for c in sandbox.commands()][:3] == ["viec", "lich", "nop"]
 
-    # Restarted at 08:00 on Tuesday 1 December, when the quarterly report's reminder is due.
+    # What the dry run promises the officer of Đức Tân at 08:00 on Tuesday 1 December ...
+    simulated = list(csv.DictReader(io.StringIO(await isobot(
+        env, "simulate", "--from", "2026-12-01", "--to", "2026-12-01", "--unit", "QNG-MD-DTAN",
+        "--format", "csv"))))
+    promised = [r["text"] for r in simulated if r["recipient_role"] == "officer"]
+    assert [r["duty"] for r in simulated if r["recipient_role"] == "officer"] == [
+        "quarterly_report"]
+
+    # ... the bot, restarted at that moment, sends (with two reminders of the days it was
+    # stopped, each the latest of its kind).
     async with Running(env, "--now", "2026-12-01T08:00"):
         reminders = [await sandbox.next_message(1001, timeout=30) for _ in range(3)]
+        assert set(promised) <= {m["text"] for m in reminders}
         reminder = next(m for m in reminders if "15/12/2026" in m["text"])
         assert buttons(reminder) == [vi._("Submitted"), vi._("Remind me later"),
                                      vi._("Guidance")]
@@ -93,6 +104,7 @@ async def test_run_registers_reminds_and_logs_evidence_that_export_lists(sandbox
         assert "ISO-2026-000001" in receipt["text"]
 
     rows = list(csv.DictReader(io.StringIO(
-        await isobot(env, "export", "--what", "events", "--format", "csv"))))
+        await isobot(env, "export", "--what", "events", "--format", "csv", "--now",
+                     "2026-12-01T09:00"))))
     assert [(r["unit"], r["duty"], r["period"], r["document"]) for r in rows] == [
         ("QNG-MD-DTAN", "quarterly_report", "2026-Q4", "45/BC-UBND")]

@@ -5,13 +5,12 @@ import io
 
 import pytest
 from sqlmodel import select
-from typer.testing import CliRunner
 
-from bot.cli import app
 from jobs.i18n import translator
 from storage.db import session_scope
 from storage.models import Directive, Obligation, Outbox, Role, Unit
 from tests.conftest import at
+from tests.support import cli
 from tests.support.telegram import buttons, load_sample_units, running_bot
 
 vi = translator("vi")
@@ -19,10 +18,14 @@ COMMUNES = ["QNG-MD-TT", "QNG-MD-DTAN", "QNG-MD-DPHONG", "QNA-NS-QTRUNG", "QNA-N
             "KGG-UMT-TYEN", "KGG-UMT-MTHUAN", "KGG-AM-TT"]
 
 
-def isobot(engine, *args):
-    result = CliRunner().invoke(app, list(args), env={
-        "DATABASE_URL": engine.url.render_as_string(hide_password=False), "ISOBOT_LANG": "vi"})
-    return result
+def isobot_at(engine, now, *args):
+    """The operator's command, as at ``now``."""
+    return cli.isobot(engine.url.render_as_string(hide_password=False), *args, now=now)
+
+
+def isobot(bot, *args):
+    """The operator's command, as at the bot's current moment."""
+    return isobot_at(bot.engine, bot.clock.now(), *args)
 
 
 @pytest.fixture
@@ -49,7 +52,7 @@ def directive_messages(bot, user_id):
 
 async def test_a_directive_to_all_communes_reaches_every_commune_officer_once(bot, engine):
     users = await register_officers(bot)
-    result = isobot(engine, "directive", "send", "--text", "Gửi hồ sơ công bố HTQLCL về Sở KH&CN",
+    result = isobot(bot, "directive", "send", "--text", "Gửi hồ sơ công bố HTQLCL về Sở KH&CN",
                     "--kind", "commune", "--due", "2026-12-11")
     assert result.exit_code == 0, result.output
     assert "8" in result.stdout and "9" in result.stdout  # 8 units, 9 people
@@ -75,7 +78,7 @@ async def test_a_directive_to_all_communes_reaches_every_commune_officer_once(bo
     await bot.press(doer, confirm, vi._("Confirm"))
 
     bot.clock.set(at("2026-12-14 09:00"))  # past the deadline
-    status = isobot(engine, "directive", "status").stdout
+    status = isobot(bot, "directive", "status").stdout
     assert "8 đơn vị" in status or "8 units" in status
     numbers = [int(n) for n in status.split("\n")[1].split() if n.isdigit()]
     assert numbers[:1] == [8]
@@ -140,9 +143,9 @@ async def test_officers_cannot_use_supervisor_commands(bot, engine):
 
 def test_a_legal_document_creates_legal_updates_due_three_months_later(engine):
     load_sample_units(engine, at("2026-07-01 08:00"))
-    result = isobot(engine, "legal", "add", "--number", "15/2026/NĐ-CP", "--title",
-                    "Nghị định sửa đổi thủ tục hành chính", "--effective", "2026-08-01",
-                    "--kind", "commune", "--under", "QNG")
+    result = isobot_at(engine, at("2026-07-01 09:00"), "legal", "add", "--number",
+                       "15/2026/NĐ-CP", "--title", "Nghị định sửa đổi thủ tục hành chính",
+                       "--effective", "2026-08-01", "--kind", "commune", "--under", "QNG")
     assert result.exit_code == 0, result.output
     with session_scope(engine) as session:
         rows = session.exec(select(Obligation, Unit).join(Unit).where(
@@ -151,15 +154,16 @@ def test_a_legal_document_creates_legal_updates_due_three_months_later(engine):
         # Three months after 1 August is Sunday 1 November: due Monday 2 November.
         assert {str(o.due) for o, _ in rows} == {"2026-11-02"}
         assert all("15/2026/NĐ-CP" in o.note for o, _ in rows)
-    obligations = isobot(engine, "export", "--what", "obligations", "--format", "csv").stdout
+    obligations = isobot_at(engine, at("2026-07-01 09:00"), "export", "--what", "obligations",
+                            "--format", "csv").stdout
     legal = [r for r in csv.DictReader(io.StringIO(obligations)) if r["duty"] == "legal_update"]
     assert len(legal) == 3
 
 
 def test_cli_refuses_units_outside_under(engine):
     load_sample_units(engine, at("2026-07-01 08:00"))
-    result = isobot(engine, "directive", "send", "--text", "x", "--unit", "QNA-NS-QLOC",
-                    "--under", "QNG")
+    result = isobot_at(engine, at("2026-07-01 09:00"), "directive", "send", "--text", "x",
+                       "--unit", "QNA-NS-QLOC", "--under", "QNG")
     assert result.exit_code == 2
     assert "QNA-NS-QLOC" in result.stderr
 

@@ -4,14 +4,13 @@ import csv
 import io
 
 from sqlmodel import select
-from typer.testing import CliRunner
 
-from bot.cli import app
 from jobs.i18n import translator
 from storage.db import session_scope
 from storage.models import Event, Obligation, Role
 from storage.units import unit_by_code
 from tests.conftest import at
+from tests.support import cli
 from tests.support.telegram import buttons
 
 vi = translator("vi")
@@ -68,11 +67,11 @@ async def test_register_receive_reminder_and_log_a_submission_with_a_file(bot, e
         assert len(event.file_hash) == 64
         assert session.get(Obligation, event.obligation_id).status == "done"
 
-    exported = CliRunner().invoke(app, ["export", "--what", "events", "--format", "csv"],
-                                  env={"DATABASE_URL": bot.runtime.settings.database_url})
-    if exported.exit_code == 0:  # the export command may land separately
-        rows = list(csv.DictReader(io.StringIO(exported.stdout)))
-        assert rows[0]["document"] == "45/BC-UBND"
+    exported = cli.isobot(bot.runtime.settings.database_url, "export", "--what", "events",
+                          "--format", "csv", now=bot.clock.now())
+    assert exported.exit_code == 0, exported.output
+    rows = list(csv.DictReader(io.StringIO(exported.stdout)))
+    assert [(r["reference"], r["document"]) for r in rows] == [("ISO-2026-000001", "45/BC-UBND")]
 
 
 async def test_free_text_without_diacritics_logs_the_quarterly_report(bot, engine):

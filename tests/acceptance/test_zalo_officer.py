@@ -8,13 +8,12 @@ import io
 
 import pytest
 from sqlmodel import select
-from typer.testing import CliRunner
 
-from bot.cli import app
 from jobs.i18n import translator
 from storage.db import session_scope
 from storage.models import Event, Member, Role
 from tests.conftest import at
+from tests.support import cli
 from tests.support.telegram import load_sample_units
 from tests.support.zalo import start_zalo_harness
 
@@ -98,8 +97,8 @@ async def test_reply_by_numbers_logs_an_event_the_export_lists(bot, engine):
     notice = await bot.sandbox.next_message(SUPERVISOR, timeout=10)
     assert "UBND xã Đức Tân" in notice["text"] and "45/BC-UBND" in notice["text"]
 
-    exported = CliRunner().invoke(app, ["export", "--what", "events", "--format", "csv"],
-                                  env={"DATABASE_URL": bot.runtime.settings.database_url})
+    exported = cli.isobot(bot.runtime.settings.database_url, "export", "--what", "events",
+                          "--format", "csv", now=bot.clock.now())
     assert exported.exit_code == 0, exported.output
     rows = list(csv.DictReader(io.StringIO(exported.stdout)))
     assert [(r["reference"], r["document"], r["actor"]) for r in rows] == [

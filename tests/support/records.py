@@ -4,28 +4,24 @@ from __future__ import annotations
 
 import datetime as dt
 
-import time_machine
 from sqlmodel import Session
-from typer.testing import CliRunner
+from typer.testing import Result
 
-from bot.cli import app
 from jobs.calendar import VIETNAM
 from storage.events import append_event
 from storage.models import Event, Obligation
 from storage.obligations import complete_obligation, ensure_obligation
 from storage.units import unit_by_code, upsert_units
+from tests.support import cli
 
 # The CLI's clock during the exports: the "today" that decides what is overdue.
 TODAY = dt.datetime(2026, 6, 1, 10, 0, tzinfo=VIETNAM)
 REGISTERED = dt.datetime(2025, 1, 2, 8, 0, tzinfo=VIETNAM)
-_runner = CliRunner()
 
 
-def isobot(database_url: str, *args: str, moment: dt.datetime = TODAY):
-    """Run the CLI against ``database_url`` with its clock frozen at ``moment``."""
-    with time_machine.travel(moment, tick=False):
-        return _runner.invoke(app, list(args),
-                              env={"DATABASE_URL": database_url, "ISOBOT_LANG": "vi"})
+def isobot(database_url: str, *args: str, moment: dt.datetime = TODAY) -> Result:
+    """Run the CLI against ``database_url`` as at ``moment``."""
+    return cli.isobot(database_url, *args, now=moment)
 
 
 def small_tree(session: Session) -> None:

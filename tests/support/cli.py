@@ -1,0 +1,17 @@
+"""The operator's command line, run in-process with its clock passed in (``ISOBOT_NOW``)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from typer.testing import CliRunner, Result
+
+from bot.cli import app
+
+_runner = CliRunner()
+
+
+def isobot(database_url: str, *args: str, now: dt.datetime, lang: str = "vi") -> Result:
+    """Run ``isobot ARGS`` against ``database_url`` as at ``now``, never the machine's clock."""
+    return _runner.invoke(app, list(args), env={
+        "DATABASE_URL": database_url, "ISOBOT_LANG": lang, "ISOBOT_NOW": now.isoformat()})
