@@ -690,5 +690,53 @@ def digest_command(
                            count).format(n=count))
 
 
+@app.command("plan")
+def plan_command(
+    now: NowOption = None,
+    dry_run: Annotated[bool, typer.Option(
+        "--dry-run", help="Count what the tick would create and queue; change nothing.")
+    ] = False,
+    json_output: Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")] = False,
+) -> None:
+    """One planning tick: create the obligations owed and queue the reminders due at --now."""
+    import time
+
+    from jobs.planner import Planner
+
+    settings = _settings()
+    tr = _tr(settings)
+    moment = _moment(settings, now, tr)
+    catalog = _catalog(settings, tr)
+    engine = _ready_engine(settings)
+    started = time.perf_counter()
+    with Session(engine) as session:
+        # A dry run is one transaction, rolled back; a real one commits as it goes, like the bot.
+        result = Planner(catalog, settings.work_calendar()).tick(session, now=moment,
+                                                                 commit=not dry_run)
+        if dry_run:
+            session.rollback()
+        else:
+            session.commit()
+    seconds = time.perf_counter() - started
+    created, queued = result.obligations_created, result.messages_queued
+    if json_output:
+        typer.echo(json.dumps({"now": moment.isoformat(), "obligations_created": created,
+                               "messages_queued": queued, "seconds": round(seconds, 3),
+                               "dry_run": dry_run}))
+        return
+    if dry_run:
+        done = tr._("Planning as of {moment} would create {obligations} and queue {messages} "
+                    "({seconds} s); nothing was changed.")
+        obligations = tr.ngettext("{n} obligation", "{n} obligations", created)
+        messages = tr.ngettext("{n} message", "{n} messages", queued)
+    else:
+        done = tr._("Planned as of {moment} in {seconds} s: {obligations}, {messages}.")
+        obligations = tr.ngettext("{n} obligation created", "{n} obligations created", created)
+        messages = tr.ngettext("{n} message queued", "{n} messages queued", queued)
+    typer.echo(done.format(moment=tr.datetime(moment), seconds=tr.number(round(seconds, 2)),
+                           obligations=obligations.format(n=tr.number(created)),
+                           messages=messages.format(n=tr.number(queued))))
+
+
 if __name__ == "__main__":
     app()

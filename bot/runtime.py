@@ -28,7 +28,7 @@ from jobs.catalog import Catalog
 from jobs.clock import Clock
 from jobs.delivery import Deliverer, RateLimits
 from jobs.digest_job import queue_weekly_digest
-from jobs.planner import plan
+from jobs.planner import Planner, PlanResult
 from storage.db import session_scope
 
 log = logging.getLogger(__name__)
@@ -59,11 +59,13 @@ class Runtime:
     zalo: ZaloClient | None = None
     _zalo_poller: asyncio.Task | None = None
     _zalo_handling: asyncio.Future | None = None
+    planner: Planner = field(init=False)
     _plan_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     _deliver_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     def __post_init__(self) -> None:
         self.calendar = self.settings.work_calendar()
+        self.planner = Planner(self.catalog, self.calendar)
         self.conversation = Conversation(self.engine, self.catalog, self.calendar,
                                          self.settings.language, features=[
                                              AccountLinking(),
@@ -210,16 +212,20 @@ class Runtime:
 
     async def plan_now(self) -> None:
         """Create owed obligations and queue due reminders as of the bot's clock."""
-        async with self._plan_lock:
+        async with self._plan_lock:  # one tick at a time: the planner is not shared
             now = self.clock.now()
-            with session_scope(self.engine) as session:
-                result = plan(session, now=now, catalog=self.catalog,
-                              calendar=self.calendar)
+            # Off the event loop, in its own sessions: a national tick takes seconds, and the
+            # chat and the deliveries go on meanwhile.
+            result = await asyncio.to_thread(self._plan, now)
             if result.messages_queued or result.obligations_created:
                 log.info("planned: %s obligations created, %s messages queued",
                          result.obligations_created, result.messages_queued)
             # Charts take a moment to draw: off the event loop, so chats stay responsive.
             await asyncio.to_thread(self._queue_digest, now)
+
+    def _plan(self, now) -> PlanResult:
+        with session_scope(self.engine) as session:
+            return self.planner.tick(session, now=now, commit=True)
 
     def _queue_digest(self, now) -> None:
         """Queue the weekly digest when its moment has come; in its own transaction, so a
