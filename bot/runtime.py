@@ -78,16 +78,18 @@ class Runtime:
         return bool(self.settings.webhook_base_url)
 
     async def start(self, *, schedule: bool = True) -> None:
-        """Connect the messengers, plan once, and (unless told not to) start the scheduler."""
+        """Plan once, connect the messengers, and (unless told not to) start the scheduler."""
         if self.webhook_mode and not self.settings.webhook_secret:
             raise RuntimeError("WEBHOOK_SECRET must be set when WEBHOOK_BASE_URL is set")
+        # Before taking any update: a tick runs beside the chat, and the first one should see
+        # the outbox as the last run left it, not half-way through someone's registration.
+        await self.plan_now()
         if self.settings.telegram_bot_token:
             await self._start_telegram()
         if self.webhook_mode:
             await self._start_webhook_server()
         if self.settings.zalo_bot_token:
             await self._start_zalo()  # after the server: Zalo may post at once
-        await self.plan_now()
         await self.deliver_now()
         if not schedule:
             return

@@ -32,8 +32,8 @@ def create_owed_obligations(
     """Store the catalog obligations of the active ``units`` that fall due soon enough to remind.
 
     A unit owes what falls due from the day it was registered (a year back at most) to the
-    longest lead time ahead. ``checkpoint`` runs after each statement (the planner commits
-    there). Returns how many obligations were created.
+    longest lead time ahead. ``checkpoint`` runs after each statement that created any (the
+    planner commits there). Returns how many obligations were created.
     """
     active = [u for u in units if u.active]
     today = now.astimezone(calendar.tz).date()
@@ -50,12 +50,14 @@ def create_owed_obligations(
         next_day = dt.datetime.combine(owed.due + dt.timedelta(days=1), dt.time.min,
                                        tzinfo=calendar.tz)
         for unit_ids in ranges:
-            created += create_owed(
+            added = create_owed(
                 session, duty_key=owed.duty_key, period=owed.period, due=owed.due,
                 kinds=kinds_owing[owed], joined_before=next_day,
                 unregistered_owe=today <= owed.due,  # no registration time: joined today
                 unit_ids=unit_ids, now=now)
-            checkpoint()
+            if added:
+                checkpoint()
+            created += added
     return created
 
 

@@ -19,8 +19,10 @@ that the next tick does not complete.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
-from collections.abc import Iterable
+import gc
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from sqlmodel import Session
@@ -77,9 +79,9 @@ class _Seen:
 
 @dataclass
 class _Memory:
-    owed_on: dt.date | None = None
-    owed_units: dict[int, tuple[bool, str]] = field(default_factory=dict)
-    book: AddressBook | None = None
+    owed_on: dt.date | None = None  # the day of the last obligations pass …
+    owed_units: Sequence[UnitRecord] = ()  # … and the units it was made for
+    book: AddressBook | None = None  # the units and members of the last reminders pass
     groups: dict[Group, _Seen] = field(default_factory=dict)
 
 
@@ -104,7 +106,8 @@ class Planner:
         without, it stays in the caller's transaction and nothing is remembered.
         """
         try:
-            return _Tick(self, session, now, commit).run()
+            with _collector_paused():
+                return _Tick(self, session, now, commit).run()
         except BaseException:
             self._memory = _Memory()
             raise
@@ -114,6 +117,20 @@ class Planner:
         if group not in self._schedules:
             self._schedules[group] = schedule(group[1], self.duties[group[0]], self.calendar)
         return self._schedules[group]
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cycle collector paused for a tick, which holds a few hundred thousand rows and
+    strings: the collector would walk them again and again, for a third of a heavy tick's time.
+    The tick makes no garbage cycles worth collecting early; the collector resumes after it."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 class _Tick:
@@ -130,36 +147,48 @@ class _Tick:
             self.session.commit()
 
     def run(self) -> PlanResult:
-        units = unit_records(self.session)
+        units = unit_records(self.session)  # once: the obligations and the messages use them
         created = self.create_owed(units)
         queued = 0
         if self.planner.calendar.in_office_hours(self.now):  # else nothing is due
             queued = self.queue_due(units)
         return PlanResult(created, queued)
 
-    def create_owed(self, units: list[UnitRecord]) -> int:
+    def create_owed(self, units: Sequence[UnitRecord]) -> int:
         """Obligations: on the first tick of a day, else only for units added since."""
-        state = {u.id: (u.active, u.kind) for u in units}
         memory = self.memory
-        if memory.owed_on == self.today and memory.owed_units == state:
+        if memory.owed_on == self.today and memory.owed_units == units:
             return 0
-        if memory.owed_on == self.today and all(state.get(i) == v
-                                                for i, v in memory.owed_units.items()):
-            units = [u for u in units if u.id not in memory.owed_units]
+        owing = units
+        if memory.owed_on == self.today and set(memory.owed_units) <= set(units):
+            known = {u.id for u in memory.owed_units}  # nothing changed but units were added
+            owing = [u for u in units if u.id not in known]
         created = create_owed_obligations(
-            self.session, units=units, now=self.now, catalog=self.planner.catalog,
+            self.session, units=owing, now=self.now, catalog=self.planner.catalog,
             calendar=self.planner.calendar, checkpoint=self.checkpoint)
         if self.commit:
-            memory.owed_on, memory.owed_units = self.today, state
+            memory.owed_on, memory.owed_units = self.today, units
         return created
 
-    def queue_due(self, units: list[UnitRecord]) -> int:
+    def queue_due(self, units: Sequence[UnitRecord]) -> int:
         """Messages: the latest due stage of every track of every open obligation."""
-        book = AddressBook(units, active_recipients(self.session))
+        members = active_recipients(self.session)
+        book, changed = self.memory.book, set()
+        if book is None or not book.built_from(units, members):
+            book, before = AddressBook(units, members), book
+            changed = book.changed_since(before) if before else set()
         outgoing = Outgoing(self.session, book=book, today=self.today, now=self.now,
                             catalog=self.planner.catalog, checkpoint=self.checkpoint)
-        remembered = self.memory.groups
-        seen: dict[Group, _Seen] = {}
+        seen = self.queue_groups(outgoing)
+        self.queue_for_units(changed, outgoing)
+        outgoing.send()
+        if self.commit:
+            self.memory.groups, self.memory.book = seen, book
+        return outgoing.queued
+
+    def queue_groups(self, outgoing: Outgoing) -> dict[Group, _Seen]:
+        """Each group whose stage came due, or whose obligations changed, since last time."""
+        remembered, seen = self.memory.groups, {}
         for group, aggregate in sorted(open_groups(self.session).items(),
                                        key=lambda item: (item[0][1], item[0][0])):
             if group[0] not in self.planner.duties:
@@ -172,19 +201,14 @@ class _Tick:
             if before and before.stages == stages and before.aggregate == aggregate:
                 seen[group] = before
                 continue
-            rows = open_rows(self.session, duty_key=group[0], due=group[1])
-            rows = [r for r in rows if r.unit_id in book.units]  # a unit newer than the book
+            rows = [r for r in open_rows(self.session, duty_key=group[0], due=group[1])
+                    if r.unit_id in outgoing.book.units]  # not a unit newer than the book
             changed = [s for t, s in latest.items() if not before or before.stages.get(t) != s.name]
             for row in rows:
                 outgoing.add(row, latest.values() if not before or row.id not in before.ids
                              else changed)
-            outgoing.flush()
             seen[group] = _Seen(stages, aggregate, frozenset(r.id for r in rows))
-        if self.memory.book is not None:
-            self.queue_for_units(book.changed_since(self.memory.book), outgoing)
-        if self.commit:
-            self.memory.groups, self.memory.book = seen, book
-        return outgoing.queued
+        return seen
 
     def queue_for_units(self, unit_ids: Iterable[int], outgoing: Outgoing) -> None:
         """Every due message of the open obligations of ``unit_ids`` (whose recipients changed)."""
@@ -193,7 +217,6 @@ class _Tick:
             if group[0] in self.planner.duties and row.unit_id in outgoing.book.units:
                 outgoing.add(row, latest_stages(self.planner.schedule(group), self.now,
                                                 self.planner.calendar).values())
-        outgoing.flush()
 
 
 def recipients(session: Session, *, unit: Unit, role: str) -> list[Member]:

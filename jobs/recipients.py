@@ -1,13 +1,13 @@
 """Who receives the messages meant for a role of a unit, worked out for every unit at once. Pure.
 
-The planner loads the unit tree and the active members once per tick (as tuples) and asks an
+The planner loads the unit tree and the active members once per tick (as rows) and asks an
 :class:`AddressBook` for each obligation's recipients; the answers are the same as
 :func:`jobs.planner.recipients` gives one query at a time.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Sequence
 
 from jobs.linking import preferred
 from storage.members import Recipient
@@ -18,14 +18,19 @@ from storage.units import UnitRecord
 class AddressBook:
     """The unit tree and the active members, with each unit's recipients per role memoised."""
 
-    def __init__(self, units: Iterable[UnitRecord], members: Iterable[Recipient]) -> None:
+    def __init__(self, units: Sequence[UnitRecord], members: Sequence[Recipient]) -> None:
+        self.unit_rows, self.member_rows = units, members
         self.units = {u.id: u for u in units}
         self._members: dict[tuple[int, str], list[Recipient]] = {}
         for member in members:  # in id order, as members_of gives them
             self._members.setdefault((member.unit_id, member.role), []).append(member)
         self._chosen: dict[tuple[int, str], list[Recipient]] = {}
         self._supervised: dict[int, list[Recipient]] = {}
-        self._children: dict[int, list[int]] | None = None
+        self._children: dict[int | None, list[int]] | None = None
+
+    def built_from(self, units: Sequence[UnitRecord], members: Sequence[Recipient]) -> bool:
+        """Whether the book holds exactly these units and members (a cheap tuple comparison)."""
+        return self.unit_rows == units and self.member_rows == members
 
     def of(self, unit_id: int, role: str) -> list[Recipient]:
         """Officers and heads are the unit's own; supervisors are those of the nearest unit,
@@ -59,7 +64,7 @@ class AddressBook:
         """``unit_id`` and every unit below it."""
         if self._children is None:
             self._children = {}
-            for unit in self.units.values():
+            for unit in self.unit_rows:
                 self._children.setdefault(unit.parent_id, []).append(unit.id)
         found, stack = set(), [unit_id]
         while stack:
@@ -73,19 +78,13 @@ class AddressBook:
         """The units whose recipients may differ from ``before``'s: a member joined, left,
         linked an account or chose a messenger; a unit moved or was (re)activated."""
         changed: set[int] = set()
-        for unit in self.units.values():
+        for unit in set(self.unit_rows) - set(before.unit_rows):
             old = before.units.get(unit.id)
             if old is not None and old.parent_id != unit.parent_id:
                 changed |= self.subtree(unit.id)  # its nearest supervisors may have changed
-            elif old is not None and old.active != unit.active:
+            elif old is not None:
                 changed.add(unit.id)
-        for unit_id, role in self._members.keys() | before._members.keys():
-            if _choice(self._members.get((unit_id, role))) != _choice(
-                    before._members.get((unit_id, role))):
-                changed |= self.subtree(unit_id) if role == Role.SUPERVISOR else {unit_id}
+        for member in set(self.member_rows) ^ set(before.member_rows):
+            changed |= (self.subtree(member.unit_id) if member.role == Role.SUPERVISOR
+                        else {member.unit_id})
         return changed
-
-
-def _choice(members: list[Recipient] | None) -> list[tuple[int, int | None, bool]]:
-    """What decides who of ``members`` receives a message."""
-    return [(m.id, m.person_id, m.receives_reminders) for m in members or []]

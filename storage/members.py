@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from typing import NamedTuple
+from typing import Protocol
 
 from sqlmodel import Session, col, or_, select
 
@@ -55,7 +55,7 @@ def members_of(session: Session, *, unit_ids: Iterable[int], roles: Iterable[str
     ))
 
 
-class Recipient(NamedTuple):
+class Recipient(Protocol):
     """An active member as the planner needs it; the field names are :class:`Member`'s."""
 
     id: int
@@ -69,11 +69,12 @@ class Recipient(NamedTuple):
 
 
 def active_recipients(session: Session) -> list[Recipient]:
-    """Every active member, as tuples, in id order (no objects: there may be 100,000)."""
-    return [Recipient(*row) for row in session.execute(
+    """Every active member in id order: rows (named tuples), never objects."""
+    return session.connection().execute(
         select(Member.id, Member.unit_id, Member.role, Member.platform, Member.chat_id,
                Member.language, Member.person_id, Member.receives_reminders)
-        .where(Member.active).order_by(Member.id))]
+        .where(Member.active).order_by(Member.id)
+    ).all()
 
 
 def set_language(session: Session, *, platform: str, user_id: str, language: str) -> int:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from typing import NamedTuple
+from typing import Protocol
 
 from sqlalchemy import Date, and_, exists, func, literal, or_
 from sqlalchemy.exc import IntegrityError
@@ -85,14 +85,17 @@ def create_owed(
         ~exists().where(table.c.unit_id == Unit.id, table.c.duty_key == duty_key,
                         table.c.period == period),
     )
+    # Look first, without writing: on SQLite even an INSERT that adds nothing takes the write
+    # lock until the commit, and on most days nothing is missing.
+    if not session.execute(select(exists(owed))).scalar():
+        return 0
     statement = insert_ignoring_duplicates(session, table, "unit_id", "duty_key", "period")
     statement = statement.from_select(
-        ["unit_id", "duty_key", "period", "due", "status", "source", "created_at"], owed,
-    ).returning(table.c.id)
-    return len(session.execute(statement).all())
+        ["unit_id", "duty_key", "period", "due", "status", "source", "created_at"], owed)
+    return session.execute(statement.execution_options(preserve_rowcount=True)).rowcount
 
 
-class OpenRow(NamedTuple):
+class OpenRow(Protocol):
     """An open obligation of an active unit, as the planner needs it."""
 
     id: int
@@ -121,7 +124,8 @@ def open_rows(
     session: Session, *, duty_key: str | None = None, due: dt.date | None = None,
     unit_ids: Iterable[int] | None = None,
 ) -> list[OpenRow]:
-    """Open obligations of active units: of one (duty, due date) group, or of ``unit_ids``."""
+    """Open obligations of active units: of one (duty, due date) group, or of ``unit_ids``;
+    rows (named tuples), never objects."""
     query = (
         select(Obligation.id, Obligation.unit_id, Obligation.duty_key, Obligation.period,
                Obligation.due, Obligation.note)
@@ -131,11 +135,12 @@ def open_rows(
     )
     if duty_key is not None:
         query = query.where(and_(Obligation.duty_key == duty_key, Obligation.due == due))
+    connection = session.connection()  # a plain Core query: rows, no ORM work per row
     if unit_ids is None:
-        return [OpenRow(*row) for row in session.execute(query)]
+        return connection.execute(query).all()
     ids = sorted(unit_ids)
-    return [OpenRow(*row) for start in range(0, len(ids), _UNITS_PER_QUERY)
-            for row in session.execute(query.where(
+    return [row for start in range(0, len(ids), _UNITS_PER_QUERY)
+            for row in connection.execute(query.where(
                 col(Obligation.unit_id).in_(ids[start:start + _UNITS_PER_QUERY])))]
 
 

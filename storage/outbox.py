@@ -78,9 +78,11 @@ def enqueue_many(session: Session, *, messages: Iterable[Queued], now: dt.dateti
     ]
     if not rows:
         return 0
-    table = Outbox.__table__
-    statement = insert_ignoring_duplicates(session, table, "unique_key").returning(table.c.id)
-    return len(session.execute(statement, rows).all())
+    # No RETURNING: psycopg then sends the rows pipelined, three times as fast as the
+    # multi-row VALUES statements RETURNING needs, which it must parse one by one. The
+    # rowcount, summed over the rows, is kept only when asked for (SQLAlchemy 2.0.28+).
+    statement = insert_ignoring_duplicates(session, Outbox.__table__, "unique_key")
+    return session.execute(statement.execution_options(preserve_rowcount=True), rows).rowcount
 
 
 # Bound values per lookup: far below SQLite's limit of 32,766 variables.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from typing import NamedTuple
+from typing import Protocol
 
 from sqlmodel import Session, select
 
@@ -24,7 +24,7 @@ def all_units(session: Session, *, active_only: bool = False) -> list[Unit]:
     return list(session.exec(query))
 
 
-class UnitRecord(NamedTuple):
+class UnitRecord(Protocol):
     """A unit as the planner needs it: where it hangs in the tree, and whether it is active."""
 
     id: int
@@ -35,9 +35,11 @@ class UnitRecord(NamedTuple):
 
 
 def unit_records(session: Session) -> list[UnitRecord]:
-    """Every unit, active or not, as tuples in id order."""
-    return [UnitRecord(*row) for row in session.execute(
-        select(Unit.id, Unit.parent_id, Unit.active, Unit.kind, Unit.name).order_by(Unit.id))]
+    """Every unit, active or not, in id order: rows (named tuples), never objects."""
+    # Through the connection: a plain Core query, without the ORM's per-row work.
+    return session.connection().execute(
+        select(Unit.id, Unit.parent_id, Unit.active, Unit.kind, Unit.name).order_by(Unit.id)
+    ).all()
 
 
 def parent_codes(session: Session) -> dict[str, str | None]:

@@ -219,18 +219,24 @@ def live_through_the_year(world: World) -> None:
             world.tick(now)
 
 
-def obligations_and_outbox(engine) -> tuple[list, list]:
-    """Both tables, with obligation ids replaced by (unit, duty, period)."""
+def obligations_and_outbox(engine) -> tuple[list, list, dict]:
+    """Both tables, with obligation ids replaced by (unit, duty, period); and what each officer
+    and head was sent, in the order it was queued (the order they receive it in)."""
     with Session(engine) as session:
         rows = session.exec(select(Obligation, Unit.code).join(Unit)).all()
         name = {o.id: f"{code}/{o.duty_key}/{o.period}" for o, code in rows}
         obligations = sorted((name[o.id], o.due, o.status, o.source, o.source_ref, o.note,
                               o.created_at, o.done_at) for o, _ in rows)
+        queued = session.exec(select(Outbox).order_by(Outbox.id)).all()
         outbox = sorted((_named(r.unique_key, name), r.member_id, r.platform, r.chat_id, r.kind,
                          name.get(r.obligation_id), _named_payload(r.payload, name), r.state,
-                         r.next_attempt_at, r.created_at)
-                        for r in session.exec(select(Outbox)))
-    return obligations, outbox
+                         r.next_attempt_at, r.created_at) for r in queued)
+        roles = dict(session.exec(select(Member.id, Member.role)).all())
+    in_order: dict[int, list[str]] = {}
+    for row in queued:
+        if roles[row.member_id] != Role.SUPERVISOR:  # a supervisor's units may interleave
+            in_order.setdefault(row.member_id, []).append(_named(row.unique_key, name))
+    return obligations, outbox, in_order
 
 
 def _named(text: str, name: dict[int, str]) -> str:
@@ -254,10 +260,11 @@ def test_a_year_of_ticks_gives_what_the_old_planner_gave(database_url, second_da
         world.engine.dispose()
 
     assert new.results == old.results
-    old_obligations, old_outbox = obligations_and_outbox(old.engine)
-    new_obligations, new_outbox = obligations_and_outbox(new.engine)
+    old_obligations, old_outbox, old_order = obligations_and_outbox(old.engine)
+    new_obligations, new_outbox, new_order = obligations_and_outbox(new.engine)
     assert new_obligations == old_obligations
     assert new_outbox == old_outbox
+    assert new_order == old_order
     # The year was eventful: every kind of message went out, and duties were done and late.
     assert {row[4] for row in new_outbox} >= {"reminder", "escalation", "directive"}
     assert sum(queued for _, _, queued in new.results) > 1000
