@@ -1,25 +1,36 @@
-"""A synthetic country for the benchmarks: 34 provinces, each with departments, communes and the
-communes' schools, one ISO officer per unit and a standing office (supervisor) per province.
+"""A synthetic country for the benchmarks, the databases to hold it, and measured child processes.
 
-The shape follows the 2025 reform (province → commune), with about 20 departments per province
-and the rest communes with a dozen or so schools each, cut to the number of units asked for.
+34 provinces, each with departments, communes and the communes' schools, cut to the number of
+units asked for; one ISO officer per unit and a standing office (supervisor) per province. The
+same country goes into SQLite and into PostgreSQL (a server of its own, started with
+scripts/test-postgres.sh on another port, unless ``ISOBOT_BENCH_POSTGRES_URL`` names one).
 """
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import create_engine, select, text
+from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
-from storage.db import make_engine
+from storage.db import make_engine, upgrade
 from storage.models import Member, Role, Unit
 
+ROOT = Path(__file__).resolve().parent.parent
 PROVINCES = 34
 DEPARTMENTS = 20
 UNITS_PER_COMMUNE = 15  # the commune and its schools
+BENCH_PG_PORT, BENCH_PG_DIR = "54349", "/tmp/isobot-bench-pg"
 
 
 def country_rows(total: int) -> list[tuple[str, str, str, str]]:
@@ -54,7 +65,7 @@ def write_units_file(path: Path, total: int) -> Path:
 
 
 def register_people(url: str, now: dt.datetime) -> int:
-    """An officer for every unit and a supervisor for every province, in bulk."""
+    """An officer for every unit and a supervisor for every province, in bulk (not measured)."""
     engine = make_engine(url)
     with Session(engine) as session:
         units = session.execute(select(Unit.id, Unit.kind)).all()
@@ -68,3 +79,54 @@ def register_people(url: str, now: dt.datetime) -> int:
         session.commit()
     engine.dispose()
     return len(people)
+
+
+def postgres_server() -> str:
+    """The URL of the PostgreSQL server the benchmarks use (its ``postgres`` database)."""
+    if os.environ.get("ISOBOT_BENCH_POSTGRES_URL"):
+        return os.environ["ISOBOT_BENCH_POSTGRES_URL"]
+    env = {**os.environ, "ISOBOT_TEST_PG_PORT": BENCH_PG_PORT, "ISOBOT_TEST_PG_DIR": BENCH_PG_DIR}
+    return subprocess.run([str(ROOT / "scripts" / "test-postgres.sh")], env=env, check=True,
+                          capture_output=True, text=True).stdout.strip()
+
+
+@contextlib.contextmanager
+def fresh_database(backend: str, server: str | None = None) -> Iterator[str]:
+    """The URL of an empty, migrated database on ``backend``; dropped afterwards."""
+    if backend == "sqlite":
+        with tempfile.TemporaryDirectory() as folder:
+            url = f"sqlite:///{folder}/bench.sqlite3"
+            upgrade(make_engine(url))
+            yield url
+        return
+    name = f"isobot_bench_{os.getpid()}_{time.monotonic_ns()}"
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    url = make_url(server).set(database=name).render_as_string(hide_password=False)
+    engine = make_engine(url)
+    upgrade(engine)
+    engine.dispose()
+    try:
+        yield url
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def measured(args: list[str], url: str) -> tuple[float, float, str]:
+    """Run ``args`` (``isobot …`` or this Python) against ``url``: wall seconds, peak RSS in MB
+    (of that process alone: ``wait4``), and what it printed."""
+    env = {**os.environ, "DATABASE_URL": url, "ISOBOT_LANG": "en", "PYTHONPATH": str(ROOT)}
+    command = [str(Path(sys.executable).parent / args[0]), *args[1:]] if args[0] == "isobot" \
+        else [sys.executable, *args]
+    started = time.perf_counter()
+    child = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, cwd=ROOT, text=True)
+    out = child.stdout.read()
+    _, status, usage = os.wait4(child.pid, 0)
+    seconds = time.perf_counter() - started
+    child.returncode = os.waitstatus_to_exitcode(status)
+    if child.returncode:
+        raise RuntimeError(f"{' '.join(args)} failed ({child.returncode}): {out}")
+    return seconds, usage.ru_maxrss / 1024, out
