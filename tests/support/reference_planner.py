@@ -18,16 +18,14 @@ from sqlmodel import Session, select
 from jobs.calendar import WorkCalendar
 from jobs.catalog import Catalog
 from jobs.i18n import translator
-from jobs.linking import preferred
 from jobs.obligations import owed_between
-from jobs.planner import PlanResult
+from jobs.planner import PlanResult, recipients
 from jobs.reminders import DueReminder, OpenObligation, due_reminders
 from jobs.texts import About, for_stage
-from storage.members import members_of
-from storage.models import Member, Obligation, Outbox, Role, Unit
+from storage.models import Member, Obligation, Outbox
 from storage.obligations import ensure_obligation, open_obligations
 from storage.outbox import enqueue
-from storage.units import all_units, ancestors
+from storage.units import all_units
 
 _LOOKBACK = dt.timedelta(days=366)
 
@@ -93,14 +91,3 @@ def queue_due_reminders(session: Session, *, now: dt.datetime, catalog: Catalog,
 
 def _kind(reminder: DueReminder) -> str:
     return "reminder" if reminder.stage.track == "remind" else "escalation"
-
-
-def recipients(session: Session, *, unit: Unit, role: str) -> list[Member]:
-    """Officers and heads are the unit's own; supervisors those of the nearest unit that has any."""
-    if role != Role.SUPERVISOR:
-        return preferred(members_of(session, unit_ids=[unit.id], roles=[role]))
-    for candidate in [unit, *ancestors(session, unit=unit)]:
-        found = members_of(session, unit_ids=[candidate.id], roles=[Role.SUPERVISOR])
-        if found:
-            return preferred(found)
-    return []
