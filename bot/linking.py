@@ -1,6 +1,6 @@
 """``/lienket`` and ``/kenh``: one person on Telegram and on Zalo, reminders where they choose.
 
-A conversation feature (see :class:`bot.conversation.Feature`). ``/lienket`` on one messenger
+A conversation feature (see :class:`bot.feature.Feature`). ``/lienket`` on one messenger
 gives a single-use code; ``/start CODE`` (or the bare code) sent from the other messenger gives
 that account the same units and roles. ``/kenh`` then chooses where reminders go. The rules
 live in :mod:`jobs.linking`.
@@ -8,9 +8,10 @@ live in :mod:`jobs.linking`.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
-from jobs.i18n import translator
+from bot.commands import Audience, Command
+from bot.feature import Feature
+from bot.turn import Turn
+from jobs.i18n import N_, translator
 from jobs.linking import (
     LINK_VALID,
     choose_channel,
@@ -19,10 +20,8 @@ from jobs.linking import (
     redeem_link,
 )
 from jobs.messages import Choice
+from jobs.registration import role_text
 from storage.members import accounts
-
-if TYPE_CHECKING:
-    from bot.conversation import Turn
 
 PLATFORM_NAMES = {"telegram": "Telegram", "zalo": "Zalo"}  # brand names: not translated
 
@@ -58,8 +57,6 @@ def link_account(turn: Turn, code: str) -> bool:
                              "unit. Please ask the ISO standing office for an invite code."),
         }[result.problem])
         return True
-    from bot.conversation import role_text  # the conversation imports this module
-
     turn.members = accounts(turn.session, platform=inbound.platform, user_id=inbound.user_id)
     turn.tr = tr = translator(result.members[0][0].language)
     units = ", ".join(f"{u.name} ({role_text(m.role, tr)})" for m, u in result.members)
@@ -73,40 +70,34 @@ def link_account(turn: Turn, code: str) -> bool:
     return True
 
 
-class AccountLinking:
+class AccountLinking(Feature):
     """The conversation feature behind ``/lienket`` and ``/kenh``."""
 
-    commands = ("lienket", "kenh")
+    choices = ("channel",)
 
-    def on_command(self, turn: Turn, command: str, args: str) -> bool:
-        if command == "lienket":
-            if args and link_account(turn, args):
-                return True
-            if args:
-                turn.say(turn.tr._("This link code is not valid. Type /lienket on your other "
-                                   "messenger for a new one."))
-                return True
-            return self._give_code(turn)
-        if command == "kenh":
-            return self._offer_channels(turn)
-        return False
+    def __init__(self) -> None:
+        self.commands = (
+            Command("lienket", N_("use isobot on your other messenger too (Telegram / Zalo)"),
+                    {Audience.EVERYONE}, self.link, aliases=("liên kết",)),
+            Command("kenh", N_("choose the messenger that gets your reminders"),
+                    {Audience.EVERYONE}, self.offer_channels, aliases=("kênh",)),
+        )
 
-    def on_choice(self, turn: Turn, action: str, value: str) -> bool:
-        if action != "channel":
-            return False
-        return self._choose(turn, value)
+    def link(self, turn: Turn, args: str) -> None:
+        """/lienket gives a code; /lienket CODE redeems one."""
+        if args and link_account(turn, args):
+            return
+        if args:
+            turn.say(turn.tr._("This link code is not valid. Type /lienket on your other "
+                               "messenger for a new one."))
+            return
+        self._give_code(turn)
 
-    def on_flow(self, turn: Turn, flow: dict[str, Any], text: str, action: str | None) -> bool:
-        return False  # no multi-step flow: a code and a choice are enough
+    def on_choice(self, turn: Turn, action: str, value: str) -> None:
+        """The messenger picked for reminders."""
+        self._choose(turn, value)
 
-    def help_lines(self, turn: Turn) -> list[str]:
-        """/lienket and /kenh, for everyone."""
-        return [
-            "/lienket — " + turn.tr._("use isobot on your other messenger too (Telegram / Zalo)"),
-            "/kenh — " + turn.tr._("choose the messenger that gets your reminders"),
-        ]
-
-    def _give_code(self, turn: Turn) -> bool:
+    def _give_code(self, turn: Turn) -> None:
         tr, platform = turn.tr, turn.inbound.platform
         link = create_link_code(turn.session, member=turn.members[0][0], now=turn.now)
         turn.say(tr._("To get isobot's messages on {other} too, send isobot the next message "
@@ -114,7 +105,6 @@ class AccountLinking:
                       "once.").format(other=_other(platform),
                                       minutes=int(LINK_VALID.total_seconds() // 60)))
         turn.say(f"/start {link.code}")
-        return True
 
     def _platforms(self, turn: Turn) -> tuple[list[str], list[str]]:
         """The person's messengers, and those that receive reminders now."""
@@ -123,7 +113,8 @@ class AccountLinking:
         receiving = sorted({r.platform for r in rows if r.receives_reminders}) or platforms
         return platforms, receiving
 
-    def _offer_channels(self, turn: Turn) -> bool:
+    def offer_channels(self, turn: Turn, args: str) -> None:
+        """/kenh: where reminders go."""
         tr = turn.tr
         platforms, receiving = self._platforms(turn)
         if len(platforms) < 2:
@@ -131,22 +122,20 @@ class AccountLinking:
                           "/lienket to link your {other} account; then you can choose where "
                           "reminders go.").format(platform=_name(turn.inbound.platform),
                                                   other=_other(turn.inbound.platform)))
-            return True
+            return
         now = " + ".join(_name(p) for p in receiving)
         choices = tuple(Choice(f"channel:{p}", _name(p)) for p in platforms)
         turn.say(tr._("Where should isobot send your reminders? Now: {now}.").format(now=now),
                  (*choices, Choice("channel:both", tr._("Both"))))
-        return True
 
-    def _choose(self, turn: Turn, value: str) -> bool:
+    def _choose(self, turn: Turn, value: str) -> None:
         tr = turn.tr
         platforms, _ = self._platforms(turn)
         if value != "both" and value not in platforms:
             turn.say(tr._("This choice is no longer valid. Type /kenh to choose again."))
-            return True
+            return
         wanted = platforms if value == "both" else [value]
         choose_channel(turn.session, members=[m for m, _ in turn.members],
                        platforms=None if value == "both" else wanted)
         turn.say(tr._("Done: reminders will go to {where}.").format(
             where=" + ".join(_name(p) for p in wanted)))
-        return True

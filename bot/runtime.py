@@ -18,10 +18,7 @@ from telegram.ext import Application
 from bot import telegram as tg
 from bot import zalo as zl
 from bot.conversation import Conversation
-from bot.documents import Documents
-from bot.linking import AccountLinking
 from bot.settings import Settings
-from bot.supervisor import SupervisorDesk
 from bot.zalo_client import ZaloClient, ZaloError
 from jobs.calendar import WorkCalendar
 from jobs.catalog import Catalog
@@ -67,11 +64,7 @@ class Runtime:
         self.calendar = self.settings.work_calendar()
         self.planner = Planner(self.catalog, self.calendar)
         self.conversation = Conversation(self.engine, self.catalog, self.calendar,
-                                         self.settings.language, features=[
-                                             AccountLinking(),
-                                             SupervisorDesk(self.catalog, self.calendar),
-                                             Documents(self.catalog, self.calendar),
-                                         ])
+                                         self.settings.language)
 
     @property
     def webhook_mode(self) -> bool:
@@ -110,7 +103,7 @@ class Runtime:
         await self.telegram.initialize()
         await self.telegram.start()
         bot = self.telegram.bot
-        await tg.register_commands(bot)
+        await tg.register_commands(bot, self.conversation)
         if self.webhook_mode:
             await bot.set_webhook(
                 url=f"{settings.webhook_base_url.rstrip('/')}/telegram",

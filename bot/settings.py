@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
-from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic import AliasChoices, Field, PrivateAttr, SecretStr, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from jobs.calendar import VIETNAM, WorkCalendar
+from jobs.calendar import VIETNAM, Amendments, WorkCalendar
+from jobs.calendar_file import load_calendar_file
 from storage.db import DEFAULT_DATABASE_URL
+
+_SECRET = re.compile(r"[A-Za-z0-9_-]{8,256}")
 
 
 def _env(*names: str) -> AliasChoices:
@@ -36,10 +40,15 @@ class Settings(BaseSettings):
     zalo_messages_per_second: float = Field(
         5.0, validation_alias=_env("ZALO_MESSAGES_PER_SECOND"))
     webhook_base_url: str | None = Field(None, validation_alias=_env("WEBHOOK_BASE_URL"))
-    webhook_secret: SecretStr | None = Field(None, validation_alias=_env("WEBHOOK_SECRET"))
+    webhook_secret: SecretStr | None = Field(None, validation_alias=_env("WEBHOOK_SECRET"),
+                                             validate_default=True)
     webhook_listen: str = Field("0.0.0.0", validation_alias=_env("WEBHOOK_LISTEN"))
     webhook_port: int = Field(8443, validation_alias=_env("WEBHOOK_PORT"))
     catalog: Path | None = Field(None, validation_alias=_env("ISOBOT_CATALOG"))
+    calendar_file: Path | None = Field(
+        None, validation_alias=_env("ISOBOT_CALENDAR"),
+        description="The operator's YAML of days off and working days per year, each with its "
+                    "notice, laid over the holidays package's calendar.")
     language: str = Field("vi", validation_alias=_env("ISOBOT_LANG"))
     office_opens: dt.time = Field(dt.time(8, 0), validation_alias=_env("ISOBOT_OFFICE_OPENS"))
     office_closes: dt.time = Field(dt.time(17, 0), validation_alias=_env("ISOBOT_OFFICE_CLOSES"))
@@ -54,12 +63,50 @@ class Settings(BaseSettings):
         description="The moment every command acts at (ISO 8601; Vietnam time without an "
                     "offset), for rehearsals; unset, the real clock.")
 
+    @field_validator("database_url")
+    @classmethod
+    def _supported_database(cls, value: str) -> str:
+        # SQLite embedded, PostgreSQL in production: the migrations are tested on these two.
+        if not value.startswith(("sqlite:", "postgresql:", "postgresql+psycopg:")):
+            raise ValueError("DATABASE_URL must be sqlite:///FILE or postgresql+psycopg://…")
+        return value
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _usable_secret(cls, value: SecretStr | None, info: ValidationInfo) -> SecretStr | None:
+        if value is None:
+            if info.data.get("webhook_base_url"):
+                raise ValueError("WEBHOOK_SECRET must be set when WEBHOOK_BASE_URL is set")
+            return None
+        # Telegram takes 1–256 of A–Z a–z 0–9 _ - (Bot API setWebhook); Zalo wants 8–256.
+        if not _SECRET.fullmatch(value.get_secret_value()):
+            raise ValueError("WEBHOOK_SECRET must be 8–256 characters of A-Z a-z 0-9 _ -")
+        return value
+
     @field_validator("now")
     @classmethod
     def _in_vietnam(cls, value: dt.datetime | None) -> dt.datetime | None:
         # An operator writes local time; a moment without an offset is Vietnam's.
         return value.replace(tzinfo=VIETNAM) if value and value.tzinfo is None else value
 
+    _work_calendar: WorkCalendar | None = PrivateAttr(None)
+
+    def secrets(self) -> list[SecretStr]:
+        """Every secret that is set, for the filters that keep them out of logs and errors."""
+        return [s for s in (self.telegram_bot_token, self.zalo_bot_token, self.webhook_secret)
+                if s]
+
     def work_calendar(self) -> WorkCalendar:
-        """The working calendar with this deployment's office hours."""
-        return WorkCalendar(office_opens=self.office_opens, office_closes=self.office_closes)
+        """The working calendar: this deployment's office hours and its calendar file.
+
+        Read once per settings object, so every part of a command or of the bot shares one
+        calendar (and its per-year cache). Raises ``CalendarFileError`` for a file that cannot
+        be used.
+        """
+        if self._work_calendar is None:
+            amendments = (load_calendar_file(self.calendar_file) if self.calendar_file
+                          else Amendments())
+            self._work_calendar = WorkCalendar(office_opens=self.office_opens,
+                                               office_closes=self.office_closes,
+                                               amendments=amendments)
+        return self._work_calendar

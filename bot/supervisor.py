@@ -12,56 +12,77 @@ import re
 from typing import Any
 
 from bot import parsing
-from bot.conversation import Turn
+from bot.commands import Audience, Command
+from bot.feature import Feature
+from bot.my_duties import my_obligation
+from bot.turn import Turn
 from jobs.calendar import WorkCalendar
 from jobs.catalog import Catalog
 from jobs.directives import acknowledge, people_to_tell, report, send_directive
 from jobs.directives import period_of as directive_number
 from jobs.evidence import may_log
-from jobs.i18n import Translator
+from jobs.i18n import N_, Translator
 from jobs.legal import register_legal_document
 from jobs.messages import Choice
 from jobs.obligations import event_due_date
 from jobs.scope import Scope, Targets, resolve
-from storage.models import Member, Obligation, Role, Unit
+from storage.legal import legal_document_by_number
+from storage.models import Member, Role, Unit
 from storage.units import subtree_ids
 
 _CODES = re.compile(r"[\s,;]+")
+SUPERVISORS_ONLY = N_("Only the ISO standing office (supervisors) can use this command. Nothing "
+                      "was changed.")
+_SUPERVISORS = frozenset({Audience.SUPERVISOR})
 
 
-class SupervisorDesk:
+class SupervisorDesk(Feature):
     """Directives: compose and send, follow up; and the officers' acknowledgement."""
 
-    commands = ("chidao", "chidao_tinhhinh", "vanban")
+    choices = ("ack", "cd-issuer", "cd-scope", "cd-kind", "cd-due", "cd-confirm")
+    flow_kind = "supervisor"
 
     def __init__(self, catalog: Catalog, calendar: WorkCalendar) -> None:
         self.catalog = catalog
         self.calendar = calendar
+        self.commands = (
+            Command("chidao", N_("send a directive with a deadline to units"), _SUPERVISORS,
+                    self.directive, refusal=SUPERVISORS_ONLY),
+            Command("chidao_tinhhinh", N_("who received, did, or is late on each directive"),
+                    _SUPERVISORS, self.progress, refusal=SUPERVISORS_ONLY),
+            Command("vanban", N_("register a new legal document (units update their QMS within "
+                                 "3 months)"), _SUPERVISORS, self.legal_document,
+                    refusal=SUPERVISORS_ONLY),
+        )
 
-    # -- hooks ----------------------------------------------------------------------------
+    # -- commands -------------------------------------------------------------------------
 
-    def on_command(self, turn: Turn, command: str, args: str) -> bool:
-        """Handle /chidao and /chidao_tinhhinh, for supervisors only."""
+    def directive(self, turn: Turn, args: str) -> None:
+        """/chidao [text]: compose a directive."""
+        self._begin(turn, "chidao", args)
+
+    def legal_document(self, turn: Turn, args: str) -> None:
+        """/vanban: register a legal document."""
+        self._begin(turn, "vanban", args)
+
+    def progress(self, turn: Turn, args: str) -> None:
+        """/chidao_tinhhinh: each directive's progress in the supervised subtrees."""
+        ids = set().union(*(subtree_ids(turn.session, unit_id=u.id) for _, u in supervised(turn)))
+        turn.say("\n".join([turn.tr._("Directives and their progress:"),
+                            *report(turn.session, tr=turn.tr, today=turn.today,
+                                    tz=self.calendar.tz, issuer_units=ids)]))
+
+    def _begin(self, turn: Turn, what: str, args: str) -> None:
         desks = supervised(turn)
-        if not desks:
-            turn.say(turn.tr._("Only the ISO standing office (supervisors) can use this "
-                               "command. Nothing was changed."))
-            return True
-        if command == "chidao_tinhhinh":
-            ids = set().union(*(subtree_ids(turn.session, unit_id=u.id) for _, u in desks))
-            turn.say("\n".join([turn.tr._("Directives and their progress:"),
-                                *report(turn.session, tr=turn.tr, today=turn.today,
-                                        tz=self.calendar.tz, issuer_units=ids)]))
-            return True
-        flow: dict[str, Any] = {"kind": "supervisor", "step": "text", "what": command}
+        flow: dict[str, Any] = {"kind": self.flow_kind, "step": "text", "what": what}
         turn.state["flow"] = flow
         if len(desks) > 1:
             flow["step"] = "issuer"
             turn.say(turn.tr._("On behalf of which unit?"),
                      tuple(Choice(f"cd-issuer:{u.id}", u.name) for _, u in desks))
-            return True
+            return
         flow["issuer"] = desks[0][1].id
-        return self._first_step(turn, flow, args)
+        self._first_step(turn, flow, args)
 
     def _first_step(self, turn: Turn, flow: dict[str, Any], args: str = "") -> bool:
         if flow["what"] == "vanban":
@@ -75,39 +96,27 @@ class SupervisorDesk:
                            "Type /huy to cancel."))
         return True
 
-    def help_lines(self, turn: Turn) -> list[str]:
-        """The desk's commands, for supervisors only."""
-        if not supervised(turn):
-            return []
-        tr = turn.tr
-        return ["/chidao — " + tr._("send a directive with a deadline to units"),
-                "/chidao_tinhhinh — " + tr._("who received, did, or is late on each directive"),
-                "/vanban — " + tr._("register a new legal document (units update their QMS "
-                                    "within 3 months)")]
-
-    def on_choice(self, turn: Turn, action: str, value: str) -> bool:
+    def on_choice(self, turn: Turn, action: str, value: str) -> None:
         """Handle the officers' "Received" and the steps of composing a directive."""
         if action == "ack":
             self._acknowledge(turn, value)
-            return True
-        if not action.startswith("cd-"):
-            return False
+            return
         flow = turn.state.get("flow")
-        if not flow or flow.get("kind") != "supervisor":
+        if not flow or flow.get("kind") != self.flow_kind:
             turn.say(turn.tr._("This choice is no longer valid. Type /chidao to start again."))
-            return True
-        return self.on_flow(turn, flow, "", f"{action}:{value}")
+            return
+        self.on_flow(turn, flow, "", f"{action}:{value}")
 
-    def on_flow(self, turn: Turn, flow: dict[str, Any], text: str, action: str | None) -> bool:
+    def on_flow(self, turn: Turn, flow: dict[str, Any], text: str,
+                action: str | None = None) -> bool:
         """Advance the directive being composed."""
-        if flow.get("kind") != "supervisor":
-            return False
         tr, step = turn.tr, flow["step"]
         if not supervised(turn):
-            turn.state.pop("flow", None)
-            return self.on_command(turn, "chidao", "")
+            turn.end_flow()
+            turn.say(tr._(SUPERVISORS_ONLY))
+            return True
         if action == "cd-confirm:no":
-            turn.state.pop("flow", None)
+            turn.end_flow()
             turn.say(tr._("Cancelled. Nothing was sent."))
         elif step == "issuer" and action and action.startswith("cd-issuer:"):
             unit_id = int(action.split(":")[1])
@@ -227,7 +236,7 @@ class SupervisorDesk:
             issued_by=f"{member.platform}:{member.platform_user_id}", member=member,
             due=_date(flow["due"]) if flow.get("due") else None, scope=scope, now=turn.now,
             catalog=self.catalog, calendar=self.calendar)
-        turn.state.pop("flow", None)
+        turn.end_flow()
         turn.say(tr._("Directive {number} is being sent to {units} units ({people} people), "
                       "due {date}. Type /chidao_tinhhinh to follow it.").format(
             number=directive_number(sent.directive.id), units=sent.units, people=sent.people,
@@ -241,6 +250,12 @@ class SupervisorDesk:
         if step == "legal-number":
             if not text or len(text) > 128:
                 turn.say(tr._("Please send the legal document's number, e.g. 15/2026/NĐ-CP."))
+                return
+            if known := legal_document_by_number(turn.session, number=text):
+                turn.say(tr._("{number} is registered already (on {date}); nothing was "
+                              "changed.").format(number=known.number, date=tr.short_date(
+                                  known.created_at.astimezone(self.calendar.tz).date())))
+                turn.state.pop("flow", None)
                 return
             flow.update(number=text, step="legal-date")
             turn.say(tr._("When does it take effect? Send a date such as 01/08/2026."))
@@ -284,7 +299,7 @@ class SupervisorDesk:
             effective=_date(flow["effective"]), targets=targets, scope=scope,
             registered_by=f"{member.platform}:{member.platform_user_id}", now=turn.now,
             catalog=self.catalog, calendar=self.calendar)
-        turn.state.pop("flow", None)
+        turn.end_flow()
         turn.say(turn.tr._("Registered {number}: {units} units must update their QMS by "
                            "{date}.").format(number=flow["number"],
                                              units=len(registered.obligations),
@@ -292,13 +307,10 @@ class SupervisorDesk:
 
     def _acknowledge(self, turn: Turn, value: str) -> None:
         tr = turn.tr
-        obligation = turn.session.get(Obligation, int(value)) if value.isdigit() else None
-        member = next((m for m, _ in turn.members
-                       if obligation is not None and may_log(m, obligation)), None)
-        if obligation is None or member is None:
-            turn.say(tr._("This duty does not belong to your unit, so you cannot report on it. "
-                          "Nothing was recorded."))
+        obligation = my_obligation(turn, value)
+        if obligation is None:
             return
+        member = next(m for m, _ in turn.members if may_log(m, obligation))
         if acknowledge(turn.session, member=member, obligation=obligation, now=turn.now) is None:
             turn.say(tr._("Receipt of this directive was already recorded."))
             return

@@ -34,9 +34,8 @@ from telegram.ext import (
 )
 
 from bot.conversation import MAX_FILE_BYTES, Conversation, Inbound, IncomingFile, Replies
-from bot.parsing import split_message
+from bot.text_parts import split_message
 from jobs.delivery import RecipientGone, RetryLater, TemporaryFailure, Undeliverable
-from jobs.i18n import translator
 from jobs.messages import Message
 
 log = logging.getLogger(__name__)
@@ -203,21 +202,8 @@ def _seconds(error: RetryAfter) -> float:
     return value.total_seconds() if isinstance(value, dt.timedelta) else float(value)
 
 
-async def register_commands(bot: Bot) -> None:
-    """Publish the command menu in Vietnamese (default) and English."""
+async def register_commands(bot: Bot, conversation: Conversation) -> None:
+    """Publish the conversation's command menu in Vietnamese (default) and English."""
     for lang in ("vi", "en"):
-        tr = translator(lang)
-        commands = [
-            BotCommand("viec", tr._("my open duties")),
-            BotCommand("lich", tr._("deadlines in the next 90 days")),
-            BotCommand("nop", tr._("report a duty as done")),
-            BotCommand("huy", tr._("cancel the current step")),
-            BotCommand("ngonngu", tr._("change language")),
-            BotCommand("lich_ics", tr._("the unit's deadlines as a calendar file for your "
-                                        "phone")),
-            BotCommand("lienket", tr._("use isobot on your other messenger too (Telegram / Zalo)")),
-            BotCommand("kenh", tr._("choose the messenger that gets your reminders")),
-            BotCommand("help", tr._("help")),
-            BotCommand("start", tr._("register with an invite code")),
-        ]
+        commands = [BotCommand(name, text) for name, text in conversation.command_menu(lang)]
         await bot.set_my_commands(commands, language_code=None if lang == "vi" else lang)

@@ -21,7 +21,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from bot.conversation import MAX_FILE_BYTES, Conversation, Inbound, IncomingFile, Replies
-from bot.parsing import split_message
+from bot.text_parts import split_message
 from bot.zalo_client import (
     MAX_TEXT_LENGTH,
     ZaloClient,
@@ -147,7 +147,7 @@ def render(message: Message) -> list[str]:
 def split_for_zalo(text: str) -> list[str]:
     """``text`` in parts of at most 2,000 characters as Zalo counts them.
 
-    :func:`bot.parsing.split_message` counts code points and cuts on paragraph, line or word
+    :func:`bot.text_parts.split_message` counts code points and cuts on paragraph, line or word
     boundaries, never inside a letter; Zalo counts UTF-16 units, where an emoji outside the
     basic plane weighs two. The limit shrinks until every part fits that measure too.
     """

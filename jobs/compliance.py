@@ -35,7 +35,7 @@ from jobs.catalog import Catalog, UnknownDutyError
 from jobs.export import is_late
 from jobs.i18n import N_, Translator
 from jobs.obligations import Period
-from jobs.texts import period_text
+from jobs.reminder_texts import period_text
 from storage.models import Obligation, ObligationStatus, Unit
 from storage.units import tree_order
 
@@ -233,68 +233,79 @@ def _text(cell, value: str | None) -> None:
 def _grid(sheet: Worksheet, table: Compliance, *, tr: Translator, catalog: Catalog,
           title: str) -> None:
     sheet.title = tr._("Compliance")[:31]
-    per_group = len(SUB_HEADERS)
-    last_column = _UNIT_COLUMNS + per_group * len(table.groups)
-    # Row 1: the title over the unit columns, then each group's duty and period.
-    sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=_UNIT_COLUMNS)
-    _header(sheet.cell(row=1, column=1), title)
-    for column in range(2, _UNIT_COLUMNS + 1):
-        sheet.cell(row=1, column=column).border = _BORDER
-    for index, group in enumerate(table.groups):
-        first = _UNIT_COLUMNS + 1 + index * per_group
-        sheet.merge_cells(start_row=1, start_column=first, end_row=1,
-                          end_column=first + per_group - 1)
-        _header(sheet.cell(row=1, column=first), group_title(group, catalog=catalog, tr=tr))
-        for column in range(first + 1, first + per_group):
-            sheet.cell(row=1, column=column).border = _BORDER
-    # Row 2: the unit columns' and every group's sub-headers.
-    for column, header in enumerate((tr._("Unit"), tr._("Unit name")), start=1):
-        _header(sheet.cell(row=2, column=column), header)
-    for index in range(len(table.groups)):
-        for offset, header in enumerate(SUB_HEADERS):
-            _header(sheet.cell(row=2, column=_UNIT_COLUMNS + 1 + index * per_group + offset),
-                    tr._(header))
-    sheet.row_dimensions[1].height = 45
-    sheet.row_dimensions[2].height = 30
-
-    fills = {s: PatternFill("solid", fgColor=colour) for s, colour in STANDING_FILL.items()
-             if colour}
-    words = {s: tr._(text) for s, text in STANDING_TEXT.items()}
-    name_width = len(tr._("Unit name"))
+    last_column = _UNIT_COLUMNS + len(SUB_HEADERS) * len(table.groups)
+    _grid_headers(sheet, table, tr=tr, catalog=catalog, title=title)
     for row_index, row in enumerate(table.rows, start=3):
-        _text(sheet.cell(row=row_index, column=1), row.code)
-        _text(sheet.cell(row=row_index, column=2), row.name)
-        name_width = max(name_width, len(row.name))
-        for column in range(1, last_column + 1):
-            sheet.cell(row=row_index, column=column).border = _BORDER
-        for index, cell in enumerate(row.cells):
-            if cell is None:
-                continue
-            first = _UNIT_COLUMNS + 1 + index * per_group
-            due = sheet.cell(row=row_index, column=first, value=cell.due)
-            due.number_format = _DATE_FORMAT
-            if cell.done:
-                done = sheet.cell(row=row_index, column=first + 1, value=cell.done)
-                done.number_format = _DATE_FORMAT
-            _text(sheet.cell(row=row_index, column=first + 2), cell.evidence)
-            status = sheet.cell(row=row_index, column=first + 3)
-            _text(status, words[cell.standing])
-            if cell.standing in fills:
-                status.fill = fills[cell.standing]
-
-    code_width = max([len(tr._("Unit")), *(len(row.code) for row in table.rows)])
-    sheet.column_dimensions["A"].width = min(code_width + 2, 24)
-    sheet.column_dimensions["B"].width = min(max(name_width, 12) + 2, 40)
-    for index in range(len(table.groups)):
-        for offset, width in enumerate(_GROUP_WIDTHS):
-            letter = get_column_letter(_UNIT_COLUMNS + 1 + index * per_group + offset)
-            sheet.column_dimensions[letter].width = width
-
+        _grid_row(sheet, row_index, row, last_column=last_column, tr=tr)
+    _grid_widths(sheet, table, tr=tr)
     sheet.freeze_panes = sheet.cell(row=3, column=_UNIT_COLUMNS + 1).coordinate
     sheet.auto_filter.ref = f"A2:{get_column_letter(last_column)}{len(table.rows) + 2}"
     sheet.print_title_rows = "1:2"
     sheet.print_title_cols = f"A:{get_column_letter(_UNIT_COLUMNS)}"
     _print_setup(sheet, wide=len(table.groups) > _A3_FROM_GROUPS)
+
+
+def _group_column(index: int) -> int:
+    """The first column of duty group ``index``."""
+    return _UNIT_COLUMNS + 1 + index * len(SUB_HEADERS)
+
+
+def _grid_headers(sheet: Worksheet, table: Compliance, *, tr: Translator, catalog: Catalog,
+                  title: str) -> None:
+    """Row 1: the title over the unit columns, then each group's duty and period; row 2: the
+    unit columns' and every group's sub-headers."""
+    per_group = len(SUB_HEADERS)
+    sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=_UNIT_COLUMNS)
+    _header(sheet.cell(row=1, column=1), title)
+    for column in range(2, _UNIT_COLUMNS + 1):
+        sheet.cell(row=1, column=column).border = _BORDER
+    for index, group in enumerate(table.groups):
+        first = _group_column(index)
+        sheet.merge_cells(start_row=1, start_column=first, end_row=1,
+                          end_column=first + per_group - 1)
+        _header(sheet.cell(row=1, column=first), group_title(group, catalog=catalog, tr=tr))
+        for column in range(first + 1, first + per_group):
+            sheet.cell(row=1, column=column).border = _BORDER
+    for column, header in enumerate((tr._("Unit"), tr._("Unit name")), start=1):
+        _header(sheet.cell(row=2, column=column), header)
+    for index in range(len(table.groups)):
+        for offset, header in enumerate(SUB_HEADERS):
+            _header(sheet.cell(row=2, column=_group_column(index) + offset), tr._(header))
+    sheet.row_dimensions[1].height = 45
+    sheet.row_dimensions[2].height = 30
+
+
+def _grid_row(sheet: Worksheet, row_index: int, row: UnitRow, *, last_column: int,
+              tr: Translator) -> None:
+    """One unit: its code and name, then due, done, evidence and standing per group."""
+    _text(sheet.cell(row=row_index, column=1), row.code)
+    _text(sheet.cell(row=row_index, column=2), row.name)
+    for column in range(1, last_column + 1):
+        sheet.cell(row=row_index, column=column).border = _BORDER
+    for index, cell in enumerate(row.cells):
+        if cell is None:
+            continue
+        first = _group_column(index)
+        due = sheet.cell(row=row_index, column=first, value=cell.due)
+        due.number_format = _DATE_FORMAT
+        if cell.done:
+            done = sheet.cell(row=row_index, column=first + 1, value=cell.done)
+            done.number_format = _DATE_FORMAT
+        _text(sheet.cell(row=row_index, column=first + 2), cell.evidence)
+        status = sheet.cell(row=row_index, column=first + 3)
+        _text(status, tr._(STANDING_TEXT[cell.standing]))
+        if STANDING_FILL.get(cell.standing):
+            status.fill = PatternFill("solid", fgColor=STANDING_FILL[cell.standing])
+
+
+def _grid_widths(sheet: Worksheet, table: Compliance, *, tr: Translator) -> None:
+    code_width = max([len(tr._("Unit")), *(len(row.code) for row in table.rows)])
+    name_width = max([len(tr._("Unit name")), *(len(row.name) for row in table.rows)])
+    sheet.column_dimensions["A"].width = min(code_width + 2, 24)
+    sheet.column_dimensions["B"].width = min(max(name_width, 12) + 2, 40)
+    for index in range(len(table.groups)):
+        for offset, width in enumerate(_GROUP_WIDTHS):
+            sheet.column_dimensions[get_column_letter(_group_column(index) + offset)].width = width
 
 
 def _print_setup(sheet: Worksheet, *, wide: bool) -> None:

@@ -36,7 +36,7 @@ from jobs.charts import Chart, DutyCount, status_chart
 from jobs.export import Table, is_late, write_xlsx
 from jobs.i18n import N_, Translator
 from jobs.messages import Attachment, Message
-from jobs.texts import days_left_text, period_text
+from jobs.reminder_texts import days_left_text, period_text
 from storage.models import ObligationStatus
 
 MOST_OVERDUE = 10  # how many of the most overdue obligations a supervisor reads
@@ -357,14 +357,21 @@ def supervisor_digest(root: DigestUnit, units: Sequence[DigestUnit],
     lines.append(tr._("🔴 Newly overdue in the last 7 days: {n}").format(
         n=len(state.newly_overdue)))
     lines += _limited(state.newly_overdue, lambda o: f"• {item(o)}", tr)
-    attachments = []
-    if state.counts:
-        chart = digest_chart(state, root, tr=tr, today=today)
-        attachments.append(Attachment("photo", f"iso-digest-{root.code}-{week.label}.png",
-                                      chart.png))
-        table = digest_table(state, units, catalog=catalog, tr=tr, today=today)
-        attachments.append(Attachment(
-            "document", f"iso-digest-{root.code}-{week.label}.xlsx",
-            digest_xlsx(table, title=tr._("ISO digest {week}").format(week=week.label))))
+    attachments = _attachments(state, root, units, catalog=catalog, tr=tr, today=today)
+    if attachments:
         lines += ["", tr._("The chart and the table are attached.")]
-    return Message("\n".join(lines), attachments=tuple(attachments), lang=tr.lang)
+    return Message("\n".join(lines), attachments=attachments, lang=tr.lang)
+
+
+def _attachments(state: SubtreeState, root: DigestUnit, units: Sequence[DigestUnit], *,
+                 catalog: Catalog, tr: Translator, today: dt.date) -> tuple[Attachment, ...]:
+    """The chart and the table of a supervisor's digest; none when no duty was counted."""
+    if not state.counts:
+        return ()
+    week = Week.containing(today)
+    chart = digest_chart(state, root, tr=tr, today=today)
+    table = digest_table(state, units, catalog=catalog, tr=tr, today=today)
+    return (Attachment("photo", f"iso-digest-{root.code}-{week.label}.png", chart.png),
+            Attachment("document", f"iso-digest-{root.code}-{week.label}.xlsx",
+                       digest_xlsx(table, title=tr._("ISO digest {week}").format(
+                           week=week.label))))

@@ -117,42 +117,49 @@ def build_weekly_digest(session: Session, *, now: dt.datetime, catalog: Catalog,
     by_unit: dict[int, list[DigestObligation]] = defaultdict(list)
     for o in digest_obligations(session, due_from=first_of_year, done_since=since):
         by_unit[o.unit_id].append(_digest_obligation(o))
+    planned: list[PlannedDigest] = []
+    # One text per unit (or subtree) and language, however many people read it.
+    composed: dict[tuple[str, int, str], Message | None] = {}
+    for member, unit in _recipients(session):
+        key = digest_key(week, member)
+        if key in skip_keys:
+            continue
+        tr = translator(member.language)
+        if member.role == Role.SUPERVISOR:
+            cache_key = ("supervisor", unit.id, tr.lang)
+            if cache_key not in composed:
+                tree = _subtree(session, unit, units)
+                composed[cache_key] = supervisor_digest(
+                    _digest_unit(unit), tree, [o for u in tree for o in by_unit.get(u.id, [])],
+                    now=now, catalog=catalog, tr=tr)
+        else:
+            cache_key = ("unit", unit.id, tr.lang)
+            if cache_key not in composed:
+                composed[cache_key] = officer_digest(_digest_unit(unit), by_unit.get(unit.id, []),
+                                                     now=now, catalog=catalog, tr=tr)
+        if composed[cache_key] is not None:
+            planned.append(PlannedDigest(key, member, unit, composed[cache_key]))
+    return planned
 
+
+def _recipients(session: Session) -> list[tuple[Member, Unit]]:
+    """Who gets a digest, in the order they are composed: per unit and role, the preferred
+    account of each person; officers and heads of each unit, then the supervisors."""
     members = digest_members(session, roles=[*UNIT_ROLES, Role.SUPERVISOR])
     groups: dict[tuple[int, str], list[Member]] = defaultdict(list)
     for member, _unit in members:
         groups[(member.unit_id, member.role)].append(member)
     chosen = {m.id for group in groups.values() for m in preferred(group)}
-
-    planned: list[PlannedDigest] = []
-    composed: dict[tuple[str, int, str], Message | None] = {}
-    subtrees: dict[int, list[DigestUnit]] = {}
     rank = {Role.OFFICER: 0, Role.HEAD: 1, Role.SUPERVISOR: 2}
-    for member, unit in sorted(members, key=lambda mu: (mu[0].role == Role.SUPERVISOR,
-                                                         mu[1].code, rank[mu[0].role], mu[0].id)):
-        key = digest_key(week, member)
-        if member.id not in chosen or key in skip_keys:
-            continue
-        tr = translator(member.language)
-        supervisor = member.role == Role.SUPERVISOR
-        cache_key = ("supervisor" if supervisor else "unit", unit.id, tr.lang)
-        if cache_key not in composed:
-            if supervisor:
-                if unit.id not in subtrees:
-                    ids = subtree_ids(session, unit_id=unit.id) & units.keys()
-                    subtrees[unit.id] = [_digest_unit(units[i])
-                                         for i in sorted(ids, key=lambda i: units[i].code)]
-                tree = subtrees[unit.id]
-                composed[cache_key] = supervisor_digest(
-                    _digest_unit(unit), tree, [o for u in tree for o in by_unit.get(u.id, [])],
-                    now=now, catalog=catalog, tr=tr)
-            else:
-                composed[cache_key] = officer_digest(_digest_unit(unit), by_unit.get(unit.id, []),
-                                                     now=now, catalog=catalog, tr=tr)
-        message = composed[cache_key]
-        if message is not None:
-            planned.append(PlannedDigest(key, member, unit, message))
-    return planned
+    return sorted(((m, u) for m, u in members if m.id in chosen),
+                  key=lambda mu: (mu[0].role == Role.SUPERVISOR, mu[1].code, rank[mu[0].role],
+                                  mu[0].id))
+
+
+def _subtree(session: Session, root: Unit, units: dict[int, Unit]) -> list[DigestUnit]:
+    """The active units of ``root``'s subtree, ``root`` among them, by code."""
+    ids = subtree_ids(session, unit_id=root.id) & units.keys()
+    return [_digest_unit(units[i]) for i in sorted(ids, key=lambda i: units[i].code)]
 
 
 def enqueue_digests(session: Session, planned: list[PlannedDigest], *, now: dt.datetime,

@@ -12,8 +12,8 @@ from jobs.catalog import Catalog
 from jobs.i18n import Translator, translator
 from jobs.messages import Choice, Message
 from jobs.obligations import event_due_date
+from jobs.reminder_texts import About, reminder
 from jobs.scope import Scope, Targets
-from jobs.texts import About, reminder
 from storage.events import append_event
 from storage.members import members_of
 from storage.models import (
@@ -37,6 +37,12 @@ DUTY = "directive"
 def period_of(directive_id: int) -> str:
     """The period label of a directive's obligations: ``CD-12``."""
     return f"CD-{directive_id}"
+
+
+def directive_number(label: str) -> int | None:
+    """The id in a directive's label as people write it: ``CD-12``, ``cd 12`` or ``12``."""
+    digits = label.strip().upper().removeprefix("CD").strip(" -")
+    return int(digits) if digits.isascii() and digits.isdigit() and len(digits) < 10 else None
 
 
 def people_to_tell(session: Session, *, unit: Unit) -> list[Member]:

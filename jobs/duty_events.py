@@ -11,6 +11,7 @@ from jobs.catalog import Catalog
 from jobs.obligations import event_due_date
 from storage.models import Member, Obligation, ObligationSource, ObligationStatus, Unit
 from storage.obligations import cancel_pending_messages, ensure_obligation
+from storage.units import subtree_ids
 
 QMS_EVENTS = ("built", "scope_changed", "merged")
 
@@ -34,8 +35,9 @@ def merge_units(session: Session, *, merged: Unit, into: Unit, now: dt.datetime,
     The merged unit stays in the database, inactive and pointing at ``into``, so its records
     remain readable; its children move under ``into``.
     """
-    if merged.id == into.id:
-        raise ValueError("a unit cannot be merged into itself")
+    if merged.id == into.id or into.id in subtree_ids(session, unit_id=merged.id):
+        # Into itself or a unit below it: the tree would lose its root and units would vanish.
+        raise ValueError("a unit cannot be merged into itself or a unit below it")
     for child in session.exec(select(Unit).where(Unit.parent_id == merged.id)):
         child.parent_id = into.id
         session.add(child)

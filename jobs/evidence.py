@@ -13,7 +13,7 @@ from jobs.i18n import translator
 from jobs.messages import Message
 from jobs.obligations import event_due_date
 from jobs.planner import recipients
-from jobs.texts import period_text
+from jobs.reminder_texts import period_text
 from storage.events import append_event
 from storage.models import (
     Event,

@@ -20,7 +20,7 @@ from jobs.calendar import WorkCalendar, add_months
 from jobs.catalog import Catalog, UnknownDutyError
 from jobs.i18n import Translator
 from jobs.obligations import owed_between
-from jobs.texts import period_text
+from jobs.reminder_texts import period_text
 from storage.models import Obligation, ObligationStatus, Unit
 
 PRODID = "-//isobot//ISO 9001 duties//VI"
@@ -71,19 +71,25 @@ def calendar_name(unit: Unit, tr: Translator) -> str:
     return tr._("ISO duties — {unit}").format(unit=unit.name)
 
 
+def new_calendar(name: str) -> Calendar:
+    """An empty calendar the phone shows as ``name``, in Vietnam's time zone."""
+    ical = Calendar()
+    ical.add("prodid", PRODID)
+    ical.add("version", "2.0")
+    ical.add("calscale", "GREGORIAN")
+    ical.add("method", "PUBLISH")
+    ical.add("x-wr-calname", name)
+    ical.add("x-wr-timezone", "Asia/Ho_Chi_Minh")
+    return ical
+
+
 def write_ics(unit: Unit, listed: Sequence[Entry], *, catalog: Catalog, tr: Translator,
               now: dt.datetime) -> bytes:
     """The iCalendar file of ``listed`` for ``unit``, in ``tr``'s language, stamped ``now``."""
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
     stamp = now.astimezone(dt.UTC).replace(microsecond=0)
-    ical = Calendar()
-    ical.add("prodid", PRODID)
-    ical.add("version", "2.0")
-    ical.add("calscale", "GREGORIAN")
-    ical.add("method", "PUBLISH")
-    ical.add("x-wr-calname", calendar_name(unit, tr))
-    ical.add("x-wr-timezone", "Asia/Ho_Chi_Minh")
+    ical = new_calendar(calendar_name(unit, tr))
     for entry in listed:
         summary = _summary(entry, catalog, tr)
         event = Event()

@@ -11,6 +11,7 @@ from jobs.calendar import WorkCalendar
 from jobs.catalog import Catalog
 from jobs.obligations import event_due_date
 from jobs.scope import Scope, Targets
+from storage.legal import legal_document_by_number
 from storage.models import LegalDocument, Obligation, ObligationSource
 from storage.obligations import ensure_obligation
 
@@ -20,6 +21,19 @@ DUTY = "legal_update"
 def period_of(document_id: int) -> str:
     """The period label of a legal document's obligations: ``VB-7``."""
     return f"VB-{document_id}"
+
+
+# A document in force for longer than this should be in the QMS already: registering it now
+# makes every unit overdue at once, so the operator must say it is meant.
+OLD_AFTER = dt.timedelta(days=365)
+
+
+class AlreadyRegistered(Exception):
+    """A legal document with this number is registered already: one duty per document."""
+
+    def __init__(self, document: LegalDocument) -> None:
+        super().__init__(document.number)
+        self.document = document
 
 
 @dataclass(frozen=True)
@@ -38,8 +52,11 @@ def register_legal_document(
     """Record the document and give every affected unit a ``legal_update`` obligation.
 
     The due date is three months (the catalog's rule) after the effective date, moved to a
-    working day; the reminder cites the document's number and title.
+    working day; the reminder cites the document's number and title. A number registered
+    before raises :class:`AlreadyRegistered`.
     """
+    if (existing := legal_document_by_number(session, number=number)) is not None:
+        raise AlreadyRegistered(existing)
     document = LegalDocument(number=number, title=title, effective=effective,
                              scope=scope.as_dict(), registered_by=registered_by, created_at=now)
     session.add(document)
@@ -53,3 +70,8 @@ def register_legal_document(
         for unit in targets.units
     ]
     return Registered(document, obligations)
+
+
+def is_long_in_force(effective: dt.date, today: dt.date) -> bool:
+    """Whether a document took effect so long ago that registering it needs a second word."""
+    return effective < today - OLD_AFTER

@@ -33,8 +33,8 @@ from jobs.linking import preferred
 from jobs.owed import create_owed_obligations
 from jobs.queueing import Outgoing
 from jobs.recipients import AddressBook
+from jobs.reminder_texts import About
 from jobs.reminders import Stage, latest_stages, schedule
-from jobs.texts import About
 from storage.members import active_recipients, members_of
 from storage.models import Member, Obligation, Role, Unit
 from storage.obligations import open_groups, open_rows

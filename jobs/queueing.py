@@ -10,8 +10,8 @@ from sqlmodel import Session
 from jobs.catalog import Catalog
 from jobs.i18n import translator
 from jobs.recipients import AddressBook
+from jobs.reminder_texts import About, RenderedOnce
 from jobs.reminders import Stage
-from jobs.texts import About, RenderedOnce
 from storage.members import Recipient
 from storage.obligations import OpenRow
 from storage.outbox import Queued, enqueue_many, existing_keys

@@ -8,12 +8,24 @@ from dataclasses import dataclass
 
 from sqlmodel import Session
 
-from storage.members import add_invite, find_member, invite_by_code
+from jobs.i18n import Translator
+from storage.members import (
+    add_invite,
+    add_wrong_code,
+    find_member,
+    invite_by_code,
+    wrong_codes_since,
+)
 from storage.models import Invite, LinkCode, Member, Role, Unit
 
 # No 0/O or 1/I/L: codes are read aloud and typed on phones. 12 symbols of 31 ≈ 59 bits.
 _ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 CODE_LENGTH = 12
+
+# Codes are single-use and expire, but could still be guessed: after this many wrong ones in
+# the window, an account may try no code at all (not even a right one) for the window.
+WRONG_CODES_ALLOWED = 5
+WRONG_CODE_WINDOW = dt.timedelta(hours=1)
 
 
 def new_code() -> str:
@@ -77,3 +89,30 @@ def redeem_invite(session: Session, *, code: str, platform: str, user_id: str, c
     invite.used_at, invite.used_by_member_id = now, member.id
     session.add(invite)
     return Redeemed(member=member, unit=unit)
+
+
+def blocked_until(session: Session, *, platform: str, user_id: str,
+                  now: dt.datetime) -> dt.datetime | None:
+    """Until when an account may not redeem codes after too many wrong ones; None: it may."""
+    wrong = wrong_codes_since(session, platform=platform, user_id=user_id,
+                              since=now - WRONG_CODE_WINDOW)
+    if len(wrong) < WRONG_CODES_ALLOWED:
+        return None
+    return wrong[-WRONG_CODES_ALLOWED] + WRONG_CODE_WINDOW
+
+
+def record_wrong_code(session: Session, *, platform: str, user_id: str,
+                      now: dt.datetime) -> dt.datetime | None:
+    """Count a wrong code; returns until when the account is now blocked, if it is."""
+    add_wrong_code(session, platform=platform, user_id=user_id, at=now)
+    return blocked_until(session, platform=platform, user_id=user_id, now=now)
+
+
+def role_text(role: str, tr: Translator) -> str:
+    """A role as a person reads it."""
+    return {
+        Role.OFFICER: tr._("ISO officer"),
+        Role.HEAD: tr._("head of unit"),
+        Role.SUPERVISOR: tr._("ISO standing office (supervisor)"),
+        Role.OPERATOR: tr._("operator"),
+    }.get(role, role)

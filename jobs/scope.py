@@ -52,3 +52,20 @@ def resolve(session: Session, *, scope: Scope, within: set[int] | None,
         chosen.update({u.id: u for u in units if u.kind in scope.kinds and u.id != sender_unit_id})
     chosen.update({by_code[c].id: by_code[c] for c in scope.codes if c in by_code})
     return Targets(sorted(chosen.values(), key=lambda u: u.code), outside)
+
+
+def common_ancestor(unit_ids: list[int], parent_of: dict[int, int | None]) -> int | None:
+    """The nearest unit that is ``unit_ids``' own or an ancestor of each; None across trees."""
+    if not unit_ids:
+        return None
+    chains = [_lineage(unit_id, parent_of) for unit_id in unit_ids]
+    shared = set(chains[0]).intersection(*chains[1:])
+    return next((unit_id for unit_id in chains[0] if unit_id in shared), None)
+
+
+def _lineage(unit_id: int, parent_of: dict[int, int | None]) -> list[int]:
+    chain, current = [], unit_id
+    while current is not None and current not in chain:
+        chain.append(current)
+        current = parent_of.get(current)
+    return chain

@@ -10,8 +10,8 @@ from jobs.calendar import WorkCalendar
 from jobs.catalog import Catalog
 from jobs.i18n import Translator
 from jobs.obligations import owed_between
+from jobs.reminder_texts import About, for_stage
 from jobs.reminders import OpenObligation, planned_between
-from jobs.texts import About, for_stage
 
 CSV_COLUMNS = ("send_at", "unit", "duty", "period", "due", "stage", "recipient_role", "text")
 

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from jobs.text_input import clean_text
+from jobs.units_file import UnreadableFile, column_of, kind_of, read_csv_table, read_xlsx_table
 from storage.models import UnitKind
 
 COLUMNS = ("code", "name", "kind", "parent")
+MAX_CODE, MAX_NAME = 64, 255  # the unit table's limits
 SAMPLE_UNITS = Path(__file__).resolve().parent.parent / "storage" / "data" / "sample_units.csv"
 
 
@@ -29,7 +31,9 @@ class RowProblem:
     """Why a row cannot be imported; ``problem`` is a code the caller puts into words."""
 
     line: int
-    problem: str  # empty_code, empty_name, duplicate_code, unknown_kind, unknown_parent, cycle
+    # empty_code, code_too_long, empty_name, name_too_long, duplicate_code, unknown_kind,
+    # unknown_parent, cycle
+    problem: str
     value: str = ""
 
 
@@ -43,18 +47,20 @@ class UnitsFileError(Exception):
 
 
 def read_units_file(path: Path) -> list[UnitRow]:
-    """The rows of a CSV (UTF-8, with or without BOM) or XLSX file with a header row."""
+    """The rows of a CSV or XLSX units file with a header row (see :mod:`jobs.units_file`)."""
     suffix = path.suffix.lower()
-    if suffix == ".csv":
-        with path.open(encoding="utf-8-sig", newline="") as f:
-            table = list(csv.reader(f))
-    elif suffix in (".xlsx", ".xlsm"):
-        table = _read_xlsx(path)
-    else:
-        raise UnitsFileError("unknown_format", path.suffix)
+    try:
+        if suffix in (".csv", ".txt", ".tsv"):
+            table = read_csv_table(path)
+        elif suffix in (".xlsx", ".xlsm"):
+            table = read_xlsx_table(path)
+        else:
+            raise UnitsFileError("unknown_format", path.suffix)
+    except UnreadableFile:
+        raise UnitsFileError("unreadable", path.name) from None
     if not table:
         raise UnitsFileError("missing_columns", ", ".join(COLUMNS))
-    header = [str(h).strip().lower() for h in table[0]]
+    header = [column_of(str(h)) for h in table[0]]
     missing = [c for c in COLUMNS if c not in header]
     if missing:
         raise UnitsFileError("missing_columns", ", ".join(missing))
@@ -66,21 +72,11 @@ def read_units_file(path: Path) -> list[UnitRow]:
 
         def cell(column: str, cells: list = cells) -> str:
             i = index[column]
-            return str(cells[i]).strip() if i < len(cells) and cells[i] is not None else ""
+            return clean_text(str(cells[i])) if i < len(cells) and cells[i] is not None else ""
 
-        rows.append(UnitRow(line, cell("code"), cell("name"), cell("kind").lower(), cell("parent")))
+        rows.append(UnitRow(line, cell("code"), cell("name"), kind_of(cell("kind")),
+                            cell("parent")))
     return rows
-
-
-def _read_xlsx(path: Path) -> list[list]:
-    from openpyxl import load_workbook
-
-    workbook = load_workbook(path, read_only=True, data_only=True)
-    try:
-        sheet = workbook.worksheets[0]
-        return [["" if v is None else v for v in row] for row in sheet.iter_rows(values_only=True)]
-    finally:
-        workbook.close()
 
 
 def check_units(rows: Iterable[UnitRow], existing: dict[str, str | None]) -> list[RowProblem]:
@@ -99,8 +95,12 @@ def check_units(rows: Iterable[UnitRow], existing: dict[str, str | None]) -> lis
             problems.append(RowProblem(row.line, "duplicate_code", row.code))
         else:
             seen[row.code] = row.line
+        if len(row.code) > MAX_CODE:
+            problems.append(RowProblem(row.line, "code_too_long", row.code[:20] + "…"))
         if not row.name:
             problems.append(RowProblem(row.line, "empty_name", row.code))
+        elif len(row.name) > MAX_NAME:
+            problems.append(RowProblem(row.line, "name_too_long", row.name[:20] + "…"))
         if row.kind not in kinds:
             problems.append(RowProblem(row.line, "unknown_kind", row.kind))
     parents = dict(existing)

@@ -8,7 +8,7 @@ from typing import Protocol
 
 from sqlmodel import Session, col, or_, select
 
-from storage.models import Invite, LinkCode, Member, Unit
+from storage.models import Invite, LinkCode, Member, Unit, WrongCode
 
 
 def add_invite(session: Session, *, code: str, unit_id: int, role: str, now: dt.datetime,
@@ -119,3 +119,17 @@ def person_rows(session: Session, *, person_ids: Iterable[int]) -> list[Member]:
     return list(session.exec(
         select(Member).where(or_(col(Member.person_id).in_(ids), col(Member.id).in_(ids)))
         .order_by(Member.id)))
+
+
+def add_wrong_code(session: Session, *, platform: str, user_id: str, at: dt.datetime) -> None:
+    """Record that an account sent a code that matched nothing."""
+    session.add(WrongCode(platform=platform, user_id=user_id, at=at))
+    session.flush()
+
+
+def wrong_codes_since(session: Session, *, platform: str, user_id: str,
+                      since: dt.datetime) -> list[dt.datetime]:
+    """When an account sent codes that matched nothing, from ``since`` on, oldest first."""
+    return list(session.exec(
+        select(WrongCode.at).where(WrongCode.platform == platform, WrongCode.user_id == user_id,
+                                   WrongCode.at >= since).order_by(WrongCode.at)))

@@ -146,6 +146,17 @@ class LinkCode(SQLModel, table=True):
     used_at: dt.datetime | None = _timestamp(nullable=True)
 
 
+class WrongCode(SQLModel, table=True):
+    """A code an account sent that matched no invite or link: guessing is throttled."""
+
+    __table_args__ = (Index("ix_wrongcode_account", "platform", "user_id", "at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    platform: str = Field(max_length=16)
+    user_id: str = Field(max_length=64)
+    at: dt.datetime | None = _timestamp()
+
+
 class Obligation(SQLModel, table=True):
     """One duty a unit owes for one period, with its due date."""
 

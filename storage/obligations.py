@@ -202,3 +202,12 @@ def redate_obligation(session: Session, *, obligation: Obligation, due: dt.date)
     obligation.due = due
     session.add(obligation)
     cancel_pending_messages(session, obligation_id=obligation.id)
+
+
+def closed_obligation_keys(
+    session: Session, *, unit_ids: Iterable[int]
+) -> set[tuple[int, str, str]]:
+    """(unit id, duty key, period) of every obligation of ``unit_ids`` that is no longer open."""
+    rows = session.exec(select(Obligation.unit_id, Obligation.duty_key, Obligation.period).where(
+        Obligation.status != ObligationStatus.OPEN, col(Obligation.unit_id).in_(list(unit_ids))))
+    return {(unit_id, duty_key, period) for unit_id, duty_key, period in rows}

@@ -141,3 +141,12 @@ def count_by_state(session: Session) -> dict[str, int]:
     """How many messages are in each state."""
     rows = session.exec(select(Outbox.state, func.count()).group_by(Outbox.state))
     return dict(rows.all())
+
+
+def sent_to_chat(session: Session, *, obligation_id: int, platform: str,
+                 chat_id: str) -> list[Outbox]:
+    """The messages about ``obligation_id`` already sent into one chat, with their message ids."""
+    return list(session.exec(select(Outbox).where(
+        Outbox.obligation_id == obligation_id, Outbox.state == OutboxState.SENT,
+        Outbox.platform == platform, Outbox.chat_id == chat_id,
+        col(Outbox.sent_message_id).is_not(None))))

@@ -51,6 +51,11 @@ def parent_codes(session: Session) -> dict[str, str | None]:
         select(Unit.code, parent.code).outerjoin(parent, parent.id == Unit.parent_id)).all())
 
 
+def parent_ids(session: Session) -> dict[int, int | None]:
+    """Each stored unit's id mapped to its parent's id."""
+    return dict(session.exec(select(Unit.id, Unit.parent_id)).all())
+
+
 def upsert_units(
     session: Session, *, rows: Iterable[tuple[str, str, str, str | None]], now: dt.datetime
 ) -> tuple[int, int]:

@@ -20,7 +20,7 @@ from jobs.compliance import (
     build_compliance,
 )
 from jobs.i18n import translator
-from jobs.texts import period_text
+from jobs.reminder_texts import period_text
 from storage.db import make_engine, session_scope
 from storage.models import Obligation, ObligationSource, ObligationStatus, Role, Unit
 from storage.units import subtree_ids, unit_by_code

@@ -84,7 +84,7 @@ def test_a_file_with_one_bad_row_imports_nothing(database_url, tmp_path):
         encoding="utf-8",
     )
     result = isobot(database_url, "units", "import", str(path))
-    assert result.exit_code == 1
+    assert result.exit_code == 2  # bad input, not a broken environment
     assert "4" in result.stderr and "NOWHERE" in result.stderr  # line 4: unknown parent
     assert "5" in result.stderr  # line 5: empty name
     assert "6" in result.stderr  # line 6: duplicate code
@@ -100,7 +100,7 @@ def test_xlsx_import_reports_the_spreadsheet_row(database_url, tmp_path):
     path = tmp_path / "units.xlsx"
     workbook.save(path)
     result = isobot(database_url, "units", "import", str(path))
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert "3" in result.stderr and "castle" in result.stderr
     sheet["C3"] = "school"
     workbook.save(path)

@@ -12,7 +12,7 @@ from jobs.catalog import load_catalog
 from jobs.i18n import translator
 from jobs.ics import PRODID, uid
 from jobs.obligations import owed_between
-from jobs.texts import period_text
+from jobs.reminder_texts import period_text
 from storage.db import make_engine, session_scope
 from storage.models import ObligationSource, ObligationStatus, Role
 from tests.conftest import at

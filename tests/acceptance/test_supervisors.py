@@ -52,8 +52,10 @@ def directive_messages(bot, user_id):
 
 async def test_a_directive_to_all_communes_reaches_every_commune_officer_once(bot, engine):
     users = await register_officers(bot)
+    # The communes of three provinces have no common unit above them: the operator names
+    # the issuer.
     result = isobot(bot, "directive", "send", "--text", "Gửi hồ sơ công bố HTQLCL về Sở KH&CN",
-                    "--kind", "commune", "--due", "2026-12-11")
+                    "--kind", "commune", "--due", "2026-12-11", "--as", "QNG")
     assert result.exit_code == 0, result.output
     assert "8" in result.stdout and "9" in result.stdout  # 8 units, 9 people
     await bot.tick()
@@ -192,6 +194,15 @@ async def test_a_supervisor_registers_a_legal_document_in_the_chat(bot, engine):
         rows = session.exec(select(Obligation, Unit).join(Unit).where(
             Obligation.duty_key == "legal_update")).all()
         assert sorted(u.code for _, u in rows) == ["QNG-MD-DPHONG", "QNG-MD-DTAN", "QNG-MD-TT"]
+
+    # The same document again is recognised at once; nothing more is registered.
+    await bot.say(6000, "/vanban")
+    again = await bot.say(6000, "15/2026/nđ-cp")
+    assert again["text"] == vi._("{number} is registered already (on {date}); nothing was "
+                                 "changed.").format(number="15/2026/NĐ-CP", date="01/12/2026")
+    with session_scope(engine) as session:
+        assert len(session.exec(select(Obligation).where(
+            Obligation.duty_key == "legal_update")).all()) == 3
 
 
 async def test_help_lists_supervisor_commands_only_to_supervisors(bot):

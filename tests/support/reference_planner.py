@@ -20,8 +20,8 @@ from jobs.catalog import Catalog
 from jobs.i18n import translator
 from jobs.obligations import owed_between
 from jobs.planner import PlanResult, recipients
+from jobs.reminder_texts import About, for_stage
 from jobs.reminders import DueReminder, OpenObligation, due_reminders
-from jobs.texts import About, for_stage
 from storage.models import Member, Obligation, Outbox
 from storage.obligations import ensure_obligation, open_obligations
 from storage.outbox import enqueue

@@ -308,6 +308,13 @@ BROKEN = [
     ("override-cadence-without-due", MINIMAL,
      "duties:\n  - key: internal_audit\n    cadence: quarterly\n",
      ["province.yaml", "duty 'internal_audit'", "field 'due'"]),
+    ("override-alias-of-another-duty", MINIMAL,
+     "duties:\n  - key: internal_audit\n    aliases: [ĐGNB, báo cáo quý]\n"
+     "  - key: quarterly_report\n    aliases: [Báo cáo quý]\n",
+     ["province.yaml", "field 'duties'", "alias 'Báo cáo quý'", "'internal_audit' and "
+      "'quarterly_report'"]),
+    ("empty-alias", _broken(lambda d: _audit(d).update(aliases=["ĐGNB", " "])), None,
+     ["broken.yaml", "duty 'internal_audit'", "field 'aliases[1]'", "must not be empty"]),
     ("override-removes-a-value", MINIMAL,
      "duties:\n  - key: internal_audit\n    lead_days: ~\n",
      ["province.yaml", "duty 'internal_audit'", "field 'lead_days'", "null"]),

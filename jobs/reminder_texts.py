@@ -1,4 +1,8 @@
-"""The words of reminders and escalations, in the register of an official letter. Pure."""
+"""The words of reminders and escalations, in the register of an official letter. Pure.
+
+Also how a period and the days left read, which digests, exports and the chat reuse. The shape
+of a message (text, choices, attachments) is :mod:`jobs.messages`.
+"""
 
 from __future__ import annotations
 

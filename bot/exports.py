@@ -12,15 +12,16 @@ import datetime as dt
 import io
 import re
 from collections.abc import Iterable
-from typing import Any
 
 from sqlmodel import Session
 
-from bot.conversation import Turn
+from bot.commands import Audience, Command
+from bot.feature import Feature
+from bot.turn import Turn
 from jobs.calendar import WorkCalendar
 from jobs.catalog import Catalog
 from jobs.compliance import Compliance, build_compliance, write_compliance_xlsx
-from jobs.i18n import Translator
+from jobs.i18n import N_, Translator
 from jobs.ics import entries, write_ics
 from jobs.messages import Attachment, Message
 from storage.exports import obligations_for_export
@@ -60,46 +61,28 @@ def calendar_filename(unit: Unit) -> str:
     return f"isobot-{_FILENAME_UNSAFE.sub('_', unit.code)}.ics"
 
 
-class Documents:
+class Exports(Feature):
     """The ``/xuat`` and ``/lich_ics`` commands."""
-
-    commands = ("xuat", "lich_ics")
 
     def __init__(self, catalog: Catalog, calendar: WorkCalendar) -> None:
         self.catalog = catalog
         self.calendar = calendar
+        self.commands = (
+            Command("xuat", N_("the compliance table (Excel) of the units you supervise"),
+                    {Audience.SUPERVISOR}, self.compliance, aliases=("xuất",),
+                    refusal=N_("Only the ISO standing office (supervisors) can export the "
+                               "compliance table. Nothing was sent.")),
+            Command("lich_ics", N_("the unit's deadlines as a calendar file for your phone"),
+                    {Audience.OFFICER, Audience.HEAD}, self.calendars,
+                    aliases=("lịch ics",),
+                    refusal=N_("The calendar file lists the deadlines of the units you work for "
+                               "as ISO officer or head of unit, and your account has none.")),
+        )
 
-    def on_command(self, turn: Turn, command: str, args: str) -> bool:
-        if command == "xuat":
-            self._compliance(turn, args.strip())
-            return True
-        if command == "lich_ics":
-            self._calendars(turn)
-            return True
-        return False
-
-    def on_choice(self, turn: Turn, action: str, value: str) -> bool:
-        return False
-
-    def on_flow(self, turn: Turn, flow: dict[str, Any], text: str, action: str | None) -> bool:
-        return False
-
-    def help_lines(self, turn: Turn) -> list[str]:
-        """/lich_ics for everyone; /xuat for supervisors."""
-        lines = ["/lich_ics — " + turn.tr._("the unit's deadlines as a calendar file for your "
-                                           "phone")]
-        if any(member.role == Role.SUPERVISOR for member, _ in turn.members):
-            lines.append("/xuat — " + turn.tr._("the compliance table (Excel) of the units you "
-                                               "supervise"))
-        return lines
-
-    def _compliance(self, turn: Turn, args: str) -> None:
-        tr = turn.tr
+    def compliance(self, turn: Turn, args: str) -> None:
+        """/xuat [YEAR]: the compliance table of the subtrees the person supervises."""
+        tr, args = turn.tr, args.strip()
         supervised = [unit for member, unit in turn.members if member.role == Role.SUPERVISOR]
-        if not supervised:
-            turn.say(tr._("Only the ISO standing office (supervisors) can export the compliance "
-                          "table. Nothing was sent."))
-            return
         if args and not _YEAR.match(args):
             turn.say(tr._("Write the year with four digits, e.g. /xuat {year}.").format(
                 year=turn.today.year))
@@ -121,16 +104,13 @@ class Documents:
             Attachment("document", compliance_filename(year, turn.today), content.getvalue()),),
             lang=tr.lang))
 
-    def _calendars(self, turn: Turn) -> None:
+    def calendars(self, turn: Turn, args: str) -> None:
+        """/lich_ics: one calendar file per unit the person works for."""
         tr = turn.tr
         units: dict[int, Unit] = {}
         for member, unit in turn.members:
             if member.role in (Role.OFFICER, Role.HEAD):
                 units.setdefault(unit.id, unit)
-        if not units:
-            turn.say(tr._("The calendar file lists the deadlines of the units you work for as "
-                          "ISO officer or head of unit, and your account has none."))
-            return
         lines = [tr._("Your ISO deadlines as calendar files, one per unit. Open a file on your "
                       "phone to add them to your calendar; opening a newer file updates them."),
                  ""]

@@ -1,13 +1,10 @@
-"""The duty catalog: which QMS duties exist, when each falls due and who is reminded.
+"""Reading the duty catalog: the packaged YAML file, a province's file laid over it, and the
+messages an operator reads when one cannot be used.
 
-The catalog is data (``jobs/duties.yaml``) so that a province can move a date without a release:
-the deployment names a province file in ``ISOBOT_CATALOG`` and the caller passes it to
-:func:`load_catalog` as ``override``. After loading, every :class:`Duty` carries its effective
-lead days, overdue policy and escalation, so the engine never consults the defaults.
-
-Pure apart from reading the two files. A catalog that cannot be used raises :class:`CatalogError`
-whose message names the file, the entry and the field, because the person who reads it is an
-operator editing YAML, not a programmer reading a traceback.
+Pure apart from reading the two files. A catalog that cannot be used raises
+:class:`~jobs.catalog.schema.CatalogError` whose message names the file, the entry, the field and
+the line, because the person who reads it is an operator editing YAML, not a programmer reading a
+traceback.
 """
 
 from __future__ import annotations
@@ -16,365 +13,33 @@ import difflib
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Any
 
 import yaml
-from pydantic import (
-    AfterValidator,
-    BaseModel,
-    ConfigDict,
-    Field,
-    StrictInt,
-    StrictStr,
-    StringConstraints,
-    ValidationError,
-    ValidationInfo,
-    field_validator,
-    model_validator,
-)
+from pydantic import BaseModel, ValidationError
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from jobs.catalog.schema import (
+    DUE_RULES,
+    INHERITED,
+    Catalog,
+    CatalogError,
+    Defaults,
+    Duty,
+    EscalationStep,
+    LocalizedList,
+    LocalizedText,
+    OverduePolicy,
+)
 from jobs.i18n import N_, translator
 
-PACKAGED_CATALOG = Path(__file__).with_name("duties.yaml")
+PACKAGED_CATALOG = Path(__file__).resolve().parent.parent / "duties.yaml"
 ENV_VAR = "ISOBOT_CATALOG"  # read by the deployment's settings, never here
 
-Cadence = Literal["yearly", "quarterly", "monthly", "event"]
-Recipient = Literal["officer", "head"]
-EscalationTarget = Literal["head", "supervisor"]
-Evidence = Literal["document", "audit", "review", "none"]
-
-SCHEDULED_CADENCES: frozenset[str] = frozenset({"yearly", "quarterly", "monthly"})
-
-# A duty inherits these from `defaults` when it does not set them itself.
-_INHERITED = ("lead_days", "overdue", "escalation")
 # A province replaces these whole instead of merging key by key: half of an old due rule, or an
 # English text that no longer matches its new Vietnamese, is worse than either version.
 _REPLACED_WHOLE = frozenset({"due", "title", "legal_basis", "checklist"})
-_PROJECT_ROOT = Path(__file__).resolve().parent.parent
-
-
-class CatalogError(ValueError):
-    """A catalog file that cannot be used; each problem names the file, the entry and the field."""
-
-    def __init__(self, problems: Sequence[str], path: Path | None = None) -> None:
-        self.problems = tuple(problems)
-        self.path = path
-        super().__init__("\n".join(self.problems))
-
-
-class UnknownDutyError(KeyError):
-    """No duty with that key in the catalog."""
-
-    def __str__(self) -> str:
-        # KeyError would print the message inside quotes.
-        return str(self.args[0]) if self.args else ""
-
-
-def _between(low: int, high: int) -> AfterValidator:
-    """A check that an integer lies in [low, high], with a message that names both ends."""
-
-    def check(value: int) -> int:
-        if not low <= value <= high:
-            t = translator()
-            raise ValueError(t._("must be between {low} and {high}").format(low=low, high=high))
-        return value
-
-    return AfterValidator(check)
-
-
-def _non_empty(items: tuple[Any, ...]) -> tuple[Any, ...]:
-    # Checked after the items (not as Field(min_length=1)): pydantic would count only the valid
-    # items and add a misleading "too short" to the items' own errors.
-    if not items:
-        raise ValueError(translator()._("must have at least one item"))
-    return items
-
-
-def _sorted_lead_days(days: tuple[int, ...]) -> tuple[int, ...]:
-    # A repeated lead day is almost always a typo for another number (7, 7 for 14, 7).
-    repeated = sorted({d for d in days if days.count(d) > 1})
-    if repeated:
-        t = translator()
-        raise ValueError(t._("lead day {days} is listed more than once").format(
-            days=", ".join(map(str, repeated))))
-    return tuple(sorted(days, reverse=True))
-
-
-def _ordered_escalation(steps: tuple[EscalationStep, ...]) -> tuple[EscalationStep, ...]:
-    t = translator()
-    targets = [s.to for s in steps]
-    if len(set(targets)) != len(targets):
-        raise ValueError(t._("each escalation target may appear only once"))
-    days = [s.after_working_days for s in steps]
-    if days != sorted(set(days)):
-        # The head hears first, the supervisor later: a reversed order is a slip, not a policy.
-        raise ValueError(t._("escalation steps must come in order of strictly increasing "
-                             "after_working_days"))
-    return steps
-
-
-Text = Annotated[StrictStr, StringConstraints(strip_whitespace=True, min_length=1)]
-Key = Annotated[StrictStr, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=40)]
-PositiveInt = Annotated[StrictInt, Field(gt=0)]
-Month = Annotated[StrictInt, _between(1, 12)]
-DayOfMonth = Annotated[StrictInt, _between(1, 31)]
-MonthOfQuarter = Annotated[StrictInt, _between(1, 3)]
-LeadDays = Annotated[tuple[PositiveInt, ...], AfterValidator(_sorted_lead_days)]
-NonEmptyTexts = Annotated[tuple[Text, ...], AfterValidator(_non_empty)]
-
-
-class _Model(BaseModel):
-    # extra="forbid": a misspelt field must be an error, never silently ignored.
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-class LocalizedText(_Model):
-    """A text in Vietnamese (required) and English (optional, falls back to Vietnamese)."""
-
-    vi: Text
-    en: Text | None = None
-
-    def get(self, lang: str | None = None) -> str:
-        """The text in ``lang``, or the Vietnamese text when there is none in that language."""
-        return self.en if lang == "en" and self.en else self.vi
-
-    def __str__(self) -> str:
-        return self.vi
-
-
-class LocalizedList(_Model):
-    """A list of items in Vietnamese and, optionally, the same items in English."""
-
-    vi: NonEmptyTexts
-    en: tuple[Text, ...] | None = None
-
-    @model_validator(mode="after")
-    def _same_items(self) -> LocalizedList:
-        # The English list is a translation item by item; a different length means they drifted.
-        if self.en is not None and len(self.en) != len(self.vi):
-            t = translator()
-            raise ValueError(t._("the English list has {en} items but the Vietnamese one has "
-                                 "{vi}").format(en=len(self.en), vi=len(self.vi)))
-        return self
-
-    def get(self, lang: str | None = None) -> tuple[str, ...]:
-        """The items in ``lang``, or the Vietnamese items when there are none in that language."""
-        return self.en if lang == "en" and self.en else self.vi
-
-
-class DueRule(_Model):
-    """When a duty falls due; the subclass that matches the duty's cadence says how."""
-
-    # Filled in from the duty's cadence while loading (it selects the subclass); never written
-    # in YAML, so it is left out of dumps.
-    cadence: Cadence = Field(exclude=True, repr=False)
-
-
-class YearlyDue(DueRule):
-    """Due on ``day``/``month`` of the period's year."""
-
-    cadence: Literal["yearly"] = Field(default="yearly", exclude=True, repr=False)
-    month: Month
-    day: DayOfMonth
-
-    @model_validator(mode="after")
-    def _day_exists(self) -> YearlyDue:
-        # Checked against a common year: 29/2 would silently move three years out of four.
-        last = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)[self.month - 1]
-        if self.day > last:
-            t = translator()
-            raise ValueError(t._("day {day} does not exist in month {month} of every year")
-                             .format(day=self.day, month=self.month))
-        return self
-
-
-class QuarterlyDue(DueRule):
-    """Due on ``day`` of month ``month_of_quarter`` of the quarter (31 = that month's last day)."""
-
-    cadence: Literal["quarterly"] = Field(default="quarterly", exclude=True, repr=False)
-    month_of_quarter: MonthOfQuarter
-    day: DayOfMonth
-
-
-class MonthlyDue(DueRule):
-    """Due on ``day`` of every month (31 = the month's last day)."""
-
-    cadence: Literal["monthly"] = Field(default="monthly", exclude=True, repr=False)
-    day: DayOfMonth
-
-
-class EventDue(DueRule):
-    """Due ``days_after`` or ``months_after`` the triggering event's date (exactly one is set)."""
-
-    cadence: Literal["event"] = Field(default="event", exclude=True, repr=False)
-    days_after: PositiveInt | None = None
-    months_after: PositiveInt | None = None
-
-    @model_validator(mode="after")
-    def _one_period(self) -> EventDue:
-        if (self.days_after is None) == (self.months_after is None):
-            t = translator()
-            raise ValueError(t._("give exactly one of days_after and months_after"))
-        return self
-
-
-AnyDueRule = Annotated[YearlyDue | QuarterlyDue | MonthlyDue | EventDue,
-                       Field(discriminator="cadence")]
-_DUE_RULES: dict[str, type[DueRule]] = {
-    "yearly": YearlyDue, "quarterly": QuarterlyDue, "monthly": MonthlyDue, "event": EventDue,
-}
-# In declaration order, so messages list them as a person writes them (month before day).
-_DUE_FIELDS = {c: tuple(f for f in m.model_fields if f != "cadence")
-               for c, m in _DUE_RULES.items()}
-
-
-class OverduePolicy(_Model):
-    """How often an overdue duty is reminded again, and how many times at most."""
-
-    every_working_days: PositiveInt
-    max_reminders: Annotated[StrictInt, Field(ge=0)]
-
-
-class EscalationStep(_Model):
-    """Tell ``to`` once the duty is ``after_working_days`` working days past its due date."""
-
-    to: EscalationTarget
-    after_working_days: PositiveInt
-
-
-Escalation = Annotated[tuple[EscalationStep, ...], AfterValidator(_ordered_escalation)]
-
-
-class Defaults(_Model):
-    """What a duty gets when it does not say otherwise."""
-
-    lead_days: LeadDays
-    overdue: OverduePolicy
-    escalation: Escalation
-
-
-class Duty(_Model):
-    """One duty with its effective (defaults-resolved) reminder settings."""
-
-    key: Key
-    title: LocalizedText
-    legal_basis: LocalizedText
-    cadence: Cadence  # declared before `due`: the due rule's validator reads it
-    due: AnyDueRule
-    lead_days: LeadDays  # calendar days before the due date, largest first
-    overdue: OverduePolicy
-    escalation: Escalation  # empty: never escalate
-    recipient: Recipient
-    applies_to: NonEmptyTexts | None = None  # None: every unit
-    checklist: LocalizedList
-    evidence: Evidence
-
-    @field_validator("due", mode="before")
-    @classmethod
-    def _tag_due(cls, value: Any, info: ValidationInfo) -> Any:
-        """Pick the due rule's shape from the duty's cadence, and say so when it does not fit."""
-        cadence = info.data.get("cadence")
-        if cadence is None or not isinstance(value, Mapping):
-            return value  # a bad cadence is reported on its own field
-        t = translator()
-        if "cadence" in value:
-            raise ValueError(t._("the cadence belongs to the duty, not to its due rule"))
-        keys = set(value)
-        if not keys <= set(_DUE_FIELDS[cadence]):
-            other = next((c for c, fields in _DUE_FIELDS.items()
-                          if c != cadence and keys and keys <= set(fields)), None)
-            if other is not None:
-                raise ValueError(t._("a {cadence} duty needs a due rule with {expected}, but this "
-                                     "one ({given}) is a {other} rule").format(
-                    cadence=cadence, expected=_field_list(_DUE_FIELDS[cadence]),
-                    given=_field_list(value), other=other))
-        return {**value, "cadence": cadence}
-
-    @model_validator(mode="after")
-    def _due_fits_cadence(self) -> Duty:
-        # A due rule built in code (not from YAML) skips the tagging above.
-        if self.due.cadence != self.cadence:
-            t = translator()
-            raise ValueError(t._("a {cadence} duty cannot have a {other} due rule").format(
-                cadence=self.cadence, other=self.due.cadence))
-        return self
-
-    @property
-    def is_scheduled(self) -> bool:
-        """Whether the duty recurs by the calendar (rather than being created by an event)."""
-        return self.cadence in SCHEDULED_CADENCES
-
-    def applies(self, unit_kind: str) -> bool:
-        """Whether a unit of ``unit_kind`` owes this duty."""
-        return self.applies_to is None or unit_kind in self.applies_to
-
-
-class Catalog(_Model):
-    """Every duty, in catalog order, plus the defaults they were resolved against."""
-
-    version: Literal[1]
-    defaults: Defaults
-    duties: tuple[Duty, ...]
-
-    @model_validator(mode="before")
-    @classmethod
-    def _inherit_defaults(cls, data: Any) -> Any:
-        """Copy the defaults into each duty that does not set its own values."""
-        if not isinstance(data, Mapping) or not isinstance(data.get("duties"), list):
-            return data
-        defaults = data.get("defaults")
-        if isinstance(defaults, Defaults):
-            inherited = defaults.model_dump()
-        else:
-            try:
-                inherited = Defaults.model_validate(defaults).model_dump()
-            except ValidationError:
-                # Reported on `defaults` itself; the duties' missing values are its echo.
-                return data
-        duties = []
-        for entry in data["duties"]:
-            if isinstance(entry, Mapping):
-                entry = dict(entry)
-                for name in _INHERITED:
-                    own = entry.get(name)
-                    if name not in entry:
-                        entry[name] = inherited[name]
-                    elif name == "overdue" and isinstance(own, Mapping):
-                        # A duty may change one number of the overdue policy and keep the other.
-                        entry[name] = {**inherited[name], **own}
-            duties.append(entry)
-        return {**data, "duties": duties}
-
-    @field_validator("duties")
-    @classmethod
-    def _unique_keys(cls, duties: tuple[Duty, ...]) -> tuple[Duty, ...]:
-        t = translator()
-        if not duties:
-            raise ValueError(t._("the catalog needs at least one duty"))
-        keys = [d.key for d in duties]
-        repeated = sorted({k for k in keys if keys.count(k) > 1})
-        if repeated:
-            raise ValueError(t._("duty key {keys} is used more than once").format(
-                keys=", ".join(repeated)))
-        return duties
-
-    def duty(self, key: str) -> Duty:
-        """The duty called ``key``; ``UnknownDutyError`` (a ``KeyError``) when there is none."""
-        for duty in self.duties:
-            if duty.key == key:
-                return duty
-        t = translator()
-        raise UnknownDutyError(t._("unknown duty '{key}'; the catalog has: {keys}").format(
-            key=key, keys=", ".join(self.keys())))
-
-    def keys(self) -> tuple[str, ...]:
-        """Every duty key, in catalog order."""
-        return tuple(d.key for d in self.duties)
-
-    def scheduled(self) -> tuple[Duty, ...]:
-        """The duties that recur yearly, quarterly or monthly, in catalog order."""
-        return tuple(d for d in self.duties if d.is_scheduled)
+_PROJECT_ROOT = Path(__file__).resolve().parent.parent.parent
 
 
 def load_catalog(path: Path | None = None, *, override: Path | None = None) -> Catalog:
@@ -592,7 +257,7 @@ _PROBLEMS = {
 
 def _all_field_names() -> frozenset[str]:
     models: list[type[BaseModel]] = [Catalog, Defaults, Duty, LocalizedText, LocalizedList,
-                                     OverduePolicy, EscalationStep, *_DUE_RULES.values()]
+                                     OverduePolicy, EscalationStep, *DUE_RULES.values()]
     return frozenset(name for model in models for name in model.model_fields)
 
 
@@ -615,7 +280,7 @@ def _describe_errors(exc: ValidationError, data: Any, doc: _Document) -> list[st
         if error["type"] == "union_tag_not_found":
             continue  # no due shape without a valid cadence; the cadence's error says why
         if (defaults_broken and error["type"] == "missing" and len(loc) >= 3
-                and loc[0] == "duties" and loc[2] in _INHERITED):
+                and loc[0] == "duties" and loc[2] in INHERITED):
             continue  # the duty would have inherited it from the broken defaults
         entry, field = _split_loc(loc, data)
         line_loc = loc[:-1] if error["type"] == "missing" else loc
@@ -628,7 +293,7 @@ def _clean_loc(loc: tuple[str | int, ...]) -> tuple[str | int, ...]:
     # The discriminated union puts the cadence tag after `due` (due.yearly.month): drop it.
     out: list[str | int] = []
     for part in loc:
-        if out and out[-1] == "due" and part in _DUE_RULES:
+        if out and out[-1] == "due" and part in DUE_RULES:
             continue
         out.append(part)
     return tuple(out)
@@ -659,10 +324,6 @@ def _path(parts: Sequence[str | int]) -> str | None:
     for part in parts:
         text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
     return text or None
-
-
-def _field_list(names: Any) -> str:
-    return ", ".join(map(str, names))
 
 
 def _problem_text(error: Any, loc: tuple[str | int, ...]) -> str:

@@ -1,0 +1,129 @@
+"""What is due: ``/viec`` (open duties), ``/lich`` (the next 90 days), and a reminder's
+"Remind me later" and "Guidance"."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from bot.commands import Audience, Command
+from bot.feature import Feature
+from bot.my_duties import (
+    duty_line,
+    evidence_prompt,
+    loggable_units,
+    matching,
+    my_obligation,
+    my_open,
+    say_already_done,
+)
+from bot.parsing import Action, Intent
+from bot.turn import Turn
+from jobs.calendar import WorkCalendar
+from jobs.catalog import Catalog
+from jobs.evidence import may_log
+from jobs.i18n import N_
+from jobs.obligations import owed_between
+from jobs.planner import about_obligation
+from jobs.reminder_texts import About, reminder
+from storage.models import Obligation, ObligationStatus, Unit
+from storage.obligations import closed_obligation_keys
+from storage.outbox import enqueue
+
+AHEAD_DAYS = 90
+
+
+class DutyList(Feature):
+    """The person's duties: listed, on a calendar, snoozed, explained."""
+
+    choices = ("later", "guide")
+
+    def __init__(self, catalog: Catalog, calendar: WorkCalendar) -> None:
+        self.catalog = catalog
+        self.calendar = calendar
+        self.commands = (
+            Command("viec", N_("my open duties, overdue first"), {Audience.EVERYONE},
+                    self.my_duties, aliases=("việc",)),
+            Command("lich", N_("deadlines in the next 90 days"), {Audience.EVERYONE},
+                    self.coming_deadlines, aliases=("lịch",)),
+        )
+
+    def my_duties(self, turn: Turn, args: str) -> None:
+        """/viec: open duties, overdue first."""
+        tr, rows = turn.tr, my_open(turn, self.catalog)
+        if not rows:
+            turn.say(tr._("Your units have no open duties right now. 👍"))
+            return
+        lines = [tr._("Open duties (overdue first):")]
+        for i, (o, u) in enumerate(rows, start=1):
+            mark = "⚠️" if o.due < turn.today else "•"
+            lines.append(f"{mark} {i}. {duty_line(o, u, turn, self.catalog)}")
+        lines += ["", tr._("To report one as done, type /nop.")]
+        turn.say("\n".join(lines))
+
+    def coming_deadlines(self, turn: Turn, args: str) -> None:
+        """/lich: open obligations and what the catalog will make due in the next 90 days."""
+        end = turn.today + dt.timedelta(days=AHEAD_DAYS)
+        entries: dict[tuple[int, str, str], tuple[dt.date, str]] = {}
+        for o, u in my_open(turn, self.catalog):
+            if o.due <= end:
+                entries[(u.id, o.duty_key, o.period)] = (o.due, duty_line(o, u, turn,
+                                                                          self.catalog))
+        units = loggable_units(turn)
+        closed = closed_obligation_keys(turn.session, unit_ids=units)
+        for unit in units.values():
+            for owed in owed_between(self.catalog, unit.kind, turn.today, end, self.calendar):
+                key = (unit.id, owed.duty_key, owed.period)
+                if key not in entries and key not in closed:
+                    coming = Obligation(unit_id=unit.id, duty_key=owed.duty_key,
+                                        period=owed.period, due=owed.due)
+                    entries[key] = (owed.due, duty_line(coming, unit, turn, self.catalog))
+        if not entries:
+            turn.say(turn.tr._("No deadlines in the next 90 days."))
+            return
+        lines = [turn.tr._("Deadlines in the next 90 days:")]
+        lines += [f"• {line}" for _, line in sorted(entries.values())]
+        turn.say("\n".join(lines))
+
+    def on_choice(self, turn: Turn, action: str, value: str) -> None:
+        """A reminder's "Remind me later" or "Guidance"."""
+        obligation = my_obligation(turn, value)
+        if obligation is None:
+            return
+        if action == "guide":
+            self._guide(turn, obligation)
+        elif obligation.status != ObligationStatus.OPEN:
+            say_already_done(turn, obligation, self.calendar.tz)
+        else:
+            self.snooze(turn, obligation)
+
+    def on_intent(self, turn: Turn, intent: Intent) -> bool:
+        """"nhắc lại sau" typed instead of pressing the button."""
+        if intent.action is not Action.SNOOZE:
+            return False
+        candidates = matching(turn, self.catalog, intent)
+        if len(candidates) == 1:
+            self.snooze(turn, candidates[0][0])
+        else:
+            turn.say(turn.tr._("Use the “Remind me later” button on a reminder to be reminded "
+                               "again."))
+        return True
+
+    def snooze(self, turn: Turn, obligation: Obligation) -> None:
+        """Remind the person of ``obligation`` again on the next working day's first slot."""
+        member = next(m for m, _ in turn.members if may_log(m, obligation))
+        at = self.calendar.send_slot(self.calendar.on_or_after(turn.today + dt.timedelta(days=1)))
+        message = reminder(self._about(turn, obligation), at.date(), turn.tr)
+        enqueue(turn.session, key=f"later:{obligation.id}:{member.id}:{at.date().isoformat()}",
+                member=member, kind="reminder", payload=message.to_payload(), now=turn.now,
+                obligation_id=obligation.id, not_before=at)
+        turn.replies.acknowledgement = turn.tr._("I will remind you again.")
+        turn.say(turn.tr._("Understood. I will remind you again at {moment}.").format(
+            moment=turn.tr.datetime(at)))
+
+    def _guide(self, turn: Turn, obligation: Obligation) -> None:
+        text = reminder(self._about(turn, obligation), turn.today, turn.tr, choices=False).text
+        turn.say(text + "\n\n" + evidence_prompt(self.catalog.duty(obligation.duty_key), turn.tr))
+
+    def _about(self, turn: Turn, obligation: Obligation) -> About:
+        unit = turn.session.get(Unit, obligation.unit_id)
+        return about_obligation(obligation, unit, self.catalog, turn.tr.lang)

@@ -1,0 +1,52 @@
+"""What a feature plugs into the conversation: commands, choices, a multi-step flow.
+
+A feature (the supervisors' desk, the submission of a report, ...) subclasses :class:`Feature`,
+declares what it owns and overrides the hooks it needs. The conversation routes to it:
+
+- a command, through its :class:`~bot.commands.Command` declarations in ``commands``;
+- a picked choice whose id starts with one of ``choices`` ("done" for "done:12"), to
+  :meth:`Feature.on_choice`;
+- text or a file while its flow is under way (``turn.state["flow"]["kind"] == flow_kind``),
+  to :meth:`Feature.on_flow` and :meth:`Feature.on_file`;
+- a free-text reply the conversation understood, to :meth:`Feature.on_intent`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from bot.commands import Command
+from bot.parsing import Intent
+from bot.turn import IncomingFile, Turn
+
+
+class Feature:
+    """A group of commands, choices and flows; the hooks do nothing until overridden."""
+
+    commands: Sequence[Command] = ()
+    choices: Sequence[str] = ()
+    flow_kind: str | None = None
+
+    def on_choice(self, turn: Turn, action: str, value: str) -> None:
+        """A choice of one of ``choices`` was picked: ``action`` "done", ``value`` "12"."""
+
+    def on_flow(self, turn: Turn, flow: dict[str, Any], text: str,
+                action: str | None = None) -> bool:
+        """The next answer in this feature's flow; False when the flow is over and ``text``
+        should be read as an ordinary reply."""
+        return False
+
+    def on_file(self, turn: Turn, flow: dict[str, Any] | None, incoming: IncomingFile) -> None:
+        """A file sent during this feature's flow; read by its caption, or its name."""
+        if flow is not None:
+            self.on_flow(turn, flow, (turn.inbound.text or "").strip() or incoming.name)
+
+    def on_intent(self, turn: Turn, intent: Intent) -> bool:
+        """A free-text reply, understood; True when this feature acted on it."""
+        return False
+
+    @staticmethod
+    def say_stale_choice(turn: Turn) -> None:
+        """Answer a choice that no longer applies (an old button, a finished task)."""
+        turn.say(turn.tr._("This choice is no longer valid. Type /viec to see your open duties."))

@@ -1,0 +1,83 @@
+"""The person's duties as the chat shows them, shared by the features that list and log them."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from bot.parsing import Intent
+from bot.turn import Turn
+from jobs.catalog import Catalog, Duty
+from jobs.evidence import may_log
+from jobs.i18n import Translator
+from jobs.reminder_texts import days_left_text, period_text
+from storage.models import Event, Obligation, Role, Unit
+from storage.obligations import open_obligations
+
+
+def loggable_units(turn: Turn) -> dict[int, Unit]:
+    """The units whose duties this person reports: as their officer or head."""
+    return {u.id: u for m, u in turn.members if m.role in (Role.OFFICER, Role.HEAD)}
+
+
+def my_open(turn: Turn, catalog: Catalog) -> list[tuple[Obligation, Unit]]:
+    """Open obligations of the person's units, soonest first (duties the catalog still has)."""
+    known = set(catalog.keys())
+    return [(o, u) for o, u in open_obligations(turn.session, unit_ids=loggable_units(turn))
+            if o.duty_key in known]
+
+
+def my_obligation(turn: Turn, value: str) -> Obligation | None:
+    """The obligation a choice names (``value`` of "done:12"), if this person may report on it;
+    else says why not and returns None."""
+    obligation = turn.session.get(Obligation, int(value)) if value.isdigit() else None
+    if obligation is None or not any(may_log(m, obligation) for m, _ in turn.members):
+        turn.say(turn.tr._("This duty does not belong to your unit, so you cannot report on it. "
+                           "Nothing was recorded."))
+        return None
+    return obligation
+
+
+def matching(turn: Turn, catalog: Catalog, intent: Intent) -> list[tuple[Obligation, Unit]]:
+    """The person's open obligations that fit the duty and period a free-text reply names."""
+    return [(o, u) for o, u in my_open(turn, catalog)
+            if (intent.duty is None or o.duty_key == intent.duty)
+            and _period_matches(o.period, intent.period_hint)]
+
+
+def _period_matches(period: str, hint: str | None) -> bool:
+    if not hint:
+        return True
+    return all(part in period.split("-") for part in hint.split("-"))
+
+
+def duty_line(obligation: Obligation, unit: Unit, turn: Turn, catalog: Catalog) -> str:
+    """``Báo cáo quý (quý 4/2026): 15/12/2026, còn 3 ngày``, with the unit when it has several."""
+    tr = turn.tr
+    title = catalog.duty(obligation.duty_key).title.get(tr.lang)
+    named = f" — {unit.name}" if len(loggable_units(turn)) > 1 else ""
+    return (f"{title} ({period_text(obligation.period, tr)}){named}: "
+            f"{tr.short_date(obligation.due)}, {days_left_text(obligation.due, turn.today, tr)}")
+
+
+def say_already_done(turn: Turn, obligation: Obligation, tz: dt.tzinfo) -> None:
+    """Tell the person the duty is closed, with the receipt when it was reported."""
+    event = turn.session.get(Event, obligation.done_event_id) if obligation.done_event_id \
+        else None
+    if event is None:
+        turn.say(turn.tr._("This duty is no longer open. Nothing was recorded."))
+        return
+    turn.say(turn.tr._("This duty was already reported done on {date} (receipt {reference}). "
+                       "Nothing was changed.").format(
+        date=turn.tr.short_date(event.at.astimezone(tz).date()), reference=event.reference))
+
+
+def evidence_prompt(duty: Duty, tr: Translator) -> str:
+    """What to send as evidence of ``duty``, with an example."""
+    if duty.evidence == "review":
+        return tr._("Please send the number and date of the meeting minutes in one line, e.g. "
+                    "05/BB-UBND ngày 20/12/2026.")
+    if duty.evidence == "audit":
+        return tr._("Please send the number and date of the internal audit report in one line, "
+                    "e.g. 12/BC-ĐGNB ngày 15/10/2026.")
+    return tr._("Please send the document number and date in one line, e.g. 123/BC-UBND ngày "
+                "10/9/2026.")

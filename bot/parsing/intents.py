@@ -1,0 +1,256 @@
+"""What a free-text reply means: done, snooze or help, which duty, which period.
+
+All patterns below are input vocabulary, matched on folded text.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import StrEnum
+from functools import cached_property
+
+from bot.parsing.folding import fold
+from bot.parsing.references import DocumentReference, ParseIssue, _judge_date, _scan
+
+
+class Action(StrEnum):
+    """What the officer wants to do with a reminder."""
+
+    SUBMITTED = "submitted"  # "đã nộp", "xong", "đã họp ..." — log it as done
+    SNOOZE = "snooze"  # "nhắc lại sau"
+    HELP = "help"  # "hướng dẫn"
+
+
+@dataclass(frozen=True, slots=True)
+class Intent:
+    """What a free-text reply means. Unknown parts are None; the caller fills them from context
+    (usually the reminder being answered)."""
+
+    action: Action | None = None
+    duty: str | None = None  # a duty-catalog key, e.g. "quarterly_report"
+    quarter: int | None = None  # 1..4
+    year: int | None = None
+    document: DocumentReference | None = None  # only when a number was typed
+    date: dt.date | None = None  # the document's date, or when the thing was done
+    nonconformities: int | None = None
+    snooze_days: int | None = None  # "nhắc lại sau 3 ngày" -> 3 (only for SNOOZE)
+    issues: tuple[ParseIssue, ...] = ()
+
+    @property
+    def period_hint(self) -> str | None:
+        """The period as typed ("Q3", "2026" or "Q3-2026"), for matching an obligation."""
+        if self.quarter is not None and self.year is not None:
+            return f"Q{self.quarter}-{self.year}"
+        if self.quarter is not None:
+            return f"Q{self.quarter}"
+        if self.year is not None:
+            return str(self.year)
+        return None
+
+
+
+# "quy" starts many words that are not "quý" (quarter) once diacritics are gone: quy trình,
+# quy định, quy chế ... Such a "quy" is glued to the syllable after it before duties are looked
+# for, so "báo cáo quy trình" cannot read as "báo cáo quý".
+_NOT_QUARTER_RE = re.compile(
+    r"\bquy\s+(?=(?:trinh|dinh|che|hoach|pham|chuan|uoc|mo|tac|luat|trach)\b)"
+)
+# Names that contain a duty's words but are not the duty: "Ban chỉ đạo ISO" is the steering
+# committee, to which reports are sent, not a directive ("văn bản chỉ đạo").
+_NOT_DUTY_NAMES = ("ban chi dao",)
+
+
+@dataclass(frozen=True)
+class DutyWords:
+    """How officers name each duty: the catalog's ``aliases``, in catalog order.
+
+    ``names`` pairs each duty key with its aliases; ``by_quarter`` is the duty that a quarter
+    named alone means ("quý 3 đã nộp"): the first quarterly duty of the catalog, which in the
+    packaged catalog is the quarterly report.
+    """
+
+    names: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    by_quarter: str | None = None
+
+    @classmethod
+    def of(cls, duties: Iterable[object]) -> DutyWords:
+        """The words of catalog duties (anything with ``key``, ``aliases`` and ``cadence``)."""
+        duties = list(duties)
+        quarterly = [d.key for d in duties if d.cadence == "quarterly"]
+        return cls(tuple((d.key, tuple(d.aliases)) for d in duties),
+                   quarterly[0] if quarterly else None)
+
+    @cached_property
+    def _phrases(self) -> dict[str, str | None]:
+        owners: dict[str, str | None] = {name: None for name in _NOT_DUTY_NAMES}
+        for key, aliases in self.names:
+            for alias in aliases:
+                owners.setdefault(fold(alias), key)
+        return {phrase: key for phrase, key in owners.items() if phrase}
+
+    @cached_property
+    def _pattern(self) -> re.Pattern[str]:
+        # Longest first: at one place in the text the longest phrase wins ("văn bản chỉ đạo"
+        # over "ban chỉ đạo"), and the search runs left to right, so the duty named first wins.
+        phrases = sorted(self._phrases, key=len, reverse=True)
+        return re.compile(r"\b(?:" + "|".join(map(re.escape, phrases)) + r")\b"
+                          if phrases else r"(?!)")
+
+    def find(self, folded: str) -> str | None:
+        """The duty named first in folded text, or None."""
+        folded = _NOT_QUARTER_RE.sub("quy_", folded)
+        for match in self._pattern.finditer(folded):
+            key = self._phrases[match.group()]
+            if key is not None:
+                return key
+        return None
+
+
+_QUARTER_RE = re.compile(r"\bquy\s*[.:]?\s*(?P<n>[1-4])\b|\bq\s*\.?\s*(?P<q>[1-4])\b")
+_QUARTER_ROMAN_RE = re.compile(r"\bquy\s+(?P<r>iv|iii|ii|i)\b")
+_ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4}
+_QUARTER_RELATIVE_RE = re.compile(r"\bquy\s+(?P<which>nay|hien tai|truoc|vua qua)\b")
+# A bare 20xx is a year, but not the edition in "ISO 9001:2015".
+_YEAR_RE = re.compile(r"(?<![0-9:])(?P<y>20[0-9]{2})(?![0-9])")
+_YEAR_RELATIVE_RE = re.compile(r"\bnam\s+(?P<which>nay|truoc|ngoai)\b")
+
+# Verbs that say "it is done" after "đã" (already), or before "rồi".
+_DONE_VERBS = (
+    r"(?:nop|gui|hoan thanh|hoan tat|thuc hien|xong|hop|to chuc|ban hanh|cap nhat|khac phuc"
+    r"|danh gia|tap huan|dao tao|boi duong|cong bo|trien khai|tu kiem tra|kiem tra|lam|trinh"
+    r"|bao cao|xay dung)"
+)
+# "chưa nộp" (not yet), "không thực hiện", "sẽ gửi" (will send), "sắp xong" (almost): not done.
+_NOT_DONE_RE = re.compile(rf"\b(?:chua|khong|chang|se|sap)\s+(?:duoc\s+|kip\s+)?{_DONE_VERBS}\b")
+_SUBMITTED_RE = re.compile(
+    rf"\bda\s+{_DONE_VERBS}\b|\b{_DONE_VERBS}\s+roi\b"
+    r"|\b(?:nop|gui|xong|hoan thanh|hoan tat|done)\b|[✅✔☑]"
+)
+_SNOOZE_RE = re.compile(
+    r"\bnhac\s+(?:lai|sau|toi)\b|\bnhac\s+(?:\w+\s+){1,2}sau\b|\bde\s+sau\b|\btam\s+hoan\b"
+    r"|\bhoan\s+lai\b|\bluc\s+khac\b|\bsnooze\b|\blater\b"
+)
+_HELP_RE = re.compile(r"\bhuong\s+dan\b|\btro\s+giup\b|\bgiup\b|\bhelp\b|\bhdsd\b|^\?+$")
+# Earlier in the message wins; on a tie, help beats snooze beats submitted.
+_ACTION_PATTERNS = (
+    (Action.HELP, _HELP_RE),
+    (Action.SNOOZE, _SNOOZE_RE),
+    (Action.SUBMITTED, _SUBMITTED_RE),
+)
+
+_SNOOZE_AFTER_RE = re.compile(r"\bsau\s+(?P<n>[0-9]{1,3})\s+(?P<unit>ngay|tuan|thang)\b")
+_SNOOZE_UNIT_DAYS = {"ngay": 1, "tuan": 7, "thang": 30}
+_SNOOZE_TOMORROW_RE = re.compile(r"\b(?:ngay\s+)?mai\b")
+_SNOOZE_NEXT_WEEK_RE = re.compile(r"\btuan\s+(?:sau|toi)\b")
+
+# "không phù hợp" = nonconformity; "KPH" and "NC" are the short forms used in audit reports.
+_NC_NOUN = r"(?:(?:khong|chua)\s+phu\s+hop|kph|ncs?)\b"
+_NC_NONE_RE = re.compile(
+    rf"\bkhong\s+(?:co|phat\s+hien|ghi\s+nhan|thay|con)\s+(?:(?:diem|loi)\s+)?{_NC_NOUN}"
+)
+_NC_COUNT_RE = re.compile(rf"(?<![0-9/.\-])\b(?P<n>[0-9]{{1,3}})\s*(?:diem\s+)?{_NC_NOUN}")
+_NC_LABEL_RE = re.compile(rf"\b{_NC_NOUN}\s*[:=]\s*(?P<n>[0-9]{{1,3}})\b")
+_NC_WORD_RE = re.compile(
+    rf"\b(?P<w>mot|hai|ba|bon|tu|nam|sau|bay|tam|chin|muoi)\s+diem\s+{_NC_NOUN}"
+)
+_NUMBER_WORDS = {
+    "mot": 1, "hai": 2, "ba": 3, "bon": 4, "tu": 4, "nam": 5,
+    "sau": 6, "bay": 7, "tam": 8, "chin": 9, "muoi": 10,
+}  # fmt: skip
+
+
+def _earliest(text: str, patterns: Iterable[tuple[str, re.Pattern[str]]]) -> str | None:
+    best: tuple[int, int, str] | None = None
+    for rank, (key, pattern) in enumerate(patterns):
+        m = pattern.search(text)
+        if m and (best is None or (m.start(), rank) < best[:2]):
+            best = (m.start(), rank, key)
+    return best[2] if best else None
+
+
+def _detect_action(text: str) -> Action | None:
+    # Negated verbs are blanked out first so "chưa nộp" cannot read as "nộp".
+    text = _NOT_DONE_RE.sub(lambda m: " " * len(m.group()), text)
+    found = _earliest(text, _ACTION_PATTERNS)
+    return Action(found) if found else None
+
+
+def _detect_period(text: str, today: dt.date) -> tuple[int | None, int | None]:
+    quarter = year = None
+    digit, roman = _QUARTER_RE.search(text), _QUARTER_ROMAN_RE.search(text)
+    if digit and (roman is None or digit.start() <= roman.start()):
+        quarter = int(digit["n"] or digit["q"])
+    elif roman:
+        quarter = _ROMAN[roman["r"]]
+    elif rel := _QUARTER_RELATIVE_RE.search(text):
+        current = (today.month - 1) // 3 + 1
+        if rel["which"] in ("nay", "hien tai"):
+            quarter, year = current, today.year
+        else:
+            quarter, year = (current - 1, today.year) if current > 1 else (4, today.year - 1)
+    if m := _YEAR_RE.search(text):
+        year = int(m["y"])  # an explicit year beats one implied by "quý trước"
+    elif rel := _YEAR_RELATIVE_RE.search(text):
+        year = today.year if rel["which"] == "nay" else today.year - 1
+    return quarter, year
+
+
+def _detect_nonconformities(text: str) -> int | None:
+    if _NC_NONE_RE.search(text):
+        return 0
+    found = [m for m in (_NC_COUNT_RE.search(text), _NC_LABEL_RE.search(text)) if m]
+    if found:
+        return int(min(found, key=lambda m: m.start())["n"])
+    if m := _NC_WORD_RE.search(text):
+        return _NUMBER_WORDS[m["w"]]
+    return None
+
+
+def _detect_snooze_days(text: str) -> int | None:
+    if m := _SNOOZE_AFTER_RE.search(text):
+        return int(m["n"]) * _SNOOZE_UNIT_DAYS[m["unit"]]
+    if _SNOOZE_NEXT_WEEK_RE.search(text):
+        return 7
+    if _SNOOZE_TOMORROW_RE.search(text):
+        return 1
+    return None
+
+
+def parse_intent(text: str, *, today: dt.date, duties: DutyWords) -> Intent | None:
+    """Understand a free-text reply; None if nothing in it is recognised.
+
+    "da nop bao cao quy 3 so 123/BC-UBND ngay 5/10/2026" -> submitted, quarterly_report, Q3,
+    document 123/BC-UBND dated 2026-10-05. ``duties`` says how each duty is named; a quarter
+    with no duty named means ``duties.by_quarter``. A date after ``today`` is a ``future_date``
+    issue, except when snoozing ("nhắc lại ngày 15/10" asks for a future day). A document
+    number gives ``document``, which carries its own issues (e.g. ``missing_date``).
+    """
+    scan = _scan(text, today)
+    rest = scan.rest
+    action = _detect_action(rest)
+    duty = duties.find(rest)
+    quarter, year = _detect_period(rest, today)
+    if duty is None and quarter is not None:
+        duty = duties.by_quarter
+    date, issues = _judge_date(scan.date, today, allow_future=action is Action.SNOOZE)
+    document = None
+    if scan.number:
+        # The document carries its own verdict (a missing date is an issue for evidence);
+        # the intent's issues only cover dates that were typed and are wrong.
+        _, doc_issues = _judge_date(scan.date, today, allow_future=False, required=True)
+        document = DocumentReference(scan.number, date if not doc_issues else None, doc_issues)
+    intent = Intent(
+        action=action,
+        duty=duty,
+        quarter=quarter,
+        year=year,
+        document=document,
+        date=date,
+        nonconformities=_detect_nonconformities(rest),
+        snooze_days=_detect_snooze_days(rest) if action is Action.SNOOZE else None,
+        issues=issues,
+    )
+    return None if intent == Intent() else intent

@@ -1,0 +1,101 @@
+"""One turn of the conversation: what came in, what goes back, and what a handler works with.
+
+Adapters build an :class:`Inbound` from a platform update and render the :class:`Replies`;
+features' handlers get a :class:`Turn`, which lives for the one transaction of the update.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlmodel import Session
+
+from jobs.i18n import Translator
+from jobs.messages import Choice, Message
+from storage.models import Member, Unit
+
+MAX_FILE_BYTES = 20 * 1024 * 1024  # what a Telegram bot may download
+
+
+@dataclass(frozen=True)
+class IncomingFile:
+    """A file or photo a person sent; ``content`` is None when it was too big to fetch."""
+
+    name: str
+    size: int | None
+    content: bytes | None
+    ref: str | None = None
+
+
+@dataclass(frozen=True)
+class Inbound:
+    """One thing a person did in the chat: typed text, picked a choice, or sent a file."""
+
+    platform: str
+    update_id: str
+    user_id: str
+    chat_id: str
+    display_name: str = ""
+    text: str | None = None
+    choice: str | None = None
+    file: IncomingFile | None = None
+    message_id: str | None = None  # the bot's message whose choice was picked
+    unsupported: bool = False  # something the bot cannot read: a sticker, a voice message, ...
+
+
+@dataclass(frozen=True)
+class Edit:
+    """Change an earlier bot message in this chat (e.g. mark a reminder done)."""
+
+    message_id: str
+    message: Message
+
+
+@dataclass
+class Replies:
+    """What the adapter sends back into the chat, in order."""
+
+    messages: list[Message] = field(default_factory=list)
+    edits: list[Edit] = field(default_factory=list)
+    acknowledgement: str | None = None  # a short toast for a pressed button
+
+
+@dataclass
+class Turn:
+    """Everything handling one update needs; lives for one transaction.
+
+    ``state`` is the person's conversation state in this chat: ``state["flow"]`` is the
+    multi-step task under way (its ``"kind"`` names the feature that owns it), and
+    ``state["choices"]`` the choices last offered, so that a typed answer can pick one.
+    """
+
+    session: Session
+    inbound: Inbound
+    now: dt.datetime
+    tr: Translator
+    members: list[tuple[Member, Unit]]
+    state: dict[str, Any]
+    replies: Replies = field(default_factory=Replies)
+
+    def say(self, text: str, choices: tuple[Choice, ...] = ()) -> None:
+        """Reply with ``text`` and, optionally, choices to pick from."""
+        self.reply(Message(text, choices))
+
+    def reply(self, message: Message) -> None:
+        """Reply with a whole message (e.g. one with an attached file)."""
+        if message.lang is None:  # adapters word choices in the message's language (Zalo)
+            message = dataclasses.replace(message, lang=self.tr.lang)
+        self.replies.messages.append(message)
+        if message.choices:
+            self.state["choices"] = [[c.id, c.label] for c in message.choices]
+
+    def end_flow(self) -> dict[str, Any] | None:
+        """Drop the multi-step task under way; returns it (None when there was none)."""
+        return self.state.pop("flow", None)
+
+    @property
+    def today(self) -> dt.date:
+        return self.now.date()
