@@ -182,7 +182,7 @@ def operator_commands() -> dict[dt.datetime, tuple[str, ...]]:
     """What the operator does, through the command line, at 10:00 on working days."""
     return {
         at("2026-04-06 10:00"): ("directive", "send", "--text", "Gửi hồ sơ công bố HTQLCL",
-                                 "--kind", "commune", "--due", "2026-04-17"),
+                                 "--kind", "commune", "--under", "QNG", "--due", "2026-04-17"),
         at("2026-06-02 10:00"): ("legal", "add", "--number", "15/2026/NĐ-CP", "--title",
                                  "Nghị định về kiểm soát thủ tục hành chính", "--effective",
                                  "2026-07-01", "--kind", "commune"),
