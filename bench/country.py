@@ -8,6 +8,7 @@ scripts/test-postgres.sh on another port, unless ``ISOBOT_BENCH_POSTGRES_URL`` n
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import csv
 import datetime as dt
@@ -115,18 +116,39 @@ def fresh_database(backend: str, server: str | None = None) -> Iterator[str]:
         admin.dispose()
 
 
-def measured(args: list[str], url: str) -> tuple[float, float, str]:
-    """Run ``args`` (``isobot …`` or this Python) against ``url``: wall seconds, peak RSS in MB
-    (of that process alone: ``wait4``), and what it printed."""
+def measured(args: list[str], url: str) -> tuple[float, str]:
+    """Run ``args`` (``isobot …``, or a script of this folder) against ``url``: wall seconds,
+    and what it printed. (Not its peak memory: Linux counts into a child's ``ru_maxrss`` the
+    parent's memory at the fork, so a child reports its own, from /proc/self/status.)"""
     env = {**os.environ, "DATABASE_URL": url, "ISOBOT_LANG": "en", "PYTHONPATH": str(ROOT)}
     command = [str(Path(sys.executable).parent / args[0]), *args[1:]] if args[0] == "isobot" \
         else [sys.executable, *args]
     started = time.perf_counter()
-    child = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, cwd=ROOT, text=True)
-    out = child.stdout.read()
-    _, status, usage = os.wait4(child.pid, 0)
+    done = subprocess.run(command, env=env, cwd=ROOT, capture_output=True, text=True)
     seconds = time.perf_counter() - started
-    child.returncode = os.waitstatus_to_exitcode(status)
-    if child.returncode:
-        raise RuntimeError(f"{' '.join(args)} failed ({child.returncode}): {out}")
-    return seconds, usage.ru_maxrss / 1024, out
+    if done.returncode:
+        raise RuntimeError(f"{' '.join(args)} failed ({done.returncode}): {done.stderr}")
+    return seconds, done.stdout
+
+
+def peak_mb() -> float:
+    """This process's peak resident memory so far, in MB (VmHWM; Linux)."""
+    status = Path("/proc/self/status").read_text()
+    return int(status.split("VmHWM:")[1].split()[0]) / 1024
+
+
+def countries(description: str) -> Iterator[tuple[int, str, str | None, Path, int]]:
+    """From the command line (--units, --runs, --backends): each (units, backend, server,
+    units file, runs) to measure, the units file written once per size."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--units", default="5000,50000", help="sizes, comma-separated")
+    parser.add_argument("--runs", type=int, default=3, help="runs per size and backend")
+    parser.add_argument("--backends", default="sqlite,postgresql")
+    args, _ = parser.parse_known_args()
+    backends = args.backends.split(",")
+    server = postgres_server() if "postgresql" in backends else None
+    with tempfile.TemporaryDirectory() as folder:
+        for total in (int(n) for n in args.units.split(",")):
+            units_file = write_units_file(Path(folder) / f"units-{total}.csv", total)
+            for backend in backends:
+                yield total, backend, server, units_file, args.runs

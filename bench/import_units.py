@@ -11,13 +11,12 @@ medians; asserts nothing. Run: .venv/bin/python bench/import_units.py [--units 5
 
 from __future__ import annotations
 
-import argparse
+import os
 import statistics
-import tempfile
 import time
 from pathlib import Path
 
-from country import country_rows, fresh_database, measured, postgres_server, write_units_file
+from country import countries, country_rows, fresh_database, measured
 from sqlalchemy import Column, Integer, MetaData, String, Table
 
 from storage.db import make_engine
@@ -44,40 +43,28 @@ def raw_insert(url: str, total: int) -> float:
 
 def one_run(backend: str, server: str | None, units_file: Path, total: int) -> dict[str, float]:
     with fresh_database(backend, server) as url:
-        first, first_mb, _ = measured(["isobot", "units", "import", str(units_file), "--now",
-                                       REGISTERED], url)
-        again, _, _ = measured(["isobot", "units", "import", str(units_file), "--now",
-                                REGISTERED], url)
-        startup, _, _ = measured(["isobot", "db", "upgrade"], url)
+        command = ["isobot", "units", "import", str(units_file), "--now", REGISTERED]
+        first, again = measured(command, url)[0], measured(command, url)[0]
+        startup = measured(["isobot", "db", "upgrade"], url)[0]
         raw = raw_insert(url, total)
-    return {"first": first, "first_mb": first_mb, "again": again, "startup": startup, "raw": raw}
+    return {"first": first, "again": again, "startup": startup, "raw": raw}
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--units", default="5000,50000")
-    parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--backends", default="sqlite,postgresql")
-    args = parser.parse_args()
-    backends = args.backends.split(",")
-    server = postgres_server() if "postgresql" in backends else None
-    with tempfile.TemporaryDirectory() as folder:
-        for total in (int(n) for n in args.units.split(",")):
-            units_file = write_units_file(Path(folder) / f"units-{total}.csv", total)
-            for backend in backends:
-                runs = [one_run(backend, server, units_file, total) for _ in range(args.runs)]
+    for total, backend, server, units_file, runs in countries(__doc__):
+        measured_runs = [one_run(backend, server, units_file, total) for _ in range(runs)]
 
-                def median(key: str, runs: list = runs) -> float:
-                    return statistics.median(r[key] for r in runs)
+        def median(key: str, runs: list = measured_runs) -> float:
+            return statistics.median(r[key] for r in runs)
 
-                print(f"\n{total:,} units on {backend} (median of {len(runs)} runs)")
-                print(f"  import into an empty database  {median('first'):6.2f} s  "
-                      f"peak RSS {median('first_mb'):.0f} MB (goal ≤ 30 s)")
-                print(f"  the same file again            {median('again'):6.2f} s")
-                work = median("first") - median("startup")
-                print(f"  start-up (isobot db upgrade)   {median('startup'):6.2f} s")
-                print(f"  raw executemany, same rows     {median('raw'):6.2f} s  → import less "
-                      f"start-up = {work / median('raw'):.1f} × the raw insert")
+        work = median("first") - median("startup")
+        print(f"\n{total:,} units on {backend} (median of {runs} runs; load average "
+                  f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)")
+        print(f"  import into an empty database  {median('first'):6.2f} s  (goal ≤ 30 s)")
+        print(f"  the same file again            {median('again'):6.2f} s")
+        print(f"  start-up (isobot db upgrade)   {median('startup'):6.2f} s")
+        print(f"  raw executemany, same rows     {median('raw'):6.2f} s  → import less "
+              f"start-up = {work / median('raw'):.1f} × the raw insert")
 
 
 if __name__ == "__main__":

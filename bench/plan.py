@@ -17,23 +17,15 @@ at 50,000 units, steady tick ≤ 1 s.
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import json
-import resource
+import os
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
-from country import (
-    fresh_database,
-    measured,
-    postgres_server,
-    register_people,
-    write_units_file,
-)
+from country import countries, fresh_database, measured, peak_mb, register_people
 from sqlalchemy import Column, DateTime, Integer, MetaData, String, Table, Text, func, select
 from sqlmodel import Session
 
@@ -53,7 +45,7 @@ def child(url: str) -> None:
     engine = make_engine(url)
     planner = Planner(load_catalog(), WorkCalendar())
     planner.calendar.is_working_day(dt.date(2026, 11, 16))  # the holidays loaded, as in the bot
-    report = {"before_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+    report = {"before_mb": peak_mb()}
     for name, moment in (("heavy", HEAVY), ("steady", STEADY)):
         started = time.perf_counter()
         with session_scope(engine) as session:
@@ -62,6 +54,7 @@ def child(url: str) -> None:
         report[name] = {"seconds": time.perf_counter() - started,
                         "obligations": result.obligations_created,
                         "messages": result.messages_queued}
+    report["peak_mb"] = peak_mb()  # the heavy tick's: the steady one adds nothing
     print(json.dumps(report))
 
 
@@ -105,19 +98,19 @@ def average_payload(url: str) -> int:
 
 def one_run(backend: str, server: str | None, units_file: Path) -> dict[str, float]:
     with fresh_database(backend, server) as url:
-        seconds, _, _ = measured(["isobot", "units", "import", str(units_file), "--now",
-                                  REGISTERED], url)
+        seconds, _ = measured(["isobot", "units", "import", str(units_file), "--now",
+                               REGISTERED], url)
         register_people(url, dt.datetime.fromisoformat(REGISTERED).replace(tzinfo=VIETNAM))
-        first = json.loads(measured(["isobot", "plan", "--now", FIRST, "--json"], url)[2])
-        _, peak, out = measured(["bench/plan.py", "--child", url], url)
-        ticks = json.loads(out)
-        restart = json.loads(measured(["isobot", "plan", "--now", RESTART, "--json"], url)[2])
+        first = json.loads(measured(["isobot", "plan", "--now", FIRST, "--json"], url)[1])
+        ticks = json.loads(measured(["bench/plan.py", "--child", url], url)[1])
+        restart = json.loads(measured(["isobot", "plan", "--now", RESTART, "--json"], url)[1])
         heavy = ticks["heavy"]
         raw = raw_insert(url, heavy["obligations"] + heavy["messages"], average_payload(url))
     return {"import": seconds, "first": first["seconds"],
             "first_rows": (first["obligations_created"], first["messages_queued"]),
             "heavy": heavy["seconds"], "heavy_rows": (heavy["obligations"], heavy["messages"]),
-            "peak_mb": peak, "before_mb": ticks["before_mb"], "steady": ticks["steady"]["seconds"],
+            "peak_mb": ticks["peak_mb"], "before_mb": ticks["before_mb"],
+            "steady": ticks["steady"]["seconds"],
             "steady_rows": (ticks["steady"]["obligations"], ticks["steady"]["messages"]),
             "restart": restart["seconds"], "raw": raw}
 
@@ -128,7 +121,8 @@ def report(backend: str, total: int, runs: list[dict]) -> None:
 
     created, queued = runs[0]["heavy_rows"]
     first_created, first_queued = runs[0]["first_rows"]
-    print(f"\n{total:,} units on {backend} (median of {len(runs)} runs)")
+    print(f"\n{total:,} units on {backend} (median of {len(runs)} runs; load average "
+              f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)")
     print(f"  units import (whole command)   {median('import'):7.2f} s")
     print(f"  first tick                     {median('first'):7.2f} s   "
           f"{first_created:,} obligations, {first_queued:,} messages")
@@ -145,23 +139,11 @@ def report(backend: str, total: int, runs: list[dict]) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--child")
-    parser.add_argument("--units", default="5000,50000")
-    parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--backends", default="sqlite,postgresql")
-    args = parser.parse_args()
-    if args.child:
-        return child(args.child)
-    backends = args.backends.split(",")
-    server = postgres_server() if "postgresql" in backends else None
-    with tempfile.TemporaryDirectory() as folder:
-        for total in (int(n) for n in args.units.split(",")):
-            units_file = write_units_file(Path(folder) / f"units-{total}.csv", total)
-            for backend in backends:
-                runs = [one_run(backend, server, units_file) for _ in range(args.runs)]
-                report(backend, total, runs)
-                sys.stdout.flush()
+    if "--child" in sys.argv:
+        return child(sys.argv[sys.argv.index("--child") + 1])
+    for total, backend, server, units_file, runs in countries(__doc__):
+        report(backend, total, [one_run(backend, server, units_file) for _ in range(runs)])
+        sys.stdout.flush()
 
 
 if __name__ == "__main__":
