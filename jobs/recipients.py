@@ -76,13 +76,14 @@ class AddressBook:
 
     def changed_since(self, before: AddressBook) -> set[int]:
         """The units whose recipients may differ from ``before``'s: a member joined, left,
-        linked an account or chose a messenger; a unit moved or was (re)activated."""
+        linked an account or chose a messenger; a unit moved, was (re)activated or is new (its
+        obligations may have been created by another process while this one looked away)."""
         changed: set[int] = set()
         for unit in set(self.unit_rows) - set(before.unit_rows):
             old = before.units.get(unit.id)
             if old is not None and old.parent_id != unit.parent_id:
                 changed |= self.subtree(unit.id)  # its nearest supervisors may have changed
-            elif old is not None:
+            else:
                 changed.add(unit.id)
         for member in set(self.member_rows) ^ set(before.member_rows):
             changed |= (self.subtree(member.unit_id) if member.role == Role.SUPERVISOR
