@@ -17,8 +17,8 @@ from sqlalchemy.engine import Engine, make_url
 from sqlmodel import SQLModel
 from telegram import Bot
 
-from bot.sandbox.telegram_server import TelegramSandbox
-from bot.telegram import TelegramTransport
+from bot.messengers.telegram.adapter import TelegramTransport
+from bot.messengers.telegram.sandbox import TelegramSandbox
 from jobs.delivery import Deliverer
 from jobs.messages import Message
 from storage.backup import backup_database
