@@ -1,7 +1,7 @@
 """obligation index for the planner's groups
 
-Revision ID: 0005
-Revises: 0004
+Revision ID: 0006
+Revises: 0005
 Create Date: 2026-12-01 10:00:00
 
 The set-based planner counts open obligations per (duty, due date) on every tick and loads one
@@ -12,8 +12,8 @@ and that one goes (one index fewer to keep up on each of a heavy tick's inserts)
 from alembic import op
 
 
-revision = '0005'
-down_revision = '0004'
+revision = '0006'
+down_revision = '0005'
 branch_labels = None
 depends_on = None
 
