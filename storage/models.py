@@ -175,14 +175,18 @@ class WrongCode(SQLModel, table=True):
 class Obligation(SQLModel, table=True):
     """One duty a unit owes for one period, with its due date."""
 
-    __table_args__ = (UniqueConstraint("unit_id", "duty_key", "period", name="uq_obligation"),)
+    __table_args__ = (
+        UniqueConstraint("unit_id", "duty_key", "period", name="uq_obligation"),
+        # The planner's groups: open obligations per (duty, due date), read from the index.
+        Index("ix_obligation_open_groups", "status", "duty_key", "due", "id"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     unit_id: int = Field(foreign_key="unit.id", index=True)
     duty_key: str = Field(max_length=64)
     period: str = Field(max_length=64)
     due: dt.date
-    status: str = Field(default=ObligationStatus.OPEN, max_length=16, index=True)
+    status: str = Field(default=ObligationStatus.OPEN, max_length=16)
     source: str = Field(default=ObligationSource.CATALOG, max_length=16)
     # What created it, for the reminder's text: a directive id, a legal document id, an audit event.
     source_ref: str | None = Field(default=None, max_length=64)
