@@ -88,6 +88,7 @@ class Capabilities:
     buttons: bool = False  # choices as buttons, else the adapter writes them as numbered lines
     edits: bool = False  # a sent message can be changed afterwards (a reminder marked done)
     sends_files: bool = False  # the bot can send files (charts, exports)
+    files_by_url: bool = False  # it cannot upload, but sends a photo or a link by its URL
     deep_links: bool = False  # a link can open the chat with "/start CODE" (invites)
     max_text: int = 4096  # characters in one message
     max_file_bytes: int = 20 * 1024 * 1024  # the largest file a person may send the bot
@@ -226,7 +227,8 @@ class Deliverer:
     def _requests(self, row: Leased) -> int:
         """How many API calls the message takes: its text's parts, and its files if sent."""
         capabilities = self.transport.capabilities
-        files = len(row.payload.get("attachments", ())) if capabilities.sends_files else 0
+        sends = capabilities.sends_files or capabilities.files_by_url
+        files = len(row.payload.get("attachments", ())) if sends else 0
         return 1 + len(row.payload.get("text", "")) // capabilities.max_text + files
 
     async def _pause(self, run: _Run, wait: float) -> None:

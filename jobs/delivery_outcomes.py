@@ -17,6 +17,7 @@ from sqlmodel import Session
 
 from jobs.i18n import translator
 from jobs.messages import Choice, Message
+from jobs.offers import remember_offer
 from jobs.planner import recipients
 from storage.chats import load_state, save_state
 from storage.members import members_by_id
@@ -99,7 +100,7 @@ def _remember_choices(session: Session, row: Outbox, member: Member | None,
         return
     key = dict(platform=row.platform, chat_id=row.chat_id, user_id=member.platform_user_id)
     state = load_state(session, **key)
-    state["choices"] = [[c.id, c.label] for c in outcome.choices]
+    remember_offer(state, [(c.id, c.label) for c in outcome.choices], outcome.at)
     save_state(session, **key, state=state, now=outcome.at)
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
 
+from jobs.absence import officer_recipients
 from jobs.calendar import WorkCalendar
 from jobs.catalog import Catalog
 from jobs.i18n import Translator, translator
@@ -15,7 +16,6 @@ from jobs.obligations import event_due_date
 from jobs.reminder_texts import About, reminder
 from jobs.scope import Scope, Targets
 from storage.events import append_event
-from storage.members import members_of
 from storage.models import (
     Directive,
     Event,
@@ -25,7 +25,6 @@ from storage.models import (
     ObligationStatus,
     Outbox,
     OutboxState,
-    Role,
     Unit,
 )
 from storage.obligations import ensure_obligation
@@ -45,10 +44,10 @@ def directive_number(label: str) -> int | None:
     return int(digits) if digits.isascii() and digits.isdigit() and len(digits) < 10 else None
 
 
-def people_to_tell(session: Session, *, unit: Unit) -> list[Member]:
-    """Who receives a directive for ``unit``: its officers, or its head when it has none."""
-    return (members_of(session, unit_ids=[unit.id], roles=[Role.OFFICER])
-            or members_of(session, unit_ids=[unit.id], roles=[Role.HEAD]))
+def people_to_tell(session: Session, *, unit: Unit, day: dt.date) -> list[Member]:
+    """Who receives a directive for ``unit`` on ``day``: those who get its officer reminders
+    (:mod:`jobs.absence`: its officers, a substitute, its head when it has no officer)."""
+    return officer_recipients(session, unit_id=unit.id, day=day)
 
 
 @dataclass(frozen=True)
@@ -79,7 +78,7 @@ def send_directive(
         obligation, _ = ensure_obligation(
             session, unit_id=unit.id, duty_key=DUTY, period=period_of(directive.id), due=due,
             now=now, source=ObligationSource.DIRECTIVE, source_ref=str(directive.id), note=text)
-        for person in people_to_tell(session, unit=unit):
+        for person in people_to_tell(session, unit=unit, day=today):
             tr = translator(person.language)
             about = About(obligation.id, unit.name, duty, obligation.period, due, text)
             message = reminder(about, today, tr)

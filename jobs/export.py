@@ -81,6 +81,7 @@ EVENT_COLUMNS: tuple[tuple[str, str], ...] = (
     ("actor", N_("Actor")),
     ("note", N_("Note")),
     ("correction_of", N_("Correction of")),
+    ("corrected_by", N_("Corrected by")),
 )
 
 _MAX_WIDTH = 60
@@ -129,17 +130,19 @@ def obligation_table(
 
 
 def event_table(
-    rows: Sequence[tuple[Event, Unit, Obligation | None, str | None]], *, tr: Translator,
-    catalog: Catalog,
+    rows: Sequence[tuple[Event, Unit, Obligation | None, str | None, str | None]], *,
+    tr: Translator, catalog: Catalog,
 ) -> Table:
-    """The evidence log: one row per (event, unit, obligation, corrected event's reference)."""
+    """The evidence log: one row per (event, unit, obligation, the reference it corrects, the
+    reference that corrects it); a corrected event stays, marked by the one that replaced it."""
     # ``catalog`` is taken for symmetry with obligation_table; no event column needs a title yet.
     return _table(EVENT_COLUMNS, [
         (event.reference, event.at, unit.code, unit.name,
          obligation.duty_key if obligation else None, obligation.period if obligation else None,
          event.kind, event.document_number, event.document_date, event.file_name,
-         event.file_hash, event.nonconformities, event.actor, event.note, correction_of)
-        for event, unit, obligation, correction_of in rows
+         event.file_hash, event.nonconformities, event.actor, event.note, correction_of,
+         corrected_by)
+        for event, unit, obligation, correction_of, corrected_by in rows
     ], tr)
 
 

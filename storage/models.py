@@ -6,7 +6,7 @@ import datetime as dt
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Column, DateTime, Index, UniqueConstraint, true
+from sqlalchemy import JSON, Column, DateTime, Index, LargeBinary, Text, UniqueConstraint, true
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
 
@@ -122,6 +122,21 @@ class Member(SQLModel, table=True):
     receives_reminders: bool = Field(default=True, sa_column_kwargs={"server_default": true()})
 
 
+class Absence(SQLModel, table=True):
+    """An officer away from ``starts`` to ``ends`` (inclusive, Vietnam dates): their reminders
+    go to ``substitute_id``, a member of the same unit, or to the unit head when None."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    member_id: int = Field(foreign_key="member.id", index=True)
+    unit_id: int = Field(foreign_key="unit.id", index=True)
+    starts: dt.date
+    ends: dt.date = Field(index=True)
+    substitute_id: int | None = Field(default=None, foreign_key="member.id")
+    created_by: str = Field(max_length=128)  # "telegram:1001" or "cli:operator"
+    created_at: dt.datetime | None = _timestamp()
+    cancelled_at: dt.datetime | None = _timestamp(nullable=True)
+
+
 class Invite(SQLModel, table=True):
     """A single-use, expiring code that binds a messenger account to a unit and role."""
 
@@ -160,14 +175,18 @@ class WrongCode(SQLModel, table=True):
 class Obligation(SQLModel, table=True):
     """One duty a unit owes for one period, with its due date."""
 
-    __table_args__ = (UniqueConstraint("unit_id", "duty_key", "period", name="uq_obligation"),)
+    __table_args__ = (
+        UniqueConstraint("unit_id", "duty_key", "period", name="uq_obligation"),
+        # The planner's groups: open obligations per (duty, due date), read from the index.
+        Index("ix_obligation_open_groups", "status", "duty_key", "due", "id"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     unit_id: int = Field(foreign_key="unit.id", index=True)
     duty_key: str = Field(max_length=64)
     period: str = Field(max_length=64)
     due: dt.date
-    status: str = Field(default=ObligationStatus.OPEN, max_length=16, index=True)
+    status: str = Field(default=ObligationStatus.OPEN, max_length=16)
     source: str = Field(default=ObligationSource.CATALOG, max_length=16)
     # What created it, for the reminder's text: a directive id, a legal document id, an audit event.
     source_ref: str | None = Field(default=None, max_length=64)
@@ -196,6 +215,41 @@ class Event(SQLModel, table=True):
     note: str | None = Field(default=None, max_length=4000)
     nonconformities: int | None = None
     correction_of_id: int | None = Field(default=None, foreign_key="event.id")
+    # The file itself, in the evidence store (its state and where it is kept).
+    evidence_file_id: int | None = Field(default=None, foreign_key="evidencefile.id", index=True)
+
+
+class EvidenceFileState(StrEnum):
+    STAGED = "staged"  # the bytes are in ``staged`` until the store has them
+    PENDING = "pending"  # the messenger's download failed: tried again later
+    STORED = "stored"  # in the evidence store under ``blob_key``
+    FAILED = "failed"  # could not be downloaded after every attempt
+
+
+class EvidenceFile(SQLModel, table=True):
+    """A file or photo a person sent, on its way into the evidence store (written once there).
+
+    Not evidence itself: the event that cites it is. This row only follows the file from the
+    messenger to the store, so it changes (staged or pending, then stored) while events never do.
+    """
+
+    __table_args__ = (Index("ix_evidencefile_due", "state", "next_attempt_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=255)
+    platform: str = Field(max_length=16)
+    ref: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    sha256: str | None = Field(default=None, max_length=64, index=True)
+    size: int | None = None
+    state: str = Field(default=EvidenceFileState.STAGED, max_length=16)
+    staged: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
+    blob_key: str | None = Field(default=None, max_length=128)
+    location: str | None = Field(default=None, max_length=1024)  # for the operator to find it
+    attempts: int = 0
+    next_attempt_at: dt.datetime | None = _timestamp()
+    last_error: str | None = Field(default=None, max_length=500)
+    created_at: dt.datetime | None = _timestamp()
+    stored_at: dt.datetime | None = _timestamp(nullable=True)
 
 
 class Outbox(SQLModel, table=True):
