@@ -15,6 +15,7 @@ from bot.my_duties import (
     my_obligation,
     my_open,
     say_already_done,
+    unit_duty,
 )
 from bot.parsing import Action, Intent
 from bot.turn import Turn
@@ -71,7 +72,8 @@ class DutyList(Feature):
         units = loggable_units(turn)
         closed = closed_obligation_keys(turn.session, unit_ids=units)
         for unit in units.values():
-            for owed in owed_between(self.catalog, unit.kind, turn.today, end, self.calendar):
+            for owed in owed_between(self.catalog.for_unit(unit.code), unit.kind, turn.today,
+                                     end, self.calendar):
                 key = (unit.id, owed.duty_key, owed.period)
                 if key not in entries and key not in closed:
                     coming = Obligation(unit_id=unit.id, duty_key=owed.duty_key,
@@ -122,7 +124,8 @@ class DutyList(Feature):
 
     def _guide(self, turn: Turn, obligation: Obligation) -> None:
         text = reminder(self._about(turn, obligation), turn.today, turn.tr, choices=False).text
-        turn.say(text + "\n\n" + evidence_prompt(self.catalog.duty(obligation.duty_key), turn.tr))
+        duty = unit_duty(self.catalog, turn.session.get(Unit, obligation.unit_id), obligation)
+        turn.say(text + "\n\n" + evidence_prompt(duty, turn.tr))
 
     def _about(self, turn: Turn, obligation: Obligation) -> About:
         unit = turn.session.get(Unit, obligation.unit_id)

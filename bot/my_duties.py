@@ -9,7 +9,8 @@ from bot.turn import Turn
 from jobs.catalog import Catalog, Duty
 from jobs.evidence import may_log
 from jobs.i18n import Translator
-from jobs.reminder_texts import days_left_text, period_text
+from jobs.labels import named_period
+from jobs.reminder_texts import days_left_text
 from storage.models import Event, Obligation, Role, Unit
 from storage.obligations import open_obligations
 
@@ -53,10 +54,15 @@ def _period_matches(period: str, hint: str | None) -> bool:
 def duty_line(obligation: Obligation, unit: Unit, turn: Turn, catalog: Catalog) -> str:
     """``Báo cáo quý (quý 4/2026): 15/12/2026, còn 3 ngày``, with the unit when it has several."""
     tr = turn.tr
-    title = catalog.duty(obligation.duty_key).title.get(tr.lang)
+    title = unit_duty(catalog, unit, obligation).title.get(tr.lang)
     named = f" — {unit.name}" if len(loggable_units(turn)) > 1 else ""
-    return (f"{title} ({period_text(obligation.period, tr)}){named}: "
+    return (f"{title} ({named_period(obligation, tr)}){named}: "
             f"{tr.short_date(obligation.due)}, {days_left_text(obligation.due, turn.today, tr)}")
+
+
+def unit_duty(catalog: Catalog, unit: Unit, obligation: Obligation) -> Duty:
+    """The duty of ``obligation`` as the catalog of ``unit``'s province has it."""
+    return catalog.for_unit(unit.code).duty(obligation.duty_key)
 
 
 def say_already_done(turn: Turn, obligation: Obligation, tz: dt.tzinfo) -> None:

@@ -28,6 +28,7 @@ from bot.my_duties import (
     my_obligation,
     my_open,
     say_already_done,
+    unit_duty,
 )
 from bot.turn import MAX_FILE_BYTES, Edit, IncomingFile, Turn
 from jobs.calendar import WorkCalendar
@@ -40,8 +41,8 @@ from jobs.evidence import (
     may_log,
 )
 from jobs.i18n import N_, Translator
+from jobs.labels import named_period
 from jobs.messages import Choice, Message
-from jobs.reminder_texts import period_text
 from storage.models import Obligation, ObligationStatus, Unit
 from storage.outbox import sent_to_chat
 
@@ -292,9 +293,10 @@ class SubmissionFlow(Feature):
 
     def _ask_document(self, turn: Turn, draft: Draft, obligation: Obligation) -> None:
         tr = turn.tr
+        unit = turn.session.get(Unit, obligation.unit_id)
         heading = tr._("Reporting “{title}” ({period}).").format(
-            title=self._duty(obligation).title.get(tr.lang),
-            period=period_text(obligation.period, tr))
+            title=unit_duty(self.catalog, unit, obligation).title.get(tr.lang),
+            period=named_period(obligation, tr))
         turn.say("\n".join([heading, evidence_prompt(self._duty(obligation), tr),
                             tr._("Type /huy to cancel.")]))
 
@@ -324,8 +326,8 @@ class SubmissionFlow(Feature):
         tr = turn.tr
         unit = turn.session.get(Unit, obligation.unit_id)
         lines = [tr._("Duty: {title} ({period})").format(
-                     title=self._duty(obligation).title.get(tr.lang),
-                     period=period_text(obligation.period, tr)),
+                     title=unit_duty(self.catalog, unit, obligation).title.get(tr.lang),
+                     period=named_period(obligation, tr)),
                  tr._("Unit: {unit}").format(unit=unit.name)]
         if draft.number:
             lines.append(tr._("Document: {number} dated {date}").format(
@@ -368,6 +370,7 @@ class SubmissionFlow(Feature):
             turn.replies.edits.append(Edit(row.sent_message_id, Message(f"{original}\n\n{done}")))
 
     def _duty(self, obligation: Obligation) -> Duty:
+        # For the evidence it asks for, which no province's catalog changes (PROVINCE_FIELDS).
         return self.catalog.duty(obligation.duty_key)
 
 

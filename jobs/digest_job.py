@@ -17,6 +17,8 @@ Who gets what (the composition rules are in :mod:`jobs.digest`):
 - every active supervisor: the state of their unit's subtree (active units), with the chart and
   the XLSX table, unless the subtree is quiet.
 
+Each digest is worded by the catalog of its unit's province (:meth:`Catalog.for_unit`).
+
 A person with a Telegram and a Zalo account gets it on the account(s) they chose
 (:func:`jobs.linking.preferred`), in their language.
 """
@@ -94,7 +96,8 @@ def due_week(now: dt.datetime, *, calendar: WorkCalendar, send_at: dt.time = DEF
 
 def _digest_obligation(o: Obligation) -> DigestObligation:
     return DigestObligation(unit_id=o.unit_id, duty_key=o.duty_key, period=o.period, due=o.due,
-                            status=o.status, done_at=o.done_at, id=o.id)
+                            status=o.status, done_at=o.done_at, id=o.id, label=o.label,
+                            note=o.note)
 
 
 def _digest_unit(u: Unit) -> DigestUnit:
@@ -131,12 +134,13 @@ def build_weekly_digest(session: Session, *, now: dt.datetime, catalog: Catalog,
                 tree = _subtree(session, unit, units)
                 composed[cache_key] = supervisor_digest(
                     _digest_unit(unit), tree, [o for u in tree for o in by_unit.get(u.id, [])],
-                    now=now, catalog=catalog, tr=tr)
+                    now=now, catalog=catalog.for_unit(unit.code), tr=tr)
         else:
             cache_key = ("unit", unit.id, tr.lang)
             if cache_key not in composed:
                 composed[cache_key] = officer_digest(_digest_unit(unit), by_unit.get(unit.id, []),
-                                                     now=now, catalog=catalog, tr=tr)
+                                                     now=now, catalog=catalog.for_unit(unit.code),
+                                                     tr=tr)
         if composed[cache_key] is not None:
             planned.append(PlannedDigest(key, member, unit, composed[cache_key]))
     return planned

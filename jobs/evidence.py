@@ -10,10 +10,10 @@ from sqlmodel import Session
 from jobs.calendar import WorkCalendar
 from jobs.catalog import Catalog
 from jobs.i18n import translator
+from jobs.labels import document_text, named_period
 from jobs.messages import Message
 from jobs.obligations import event_due_date
 from jobs.planner import recipients
-from jobs.reminder_texts import period_text
 from storage.events import append_event
 from storage.models import (
     Event,
@@ -92,7 +92,7 @@ def log_submission(session: Session, *, member: Member, submission: Submission,
     if n is not None and not 0 <= n <= MAX_NONCONFORMITIES:
         return Logged(problem="bad_nonconformities")
     unit = session.get(Unit, obligation.unit_id)
-    duty = catalog.duty(obligation.duty_key)
+    duty = catalog.for_unit(unit.code).duty(obligation.duty_key)
     event = append_event(session, event=Event(
         obligation_id=obligation.id, unit_id=unit.id, member_id=member.id,
         actor=f"{member.platform}:{member.platform_user_id}", at=now,
@@ -116,7 +116,8 @@ def _corrective_actions(session: Session, *, obligation: Obligation, event: Even
                         calendar: WorkCalendar) -> list[Obligation]:
     if obligation.duty_key != "internal_audit" or count == 0:
         return []
-    duty = catalog.duty("corrective_action")
+    unit = session.get(Unit, obligation.unit_id)
+    duty = catalog.for_unit(unit.code).duty("corrective_action")
     found_on = event.document_date or now.astimezone(calendar.tz).date()
     due = event_due_date(duty, found_on, calendar)
     return [
@@ -129,21 +130,18 @@ def _corrective_actions(session: Session, *, obligation: Obligation, event: Even
 
 def _tell_supervisors(session: Session, *, unit: Unit, obligation: Obligation, event: Event,
                       now: dt.datetime, catalog: Catalog) -> None:
-    duty = catalog.duty(obligation.duty_key)
+    duty = catalog.for_unit(unit.code).duty(obligation.duty_key)
     for supervisor in recipients(session, unit=unit, role=Role.SUPERVISOR):
         tr = translator(supervisor.language)
         lines = [
             tr._("✅ {unit} has completed “{title}” for {period}.").format(
                 unit=unit.name, title=duty.title.get(tr.lang),
-                period=period_text(obligation.period, tr)),
+                period=named_period(obligation, tr)),
             tr._("Deadline: {date}").format(date=tr.date(obligation.due)),
         ]
         if event.document_number:
-            document = event.document_number
-            if event.document_date:
-                dated = tr._("dated {date}").format(date=tr.short_date(event.document_date))
-                document = f"{document} {dated}"
-            lines.append(tr._("Document: {document}").format(document=document))
+            lines.append(tr._("Document: {document}").format(document=document_text(
+                event.document_number, event.document_date, tr)))
         if event.nonconformities is not None:
             lines.append(tr._("Nonconformities found: {n}").format(n=event.nonconformities))
         lines.append(tr._("Receipt: {reference}").format(reference=event.reference))

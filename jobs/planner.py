@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from sqlmodel import Session
 
 from jobs.calendar import WorkCalendar
-from jobs.catalog import Catalog
+from jobs.catalog import Catalog, by_catalog
 from jobs.i18n import translator
 from jobs.linking import preferred
 from jobs.obligations import owed_between
@@ -47,15 +47,19 @@ def plan(session: Session, *, now: dt.datetime, catalog: Catalog,
 
 def ensure_owed_obligations(session: Session, *, now: dt.datetime, catalog: Catalog,
                             calendar: WorkCalendar) -> int:
-    """Store the catalog obligations of every active unit that fall due soon enough to remind."""
+    """Store the catalog obligations of every active unit that fall due soon enough to remind.
+
+    Each unit's come from the catalog of its province (:meth:`Catalog.for_unit`).
+    """
     today = now.astimezone(calendar.tz).date()
-    horizon = max((max(d.lead_days, default=0) for d in catalog.duties), default=0) + 1
+    horizon = max((max(d.lead_days, default=0) for c in catalog.every_catalog()
+                   for d in c.duties), default=0) + 1
     created = 0
     for unit in all_units(session, active_only=True):
         joined = unit.created_at.astimezone(calendar.tz).date() if unit.created_at else today
         start = max(joined, today - _LOOKBACK)
-        for owed in owed_between(catalog, unit.kind, start, today + dt.timedelta(days=horizon),
-                                 calendar):
+        for owed in owed_between(catalog.for_unit(unit.code), unit.kind, start,
+                                 today + dt.timedelta(days=horizon), calendar):
             _, new = ensure_obligation(session, unit_id=unit.id, duty_key=owed.duty_key,
                                        period=owed.period, due=owed.due, now=now)
             created += new
@@ -64,14 +68,21 @@ def ensure_owed_obligations(session: Session, *, now: dt.datetime, catalog: Cata
 
 def queue_due_reminders(session: Session, *, now: dt.datetime, catalog: Catalog,
                         calendar: WorkCalendar) -> int:
-    """Put every reminder and escalation due at ``now`` into the outbox, once per recipient."""
-    duties = {d.key: d for d in catalog.duties}
-    rows = [(o, u) for o, u in open_obligations(session) if o.duty_key in duties]
+    """Put every reminder and escalation due at ``now`` into the outbox, once per recipient.
+
+    Each obligation is timed by the catalog of its unit's province.
+    """
+    known = set(catalog.keys())
+    rows = [(o, u) for o, u in open_obligations(session) if o.duty_key in known]
     by_id = {o.id: (o, u) for o, u in rows}
-    opens = [OpenObligation(o.id, u.code, o.duty_key, o.period, o.due) for o, u in rows]
+    due: list[DueReminder] = []
+    for unit_catalog, group in by_catalog(catalog, rows, lambda row: row[1].code):
+        opens = [OpenObligation(o.id, u.code, o.duty_key, o.period, o.due) for o, u in group]
+        due += due_reminders(now, opens, {d.key: d for d in unit_catalog.duties}, calendar)
+    due.sort(key=lambda r: (r.send_at, r.obligation.id, r.stage.track))
     today = now.astimezone(calendar.tz).date()
     queued = 0
-    for reminder in due_reminders(now, opens, duties, calendar):
+    for reminder in due:
         obligation, unit = by_id[reminder.obligation.id]
         for member in recipients(session, unit=unit, role=reminder.stage.recipient_role):
             tr = translator(member.language)
@@ -105,6 +116,7 @@ def recipients(session: Session, *, unit: Unit, role: str) -> list[Member]:
 
 
 def about_obligation(obligation: Obligation, unit: Unit, catalog: Catalog, lang: str) -> About:
-    """What a message about ``obligation`` needs to say."""
-    return About(obligation.id, unit.name, catalog.duty(obligation.duty_key), obligation.period,
-                 obligation.due, obligation.note)
+    """What a message about ``obligation`` needs to say, in the words of the catalog of
+    ``unit``'s province."""
+    return About(obligation.id, unit.name, catalog.for_unit(unit.code).duty(obligation.duty_key),
+                 obligation.period, obligation.due, obligation.note, obligation.label)

@@ -20,6 +20,7 @@ from bot.parsing.references import (
     DocumentReference,
     ParseIssue,
     parse_date,
+    parse_document_number,
     parse_document_reference,
 )
 
@@ -35,6 +36,7 @@ __all__ = [
     "match_choice",
     "parse_command",
     "parse_date",
+    "parse_document_number",
     "parse_document_reference",
     "parse_intent",
 ]
