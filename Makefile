@@ -5,15 +5,30 @@ BIN := $(VENV)/bin
 PYBABEL := $(BIN)/pybabel
 BABEL_KEYWORDS := -k _ -k N_ -k ngettext:1,2
 
-.PHONY: setup demo run test test-sqlite test-any-date lint messages compile bench clean
+.PHONY: setup lock demo run test test-sqlite test-any-date check-image lint messages compile bench \
+	clean
 
 setup: $(VENV)/.installed compile
 
-$(VENV)/.installed: pyproject.toml
+# Exactly the locked versions, each file checked against its sha256 (requirements-dev.lock), then
+# the project itself with nothing more: its build backend is in the lock (--no-build-isolation),
+# and `pip check` fails when pyproject.toml asks for something the lock does not hold.
+$(VENV)/.installed: pyproject.toml requirements-dev.lock
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e ".[dev]"
+	$(BIN)/pip install --quiet --require-hashes -r requirements-dev.lock
+	$(BIN)/pip install --quiet --no-deps --no-build-isolation -e .
+	$(BIN)/pip check
 	touch $@
+
+# Resolve pyproject.toml again into both locks (ARGS=--upgrade: newest releases), then install.
+lock: $(BIN)/uv
+	scripts/lock.sh $(ARGS)
+	$(MAKE) setup
+
+# uv itself comes from the lock, which installs even when pyproject.toml has moved past it.
+$(BIN)/uv:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --require-hashes -r requirements-dev.lock
 
 compile: $(VENV)/.installed
 	$(PYBABEL) compile --domain messages --directory locales --statistics 2>&1 | grep -v "^$$" || true
@@ -46,6 +61,11 @@ test-any-date: setup
 	faketime '2027-02-03 09:00:00' $(BIN)/pytest -q -p no:cacheprovider
 	TZ=UTC faketime '2027-12-31 16:30:00' $(BIN)/pytest -q -p no:cacheprovider
 
+# What the Dockerfile does, without Docker: build the wheel as its build stage does, install it
+# with requirements.lock into a clean venv, run `isobot --help` and `isobot simulate` there.
+check-image: setup
+	scripts/check-image.sh
+
 lint: setup
 	$(BIN)/ruff check .
 
@@ -53,6 +73,7 @@ bench: setup
 	$(BIN)/python bench/delivery.py
 	$(BIN)/python bench/simulate.py
 	$(BIN)/python bench/digest.py
+	$(BIN)/python bench/backup.py
 	$(BIN)/python bench/working_days.py
 
 clean:

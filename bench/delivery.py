@@ -19,8 +19,9 @@ os.environ.setdefault("PTB_TIMEDELTA", "1")
 
 from telegram import Bot
 
-from bot.sandbox.telegram_server import TelegramSandbox
-from bot.telegram import TelegramTransport
+from bot.messengers.telegram.adapter import TelegramTransport
+from bot.messengers.telegram.messenger import LIMITS
+from bot.messengers.telegram.sandbox import TelegramSandbox
 from jobs.calendar import VIETNAM
 from jobs.delivery import Deliverer, RateLimits
 from jobs.messages import Message
@@ -88,7 +89,7 @@ async def run(count: int, limits: RateLimits, sandbox_limited: bool, label: str)
 
 
 def main() -> None:
-    asyncio.run(run(300, RateLimits(), True, "with Telegram's limits"))
+    asyncio.run(run(300, LIMITS, True, "with Telegram's limits"))
     asyncio.run(run(1000, RateLimits(per_second=0, per_chat_second=0, per_group_minute=0),
                     False, "limits off (the bot's own cost)"))
 

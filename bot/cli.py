@@ -15,7 +15,7 @@ from typing import Annotated
 import typer
 
 from bot import cli_duty_events, cli_reports, logs
-from bot.cli_errors import IsobotGroup
+from bot.cli_errors import BAD_INPUT, ENVIRONMENT, IsobotGroup
 from bot.cli_support import (
     Lang,
     NowOption,
@@ -26,6 +26,7 @@ from bot.cli_support import (
     _settings,
     _tr,
 )
+from bot.messengers import by_name, installed
 from bot.settings import Settings
 from jobs.calendar import VIETNAM
 from jobs.clock import Clock
@@ -41,6 +42,7 @@ from jobs.units import (
     in_tree_order,
     read_units_file,
 )
+from storage.backup import BackupError, backup_database
 from storage.db import make_engine, session_scope, upgrade
 from storage.models import Role, UnitKind
 from storage.units import (
@@ -69,9 +71,9 @@ class InviteRole(StrEnum):
     supervisor = "supervisor"
 
 
-class Messenger(StrEnum):
-    telegram = "telegram"
-    zalo = "zalo"
+# The installed messengers, by name: `isobot demo --messenger NAME`; the first is the default.
+MessengerName = StrEnum("MessengerName", {m.name: m.name for m in installed()})
+DEFAULT_MESSENGER = MessengerName(installed()[0].name)
 
 
 class Format(StrEnum):
@@ -99,6 +101,40 @@ def db_upgrade() -> None:
     settings = _settings()
     upgrade(make_engine(settings.database_url))
     typer.echo(_tr(settings)._("The database is up to date."))
+
+
+@app.command("backup")
+def backup_command(
+    out: Annotated[Path, typer.Option(
+        help="The new file: a copy of a SQLite database, or pg_dump's custom-format archive "
+             "of a PostgreSQL one.")],
+) -> None:
+    """Back up the database, consistent even while the bot runs (see README, Backups)."""
+    settings = _settings()
+    tr = _tr(settings)
+    # No migration first: a backup is what one takes before changing the database.
+    try:
+        done = backup_database(settings.database_url, out)
+    except BackupError as error:
+        raise _fail(_backup_problem(error, tr),
+                    BAD_INPUT if error.bad_input else ENVIRONMENT) from None
+    typer.echo(tr._("Backup written to {path} ({size} MB).").format(
+        path=done.path, size=tr.number(round(done.size / 1_000_000, 1))))
+
+
+def _backup_problem(error: BackupError, tr: Translator) -> str:
+    return {
+        "unsupported": tr._("Only SQLite and PostgreSQL databases can be backed up (check "
+                            "DATABASE_URL)."),
+        "target_exists": tr._("{value} already exists: choose a new file name."),
+        "no_folder": tr._("The folder {value} does not exist."),
+        "cannot_write": tr._("Cannot write the backup: {value}"),
+        "no_database": tr._("There is no database at {value} (check DATABASE_URL)."),
+        "unreadable": tr._("The database cannot be read: {value}"),
+        "no_pg_dump": tr._("pg_dump was not found: install PostgreSQL's client tools, or run "
+                           "pg_dump where the database runs (see README, Backups)."),
+        "pg_dump_failed": tr._("pg_dump failed: {value}"),
+    }[error.problem].format(value=error.detail)
 
 
 def _problem_text(problem: RowProblem, tr: Translator) -> str:
@@ -253,7 +289,7 @@ def invite_command(
     json_output: Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")] = False,
     now: NowOption = None,
 ) -> None:
-    """Print a single-use invite code for a unit and role, and its Telegram link."""
+    """Print a single-use invite code for a unit and role, and links that carry it."""
     settings = _settings()
     tr = _tr(settings)
     moment = _moment(settings, now, tr)
@@ -265,39 +301,21 @@ def invite_command(
         invite = create_invite(session, unit=target, role=Role(role.value), now=moment,
                                valid_days=valid_days)
         code, expires, unit_name = invite.code, invite.expires_at, target.name
-    username = _telegram_username(settings)
-    link = f"https://t.me/{username}?start={code}" if username else None
+    linking = [m for m in installed() if m.capabilities.deep_links]
+    links = {m: m.invite_link(settings, code) for m in linking}
     if json_output:
-        typer.echo(json.dumps({"code": code, "telegram_link": link, "unit": unit,
-                               "role": role.value, "expires_at": expires.isoformat()}))
+        named = {f"{m.name}_link": link for m, link in links.items()}
+        typer.echo(json.dumps({"code": code, **named, "unit": unit, "role": role.value,
+                               "expires_at": expires.isoformat()}))
         return
     typer.echo(tr._("Invite code for {unit} ({role}): {code}").format(
         unit=unit_name, role=role.value, code=code))
-    if link:
-        typer.echo(tr._("Telegram link: {link}").format(link=link))
+    for messenger, link in links.items():
+        if link:
+            typer.echo(tr._("{messenger} link: {link}").format(
+                messenger=messenger.capabilities.brand, link=link))
     typer.echo(tr._("Valid until {moment}; it can be used once.").format(
         moment=tr.datetime(expires.astimezone(VIETNAM))))
-
-
-def _telegram_username(settings: Settings) -> str | None:
-    """The bot's username for links: configured, or asked of Telegram with the token."""
-    if settings.telegram_bot_username:
-        return settings.telegram_bot_username.lstrip("@")
-    if not settings.telegram_bot_token:
-        return None
-    from telegram import Bot
-
-    async def ask() -> str:
-        bot = Bot(settings.telegram_bot_token.get_secret_value(),
-                  base_url=settings.telegram_api_base_url,
-                  base_file_url=settings.telegram_file_base_url)
-        async with bot:
-            return bot.username
-
-    try:
-        return asyncio.run(ask())
-    except Exception:  # the code is still valid; only the link cannot be made offline
-        return None
 
 
 @app.command("run")
@@ -312,9 +330,10 @@ def run_command(
 
     settings = _settings()
     tr = _tr(settings)
-    if not settings.telegram_bot_token and not settings.zalo_bot_token:
-        raise _fail(tr._("No messenger is configured: set TELEGRAM_BOT_TOKEN (or run "
-                         "“make demo” for the local sandbox)."), 2)
+    if not any(m.enabled(settings) for m in installed()):
+        raise _fail(tr._("No messenger is configured: set one of {variables} (or run “make "
+                         "demo” for the local sandbox).").format(
+            variables=", ".join(m.token_variable for m in installed())), 2)
     catalog = _catalog(settings, tr)
     logs.configure(s.get_secret_value() for s in settings.secrets())
     start = _moment(settings, now, tr) if now or settings.now else None
@@ -327,13 +346,13 @@ def run_command(
 @app.command("demo")
 def demo_command(
     speed: Annotated[float, typer.Option(help="How much faster than real time time runs.")] = 60.0,
-    messenger: Annotated[Messenger, typer.Option(
-        help="The messenger the sandbox plays: Telegram (buttons) or Zalo (numbered replies).")
-    ] = Messenger.telegram,
+    messenger: Annotated[MessengerName, typer.Option(
+        help="The messenger whose sandbox you chat through.")
+    ] = DEFAULT_MESSENGER,
     now: NowOption = None,
 ) -> None:
     """Chat with the bot in this terminal, as an ISO officer, through a local sandbox server."""
-    from bot.sandbox.demo import run_demo
+    from bot.demo import run_demo
 
     settings = _settings()
     tr = _tr(settings)
@@ -341,7 +360,7 @@ def demo_command(
     today = _moment(settings, now, tr).date()
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(run_demo(settings, catalog, today=today, speed=speed,
-                             messenger=messenger.value))
+                             messenger=by_name(messenger.value)))
 
 
 def _simulation_units(settings: Settings) -> list[UnitInfo]:

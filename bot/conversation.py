@@ -10,7 +10,7 @@ with the record that it was handled, so a redelivered update changes nothing.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy.engine import Engine
@@ -25,17 +25,18 @@ from bot.registration import Registration
 from bot.submission import KIND as SUBMISSION
 from bot.submission import SubmissionFlow
 from bot.supervisor import SupervisorDesk
-from bot.turn import MAX_FILE_BYTES, Edit, Inbound, IncomingFile, Replies, Turn
+from bot.turn import Edit, Inbound, IncomingFile, Replies, Turn
 from jobs.calendar import WorkCalendar
 from jobs.catalog import Catalog
+from jobs.delivery import Capabilities
 from jobs.i18n import N_, translator
 from storage.chats import claim_update, load_state, save_state
 from storage.db import session_scope
 from storage.members import accounts
 
 # What adapters use; they import it from here.
-__all__ = ["MAX_FILE_BYTES", "Conversation", "Edit", "Inbound", "IncomingFile", "Replies",
-           "Turn", "standard_features"]
+__all__ = ["Conversation", "Edit", "Inbound", "IncomingFile", "Replies", "Turn",
+           "standard_features"]
 
 
 def standard_features(catalog: Catalog, calendar: WorkCalendar) -> list[Feature]:
@@ -57,8 +58,10 @@ class Conversation:
     """Handles updates from any messenger against the database, the catalog and the calendar."""
 
     def __init__(self, engine: Engine, catalog: Catalog, calendar: WorkCalendar,
-                 default_language: str = "vi", features: Sequence[Feature] | None = None) -> None:
+                 default_language: str = "vi", features: Sequence[Feature] | None = None,
+                 messengers: Mapping[str, Capabilities] | None = None) -> None:
         self.engine = engine
+        self.messengers = dict(messengers or {})  # by platform: what each messenger can do
         self.catalog = catalog
         self.calendar = calendar
         self.default_language = default_language
@@ -92,7 +95,7 @@ class Conversation:
             language = members[0][0].language if members else self.default_language
             turn = Turn(session, inbound, now, translator(language), members,
                         load_state(session, platform=inbound.platform, chat_id=inbound.chat_id,
-                                   user_id=inbound.user_id))
+                                   user_id=inbound.user_id), messengers=self.messengers)
             offered = turn.state.pop("choices", None)
             self._dispatch(turn, offered)
             save_state(session, platform=inbound.platform, chat_id=inbound.chat_id,

@@ -23,16 +23,10 @@ from jobs.messages import Choice
 from jobs.registration import role_text
 from storage.members import accounts
 
-PLATFORM_NAMES = {"telegram": "Telegram", "zalo": "Zalo"}  # brand names: not translated
 
-
-def _name(platform: str) -> str:
-    return PLATFORM_NAMES.get(platform, platform.capitalize())
-
-
-def _other(platform: str) -> str:
-    others = [name for key, name in PLATFORM_NAMES.items() if key != platform]
-    return " / ".join(others)
+def _other(turn: Turn, platform: str) -> str:
+    """The other installed messengers' names, e.g. for "link your ... account"."""
+    return " / ".join(turn.brand(p) for p in turn.messengers if p != platform)
 
 
 def link_account(turn: Turn, code: str) -> bool:
@@ -52,7 +46,7 @@ def link_account(turn: Turn, code: str) -> bool:
                             "for a new one."),
             "same_messenger": tr._("This code links your account on another messenger: please "
                                    "send it to isobot from there, not from {platform}.").format(
-                platform=_name(inbound.platform)),
+                platform=turn.brand(inbound.platform)),
             "inactive": tr._("The account that made this code no longer acts for any active "
                              "unit. Please ask the ISO standing office for an invite code."),
         }[result.problem])
@@ -63,8 +57,8 @@ def link_account(turn: Turn, code: str) -> bool:
     turn.state.clear()
     turn.say("\n".join([
         tr._("Linked: this {platform} account now acts for {units}, like your {other} "
-             "account.").format(platform=_name(inbound.platform), units=units,
-                                other=_name(result.other_platform or "")),
+             "account.").format(platform=turn.brand(inbound.platform), units=units,
+                                other=turn.brand(result.other_platform or "")),
         tr._("Reminders will come on both. Type /kenh to choose where they go."),
     ]))
     return True
@@ -102,7 +96,7 @@ class AccountLinking(Feature):
         link = create_link_code(turn.session, member=turn.members[0][0], now=turn.now)
         turn.say(tr._("To get isobot's messages on {other} too, send isobot the next message "
                       "from your {other} account within {minutes} minutes. The code works "
-                      "once.").format(other=_other(platform),
+                      "once.").format(other=_other(turn, platform),
                                       minutes=int(LINK_VALID.total_seconds() // 60)))
         turn.say(f"/start {link.code}")
 
@@ -120,11 +114,11 @@ class AccountLinking(Feature):
         if len(platforms) < 2:
             turn.say(tr._("Your {platform} account is not linked to another messenger yet. Type "
                           "/lienket to link your {other} account; then you can choose where "
-                          "reminders go.").format(platform=_name(turn.inbound.platform),
-                                                  other=_other(turn.inbound.platform)))
+                          "reminders go.").format(platform=turn.brand(turn.inbound.platform),
+                                                  other=_other(turn, turn.inbound.platform)))
             return
-        now = " + ".join(_name(p) for p in receiving)
-        choices = tuple(Choice(f"channel:{p}", _name(p)) for p in platforms)
+        now = " + ".join(turn.brand(p) for p in receiving)
+        choices = tuple(Choice(f"channel:{p}", turn.brand(p)) for p in platforms)
         turn.say(tr._("Where should isobot send your reminders? Now: {now}.").format(now=now),
                  (*choices, Choice("channel:both", tr._("Both"))))
 
@@ -138,4 +132,4 @@ class AccountLinking(Feature):
         choose_channel(turn.session, members=[m for m, _ in turn.members],
                        platforms=None if value == "both" else wanted)
         turn.say(tr._("Done: reminders will go to {where}.").format(
-            where=" + ".join(_name(p) for p in wanted)))
+            where=" + ".join(turn.brand(p) for p in wanted)))

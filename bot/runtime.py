@@ -7,19 +7,17 @@ import contextlib
 import hmac
 import logging
 import signal
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 
 from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.engine import Engine
-from telegram import Update
-from telegram.ext import Application
 
-from bot import telegram as tg
-from bot import zalo as zl
 from bot.conversation import Conversation
+from bot.messengers import installed
+from bot.messengers.base import Connection, Host, Messenger
 from bot.settings import Settings
-from bot.zalo_client import ZaloClient, ZaloError
 from jobs.calendar import WorkCalendar
 from jobs.catalog import Catalog
 from jobs.clock import Clock
@@ -30,39 +28,37 @@ from storage.db import session_scope
 
 log = logging.getLogger(__name__)
 
-TELEGRAM_SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
-ZALO_SECRET_HEADER = "X-Bot-Api-Secret-Token"
-ZALO_POLL_SECONDS = 30
-ZALO_MAX_BACKOFF_SECONDS = 60.0
 DELIVER_EVERY_SECONDS = 2.0
 
 
 @dataclass
 class Runtime:
-    """Everything ``isobot run`` starts, and stops again in reverse order."""
+    """Everything ``isobot run`` starts, and stops again in reverse order.
+
+    It loops over ``messengers`` (the installed ones unless told otherwise) and connects each
+    that the settings enable; it knows none of them by name.
+    """
 
     settings: Settings
     engine: Engine
     catalog: Catalog
     clock: Clock
-    telegram_limits: RateLimits = field(default_factory=RateLimits)
-    zalo_limits: RateLimits | None = None  # None: from settings (zalo_messages_per_second)
+    messengers: Sequence[Messenger] = field(default_factory=installed)
+    limits: RateLimits | None = None  # None: each messenger's own; tests lift them
     calendar: WorkCalendar = field(init=False)
     conversation: Conversation = field(init=False)
-    telegram: Application | None = None
+    connections: dict[str, Connection] = field(default_factory=dict)
     deliverers: list[Deliverer] = field(default_factory=list)
     scheduler: AsyncIOScheduler | None = None
     web_runner: web.AppRunner | None = None
-    zalo: ZaloClient | None = None
-    _zalo_poller: asyncio.Task | None = None
-    _zalo_handling: asyncio.Future | None = None
     _plan_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     _deliver_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     def __post_init__(self) -> None:
         self.calendar = self.settings.work_calendar()
-        self.conversation = Conversation(self.engine, self.catalog, self.calendar,
-                                         self.settings.language)
+        self.conversation = Conversation(
+            self.engine, self.catalog, self.calendar, self.settings.language,
+            messengers={m.name: m.capabilities for m in self.messengers})
 
     @property
     def webhook_mode(self) -> bool:
@@ -72,12 +68,11 @@ class Runtime:
         """Connect the messengers, plan once, and (unless told not to) start the scheduler."""
         if self.webhook_mode and not self.settings.webhook_secret:
             raise RuntimeError("WEBHOOK_SECRET must be set when WEBHOOK_BASE_URL is set")
-        if self.settings.telegram_bot_token:
-            await self._start_telegram()
         if self.webhook_mode:
-            await self._start_webhook_server()
-        if self.settings.zalo_bot_token:
-            await self._start_zalo()  # after the server: Zalo may post at once
+            await self._start_webhook_server()  # first: a platform may post at once
+        for messenger in self.messengers:
+            if messenger.enabled(self.settings):
+                await self._connect(messenger)
         await self.plan_now()
         await self.deliver_now()
         if not schedule:
@@ -90,116 +85,41 @@ class Runtime:
                                max_instances=1, coalesce=True, id="deliver")
         self.scheduler.start()
 
-    async def _start_telegram(self) -> None:
-        settings = self.settings
-        self.telegram = tg.build_application(
-            settings.telegram_bot_token.get_secret_value(),
-            base_url=settings.telegram_api_base_url, base_file_url=settings.telegram_file_base_url,
-            conversation=self.conversation, now=self.clock.now, polling=not self.webhook_mode)
-        await self.telegram.initialize()
-        await self.telegram.start()
-        bot = self.telegram.bot
-        await tg.register_commands(bot, self.conversation)
-        if self.webhook_mode:
-            await bot.set_webhook(
-                url=f"{settings.webhook_base_url.rstrip('/')}/telegram",
-                secret_token=settings.webhook_secret.get_secret_value(),
-                allowed_updates=["message", "callback_query"])
-        else:
-            await bot.delete_webhook()
-            await self.telegram.updater.start_polling(
-                allowed_updates=["message", "callback_query"])
-        self.deliverers.append(Deliverer(self.engine, tg.TelegramTransport(bot),
-                                         now=self.clock.now, limits=self.telegram_limits))
-        log.info("Telegram connected as @%s (%s)", bot.username,
-                 "webhook" if self.webhook_mode else "long polling")
-
-    async def _start_zalo(self) -> None:
-        settings = self.settings
-        self.zalo = ZaloClient(settings.zalo_bot_token.get_secret_value(),
-                               base_url=settings.zalo_api_base_url)
-        me = await self.zalo.get_me()  # a refused token stops the start, as on Telegram
-        if self.webhook_mode:
-            await self.zalo.set_webhook(
-                url=f"{settings.webhook_base_url.rstrip('/')}/zalo",
-                secret_token=settings.webhook_secret.get_secret_value())
-        else:
-            await self.zalo.delete_webhook()  # getUpdates answers 409 while a webhook is set
-            self._zalo_poller = asyncio.create_task(self._poll_zalo(), name="zalo-poller")
-        limits = self.zalo_limits or RateLimits(
-            per_second=settings.zalo_messages_per_second, per_chat_second=1.0,
-            per_group_minute=20.0)
-        self.deliverers.append(Deliverer(self.engine, zl.ZaloTransport(self.zalo),
-                                         now=self.clock.now, limits=limits))
-        log.info("Zalo connected as %s (%s)", (me or {}).get("account_name"),
-                 "webhook" if self.webhook_mode else "long polling")
-
-    async def _poll_zalo(self) -> None:
-        """Long-poll Zalo for updates, one at a time, until cancelled by :meth:`stop`."""
-        backoff = 1.0
-        while True:
-            try:
-                update = await self.zalo.get_updates(timeout=ZALO_POLL_SECONDS)
-            except ZaloError as error:  # network, server, token: wait, then try again
-                log.warning("Zalo getUpdates failed (%s); retrying in %.0f s", error, backoff)
-                await asyncio.sleep(backoff)
-                backoff = min(backoff * 2, ZALO_MAX_BACKOFF_SECONDS)
-                continue
-            backoff = 1.0
-            if update is not None:
-                # Shielded: stopping waits for this update's replies instead of cutting them off.
-                self._zalo_handling = asyncio.ensure_future(self._on_zalo_update(update))
-                await asyncio.shield(self._zalo_handling)
-
-    async def _on_zalo_update(self, update: dict) -> bool:
-        """Handle one Zalo update; False when it failed (logged)."""
-        try:
-            await zl.on_update(update, self.zalo, self.conversation, self.clock.now)
-        except Exception:
-            log.exception("a Zalo update could not be handled")
-            return False
-        return True
+    async def _connect(self, messenger: Messenger) -> None:
+        connection = await messenger.connect(Host(self.settings, self.conversation, self.clock.now))
+        self.connections[messenger.name] = connection  # before listening: its webhook is live
+        await connection.publish_menu(self.conversation.command_menu)
+        await connection.listen()
+        limits = self.limits or messenger.rate_limits(self.settings)
+        self.deliverers.append(Deliverer(self.engine, connection.transport, now=self.clock.now,
+                                         limits=limits))
 
     async def _start_webhook_server(self) -> None:
         app = web.Application(client_max_size=1024 * 1024)
-        app.router.add_post("/telegram", self.telegram_webhook)
-        app.router.add_post("/zalo", self.zalo_webhook)
+        for messenger in self.messengers:
+            app.router.add_post(messenger.webhook_path, self._webhook(messenger))
         self.web_runner = web.AppRunner(app)
         await self.web_runner.setup()
         settings = self.settings
         site = web.TCPSite(self.web_runner, settings.webhook_listen, settings.webhook_port)
         await site.start()
 
-    async def telegram_webhook(self, request: web.Request) -> web.Response:
-        """Take one update from Telegram, after checking the secret it must carry."""
-        if not _secret_matches(request.headers.get(TELEGRAM_SECRET_HEADER),
-                               self.settings.webhook_secret.get_secret_value()):
-            return web.Response(status=403)
-        if self.telegram is None:
-            return web.Response(status=404)
-        try:
-            update = Update.de_json(await request.json(), self.telegram.bot)
-        except ValueError:
-            return web.Response(status=400)
-        await self.telegram.process_update(update)
-        return web.Response(status=200)
+    def _webhook(self, messenger: Messenger) -> Callable[[web.Request], Awaitable[web.Response]]:
+        async def take_update(request: web.Request) -> web.Response:
+            """Take one update, after checking the secret it must carry."""
+            if not _secret_matches(request.headers.get(messenger.secret_header),
+                                   self.settings.webhook_secret.get_secret_value()):
+                return web.Response(status=403)
+            connection = self.connections.get(messenger.name)
+            if connection is None:
+                return web.Response(status=404)
+            try:
+                body = await request.json()
+            except ValueError:
+                return web.Response(status=400)
+            return web.Response(status=await connection.on_webhook(body))
 
-    async def zalo_webhook(self, request: web.Request) -> web.Response:
-        """Take one update from Zalo, after checking the secret it must carry."""
-        if not _secret_matches(request.headers.get(ZALO_SECRET_HEADER),
-                               self.settings.webhook_secret.get_secret_value()):
-            return web.Response(status=403)
-        if self.zalo is None:
-            return web.Response(status=404)
-        try:
-            update = zl.unwrap(await request.json())
-        except ValueError:
-            update = None
-        if update is None:
-            return web.Response(status=400)
-        # A failure answers 500 so Zalo sends the update again; one handled already is not
-        # handled twice (the conversation records every update it handles).
-        return web.Response(status=200 if await self._on_zalo_update(update) else 500)
+        return take_update
 
     async def plan_now(self) -> None:
         """Create owed obligations and queue due reminders as of the bot's clock."""
@@ -248,20 +168,8 @@ class Runtime:
             self.scheduler.shutdown(wait=False)
         if self.web_runner:
             await self.web_runner.cleanup()
-        if self.telegram:
-            if self.telegram.updater and self.telegram.updater.running:
-                await self.telegram.updater.stop()
-            await self.telegram.stop()
-            await self.telegram.shutdown()
-        if self._zalo_poller:
-            self._zalo_poller.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._zalo_poller
-            self._zalo_poller = None
-        if self._zalo_handling:
-            await self._zalo_handling
-        if self.zalo:
-            await self.zalo.aclose()
+        for connection in self.connections.values():
+            await connection.stop()
 
 
 def _secret_matches(given: str | None, expected: str) -> bool:

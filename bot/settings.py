@@ -1,4 +1,9 @@
-"""The one settings object, read from the environment (and a ``.env`` file for local use)."""
+"""The one settings object, read from the environment (and a ``.env`` file for local use).
+
+Each installed messenger brings its own small settings model (its token, base URLs, rates);
+:class:`Settings` is the core's fields plus all of them, so a deployment still sets one flat list
+of variables and a messenger reads its own from the same object.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +14,7 @@ from pathlib import Path
 from pydantic import AliasChoices, Field, PrivateAttr, SecretStr, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from bot.messengers import installed
 from jobs.calendar import VIETNAM, Amendments, WorkCalendar
 from jobs.calendar_file import load_calendar_file
 from storage.db import DEFAULT_DATABASE_URL
@@ -20,25 +26,12 @@ def _env(*names: str) -> AliasChoices:
     return AliasChoices(*names)
 
 
-class Settings(BaseSettings):
+class Settings(*(m.settings_model for m in installed()), BaseSettings):
     """What a deployment sets. Secrets are ``SecretStr`` so they never print by accident."""
 
     model_config = SettingsConfigDict(env_file=".env", extra="ignore", populate_by_name=True)
 
     database_url: str = Field(DEFAULT_DATABASE_URL, validation_alias=_env("DATABASE_URL"))
-    telegram_bot_token: SecretStr | None = Field(None, validation_alias=_env("TELEGRAM_BOT_TOKEN"))
-    telegram_api_base_url: str = Field(
-        "https://api.telegram.org/bot", validation_alias=_env("TELEGRAM_API_BASE_URL"))
-    telegram_file_base_url: str = Field(
-        "https://api.telegram.org/file/bot", validation_alias=_env("TELEGRAM_FILE_BASE_URL"))
-    telegram_bot_username: str | None = Field(
-        None, validation_alias=_env("TELEGRAM_BOT_USERNAME"),
-        description="Used for invite links when the bot cannot be asked (getMe) offline.")
-    zalo_bot_token: SecretStr | None = Field(None, validation_alias=_env("ZALO_BOT_TOKEN"))
-    zalo_api_base_url: str = Field(
-        "https://bot-api.zaloplatforms.com/bot", validation_alias=_env("ZALO_API_BASE_URL"))
-    zalo_messages_per_second: float = Field(
-        5.0, validation_alias=_env("ZALO_MESSAGES_PER_SECOND"))
     webhook_base_url: str | None = Field(None, validation_alias=_env("WEBHOOK_BASE_URL"))
     webhook_secret: SecretStr | None = Field(None, validation_alias=_env("WEBHOOK_SECRET"),
                                              validate_default=True)
@@ -97,8 +90,8 @@ class Settings(BaseSettings):
 
     def secrets(self) -> list[SecretStr]:
         """Every secret that is set, for the filters that keep them out of logs and errors."""
-        return [s for s in (self.telegram_bot_token, self.zalo_bot_token, self.webhook_secret)
-                if s]
+        tokens = [SecretStr(token) for m in installed() for token in m.secrets(self)]
+        return [*tokens, *([self.webhook_secret] if self.webhook_secret else [])]
 
     def work_calendar(self) -> WorkCalendar:
         """The working calendar: this deployment's office hours and its calendar file.

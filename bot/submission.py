@@ -30,7 +30,7 @@ from bot.my_duties import (
     say_already_done,
     unit_duty,
 )
-from bot.turn import MAX_FILE_BYTES, Edit, IncomingFile, Turn
+from bot.turn import Edit, IncomingFile, Turn
 from jobs.calendar import WorkCalendar
 from jobs.catalog import Catalog, Duty
 from jobs.evidence import (
@@ -256,11 +256,11 @@ class SubmissionFlow(Feature):
     def on_file(self, turn: Turn, flow: dict[str, Any] | None, incoming: IncomingFile) -> None:
         """A file or photo as evidence, at the file step or when confirming."""
         tr = turn.tr
-        if incoming.content is None or (incoming.size or 0) > MAX_FILE_BYTES:
+        if incoming.content is None or (incoming.size or 0) > turn.messenger.max_file_bytes:
             size = (incoming.size or 0) / (1024 * 1024)
-            turn.say(tr._("The file is too large ({size} MB). The limit is 20 MB: please send a "
-                          "smaller file or a photo of the first page.").format(
-                size=tr.number(round(size, 1))))
+            turn.say(tr._("The file is too large ({size} MB). The limit is {limit} MB: please "
+                          "send a smaller file or a photo of the first page.").format(
+                size=tr.number(round(size, 1)), limit=turn.file_limit_mb()))
             return
         draft = Draft.from_flow(flow) if flow else None
         obligation = turn.session.get(Obligation, draft.obligation_id or -1) if draft else None
@@ -305,8 +305,9 @@ class SubmissionFlow(Feature):
                            "number (0 if none)."))
 
     def _ask_file(self, turn: Turn, draft: Draft, obligation: Obligation) -> None:
-        turn.say(turn.tr._("You may now send the file or a photo of the document (up to 20 MB), "
-                           "or skip this step."), _offer(Step.FILE, turn.tr))
+        turn.say(turn.tr._("You may now send the file or a photo of the document (up to {limit} "
+                           "MB), or skip this step.").format(limit=turn.file_limit_mb()),
+                 _offer(Step.FILE, turn.tr))
 
     def _ask_confirm(self, turn: Turn, draft: Draft, obligation: Obligation) -> None:
         tr = turn.tr

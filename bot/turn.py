@@ -8,16 +8,16 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlmodel import Session
 
+from jobs.delivery import Capabilities
 from jobs.i18n import Translator
 from jobs.messages import Choice, Message
 from storage.models import Member, Unit
-
-MAX_FILE_BYTES = 20 * 1024 * 1024  # what a Telegram bot may download
 
 
 @dataclass(frozen=True)
@@ -79,6 +79,8 @@ class Turn:
     members: list[tuple[Member, Unit]]
     state: dict[str, Any]
     replies: Replies = field(default_factory=Replies)
+    # What each installed messenger is and can do, by platform key (brand names, file limits).
+    messengers: Mapping[str, Capabilities] = field(default_factory=dict)
 
     def say(self, text: str, choices: tuple[Choice, ...] = ()) -> None:
         """Reply with ``text`` and, optionally, choices to pick from."""
@@ -99,3 +101,18 @@ class Turn:
     @property
     def today(self) -> dt.date:
         return self.now.date()
+
+    @property
+    def messenger(self) -> Capabilities:
+        """What the messenger this update came through can do."""
+        platform = self.inbound.platform
+        return self.messengers.get(platform) or Capabilities(brand=platform.capitalize())
+
+    def brand(self, platform: str) -> str:
+        """A messenger's name as people know it (not translated), from its plug-in."""
+        known = self.messengers.get(platform)
+        return known.brand if known else platform.capitalize()
+
+    def file_limit_mb(self) -> str:
+        """The largest file this messenger lets a person send the bot, in MB, as text."""
+        return self.tr.number(self.messenger.max_file_bytes // (1024 * 1024))

@@ -55,11 +55,32 @@ class Undeliverable(Exception):
     """The messenger refused this message for good (e.g. malformed)."""
 
 
+def _private_only(chat_id: str) -> bool:
+    return False
+
+
+@dataclass(frozen=True)
+class Capabilities:
+    """What one messenger can do, and the facts about it the shared core needs.
+
+    Each messenger package declares its own; nothing outside it spells them out.
+    """
+
+    brand: str  # the name people know the messenger by; never translated
+    buttons: bool = False  # choices as buttons, else the adapter writes them as numbered lines
+    edits: bool = False  # a sent message can be changed afterwards (a reminder marked done)
+    sends_files: bool = False  # the bot can send files (charts, exports)
+    deep_links: bool = False  # a link can open the chat with "/start CODE" (invites)
+    max_text: int = 4096  # characters in one message
+    max_file_bytes: int = 20 * 1024 * 1024  # the largest file a person may send the bot
+    is_group: Callable[[str], bool] = _private_only  # whether a chat id names a group chat
+
+
 class Transport(Protocol):
     """What delivery needs from a messenger adapter."""
 
     platform: str
-    has_buttons: bool
+    capabilities: Capabilities
 
     async def send(self, chat_id: str, message: Message) -> str:
         """Send ``message``; return the messenger's id of the (first) message sent."""
@@ -78,8 +99,10 @@ class RateLimits:
 class RateLimiter:
     """Sliding-window limits over a monotonic clock; ``wait_for`` says how long to wait."""
 
-    def __init__(self, limits: RateLimits) -> None:
+    def __init__(self, limits: RateLimits,
+                 is_group: Callable[[str], bool] = _private_only) -> None:
         self.limits = limits
+        self.is_group = is_group
         self._all: collections.deque[float] = collections.deque()
         self._chat: dict[str, collections.deque[float]] = collections.defaultdict(collections.deque)
         self._held: dict[str, float] = {}
@@ -89,7 +112,7 @@ class RateLimiter:
         waits = [self._held.get(chat_id, 0.0) - at]
         waits.append(_window_wait(self._all, self.limits.per_second, 1.0, at))
         chat = self._chat[chat_id]
-        if _is_group(chat_id):
+        if self.is_group(chat_id):
             waits.append(_window_wait(chat, self.limits.per_group_minute, 60.0, at))
         else:
             waits.append(_window_wait(chat, self.limits.per_chat_second, 1.0, at))
@@ -119,11 +142,6 @@ def _window_wait(sent: collections.deque[float], limit: float, window: float, at
     return sent[-int(limit)] + window - at
 
 
-def _is_group(chat_id: str) -> bool:
-    # Telegram group and channel ids are negative.
-    return chat_id.startswith("-")
-
-
 class Deliverer:
     """Sends due outbox rows for one messenger."""
 
@@ -141,7 +159,7 @@ class Deliverer:
         self.engine = engine
         self.transport = transport
         self.now = now
-        self.limiter = RateLimiter(limits)
+        self.limiter = RateLimiter(limits, transport.capabilities.is_group)
         self.monotonic = monotonic or asyncio.get_event_loop_policy().get_event_loop().time
         self.sleep = sleep
         self.batch_size = batch_size
@@ -263,6 +281,6 @@ class Deliverer:
                         "keeps the unit's ISO records and ask the system operator for a new "
                         "invite code.").format(
                 name=member.display_name or member.platform_user_id, unit=unit.name,
-                platform=member.platform.capitalize())
+                platform=self.transport.capabilities.brand)
             enqueue(session, key=f"gone:{member.id}:{supervisor.id}", member=supervisor,
                     kind="notice", payload=Message(text).to_payload(), now=self.now())

@@ -10,7 +10,7 @@ import sys
 
 import pytest
 
-from bot.sandbox.telegram_server import TelegramSandbox
+from bot.messengers.telegram.sandbox import TelegramSandbox
 from jobs.i18n import translator
 from tests.support.telegram import buttons
 

@@ -7,9 +7,10 @@ import pytest
 from sqlmodel import select
 from telegram import Bot
 
-from bot.sandbox.telegram_server import TelegramSandbox
-from bot.telegram import TelegramTransport
-from jobs.delivery import LEASE, Deliverer, RateLimits
+from bot.messengers.telegram.adapter import TelegramTransport
+from bot.messengers.telegram.messenger import LIMITS
+from bot.messengers.telegram.sandbox import TelegramSandbox
+from jobs.delivery import LEASE, Deliverer
 from jobs.messages import Message
 from storage.db import session_scope
 from storage.models import Member, Outbox, Role
@@ -74,7 +75,7 @@ def seed(engine, sandbox, chat_ids, *, messages_each=1, role=Role.OFFICER):
 
 def deliverer(engine, bot, fake_time, limits=None):
     return Deliverer(engine, TelegramTransport(bot), now=fake_time.now,
-                     limits=limits or RateLimits(), monotonic=fake_time.monotonic,
+                     limits=limits or LIMITS, monotonic=fake_time.monotonic,
                      sleep=fake_time.sleep)
 
 

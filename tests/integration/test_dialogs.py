@@ -206,8 +206,9 @@ def quarterly_report(chat):
     "đã nộp báo cáo quý 4 số 45/BC-UBND ngày 28/11/2026",
 ])
 def test_a_report_in_one_line_skips_to_the_file(chat, quarterly_report, typed):
-    assert chat.say(OFFICER, typed) == vi._("You may now send the file or a photo of the "
-                                            "document (up to 20 MB), or skip this step.")
+    assert chat.say(OFFICER, typed) == vi._(
+        "You may now send the file or a photo of the document (up to {limit} MB), or skip this "
+        "step.").format(limit=20)
 
 
 def test_yes_confirms_even_when_the_buttons_were_not_just_shown(chat, quarterly_report):

@@ -11,8 +11,7 @@ import httpx
 import pytest
 from aiohttp import web
 
-from bot.sandbox.zalo_server import ZaloSandbox
-from bot.zalo_client import (
+from bot.messengers.zalo.client import (
     ZaloBadRequest,
     ZaloChatNotFound,
     ZaloClient,
@@ -27,6 +26,7 @@ from bot.zalo_client import (
     ZaloUnauthorized,
     zalo_text_length,
 )
+from bot.messengers.zalo.sandbox import ZaloSandbox
 
 TOKEN = "111:sandbox-secret-abcdef"
 # An hour-long poll: one that waited out its timeout would hang the test, not pass it slowly.

@@ -6,9 +6,9 @@ import socket
 
 import pytest
 
-from bot.sandbox.zalo_server import ZaloSandbox
-from bot.zalo import ZaloTransport
-from bot.zalo_client import MAX_TEXT_LENGTH, ZaloClient, zalo_text_length
+from bot.messengers.zalo.adapter import ZaloTransport
+from bot.messengers.zalo.client import MAX_TEXT_LENGTH, ZaloClient, zalo_text_length
+from bot.messengers.zalo.sandbox import ZaloSandbox
 from jobs.delivery import RecipientGone, RetryLater, TemporaryFailure, Undeliverable
 from jobs.messages import Choice, Message
 

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 
 from sqlalchemy.engine import Engine
 
+from bot.messengers.telegram.sandbox import TelegramSandbox
 from bot.runtime import Runtime
-from bot.sandbox.telegram_server import TelegramSandbox
 from bot.settings import Settings
 from jobs.catalog import Catalog
 from jobs.delivery import RateLimits
@@ -142,6 +142,6 @@ async def start_harness(engine: Engine, catalog: Catalog, start: dt.datetime,
         database_url=str(engine.url), telegram_bot_token=TOKEN,
         telegram_api_base_url=sandbox.base_url, telegram_file_base_url=sandbox.base_file_url,
         **settings)
-    runtime = Runtime(config, engine, catalog, clock, telegram_limits=UNLIMITED)
+    runtime = Runtime(config, engine, catalog, clock, limits=UNLIMITED)
     await runtime.start(schedule=False)
     return Harness(sandbox, runtime, clock, engine)

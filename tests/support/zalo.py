@@ -8,9 +8,9 @@ from typing import Any
 
 from sqlalchemy.engine import Engine
 
+from bot.messengers.telegram.sandbox import TelegramSandbox
+from bot.messengers.zalo.sandbox import ZaloSandbox
 from bot.runtime import Runtime
-from bot.sandbox.telegram_server import TelegramSandbox
-from bot.sandbox.zalo_server import ZaloSandbox
 from bot.settings import Settings
 from jobs.catalog import Catalog
 from storage.models import Role
@@ -80,6 +80,6 @@ async def start_zalo_harness(engine: Engine, catalog: Catalog, start: dt.datetim
                       telegram_file_base_url=telegram_sandbox.base_file_url)
     clock = TestClock(start)
     runtime = Runtime(Settings(**{**config, **settings}), engine, catalog, clock,
-                      telegram_limits=UNLIMITED, zalo_limits=UNLIMITED)
+                      limits=UNLIMITED)
     await runtime.start(schedule=False)
     return ZaloHarness(sandbox, runtime, clock, engine, telegram_sandbox)

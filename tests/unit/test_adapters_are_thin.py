@@ -2,8 +2,9 @@
 
 A messenger adapter that grew its own copy of a step (asking for the document number, counting
 nonconformities, confirming) would drift from the one every other messenger uses. These checks
-read the adapters' source: they hand every update to ``Conversation.handle`` and never touch the
-rules, the storage or the conversation's state themselves.
+read each messenger package's source (all but its sandbox and demo phone, which play the
+platform and the person): it hands every update to ``Conversation.handle`` and never touches
+the rules, the storage or the conversation's state itself.
 """
 
 from __future__ import annotations
@@ -13,9 +14,11 @@ from pathlib import Path
 
 import pytest
 
-import bot
+from bot import messengers
 
-ADAPTERS = ["telegram.py", "zalo.py"]
+PACKAGES = [m.name for m in messengers.installed()]
+# What plays the platform or the person, not the bot: test support, not adapters.
+NOT_THE_BOT = ("sandbox", "phone.py", "__main__.py")
 # Modules that hold the rules and the records; an adapter reaching them bypasses the conversation.
 FORBIDDEN_MODULES = ("storage", "jobs.evidence", "jobs.registration", "jobs.planner",
                      "jobs.obligations", "jobs.linking", "sqlmodel", "sqlalchemy")
@@ -28,17 +31,23 @@ FLOW_FUNCTIONS = {"parse_intent", "parse_document_reference", "match_choice", "p
 
 
 def source(name: str) -> ast.Module:
-    return ast.parse((Path(bot.__file__).parent / name).read_text(encoding="utf-8"))
+    """The messenger package ``name``, every module the bot runs, as one tree."""
+    folder = Path(messengers.__file__).parent / name
+    modules = [p for p in sorted(folder.rglob("*.py"))
+               if not any(part in NOT_THE_BOT for part in p.relative_to(folder).parts)]
+    return ast.Module(body=[node for p in modules
+                            for node in ast.parse(p.read_text(encoding="utf-8")).body],
+                      type_ignores=[])
 
 
-@pytest.mark.parametrize("name", ADAPTERS)
+@pytest.mark.parametrize("name", PACKAGES)
 def test_every_update_goes_through_the_one_conversation(name):
     calls = [node for node in ast.walk(source(name)) if isinstance(node, ast.Call)
              and isinstance(node.func, ast.Attribute) and node.func.attr == "handle"]
-    assert len(calls) == 1, "one call of Conversation.handle per adapter"
+    assert len(calls) == 1, "one call of Conversation.handle per messenger"
 
 
-@pytest.mark.parametrize("name", ADAPTERS)
+@pytest.mark.parametrize("name", PACKAGES)
 def test_no_rules_storage_or_parsing_of_replies_in_the_adapter(name):
     tree = source(name)
     imported = [n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)]
@@ -50,7 +59,7 @@ def test_no_rules_storage_or_parsing_of_replies_in_the_adapter(name):
     assert not names & FLOW_FUNCTIONS
 
 
-@pytest.mark.parametrize("name", ADAPTERS)
+@pytest.mark.parametrize("name", PACKAGES)
 def test_no_step_of_the_conversation_is_spelled_in_the_adapter(name):
     strings = {n.value for n in ast.walk(source(name))
                if isinstance(n, ast.Constant) and isinstance(n.value, str)}

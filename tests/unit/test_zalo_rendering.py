@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import unicodedata
 
-from bot.zalo import render, split_for_zalo, unwrap
-from bot.zalo_client import MAX_TEXT_LENGTH, zalo_text_length
+from bot.messengers.zalo.adapter import render, split_for_zalo, unwrap
+from bot.messengers.zalo.client import MAX_TEXT_LENGTH, zalo_text_length
 from jobs.i18n import translator
 from jobs.linking import preferred
 from jobs.messages import Attachment, Choice, Message

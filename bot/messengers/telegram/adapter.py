@@ -5,11 +5,10 @@ Thin on purpose: it only translates between Telegram's shapes and :mod:`bot.conv
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import logging
 import os
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 
 # Opt in to python-telegram-bot's coming behaviour (time periods as timedelta) rather than
 # reading the deprecated integer form.
@@ -17,7 +16,6 @@ os.environ.setdefault("PTB_TIMEDELTA", "1")
 
 from telegram import (
     Bot,
-    BotCommand,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     InputFile,
@@ -33,16 +31,14 @@ from telegram.ext import (
     filters,
 )
 
-from bot.conversation import MAX_FILE_BYTES, Conversation, Inbound, IncomingFile, Replies
+from bot.conversation import Conversation, Inbound, IncomingFile, Replies
+from bot.messengers.base import patiently
+from bot.messengers.telegram.messenger import CAPABILITIES, MAX_FILE_BYTES, MAX_TEXT, PLATFORM
 from bot.text_parts import split_message
 from jobs.delivery import RecipientGone, RetryLater, TemporaryFailure, Undeliverable
 from jobs.messages import Message
 
 log = logging.getLogger(__name__)
-
-PLATFORM = "telegram"
-MAX_TEXT = 4096
-MAX_CAPTION = 1024
 
 
 def build_application(token: str, *, base_url: str, base_file_url: str,
@@ -140,29 +136,18 @@ async def send_replies(bot: Bot, chat_id: str, replies: Replies) -> None:
     """Send the conversation's replies into the chat the update came from."""
     for edit in replies.edits:
         try:
-            await _patiently(lambda edit=edit: bot.edit_message_text(
+            await patiently(lambda edit=edit: bot.edit_message_text(
                 chat_id=chat_id, message_id=int(edit.message_id),
-                text=edit.message.text[:MAX_TEXT], reply_markup=None))
+                text=edit.message.text[:MAX_TEXT], reply_markup=None), _rate_limit_wait)
         except BadRequest as error:  # too old to edit, or unchanged: the receipt says it all
             log.info("could not edit message %s: %s", edit.message_id, error)
     for message in replies.messages:
-        await _patiently(lambda message=message: send_message(bot, chat_id, message))
+        await patiently(lambda message=message: send_message(bot, chat_id, message),
+                        _rate_limit_wait)
 
 
-async def _patiently(call: Callable[[], Awaitable[object]], attempts: int = 3) -> None:
-    """Make a call, waiting as Telegram asks when the chat's rate limit is reached.
-
-    A person who answers quickly can outpace the limit of one message per second per chat;
-    waiting a second beats losing the reply.
-    """
-    for attempt in range(attempts):
-        try:
-            await call()
-            return
-        except RetryAfter as error:
-            if attempt == attempts - 1:
-                raise
-            await asyncio.sleep(_seconds(error))
+def _rate_limit_wait(error: Exception) -> float | None:
+    return _seconds(error) if isinstance(error, RetryAfter) else None
 
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -174,7 +159,7 @@ class TelegramTransport:
     """Delivery's way to Telegram, with Telegram's errors mapped to delivery's."""
 
     platform = PLATFORM
-    has_buttons = True
+    capabilities = CAPABILITIES
 
     def __init__(self, bot: Bot) -> None:
         self.bot = bot
@@ -200,10 +185,3 @@ class TelegramTransport:
 def _seconds(error: RetryAfter) -> float:
     value = error.retry_after
     return value.total_seconds() if isinstance(value, dt.timedelta) else float(value)
-
-
-async def register_commands(bot: Bot, conversation: Conversation) -> None:
-    """Publish the conversation's command menu in Vietnamese (default) and English."""
-    for lang in ("vi", "en"):
-        commands = [BotCommand(name, text) for name, text in conversation.command_menu(lang)]
-        await bot.set_my_commands(commands, language_code=None if lang == "vi" else lang)

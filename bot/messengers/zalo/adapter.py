@@ -1,6 +1,6 @@
 """The Zalo adapter: Zalo Bot Platform updates in, the conversation's replies out.
 
-Thin on purpose, like :mod:`bot.telegram`: it only translates between Zalo's shapes and
+Thin on purpose, like every adapter: it only translates between Zalo's shapes and
 :mod:`bot.conversation`. What Zalo lacks is made up for in rendering, never in the conversation:
 
 - no buttons: a message's choices become a last line "Reply 1 – Submitted, 2 – …" in the
@@ -14,15 +14,14 @@ Thin on purpose, like :mod:`bot.telegram`: it only translates between Zalo's sha
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from typing import Any
 
-from bot.conversation import MAX_FILE_BYTES, Conversation, Inbound, IncomingFile, Replies
-from bot.text_parts import split_message
-from bot.zalo_client import (
+from bot.conversation import Conversation, Inbound, IncomingFile, Replies
+from bot.messengers.base import patiently
+from bot.messengers.zalo.client import (
     MAX_TEXT_LENGTH,
     ZaloClient,
     ZaloDownloadTooLarge,
@@ -34,13 +33,14 @@ from bot.zalo_client import (
     ZaloUnauthorized,
     zalo_text_length,
 )
+from bot.messengers.zalo.messenger import CAPABILITIES, MAX_FILE_BYTES, PLATFORM
+from bot.text_parts import split_message
 from jobs.delivery import RecipientGone, RetryLater, TemporaryFailure, Undeliverable
 from jobs.i18n import translator
 from jobs.messages import Message
 
 log = logging.getLogger(__name__)
 
-PLATFORM = "zalo"
 TEXT_EVENT = "message.text.received"
 IMAGE_EVENT = "message.image.received"
 # The platform puts an image's URL in ``photo_url``; the published reference says ``photo``.
@@ -172,7 +172,8 @@ async def send_message(client: ZaloClient, chat_id: str, message: Message, *,
         if i == 0 and not patient_first:
             sent = await client.send_message(chat_id, part)
         else:
-            sent = await _patiently(lambda part=part: client.send_message(chat_id, part))
+            sent = await patiently(lambda part=part: client.send_message(chat_id, part),
+                                   _rate_limit_wait)
         first_id = first_id or str((sent or {}).get("message_id") or "")
     return first_id or ""
 
@@ -187,28 +188,15 @@ async def send_replies(client: ZaloClient, chat_id: str, replies: Replies) -> No
         await send_message(client, chat_id, message)
 
 
-async def _patiently(call: Callable[[], Awaitable[dict[str, Any]]],
-                     attempts: int = 3) -> dict[str, Any]:
-    """Make a call, waiting as Zalo asks when the chat's rate limit is reached.
-
-    A person who answers quickly can outpace the per-chat limit; waiting a second beats
-    losing the reply.
-    """
-    for attempt in range(attempts):
-        try:
-            return await call()
-        except ZaloRateLimited as error:
-            if attempt == attempts - 1:
-                raise
-            await asyncio.sleep(error.retry_after or 1.0)
-    raise AssertionError("unreachable")
+def _rate_limit_wait(error: Exception) -> float | None:
+    return (error.retry_after or 1.0) if isinstance(error, ZaloRateLimited) else None
 
 
 class ZaloTransport:
     """Delivery's way to Zalo, with the client's errors mapped to delivery's."""
 
     platform = PLATFORM
-    has_buttons = False
+    capabilities = CAPABILITIES
 
     def __init__(self, client: ZaloClient) -> None:
         self.client = client

@@ -1,0 +1,140 @@
+"""What a messenger plug-in is: the :class:`Messenger` the runtime loops over, and its parts.
+
+A messenger is one package under ``bot/messengers/`` exporting one object, ``MESSENGER``, that
+says whether the settings enable it, connects it (long polling or a webhook), and lends
+delivery its :class:`~jobs.delivery.Transport` and limits. Everything it knows about its
+platform stays in its package; the core sees only :class:`~jobs.delivery.Capabilities`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+
+from jobs.delivery import Capabilities, RateLimits, Transport
+
+if TYPE_CHECKING:  # the settings are composed from the messengers' own models
+    from pydantic_settings import BaseSettings
+
+    from bot.conversation import Conversation
+    from bot.settings import Settings
+    from jobs.i18n import Translator
+
+T = TypeVar("T")
+#: ``menu(lang)``: the commands to show, as (name, one-line description) in that language.
+Menu = Callable[[str], list[tuple[str, str]]]
+
+
+@dataclass(frozen=True)
+class Host:
+    """What the runtime lends a messenger it connects: settings, conversation, clock."""
+
+    settings: Settings
+    conversation: Conversation
+    now: Callable[[], dt.datetime]
+
+    def webhook_url(self, path: str) -> str | None:
+        """Where the platform posts updates (None: long polling)."""
+        base = self.settings.webhook_base_url
+        return f"{base.rstrip('/')}{path}" if base else None
+
+    @property
+    def webhook_secret(self) -> str:
+        """The secret every webhook request must carry."""
+        return self.settings.webhook_secret.get_secret_value()
+
+
+class Connection(Protocol):
+    """A connected messenger: updates flow in once it listens; delivery sends through it."""
+
+    transport: Transport
+
+    async def publish_menu(self, menu: Menu) -> None:
+        """Show the command menu, where the messenger has one (else nothing)."""
+
+    async def listen(self) -> None:
+        """Start receiving updates: long polling, or register the webhook."""
+
+    async def on_webhook(self, body: Any) -> int:
+        """Handle one update posted to the webhook; return the HTTP status to answer."""
+
+    async def stop(self) -> None:
+        """Stop receiving, let an update under way finish, and close the client."""
+
+
+class Phone(Protocol):
+    """The person's side of the messenger in ``isobot demo``: its sandbox, from a terminal."""
+
+    token: str
+
+    async def start(self) -> dict[str, object]:
+        """Start the sandbox; return the settings that point the bot at it."""
+
+    async def stop(self) -> None: ...
+
+    def user_says(self, user_id: int, text: str, name: str | None = None) -> None:
+        """The user types ``text``."""
+
+    async def next_message(self, user_id: int) -> tuple[str, list[str]]:
+        """Wait for the bot's next message to the user: its text and button labels."""
+
+    def press(self, user_id: int, number: int) -> bool:
+        """Press the numbered button of the last message; False when there is none."""
+
+    def send_file(self, user_id: int, path: Path) -> None:
+        """The user sends the file at ``path``."""
+
+    def how_to_answer(self, tr: Translator) -> str:
+        """One line telling the person how to type, choose and send a file."""
+
+
+class Messenger(Protocol):
+    """One messenger plug-in, as the runtime, the CLI and the demo see it."""
+
+    name: str  # the platform key stored with every account and outbox row
+    capabilities: Capabilities
+    webhook_path: str  # where its webhook posts, e.g. "/name"
+    secret_header: str  # the request header that carries WEBHOOK_SECRET
+    token_variable: str  # the setting that enables it, named in the operator's hint
+    settings_model: type[BaseSettings]  # its part of the one Settings object
+
+    def enabled(self, settings: Settings) -> bool:
+        """Whether the settings turn this messenger on."""
+
+    def secrets(self, settings: Settings) -> list[str]:
+        """Values that must never reach a log line."""
+
+    def rate_limits(self, settings: Settings) -> RateLimits:
+        """How fast delivery may send."""
+
+    async def connect(self, host: Host) -> Connection:
+        """Connect (a refused token stops here); updates flow only after ``listen``."""
+
+    def invite_link(self, settings: Settings, code: str) -> str | None:
+        """A link that opens the chat with the invite code, when one can be made."""
+
+    def phone(self) -> Phone:
+        """The sandbox and the person's side of it, for ``isobot demo``."""
+
+
+async def patiently(call: Callable[[], Awaitable[T]],
+                    wait_of: Callable[[Exception], float | None], attempts: int = 3) -> T:
+    """Make a call, waiting as the messenger asks when a chat's rate limit is reached.
+
+    A person who answers quickly can outpace the limit of about one message per second per
+    chat; waiting a second beats losing the reply. ``wait_of`` gives the seconds to wait for a
+    rate-limit error, None for any other.
+    """
+    for attempt in range(attempts):
+        try:
+            return await call()
+        except Exception as error:
+            wait = wait_of(error)
+            if wait is None or attempt == attempts - 1:
+                raise
+            await asyncio.sleep(wait)
+    raise AssertionError("unreachable")
