@@ -100,10 +100,10 @@ def send_directive(
             about = About(obligation.id, unit.name, duty, obligation.period, due, text, number)
             message = reminder(about, today, tr)
             choices = (Choice(f"ack:{obligation.id}", tr._("Received")), *message.choices)
-            text_ = f"{_heading(number, issuer_unit, tr)}\n{message.text}"
+            body = f"{_heading(number, issuer_unit, tr)}\n{message.text}"
             people += enqueue(session, key=f"directive:{directive.id}:{person.id}",
                               member=person, kind="directive", obligation_id=obligation.id,
-                              payload=Message(text_, choices).to_payload(), now=now)
+                              payload=Message(body, choices).to_payload(), now=now)
     return Sent(directive, len(targets.units), people)
 
 
@@ -154,7 +154,7 @@ def progress(session: Session, *, directive: Directive, today: dt.date,
             Event.obligation_id == obligation.id)).all())
         done = obligation.status == ObligationStatus.DONE
         finished = obligation.done_at.astimezone(tz).date() if obligation.done_at else None
-        late = done and finished > obligation.due
+        late = done and finished is not None and finished > obligation.due
         overdue = not done and today > obligation.due
         result.append(UnitProgress(unit, delivered, done or bool(kinds), done, late, overdue))
     return result

@@ -165,36 +165,6 @@ def obligation_sheet(
     return _table(OBLIGATION_SHEET_COLUMNS, table, tr)
 
 
-def event_table(
-    rows: Sequence[tuple[Event, Unit, Obligation | None, str | None]], *, tr: Translator,
-    catalog: Catalog, for_people: bool = False,
-) -> Table:
-    """The evidence log: one row per (event, unit, obligation, corrected event's reference).
-
-    ``for_people`` puts the duty's title, the named period and the kind in words where
-    software reads the duty key, the period key and the kind's code.
-    """
-    def duty(o: Obligation | None, unit: Unit) -> str | None:
-        if o is None or not for_people:
-            return o.duty_key if o else None
-        return _duty_title(catalog.for_unit(unit.code), o.duty_key, tr.lang)
-
-    def period(o: Obligation | None) -> str | None:
-        return (named_period(o, tr) if for_people else o.period) if o else None
-
-    def kind(event: Event) -> str:
-        return tr._(EVENT_KINDS[event.kind]) if for_people and event.kind in EVENT_KINDS \
-            else event.kind
-
-    return _table(EVENT_COLUMNS, [
-        (event.reference, event.at, unit.code, unit.name, duty(obligation, unit),
-         period(obligation), kind(event), event.document_number, event.document_date,
-         event.file_name, event.file_hash, event.nonconformities, event.actor, event.note,
-         correction_of)
-        for event, unit, obligation, correction_of in rows
-    ], tr)
-
-
 # What each kind of logged event means, for the people's sheet.
 EVENT_KINDS: dict[str, str] = {
     "submitted": N_("document submitted"),
@@ -204,6 +174,32 @@ EVENT_KINDS: dict[str, str] = {
     "acknowledged": N_("directive received"),
     "correction": N_("correction"),
 }
+
+
+def event_table(
+    rows: Sequence[tuple[Event, Unit, Obligation | None, str | None]], *, tr: Translator,
+    catalog: Catalog, for_people: bool = False,
+) -> Table:
+    """The evidence log: one row per (event, unit, obligation, corrected event's reference).
+
+    ``for_people`` puts the duty's title, the named period and the kind in words where
+    software reads the duty key, the period key and the kind's code.
+    """
+    def about(event: Event, unit: Unit, o: Obligation | None) -> tuple[str | None, ...]:
+        if not for_people:
+            return (o.duty_key if o else None, o.period if o else None, event.kind)
+        kind = tr._(EVENT_KINDS[event.kind]) if event.kind in EVENT_KINDS else event.kind
+        if o is None:
+            return None, None, kind
+        return (_duty_title(catalog.for_unit(unit.code), o.duty_key, tr.lang),
+                named_period(o, tr), kind)
+
+    return _table(EVENT_COLUMNS, [
+        (event.reference, event.at, unit.code, unit.name, *about(event, unit, obligation),
+         event.document_number, event.document_date, event.file_name, event.file_hash,
+         event.nonconformities, event.actor, event.note, correction_of)
+        for event, unit, obligation, correction_of in rows
+    ], tr)
 
 
 def _csv_value(value: Any) -> str:

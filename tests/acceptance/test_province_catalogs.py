@@ -8,8 +8,15 @@ import csv
 import io
 from pathlib import Path
 
+import pytest
+
+from jobs.catalog import load_catalogs
+from jobs.i18n import translator
+from storage.models import Role
 from tests.conftest import at
 from tests.support import cli
+
+vi = translator("vi")
 
 PROVINCES = Path(__file__).resolve().parents[2] / "catalogs" / "provinces.yaml"
 
@@ -53,3 +60,47 @@ def test_a_mapping_that_cannot_be_used_stops_the_command(database_url, tmp_path)
     assert result.stderr.splitlines() == [
         "Danh mục nhiệm vụ không hợp lệ: "
         f"{mapping}: mã đơn vị 'AGG': không có tệp: {tmp_path / 'an-giang.yaml'} (dòng 1)"]
+
+
+# -- the running bot --------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def catalog():
+    """The deployment's catalog with the example provinces mapped (overrides the national one
+    the running bot gets by default)."""
+    return load_catalogs(provinces=PROVINCES)
+
+
+async def test_the_bot_reminds_and_guides_each_officer_with_their_own_provinces_basis(bot):
+    mo_duc, an_giang = 7001, 7002
+    await bot.register(mo_duc, "QNG-MD-DTAN", Role.OFFICER, "Lan")
+    await bot.register(an_giang, "AGG-STP", Role.OFFICER, "Bình")
+    bot.clock.set(at("2026-12-01 08:00"))  # a fortnight before the quarterly reports are due
+    await bot.drain(mo_duc)
+    await bot.drain(an_giang)
+    await bot.tick()
+    quarterly = vi._("🔔 ISO DUTY REMINDER: {title}").format(
+        title=load_catalogs().duty("quarterly_report").title.vi)
+
+    def reminder_to(user: int) -> dict:
+        return next(m for m in bot.sandbox.messages_to(user) if m["text"].startswith(quarterly))
+
+    assert "907/UBND-KT ngày 16/7/2021 của UBND huyện Mộ Đức" in reminder_to(mo_duc)["text"]
+    assert "907/UBND-KT" not in reminder_to(an_giang)["text"]
+    assert "Điều 4 Quyết định số 19/2014/QĐ-TTg" in reminder_to(an_giang)["text"]
+    await bot.drain(mo_duc)
+    guide = await bot.press(mo_duc, reminder_to(mo_duc), vi._("Guidance"))
+    assert "907/UBND-KT" in guide["text"]
+    # A new officer's training is named by the officer, and in An Giang cites An Giang's
+    # letter: the welcome lists it, and its reminder comes a fortnight before it is due.
+    await bot.drain(an_giang)
+    listed = await bot.say(an_giang, "/viec")
+    assert "Tập huấn / bồi dưỡng HTQLCL (cán bộ Bình): 29/01/2027" in listed["text"]
+    assert "T-" not in listed["text"]
+    bot.clock.set(at("2027-01-15 08:00"))
+    training = vi._("🔔 ISO DUTY REMINDER: {title}").format(
+        title=load_catalogs().duty("training").title.vi)
+    [reminder] = [m["text"] for m in await bot.tick_and_collect(an_giang)
+                  if m["text"].startswith(training)]
+    assert "Liên quan: cán bộ Bình" in reminder
+    assert "1699/UBND-TH ngày 02/12/2024 của UBND tỉnh An Giang" in reminder
