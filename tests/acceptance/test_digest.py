@@ -23,6 +23,7 @@ from storage.obligations import ensure_obligation
 from storage.units import unit_by_code
 from tests.conftest import at
 from tests.support import cli
+from tests.support.records import member
 from tests.support.telegram import load_sample_units, start_harness
 
 vi, en = translator("vi"), translator("en")
@@ -37,15 +38,6 @@ def title(key: str, tr=vi) -> str:
 
 def isobot(database_url: str, *args: str):
     return cli.isobot(database_url, *args, now=MONDAY)
-
-
-def member(session, unit: str, role: Role, user: int, name: str, lang: str = "vi") -> Member:
-    row = Member(unit_id=unit_by_code(session, code=unit).id, role=role, platform="telegram",
-                 platform_user_id=str(user), chat_id=str(user), display_name=name, language=lang,
-                 joined_at=at("2026-01-05 08:00"))
-    session.add(row)
-    session.flush()
-    return row
 
 
 def owe(session, unit: str, duty: str, period: str, due: str, done: str | None = None) -> None:

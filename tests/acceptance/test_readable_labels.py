@@ -36,6 +36,7 @@ from storage.models import Member, Obligation, Outbox, Role, Unit
 from storage.units import unit_by_code
 from tests.conftest import at
 from tests.support import cli
+from tests.support.records import member
 from tests.support.telegram import load_sample_units
 
 PROVINCES = Path(__file__).resolve().parents[2] / "catalogs" / "provinces.yaml"
@@ -52,15 +53,6 @@ def isobot(database_url: str, *args: str, now: dt.datetime):
     result = cli.isobot(database_url, *args, now=now, env=ENV)
     assert result.exit_code == 0, result.output
     return result
-
-
-def member(session, unit: str, role: Role, user: int, name: str) -> Member:
-    row = Member(unit_id=unit_by_code(session, code=unit).id, role=role, platform="telegram",
-                 platform_user_id=str(user), chat_id=str(user), display_name=name,
-                 joined_at=at("2026-01-05 08:00"))
-    session.add(row)
-    session.flush()
-    return row
 
 
 def everyone(engine) -> None:
