@@ -18,6 +18,7 @@ from sqlalchemy.engine import Engine
 from bot import parsing
 from bot.commands import ANYONE, Audience, Command, Commands, Typed, audiences
 from bot.duty_list import DutyList
+from bot.evidence_chat import EvidenceDesk
 from bot.exports import Exports
 from bot.feature import Feature
 from bot.linking import AccountLinking
@@ -41,7 +42,8 @@ __all__ = ["Conversation", "Edit", "Inbound", "IncomingFile", "Replies", "Turn",
 
 def standard_features(catalog: Catalog, calendar: WorkCalendar) -> list[Feature]:
     """The optional features every deployment runs, in the order /help lists them."""
-    return [Exports(catalog, calendar), AccountLinking(), SupervisorDesk(catalog, calendar)]
+    return [Exports(catalog, calendar), EvidenceDesk(catalog), AccountLinking(),
+            SupervisorDesk(catalog, calendar)]
 
 
 def _owners(pairs: Iterable[tuple[str, Feature]]) -> dict[str, Feature]:

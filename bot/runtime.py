@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
 import hmac
 import logging
 import signal
@@ -16,19 +17,23 @@ from sqlalchemy.engine import Engine
 
 from bot.conversation import Conversation
 from bot.messengers import installed
-from bot.messengers.base import Connection, Host, Messenger
+from bot.messengers.base import Connection, FileTooLarge, Host, Messenger
+from bot.outgoing import OutgoingFiles
 from bot.settings import Settings
 from jobs.calendar import WorkCalendar
 from jobs.catalog import Catalog
 from jobs.clock import Clock
 from jobs.delivery import Deliverer, RateLimits
 from jobs.digest_job import queue_weekly_digest
+from jobs.dossier import dossier_builder
+from jobs.evidence_store import Archivist, TooLarge
 from jobs.planner import plan
 from storage.db import session_scope
 
 log = logging.getLogger(__name__)
 
 DELIVER_EVERY_SECONDS = 2.0
+ARCHIVE_EVERY_SECONDS = 5.0
 
 
 @dataclass
@@ -47,6 +52,8 @@ class Runtime:
     limits: RateLimits | None = None  # None: each messenger's own; tests lift them
     calendar: WorkCalendar = field(init=False)
     conversation: Conversation = field(init=False)
+    files: OutgoingFiles = field(init=False)  # bytes and links for the files sent
+    archivist: Archivist = field(init=False)  # moves the files people send into the store
     connections: dict[str, Connection] = field(default_factory=dict)
     deliverers: list[Deliverer] = field(default_factory=list)
     scheduler: AsyncIOScheduler | None = None
@@ -59,6 +66,13 @@ class Runtime:
         self.conversation = Conversation(
             self.engine, self.catalog, self.calendar, self.settings.language,
             messengers={m.name: m.capabilities for m in self.messengers})
+        store = self.settings.evidence_store()
+        self.files = OutgoingFiles(
+            store, self.clock.now,
+            builders={"dossier": dossier_builder(self.engine, store, self.catalog)},
+            base_url=self.settings.webhook_base_url, secret=self.settings.link_signing_key(),
+            validity=dt.timedelta(days=self.settings.file_link_days))
+        self.archivist = Archivist(self.engine, store, self.clock.now, download=self._download)
 
     @property
     def webhook_mode(self) -> bool:
@@ -75,6 +89,7 @@ class Runtime:
                 await self._connect(messenger)
         await self.plan_now()
         await self.deliver_now()
+        await self.archive_now()
         if not schedule:
             return
         self.scheduler = AsyncIOScheduler(timezone=self.calendar.tz)
@@ -83,10 +98,13 @@ class Runtime:
                                max_instances=1, coalesce=True, id="plan")
         self.scheduler.add_job(self.deliver_now, "interval", seconds=DELIVER_EVERY_SECONDS,
                                max_instances=1, coalesce=True, id="deliver")
+        self.scheduler.add_job(self.archive_now, "interval", seconds=ARCHIVE_EVERY_SECONDS,
+                               max_instances=1, coalesce=True, id="archive")
         self.scheduler.start()
 
     async def _connect(self, messenger: Messenger) -> None:
-        connection = await messenger.connect(Host(self.settings, self.conversation, self.clock.now))
+        connection = await messenger.connect(Host(self.settings, self.conversation, self.clock.now,
+                                                  self.files))
         self.connections[messenger.name] = connection  # before listening: its webhook is live
         await connection.publish_menu(self.conversation.command_menu)
         await connection.listen()
@@ -98,6 +116,7 @@ class Runtime:
         app = web.Application(client_max_size=1024 * 1024)
         for messenger in self.messengers:
             app.router.add_post(messenger.webhook_path, self._webhook(messenger))
+        self.files.add_routes(app)  # the signed links to the files isobot sends
         self.web_runner = web.AppRunner(app)
         await self.web_runner.setup()
         settings = self.settings
@@ -156,6 +175,23 @@ class Runtime:
                     await deliverer.deliver_due()
                 except Exception:  # one messenger's outage must not stop the others
                     log.exception("delivery to %s failed", deliverer.transport.platform)
+
+    async def archive_now(self) -> None:
+        """Put the files people sent into the evidence store; fetch again what failed."""
+        try:
+            await self.archivist.store_due()
+        except Exception:  # the store is down: the files wait in the database meanwhile
+            log.exception("evidence files could not be stored")
+
+    async def _download(self, platform: str, ref: str) -> bytes:
+        """A file a person sent, from the messenger it came through."""
+        connection = self.connections.get(platform)
+        if connection is None:
+            raise RuntimeError(f"{platform} is not connected")
+        try:
+            return await connection.download(ref)
+        except FileTooLarge as error:
+            raise TooLarge(str(error)) from None
 
     async def stop(self) -> None:
         """Stop everything that was started; a delivery under way ends cleanly first."""

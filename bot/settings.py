@@ -15,6 +15,7 @@ from pydantic import AliasChoices, Field, PrivateAttr, SecretStr, ValidationInfo
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.messengers import installed
+from bot.store_settings import StoreSettings
 from jobs.calendar import VIETNAM, Amendments, WorkCalendar
 from jobs.calendar_file import load_calendar_file
 from storage.db import DEFAULT_DATABASE_URL
@@ -26,7 +27,7 @@ def _env(*names: str) -> AliasChoices:
     return AliasChoices(*names)
 
 
-class Settings(*(m.settings_model for m in installed()), BaseSettings):
+class Settings(*(m.settings_model for m in installed()), StoreSettings, BaseSettings):
     """What a deployment sets. Secrets are ``SecretStr`` so they never print by accident."""
 
     model_config = SettingsConfigDict(env_file=".env", extra="ignore", populate_by_name=True)
@@ -91,7 +92,8 @@ class Settings(*(m.settings_model for m in installed()), BaseSettings):
     def secrets(self) -> list[SecretStr]:
         """Every secret that is set, for the filters that keep them out of logs and errors."""
         tokens = [SecretStr(token) for m in installed() for token in m.secrets(self)]
-        return [*tokens, *([self.webhook_secret] if self.webhook_secret else [])]
+        return [*tokens, *([self.webhook_secret] if self.webhook_secret else []),
+                *self.store_secrets()]
 
     def work_calendar(self) -> WorkCalendar:
         """The working calendar: this deployment's office hours and its calendar file.

@@ -12,7 +12,6 @@ recorded until the officer confirms.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
@@ -40,6 +39,7 @@ from jobs.evidence import (
     log_submission,
     may_log,
 )
+from jobs.evidence_store import receive_file
 from jobs.i18n import N_, Translator
 from jobs.labels import named_period
 from jobs.messages import Choice, Message
@@ -86,7 +86,8 @@ class Draft:
             number=flow.get("number"),
             date=dt.date.fromisoformat(flow["date"]) if flow.get("date") else None,
             nonconformities=flow.get("nonconformities"),
-            file=FileEvidence(file["name"], file["sha256"], file.get("ref")) if file else None)
+            file=FileEvidence(file["name"], file.get("sha256"), file.get("ref"),
+                              file.get("file_id")) if file else None)
 
     def to_flow(self) -> dict[str, Any]:
         """The draft as JSON-safe chat state."""
@@ -98,7 +99,7 @@ class Draft:
             flow["nonconformities"] = self.nonconformities
         if self.file is not None:
             flow["file"] = {"name": self.file.name, "ref": self.file.ref,
-                            "sha256": self.file.sha256}
+                            "sha256": self.file.sha256, "file_id": self.file.file_id}
         return flow
 
     def submission(self) -> Submission:
@@ -256,7 +257,8 @@ class SubmissionFlow(Feature):
     def on_file(self, turn: Turn, flow: dict[str, Any] | None, incoming: IncomingFile) -> None:
         """A file or photo as evidence, at the file step or when confirming."""
         tr = turn.tr
-        if incoming.content is None or (incoming.size or 0) > turn.messenger.max_file_bytes:
+        too_large = incoming.content is None and not incoming.fetch_failed
+        if too_large or (incoming.size or 0) > turn.messenger.max_file_bytes:
             size = (incoming.size or 0) / (1024 * 1024)
             turn.say(tr._("The file is too large ({size} MB). The limit is {limit} MB: please "
                           "send a smaller file or a photo of the first page.").format(
@@ -267,8 +269,10 @@ class SubmissionFlow(Feature):
         if obligation is None or draft.step not in (Step.FILE, Step.CONFIRM):
             turn.say(tr._("To attach a file, first type /nop and choose the duty."))
             return
-        draft.file = FileEvidence(incoming.name, hashlib.sha256(incoming.content).hexdigest(),
-                                  incoming.ref)
+        received = receive_file(turn.session, name=incoming.name, ref=incoming.ref,
+                                platform=turn.inbound.platform, content=incoming.content,
+                                now=turn.now)
+        draft.file = FileEvidence(incoming.name, received.sha256, incoming.ref, received.file_id)
         self._go(turn, draft, obligation, Step.CONFIRM)
 
     # -- questions ------------------------------------------------------------------------
@@ -337,6 +341,9 @@ class SubmissionFlow(Feature):
             lines.append(tr._("Nonconformities found: {n}").format(n=draft.nonconformities))
         if draft.file:
             lines.append(tr._("File: {name}").format(name=draft.file.name))
+            if draft.file.sha256 is None:
+                lines.append(tr._("⏳ The file could not be downloaded yet: isobot will try again "
+                                  "and keep it with this report."))
         return lines
 
     def _log(self, turn: Turn, draft: Draft, obligation: Obligation) -> None:
@@ -352,6 +359,9 @@ class SubmissionFlow(Feature):
         lines = [tr._("✅ Recorded. Receipt number: {reference}").format(reference=reference),
                  *self._summary(turn, draft, obligation),
                  tr._("Recorded at: {moment}").format(moment=tr.datetime(turn.now))]
+        if draft.file and draft.file.sha256:
+            lines.append(tr._("File fingerprint (SHA-256): {digest}").format(
+                digest=draft.file.sha256))
         if logged.corrective_actions:
             actions = logged.corrective_actions
             lines.append(tr.ngettext("{n} corrective action was created, due {date}.",

@@ -22,12 +22,14 @@ from storage.models import Member, Unit
 
 @dataclass(frozen=True)
 class IncomingFile:
-    """A file or photo a person sent; ``content`` is None when it was too big to fetch."""
+    """A file or photo a person sent; ``content`` is None when it was too big to fetch, or when
+    fetching it failed for now (``fetch_failed``: the bot tries again with ``ref``)."""
 
     name: str
     size: int | None
     content: bytes | None
     ref: str | None = None
+    fetch_failed: bool = False
 
 
 @dataclass(frozen=True)

@@ -70,6 +70,7 @@ class Capabilities:
     buttons: bool = False  # choices as buttons, else the adapter writes them as numbered lines
     edits: bool = False  # a sent message can be changed afterwards (a reminder marked done)
     sends_files: bool = False  # the bot can send files (charts, exports)
+    files_by_url: bool = False  # it cannot upload, but sends a photo or a link by its URL
     deep_links: bool = False  # a link can open the chat with "/start CODE" (invites)
     max_text: int = 4096  # characters in one message
     max_file_bytes: int = 20 * 1024 * 1024  # the largest file a person may send the bot

@@ -11,7 +11,7 @@ from jobs.calendar import WorkCalendar
 from jobs.catalog import Catalog
 from jobs.i18n import translator
 from jobs.labels import document_text, named_period
-from jobs.messages import Message
+from jobs.messages import Choice, Message
 from jobs.obligations import event_due_date
 from jobs.planner import recipients
 from storage.events import append_event
@@ -34,11 +34,13 @@ MAX_NONCONFORMITIES = 200
 
 @dataclass(frozen=True)
 class FileEvidence:
-    """A file or photo attached as evidence: its name, SHA-256 and the messenger's file id."""
+    """A file or photo attached as evidence: its name, SHA-256 (None while its download is
+    pending), the messenger's file id, and its row on the way into the evidence store."""
 
     name: str
-    sha256: str
+    sha256: str | None
     ref: str | None = None
+    file_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -101,6 +103,7 @@ def log_submission(session: Session, *, member: Member, submission: Submission,
         file_name=submission.file.name if submission.file else None,
         file_hash=submission.file.sha256 if submission.file else None,
         file_ref=submission.file.ref if submission.file else None,
+        evidence_file_id=submission.file.file_id if submission.file else None,
         note=submission.note, nonconformities=n,
     ))
     complete_obligation(session, obligation=obligation, event_id=event.id, now=now)
@@ -145,5 +148,8 @@ def _tell_supervisors(session: Session, *, unit: Unit, obligation: Obligation, e
         if event.nonconformities is not None:
             lines.append(tr._("Nonconformities found: {n}").format(n=event.nonconformities))
         lines.append(tr._("Receipt: {reference}").format(reference=event.reference))
+        # The file itself is one tap away (bot/evidence_chat.py: /xem).
+        view = (Choice(f"xem:{event.reference}", tr._("View the file")),) \
+            if event.evidence_file_id else ()
         enqueue(session, key=f"notice:{event.id}:{supervisor.id}", member=supervisor,
-                kind="notice", payload=Message("\n".join(lines)).to_payload(), now=now)
+                kind="notice", payload=Message("\n".join(lines), view).to_payload(), now=now)

@@ -21,11 +21,19 @@ class Choice:
 
 @dataclass(frozen=True)
 class Attachment:
-    """A file sent with a message: a ``document`` (e.g. XLSX) or a ``photo`` (e.g. a chart)."""
+    """A file sent with a message: a ``document`` (e.g. XLSX) or a ``photo`` (e.g. a chart).
+
+    Its bytes are ``content``, or, for a file too big to carry in the outbox, named instead:
+    ``stored`` is its key in the file store (evidence sent back with /xem), ``build`` what to
+    make when it is sent (an inspection dossier). Whatever sends the message fetches or builds
+    the bytes then, off the event loop.
+    """
 
     kind: str
     filename: str
-    content: bytes = field(repr=False)
+    content: bytes = field(default=b"", repr=False)
+    stored: str | None = None
+    build: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -44,11 +52,7 @@ class Message:
         payload = {
             "text": self.text,
             "choices": [[c.id, c.label] for c in self.choices],
-            "attachments": [
-                {"kind": a.kind, "filename": a.filename,
-                 "content": base64.b64encode(a.content).decode("ascii")}
-                for a in self.attachments
-            ],
+            "attachments": [_attachment_payload(a) for a in self.attachments],
         }
         if self.lang:
             payload["lang"] = self.lang
@@ -61,8 +65,19 @@ class Message:
             text=payload["text"],
             choices=tuple(Choice(i, label) for i, label in payload.get("choices", [])),
             attachments=tuple(
-                Attachment(a["kind"], a["filename"], base64.b64decode(a["content"]))
+                Attachment(a["kind"], a["filename"], base64.b64decode(a.get("content", "")),
+                           stored=a.get("stored"), build=a.get("build"))
                 for a in payload.get("attachments", [])
             ),
             lang=payload.get("lang"),
         )
+
+
+def _attachment_payload(attachment: Attachment) -> dict[str, Any]:
+    payload: dict[str, Any] = {"kind": attachment.kind, "filename": attachment.filename,
+                               "content": base64.b64encode(attachment.content).decode("ascii")}
+    if attachment.stored:
+        payload["stored"] = attachment.stored
+    if attachment.build:
+        payload["build"] = attachment.build
+    return payload

@@ -45,3 +45,14 @@ def events_of_units(
     if since is not None:
         query = query.where(col(Event.at) >= since)
     return list(session.exec(query))
+
+
+def event_by_reference(session: Session, *, reference: str) -> Event | None:
+    """The event with receipt ``reference`` ("ISO-2026-000002"), any letter case."""
+    return session.exec(select(Event).where(Event.reference == reference.strip().upper())).first()
+
+
+def corrections_of(session: Session, *, event_id: int) -> list[Event]:
+    """The events that correct event ``event_id``, oldest first."""
+    return list(session.exec(select(Event).where(Event.correction_of_id == event_id)
+                             .order_by(Event.id)))

@@ -6,7 +6,7 @@ import datetime as dt
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Column, DateTime, Index, UniqueConstraint, true
+from sqlalchemy import JSON, Column, DateTime, Index, LargeBinary, Text, UniqueConstraint, true
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
 
@@ -199,6 +199,41 @@ class Event(SQLModel, table=True):
     note: str | None = Field(default=None, max_length=4000)
     nonconformities: int | None = None
     correction_of_id: int | None = Field(default=None, foreign_key="event.id")
+    # The file itself, in the evidence store (its state and where it is kept).
+    evidence_file_id: int | None = Field(default=None, foreign_key="evidencefile.id", index=True)
+
+
+class EvidenceFileState(StrEnum):
+    STAGED = "staged"  # the bytes are in ``staged`` until the store has them
+    PENDING = "pending"  # the messenger's download failed: tried again later
+    STORED = "stored"  # in the evidence store under ``blob_key``
+    FAILED = "failed"  # could not be downloaded after every attempt
+
+
+class EvidenceFile(SQLModel, table=True):
+    """A file or photo a person sent, on its way into the evidence store (written once there).
+
+    Not evidence itself: the event that cites it is. This row only follows the file from the
+    messenger to the store, so it changes (staged or pending, then stored) while events never do.
+    """
+
+    __table_args__ = (Index("ix_evidencefile_due", "state", "next_attempt_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=255)
+    platform: str = Field(max_length=16)
+    ref: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    sha256: str | None = Field(default=None, max_length=64, index=True)
+    size: int | None = None
+    state: str = Field(default=EvidenceFileState.STAGED, max_length=16)
+    staged: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
+    blob_key: str | None = Field(default=None, max_length=128)
+    location: str | None = Field(default=None, max_length=1024)  # for the operator to find it
+    attempts: int = 0
+    next_attempt_at: dt.datetime | None = _timestamp()
+    last_error: str | None = Field(default=None, max_length=500)
+    created_at: dt.datetime | None = _timestamp()
+    stored_at: dt.datetime | None = _timestamp(nullable=True)
 
 
 class Outbox(SQLModel, table=True):

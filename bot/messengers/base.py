@@ -21,6 +21,7 @@ if TYPE_CHECKING:  # the settings are composed from the messengers' own models
     from pydantic_settings import BaseSettings
 
     from bot.conversation import Conversation
+    from bot.outgoing import OutgoingFiles
     from bot.settings import Settings
     from jobs.i18n import Translator
 
@@ -36,6 +37,7 @@ class Host:
     settings: Settings
     conversation: Conversation
     now: Callable[[], dt.datetime]
+    files: OutgoingFiles | None = None  # bytes or links for the files in messages
 
     def webhook_url(self, path: str) -> str | None:
         """Where the platform posts updates (None: long polling)."""
@@ -48,10 +50,18 @@ class Host:
         return self.settings.webhook_secret.get_secret_value()
 
 
+class FileTooLarge(Exception):
+    """The messenger will not hand the bot a file this big."""
+
+
 class Connection(Protocol):
     """A connected messenger: updates flow in once it listens; delivery sends through it."""
 
     transport: Transport
+
+    async def download(self, ref: str) -> bytes:
+        """The bytes of a file a person sent, by the reference its update carried (a retry of
+        a download that failed); FileTooLarge past the messenger's limit."""
 
     async def publish_menu(self, menu: Menu) -> None:
         """Show the command menu, where the messenger has one (else nothing)."""

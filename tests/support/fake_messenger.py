@@ -13,7 +13,7 @@ from typing import Any
 from pydantic_settings import BaseSettings
 
 from bot.conversation import Inbound
-from bot.messengers.base import Host, Menu
+from bot.messengers.base import FileTooLarge, Host, Menu
 from jobs.delivery import Capabilities, RateLimits
 from jobs.messages import Message
 
@@ -53,6 +53,9 @@ class FakeConnection:
 
     async def listen(self) -> None:
         self.listening = True
+
+    async def download(self, ref: str) -> bytes:
+        raise FileTooLarge(ref)  # the fake's people send no files
 
     async def on_webhook(self, body: Any) -> int:
         if not isinstance(body, dict) or "user" not in body:

@@ -32,18 +32,32 @@ from telegram.ext import (
 )
 
 from bot.conversation import Conversation, Inbound, IncomingFile, Replies
-from bot.messengers.base import patiently
-from bot.messengers.telegram.messenger import CAPABILITIES, MAX_FILE_BYTES, MAX_TEXT, PLATFORM
+from bot.messengers.base import FileTooLarge, patiently
+from bot.messengers.telegram.messenger import (
+    CAPABILITIES,
+    MAX_FILE_BYTES,
+    MAX_TEXT,
+    MAX_UPLOAD_BYTES,
+    PLATFORM,
+)
+from bot.outgoing import (
+    FileUnavailable,
+    OutgoingFiles,
+    link_line,
+    too_large_line,
+    unavailable_line,
+)
 from bot.text_parts import split_message
 from jobs.delivery import RecipientGone, RetryLater, TemporaryFailure, Undeliverable
-from jobs.messages import Message
+from jobs.i18n import Translator, translator
+from jobs.messages import Attachment, Message
 
 log = logging.getLogger(__name__)
 
 
 def build_application(token: str, *, base_url: str, base_file_url: str,
                       conversation: Conversation, now: Callable[[], dt.datetime],
-                      polling: bool = True) -> Application:
+                      polling: bool = True, files: OutgoingFiles | None = None) -> Application:
     """A python-telegram-bot application whose every update goes to ``conversation``."""
     builder = ApplicationBuilder().token(token).base_url(base_url).base_file_url(base_file_url)
     if not polling:
@@ -51,6 +65,7 @@ def build_application(token: str, *, base_url: str, base_file_url: str,
     application = builder.build()
     application.bot_data["conversation"] = conversation
     application.bot_data["now"] = now
+    application.bot_data["files"] = files
     application.add_handler(CallbackQueryHandler(on_update))
     application.add_handler(MessageHandler(filters.ALL, on_update))
     application.add_error_handler(on_error)
@@ -66,7 +81,7 @@ async def on_update(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     replies = conversation.handle(inbound, context.bot_data["now"]())
     if update.callback_query:
         await update.callback_query.answer(replies.acknowledgement)
-    await send_replies(context.bot, inbound.chat_id, replies)
+    await send_replies(context.bot, inbound.chat_id, replies, context.bot_data.get("files"))
 
 
 async def to_inbound(update: Update, bot: Bot) -> Inbound | None:
@@ -99,12 +114,25 @@ async def _incoming_file(message, bot: Bot) -> IncomingFile:
     if size is not None and size > MAX_FILE_BYTES:
         return IncomingFile(name=name, size=size, content=None, ref=item.file_id)
     try:
-        telegram_file = await bot.get_file(item.file_id)
-        content = bytes(await telegram_file.download_as_bytearray())
-    except BadRequest:  # "file is too big": Telegram will not hand it to a bot
+        content = await download(bot, item.file_id)
+    except FileTooLarge:  # "file is too big": Telegram will not hand it to a bot
         return IncomingFile(name=name, size=size or MAX_FILE_BYTES + 1, content=None,
                             ref=item.file_id)
+    except NetworkError:  # a timeout or a server error: the bot fetches it again later
+        return IncomingFile(name=name, size=size, content=None, ref=item.file_id,
+                            fetch_failed=True)
     return IncomingFile(name=name, size=len(content), content=content, ref=item.file_id)
+
+
+async def download(bot: Bot, file_id: str) -> bytes:
+    """The bytes of a file by its id (getFile, then the file URL); FileTooLarge over 20 MB."""
+    try:
+        telegram_file = await bot.get_file(file_id)
+    except BadRequest as error:
+        raise FileTooLarge(str(error)) from None
+    if (telegram_file.file_size or 0) > MAX_FILE_BYTES:
+        raise FileTooLarge(f"{telegram_file.file_size} bytes")
+    return bytes(await telegram_file.download_as_bytearray())
 
 
 def keyboard(message: Message) -> InlineKeyboardMarkup | None:
@@ -115,7 +143,8 @@ def keyboard(message: Message) -> InlineKeyboardMarkup | None:
         [[InlineKeyboardButton(c.label, callback_data=c.id)] for c in message.choices])
 
 
-async def send_message(bot: Bot, chat_id: str, message: Message) -> str:
+async def send_message(bot: Bot, chat_id: str, message: Message,
+                       files: OutgoingFiles | None = None) -> str:
     """Send ``message`` (split when long, buttons on the last part, then attachments)."""
     parts = split_message(message.text, MAX_TEXT) or [" "]
     first_id = None
@@ -124,15 +153,34 @@ async def send_message(bot: Bot, chat_id: str, message: Message) -> str:
         sent = await bot.send_message(chat_id=chat_id, text=part, reply_markup=markup)
         first_id = first_id or str(sent.message_id)
     for attachment in message.attachments:
-        file = InputFile(attachment.content, filename=attachment.filename)
-        if attachment.kind == "photo":
-            await bot.send_photo(chat_id=chat_id, photo=file)
-        else:
-            await bot.send_document(chat_id=chat_id, document=file)
+        await _send_attachment(bot, chat_id, attachment, files, translator(message.lang))
     return first_id
 
 
-async def send_replies(bot: Bot, chat_id: str, replies: Replies) -> None:
+async def _send_attachment(bot: Bot, chat_id: str, attachment: Attachment,
+                           files: OutgoingFiles | None, tr: Translator) -> None:
+    """Upload the file; past the upload limit, a link to it, or a line that says why not."""
+    try:
+        content = await files.content(attachment) if files else attachment.content
+        url = await files.url(attachment) if files and len(content) > MAX_UPLOAD_BYTES else None
+    except FileUnavailable as error:
+        log.warning("a file could not be sent: %s", error)
+        await bot.send_message(chat_id=chat_id, text=unavailable_line(attachment, tr))
+        return
+    if len(content) > MAX_UPLOAD_BYTES:
+        text = link_line(attachment, url, tr, files.link_days) if url \
+            else too_large_line(attachment, tr)
+        await bot.send_message(chat_id=chat_id, text=text)
+    elif attachment.kind == "photo":
+        await bot.send_photo(chat_id=chat_id, photo=InputFile(content,
+                                                              filename=attachment.filename))
+    else:
+        await bot.send_document(chat_id=chat_id, document=InputFile(
+            content, filename=attachment.filename))
+
+
+async def send_replies(bot: Bot, chat_id: str, replies: Replies,
+                       files: OutgoingFiles | None = None) -> None:
     """Send the conversation's replies into the chat the update came from."""
     for edit in replies.edits:
         try:
@@ -142,7 +190,7 @@ async def send_replies(bot: Bot, chat_id: str, replies: Replies) -> None:
         except BadRequest as error:  # too old to edit, or unchanged: the receipt says it all
             log.info("could not edit message %s: %s", edit.message_id, error)
     for message in replies.messages:
-        await patiently(lambda message=message: send_message(bot, chat_id, message),
+        await patiently(lambda message=message: send_message(bot, chat_id, message, files),
                         _rate_limit_wait)
 
 
@@ -161,13 +209,14 @@ class TelegramTransport:
     platform = PLATFORM
     capabilities = CAPABILITIES
 
-    def __init__(self, bot: Bot) -> None:
+    def __init__(self, bot: Bot, files: OutgoingFiles | None = None) -> None:
         self.bot = bot
+        self.files = files
 
     async def send(self, chat_id: str, message: Message) -> str:
         """Send one outbox message."""
         try:
-            return await send_message(self.bot, chat_id, message)
+            return await send_message(self.bot, chat_id, message, self.files)
         except RetryAfter as error:
             raise RetryLater(_seconds(error)) from None
         except Forbidden as error:

@@ -25,7 +25,8 @@ class TelegramConnection:
     def __init__(self, application: Application, webhook_url: str | None,
                  secret: str | None) -> None:
         self.application = application
-        self.transport = adapter.TelegramTransport(application.bot)
+        self.transport = adapter.TelegramTransport(application.bot,
+                                                   application.bot_data.get("files"))
         self.webhook_url = webhook_url
         self.secret = secret
 
@@ -37,7 +38,8 @@ class TelegramConnection:
         application = adapter.build_application(
             settings.telegram_bot_token.get_secret_value(),
             base_url=settings.telegram_api_base_url, base_file_url=settings.telegram_file_base_url,
-            conversation=host.conversation, now=host.now, polling=webhook_url is None)
+            conversation=host.conversation, now=host.now, polling=webhook_url is None,
+            files=host.files)
         await application.initialize()
         await application.start()
         return cls(application, webhook_url, host.webhook_secret if webhook_url else None)
@@ -60,6 +62,10 @@ class TelegramConnection:
             await self.application.updater.start_polling(allowed_updates=UPDATES)
         log.info("Telegram connected as @%s (%s)", bot.username,
                  "webhook" if self.webhook_url else "long polling")
+
+    async def download(self, ref: str) -> bytes:
+        """A file a person sent, by its file id."""
+        return await adapter.download(self.application.bot, ref)
 
     async def on_webhook(self, body: Any) -> int:
         """Handle one posted update; 400 when it is not one."""

@@ -21,6 +21,8 @@ PLATFORM = "telegram"
 MAX_TEXT = 4096
 #: A bot may download files of up to 20 MB (getFile, core.telegram.org/bots/api#getfile).
 MAX_FILE_BYTES = 20 * 1024 * 1024
+#: "Bots can currently send files of any type of up to 50 MB in size" (Bot API, Sending files).
+MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 #: setWebhook(secret_token=...): Telegram sends it back in this header.
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 #: Telegram's FAQ: about 30 messages a second overall, 1 a second per chat, 20 a minute per group.

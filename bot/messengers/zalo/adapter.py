@@ -8,19 +8,21 @@ Thin on purpose, like every adapter: it only translates between Zalo's shapes an
   remembers the choices it offered, takes a typed "1" or the label as the pick;
 - no message edits: a reminder cannot be marked done afterwards, the receipt says it instead;
 - 2,000 characters per message: longer text is split on line or word boundaries;
-- ``sendPhoto`` takes a public URL, not bytes: an attachment is named in a note that says where
-  to get it (the Telegram bot or the standing office's export) instead of being sent.
+- ``sendPhoto`` takes a public URL, not bytes: with a public address (webhook mode) a chart goes
+  as a photo and any other file as a link, both to isobot's own signed, expiring
+  ``/files/<token>`` (:mod:`bot.outgoing`); without one, an attachment is named in a note that
+  says where to get it (the Telegram bot or the standing office's export).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from bot.conversation import Conversation, Inbound, IncomingFile, Replies
-from bot.messengers.base import patiently
+from bot.messengers.base import FileTooLarge, patiently
 from bot.messengers.zalo.client import (
     MAX_TEXT_LENGTH,
     ZaloClient,
@@ -34,10 +36,11 @@ from bot.messengers.zalo.client import (
     zalo_text_length,
 )
 from bot.messengers.zalo.messenger import CAPABILITIES, MAX_FILE_BYTES, PLATFORM
+from bot.outgoing import FileUnavailable, OutgoingFiles, link_line, unavailable_line
 from bot.text_parts import split_message
 from jobs.delivery import RecipientGone, RetryLater, TemporaryFailure, Undeliverable
 from jobs.i18n import translator
-from jobs.messages import Message
+from jobs.messages import Attachment, Message
 
 log = logging.getLogger(__name__)
 
@@ -92,15 +95,25 @@ async def _fetch_photo(client: ZaloClient, url: str, message_id: str) -> Incomin
     name = f"photo-{message_id}.jpg"
     ref = url if len(url) <= _MAX_REF else None
     try:
-        content = await client.download(url, max_bytes=MAX_FILE_BYTES)
-    except ZaloDownloadTooLarge as error:
-        return IncomingFile(name=name, size=error.size or MAX_FILE_BYTES + 1, content=None,
-                            ref=ref)
+        content = await download(client, url)
+    except FileTooLarge as error:
+        return IncomingFile(name=name, size=error.args[0], content=None, ref=ref)
+    except (ZaloNetworkError, ZaloServerError):  # fetched again later from ``ref``
+        return IncomingFile(name=name, size=None, content=None, ref=ref,
+                            fetch_failed=ref is not None)
     return IncomingFile(name=name, size=len(content), content=content, ref=ref)
 
 
+async def download(client: ZaloClient, url: str) -> bytes:
+    """The bytes of a photo a person sent, by its URL; FileTooLarge over 20 MB."""
+    try:
+        return await client.download(url, max_bytes=MAX_FILE_BYTES)
+    except ZaloDownloadTooLarge as error:
+        raise FileTooLarge(error.size or MAX_FILE_BYTES + 1) from None
+
+
 async def on_update(update: dict[str, Any], client: ZaloClient, conversation: Conversation,
-                    now: Callable[[], dt.datetime]) -> None:
+                    now: Callable[[], dt.datetime], files: OutgoingFiles | None = None) -> None:
     """Hand one update to the conversation and send its replies, in order."""
     inbound = await to_inbound(update, client)
     if inbound is None:
@@ -108,7 +121,7 @@ async def on_update(update: dict[str, Any], client: ZaloClient, conversation: Co
                  update.get("event_name"))
         return
     replies = conversation.handle(inbound, now())
-    await send_replies(client, inbound.chat_id, replies)
+    await send_replies(client, inbound.chat_id, replies, files)
 
 
 # -- messages out -----------------------------------------------------------------------------
@@ -126,22 +139,54 @@ def choices_text(message: Message) -> str:
     return "\n".join(lines)
 
 
-def attachments_text(message: Message) -> str:
-    """Zalo cannot take a file's bytes: say which files there are and where to get them."""
-    tr = translator(message.lang)
-    names = ", ".join(a.filename for a in message.attachments)
+def attachments_text(attachments: Sequence[Attachment], lang: str | None) -> str:
+    """Files that cannot be sent (isobot has no public address for links): say where to get
+    them."""
+    tr = translator(lang)
+    names = ", ".join(a.filename for a in attachments)
     return tr._("📎 {names}: files cannot be sent on Zalo. Get them from isobot on Telegram, or "
                 "ask the ISO standing office for the export.").format(names=names)
 
 
-def render(message: Message) -> list[str]:
-    """The texts that carry ``message`` on Zalo, each within the platform's limit."""
+def render(message: Message, links: Mapping[int, str | None] | None = None,
+           link_days: int = 1) -> list[str]:
+    """The texts that carry ``message`` on Zalo, each within the platform's limit.
+
+    ``links`` gives the URL of each attachment by position: a document's link is written in
+    the text, a photo's is sent as a photo afterwards (:func:`send_message`); an attachment
+    without one is named in a note that says where to get it.
+    """
+    links = links or {}
+    tr = translator(message.lang)
     text = message.text
-    if message.attachments:
-        text = f"{text}\n\n{attachments_text(message)}"
+    lines = [link_line(a, links[i], tr, link_days) for i, a in enumerate(message.attachments)
+             if links.get(i) and a.kind != "photo"]
+    missing = [a for i, a in enumerate(message.attachments) if i not in links]
+    failed = [a for i, a in enumerate(message.attachments) if i in links and not links[i]]
+    lines += [unavailable_line(a, tr) for a in failed]
+    if missing:
+        lines.append(attachments_text(missing, message.lang))
+    if lines:
+        text = "\n\n".join([text, *lines])
     if message.choices:
         text = f"{text}\n\n{choices_text(message)}"
     return split_for_zalo(text) or ["…"]
+
+
+async def file_links(message: Message, files: OutgoingFiles | None) -> dict[int, str | None]:
+    """Each attachment's link by position (None: it could not be prepared); empty when isobot
+    has no public address, so the files are only named."""
+    if not message.attachments or files is None or not files.links \
+            or not CAPABILITIES.files_by_url:
+        return {}
+    links: dict[int, str | None] = {}
+    for i, attachment in enumerate(message.attachments):
+        try:
+            links[i] = await files.url(attachment)
+        except FileUnavailable as error:
+            log.warning("a file link could not be made: %s", error)
+            links[i] = None
+    return links
 
 
 def split_for_zalo(text: str) -> list[str]:
@@ -161,31 +206,38 @@ def split_for_zalo(text: str) -> list[str]:
 
 
 async def send_message(client: ZaloClient, chat_id: str, message: Message, *,
-                       patient_first: bool = True) -> str:
-    """Send ``message`` as one or more texts; return the id of the first.
+                       patient_first: bool = True, files: OutgoingFiles | None = None) -> str:
+    """Send ``message`` as one or more texts, then its photos by link; return the first id.
 
     A rate limit on a later part is waited out (the earlier parts are already there); on the
     first part it is waited out only when ``patient_first``, else raised for the caller.
     """
+    links = await file_links(message, files)
     first_id = None
-    for i, part in enumerate(render(message)):
+    for i, part in enumerate(render(message, links, files.link_days if files else 1)):
         if i == 0 and not patient_first:
             sent = await client.send_message(chat_id, part)
         else:
             sent = await patiently(lambda part=part: client.send_message(chat_id, part),
                                    _rate_limit_wait)
         first_id = first_id or str((sent or {}).get("message_id") or "")
+    for i, attachment in enumerate(message.attachments):
+        if attachment.kind == "photo" and links.get(i):
+            # sendPhoto takes the image's public URL, not its bytes (Zalo Bot API reference).
+            await patiently(lambda url=links[i]: client.send_photo(chat_id, url),
+                            _rate_limit_wait)
     return first_id or ""
 
 
-async def send_replies(client: ZaloClient, chat_id: str, replies: Replies) -> None:
+async def send_replies(client: ZaloClient, chat_id: str, replies: Replies,
+                       files: OutgoingFiles | None = None) -> None:
     """Send the conversation's replies into the chat the update came from, in order.
 
     Zalo cannot edit a sent message, so :attr:`Replies.edits` are left out: the reply that
     caused them (a receipt) says the same.
     """
     for message in replies.messages:
-        await send_message(client, chat_id, message)
+        await send_message(client, chat_id, message, files=files)
 
 
 def _rate_limit_wait(error: Exception) -> float | None:
@@ -198,13 +250,15 @@ class ZaloTransport:
     platform = PLATFORM
     capabilities = CAPABILITIES
 
-    def __init__(self, client: ZaloClient) -> None:
+    def __init__(self, client: ZaloClient, files: OutgoingFiles | None = None) -> None:
         self.client = client
+        self.files = files
 
     async def send(self, chat_id: str, message: Message) -> str:
         """Send one outbox message."""
         try:
-            return await send_message(self.client, chat_id, message, patient_first=False)
+            return await send_message(self.client, chat_id, message, patient_first=False,
+                                      files=self.files)
         except ZaloRateLimited as error:
             raise RetryLater(error.retry_after or 1.0) from None
         except ZaloRecipientGone as error:

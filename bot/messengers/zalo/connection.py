@@ -25,7 +25,7 @@ class ZaloConnection:
         self.client = client
         self.host = host
         self.account = account
-        self.transport = adapter.ZaloTransport(client)
+        self.transport = adapter.ZaloTransport(client, host.files)
         self.webhook_url = host.webhook_url(MESSENGER.webhook_path)
         self._poller: asyncio.Task | None = None
         self._handling: asyncio.Future | None = None
@@ -77,11 +77,16 @@ class ZaloConnection:
     async def _handle(self, update: dict) -> bool:
         """Handle one update; False when it failed (logged)."""
         try:
-            await adapter.on_update(update, self.client, self.host.conversation, self.host.now)
+            await adapter.on_update(update, self.client, self.host.conversation, self.host.now,
+                                    self.host.files)
         except Exception:
             log.exception("a Zalo update could not be handled")
             return False
         return True
+
+    async def download(self, ref: str) -> bytes:
+        """A photo a person sent, by the URL its update carried."""
+        return await adapter.download(self.client, ref)
 
     async def on_webhook(self, body: Any) -> int:
         """Handle one posted update (bare or wrapped in ``{"ok", "result"}``).

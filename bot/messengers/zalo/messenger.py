@@ -23,7 +23,8 @@ MAX_FILE_BYTES = 20 * 1024 * 1024
 #: setWebhook(secret_token=...): Zalo sends it back in this header.
 SECRET_HEADER = "X-Bot-Api-Secret-Token"
 
-CAPABILITIES = Capabilities(brand="Zalo", max_text=MAX_TEXT_LENGTH, max_file_bytes=MAX_FILE_BYTES)
+CAPABILITIES = Capabilities(brand="Zalo", max_text=MAX_TEXT_LENGTH, max_file_bytes=MAX_FILE_BYTES,
+                            files_by_url=True)
 
 
 class Zalo:

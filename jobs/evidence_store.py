@@ -1,0 +1,204 @@
+"""Files people send, kept for inspections: received into the database, moved into the store.
+
+A file that arrives is staged in the database in the transaction that handles the message (so
+nothing accepted is lost if the bot stops), or, when the messenger's download failed, recorded
+as pending with the messenger's reference. :class:`Archivist` then, off the event loop, puts the
+staged bytes into the evidence store by their SHA-256 and tries pending downloads again with a
+growing pause. ``verify`` rehashes every stored file.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from storage.blobs import EVIDENCE, BlobMissing, BlobStore, StoreUnavailable, sha256_of
+from storage.db import session_scope
+from storage.evidence_files import (
+    add_evidence_file,
+    claim_file,
+    events_citing,
+    files_to_store,
+    stored_files,
+)
+from storage.models import Event, EvidenceFile, EvidenceFileState, Member, Role, Unit
+from storage.units import ancestors
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 8
+BATCH = 20
+#: ``download(platform, ref)``: the messenger's bytes of a file it announced earlier.
+Download = Callable[[str, str], Awaitable[bytes]]
+
+
+class TooLarge(Exception):
+    """The messenger's file is over the size it lets a bot take."""
+
+
+@dataclass(frozen=True)
+class Received:
+    """A file as the conversation keeps it: its row, name, and hash once the bytes are in."""
+
+    file_id: int
+    name: str
+    sha256: str | None  # None while the download is pending
+
+
+def receive_file(session: Session, *, name: str, platform: str, ref: str | None,
+                 content: bytes | None, now: dt.datetime) -> Received:
+    """Record a file that arrived (``content`` None: the download failed, try again later)."""
+    sha256 = sha256_of(content) if content is not None else None
+    row = add_evidence_file(session, name=name, platform=platform, ref=ref, content=content,
+                            sha256=sha256, now=now)
+    return Received(row.id, name, sha256)
+
+
+@dataclass
+class Archivist:
+    """Moves received files into the store, and fetches again what could not be fetched."""
+
+    engine: Engine
+    store: BlobStore
+    now: Callable[[], dt.datetime]
+    download: Download | None = None
+    _lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+    async def store_due(self) -> int:
+        """Store every file waiting now; return how many were stored."""
+        async with self._lock:
+            ids = await asyncio.to_thread(self._due)
+            stored = 0
+            for file_id in ids:
+                stored += await self._store_one(file_id)
+            return stored
+
+    def _due(self) -> list[int]:
+        with session_scope(self.engine) as session:
+            return files_to_store(session, now=self.now(), limit=BATCH)
+
+    async def _store_one(self, file_id: int) -> int:
+        waiting = await asyncio.to_thread(self._waiting, file_id)
+        if waiting is None:
+            return 0
+        state, platform, ref = waiting
+        content = None
+        if state == EvidenceFileState.PENDING:
+            try:
+                content = await self._fetch(platform, ref)
+            except TooLarge as error:
+                await asyncio.to_thread(self._give_up, file_id, str(error))
+                return 0
+            except Exception as error:  # network, the messenger's server: try again later
+                await asyncio.to_thread(self._retry, file_id, _reason(error))
+                return 0
+        try:
+            return await asyncio.to_thread(self._put, file_id, content)
+        except (StoreUnavailable, OSError) as error:  # the bucket or the disk: later
+            await asyncio.to_thread(self._retry, file_id, _reason(error))
+            return 0
+
+    def _waiting(self, file_id: int) -> tuple[str, str, str | None] | None:
+        with session_scope(self.engine) as session:
+            row = session.get(EvidenceFile, file_id)
+            if row is None or row.state not in (EvidenceFileState.STAGED,
+                                                EvidenceFileState.PENDING):
+                return None
+            return row.state, row.platform, row.ref
+
+    async def _fetch(self, platform: str, ref: str | None) -> bytes:
+        if self.download is None or not ref:
+            raise StoreUnavailable("no way to download the file yet")
+        return await self.download(platform, ref)
+
+    def _put(self, file_id: int, fetched: bytes | None) -> int:
+        with session_scope(self.engine) as session:
+            row = claim_file(session, file_id=file_id)
+            if row is None:
+                return 0  # stored meanwhile by another worker
+            content = fetched if fetched is not None else row.staged
+            key = self.store.put(content, EVIDENCE)
+            row.sha256, row.size = sha256_of(content), len(content)
+            row.blob_key, row.location = key, self.store.location(key)
+            row.state, row.staged, row.stored_at = EvidenceFileState.STORED, None, self.now()
+            row.last_error = None
+            session.add(row)
+            return 1
+
+    def _retry(self, file_id: int, error: str) -> None:
+        with session_scope(self.engine) as session:
+            row = claim_file(session, file_id=file_id)
+            if row is None:
+                return
+            row.attempts += 1
+            row.last_error = error[:500]
+            if row.state == EvidenceFileState.PENDING and row.attempts >= MAX_ATTEMPTS:
+                row.state = EvidenceFileState.FAILED
+                log.warning("evidence file %s could not be downloaded: %s", file_id, error)
+            pause = dt.timedelta(seconds=min(30 * 2 ** (row.attempts - 1), 3600))
+            row.next_attempt_at = self.now() + pause
+            session.add(row)
+
+    def _give_up(self, file_id: int, error: str) -> None:
+        with session_scope(self.engine) as session:
+            row = claim_file(session, file_id=file_id)
+            if row is not None:
+                row.state, row.last_error = EvidenceFileState.FAILED, error[:500]
+                session.add(row)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A stored file that is gone or no longer what was received."""
+
+    file: EvidenceFile
+    kind: str  # "missing" or "altered"
+    references: tuple[str, ...]  # the receipts that cite it
+
+
+def verify(session: Session, *, store: BlobStore) -> tuple[int, list[Problem]]:
+    """Rehash every stored file; how many were checked, and those missing or altered."""
+    rows = stored_files(session)
+    citing = events_citing(session, file_ids=[row.id for row in rows])
+    problems = []
+    for row in rows:
+        try:
+            content = store.get(row.blob_key)
+        except BlobMissing:
+            kind = "missing"
+        else:
+            kind = None if sha256_of(content) == row.sha256 else "altered"
+        if kind is None and any(e.file_hash not in (None, row.sha256)
+                                for e in citing.get(row.id, [])):
+            kind = "altered"  # the event recorded other bytes than the row points at
+        if kind:
+            problems.append(Problem(row, kind, tuple(e.reference
+                                                     for e in citing.get(row.id, []))))
+    return len(rows), problems
+
+
+def _reason(error: Exception) -> str:
+    return f"{type(error).__name__}: {error}"[:500]
+
+
+def may_see(session: Session, *, members: list[Member], event: Event) -> bool:
+    """Whether a person with ``members`` may see ``event``'s file: the one who logged it (on
+    any of their linked accounts), or a supervisor of its unit; nobody else."""
+    logger = session.get(Member, event.member_id) if event.member_id else None
+    unit = session.get(Unit, event.unit_id)
+    above = {unit.id, *(u.id for u in ancestors(session, unit=unit))} if unit else set()
+    for member in members:
+        if not member.active:
+            continue
+        if logger is not None and (member.person_id or member.id) == (
+                logger.person_id or logger.id):
+            return True
+        if member.role == Role.SUPERVISOR and member.unit_id in above:
+            return True
+    return False

@@ -1,0 +1,84 @@
+"""Files for Zalo users: in webhook mode the digest's chart arrives as a photo whose URL is a
+signed link to isobot's own server, and the link stops working once it expires."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import aiohttp
+import pytest
+
+from jobs.i18n import translator
+from storage.models import Role
+from tests.acceptance.test_telegram_webhook import free_port
+from tests.conftest import at
+from tests.support.telegram import load_sample_units
+from tests.support.zalo import start_zalo_harness
+
+SECRET = "zalo-webhook-secret-7c2e"
+SUPERVISOR = "c1b2c3d4e5f60001"
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+vi = translator("vi")
+
+
+@pytest.fixture
+async def bot(engine, catalog, tmp_path):
+    load_sample_units(engine, at("2026-11-30 07:00"))
+    port = free_port()
+    harness = await start_zalo_harness(
+        engine, catalog, at("2026-12-04 10:00"), webhook_base_url=f"http://127.0.0.1:{port}",
+        webhook_secret=SECRET, webhook_listen="127.0.0.1", webhook_port=port,
+        evidence_dir=tmp_path / "files")
+    harness.port = port
+    yield harness
+    await harness.stop()
+
+
+async def fetch(url: str) -> tuple[int, bytes, str]:
+    async with aiohttp.ClientSession() as http, http.get(url) as response:
+        return response.status, await response.read(), response.content_type
+
+
+async def test_the_weekly_digest_chart_arrives_as_a_photo_whose_link_expires(bot):
+    await bot.register(SUPERVISOR, "QNG-MD", Role.SUPERVISOR, "Hùng")
+    bot.clock.set(at("2026-12-07 07:31"))
+    delivered = await bot.tick_and_collect(SUPERVISOR)
+
+    [photo] = [m for m in delivered if m["type"] == "photo"]
+    url = photo["photo"]
+    assert url.startswith(f"http://127.0.0.1:{bot.port}/files/")
+    status, body, kind = await fetch(url)
+    assert (status, kind) == (200, "image/png") and body.startswith(PNG_SIGNATURE)
+
+    # The table goes as a link in the text, with how long it works.
+    text = "\n".join(m["text"] for m in delivered if m["type"] == "text")
+    assert "iso-digest-QNG-MD-2026-W50.xlsx: http://127.0.0.1" in text
+    table_url = text.split("iso-digest-QNG-MD-2026-W50.xlsx: ", 1)[1].split()[0]
+    status, body, _kind = await fetch(table_url)
+    assert status == 200 and body.startswith(b"PK")  # an XLSX is a ZIP
+
+    # A link altered by one character opens nothing.
+    token = url.rsplit("/", 1)[1]
+    forged = url[:-len(token)] + token[:-1] + ("A" if token[-1] != "A" else "B")
+    assert (await fetch(forged))[0] == 404
+
+    # Three days later (ISOBOT_FILE_LINK_DAYS) the link is dead.
+    bot.clock.set(at("2026-12-07 07:31") + dt.timedelta(days=3, minutes=-1))
+    assert (await fetch(url))[0] == 200
+    bot.clock.set(at("2026-12-07 07:31") + dt.timedelta(days=3, minutes=1))
+    assert (await fetch(url))[0] == 404
+    assert (await fetch(table_url))[0] == 404
+
+
+async def test_without_a_public_address_the_reply_says_where_to_get_the_file(engine, catalog):
+    load_sample_units(engine, at("2026-11-30 07:00"))
+    bot = await start_zalo_harness(engine, catalog, at("2026-12-04 10:00"))
+    try:
+        await bot.register(SUPERVISOR, "QNG-MD", Role.SUPERVISOR, "Hùng")
+        answer = await bot.say(SUPERVISOR, "/xuat 2026")
+        assert vi._("📎 {names}: files cannot be sent on Zalo. Get them from isobot on "
+                    "Telegram, or ask the ISO standing office for the export.").format(
+            names="isobot-compliance-2026-20261204.xlsx") in answer
+        assert not [m for m in bot.sandbox.messages_to(SUPERVISOR) if m["type"] == "photo"]
+    finally:
+        await bot.stop()

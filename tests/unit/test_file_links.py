@@ -1,0 +1,30 @@
+"""Signed file links: what a token opens, and that a changed or late one opens nothing."""
+
+import datetime as dt
+
+from jobs.file_links import Link, sign, verify
+from tests.conftest import at
+
+SECRET = b"k" * 32
+SENT = at("2026-12-07 07:31")
+
+
+def token(**overrides) -> str:
+    options = dict(expires=SENT + dt.timedelta(days=3), secret=SECRET) | overrides
+    return sign("outgoing/ab/" + "ab" * 32, "biểu đồ tuần.png", **options)
+
+
+def test_a_token_opens_its_file_until_it_expires():
+    assert verify(token(), now=SENT, secret=SECRET) == Link(
+        "outgoing/ab/" + "ab" * 32, "biểu đồ tuần.png", SENT + dt.timedelta(days=3))
+    assert verify(token(), now=SENT + dt.timedelta(days=3), secret=SECRET) is None
+
+
+def test_a_forged_or_altered_token_opens_nothing():
+    good = token()
+    body, mac = good.split(".")
+    assert verify(token(secret=b"x" * 32), now=SENT, secret=SECRET) is None
+    assert verify(body[:-2] + "AA." + mac, now=SENT, secret=SECRET) is None
+    assert verify(body + "." + mac[:-1], now=SENT, secret=SECRET) is None
+    for junk in ("", ".", "not-a-token", "a.b.c", good + "x"):
+        assert verify(junk, now=SENT, secret=SECRET) is None
