@@ -14,7 +14,7 @@ from typing import Annotated
 
 import typer
 
-from bot import cli_duty_events, cli_evidence, cli_reports, logs
+from bot import cli_duty_events, cli_evidence, cli_members, cli_plan, cli_reports, logs
 from bot.cli_errors import BAD_INPUT, ENVIRONMENT, IsobotGroup
 from bot.cli_support import (
     Lang,
@@ -64,6 +64,8 @@ app.add_typer(calendar_app, name="calendar")
 cli_duty_events.register(app, units_app)
 cli_reports.register(app)
 cli_evidence.register(app)
+cli_members.register(app)
+cli_plan.register(app)
 
 
 class InviteRole(StrEnum):

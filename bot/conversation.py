@@ -16,12 +16,16 @@ from typing import Any
 from sqlalchemy.engine import Engine
 
 from bot import parsing
+from bot.absence import Absences
 from bot.commands import ANYONE, Audience, Command, Commands, Typed, audiences
+from bot.correction import Corrections
 from bot.duty_list import DutyList
 from bot.evidence_chat import EvidenceDesk
 from bot.exports import Exports
 from bot.feature import Feature
+from bot.handover import Handover
 from bot.linking import AccountLinking
+from bot.my_duties import document_example, offer_heading
 from bot.registration import Registration
 from bot.submission import KIND as SUBMISSION
 from bot.submission import SubmissionFlow
@@ -31,6 +35,8 @@ from jobs.calendar import WorkCalendar
 from jobs.catalog import Catalog
 from jobs.delivery import Capabilities
 from jobs.i18n import N_, translator
+from jobs.messages import Choice
+from jobs.offers import Offer, Offers
 from storage.chats import claim_update, load_state, save_state
 from storage.db import session_scope
 from storage.members import accounts
@@ -71,13 +77,14 @@ class Conversation:
         self.registration = Registration(catalog, calendar)
         self.submission = SubmissionFlow(catalog, calendar)
         extra = standard_features(catalog, calendar) if features is None else list(features)
-        self.features: list[Feature] = [DutyList(catalog, calendar), self.submission, *extra,
-                                        self.registration]
+        self.features: list[Feature] = [DutyList(catalog, calendar), self.submission,
+                                        Corrections(catalog, calendar), Absences(calendar),
+                                        Handover(catalog, calendar), *extra, self.registration]
         self.commands = Commands([*(c for f in self.features for c in f.commands), *(
             Command("huy", N_("cancel the current step"), {Audience.EVERYONE}, self._cancel,
                     aliases=("hủy", "hủy bỏ", "cancel"), keeps_flow=True),
             Command("help", N_("the commands you can use"), ANYONE, self._help,
-                    aliases=("trợ giúp", "giúp")),
+                    aliases=("trợ giúp", "giúp"), keeps_flow=True),
         )])
         self._choice_owners = _owners((a, f) for f in self.features for a in f.choices)
         self._flow_owners = _owners((f.flow_kind, f) for f in self.features if f.flow_kind)
@@ -98,23 +105,25 @@ class Conversation:
             turn = Turn(session, inbound, now, translator(language), members,
                         load_state(session, platform=inbound.platform, chat_id=inbound.chat_id,
                                    user_id=inbound.user_id), messengers=self.messengers)
-            offered = turn.state.pop("choices", None)
-            self._dispatch(turn, offered)
+            turn.offers = Offers.load(turn.state, now)
+            turn.carried = turn.state.pop("carried", None) or {}
+            self._dispatch(turn)
+            if turn.stale_choice:
+                self._show_current(turn)
+            turn.offers.store(turn.state)
             save_state(session, platform=inbound.platform, chat_id=inbound.chat_id,
                        user_id=inbound.user_id, state=turn.state, now=now)
             return turn.replies
 
     # -- routing --------------------------------------------------------------------------
 
-    def _dispatch(self, turn: Turn, offered: list[list[str]] | None) -> None:
+    def _dispatch(self, turn: Turn) -> None:
         inbound = turn.inbound
         if inbound.choice:
             return self._on_choice(turn, inbound.choice)
         if inbound.file:
             return self._on_file(turn, inbound.file)
-        if inbound.unsupported:
-            if offered:  # still open: the next typed answer may pick one
-                turn.state["choices"] = offered
+        if inbound.unsupported:  # the choices on offer stay open: a typed answer may follow
             turn.say(turn.tr._("Sorry, I can only read text and photos. To attach a document, "
                                "send a photo of it."))
             return None
@@ -122,18 +131,42 @@ class Conversation:
         typed = self.commands.find(text)
         if typed is not None:
             return self._on_command(turn, typed)
-        if offered:
-            picked = parsing.match_choice(
-                text, [(i, label, parsing.choice_aliases(i)) for i, label in offered])
-            if picked:
-                return self._on_choice(turn, picked)
+        flow = turn.state.get("flow") if turn.members else None
+        owner = self._flow_owner(turn, flow)
+        # A step that reads typed input (a count, a document line) answers first, unless a
+        # message with choices came after its question (/viec's numbered list).
+        first = owner is not None and owner.takes_text(flow) \
+            and not turn.state.get("offered_last")
+        if first and owner.on_flow(turn, flow, text):
+            return None
+        if self._pick(turn, text):
+            return None
         if not turn.members:
             return self.registration.on_stranger_text(turn, text)
-        flow = turn.state.get("flow")
-        owner = self._flow_owner(turn, flow)
-        if owner is not None and owner.on_flow(turn, flow, text):
+        if owner is not None and not first and owner.on_flow(turn, flow, text):
             return None
         return self._on_text(turn, text)
+
+    def _pick(self, turn: Turn, text: str) -> bool:
+        """Answer a choice of the last few messages: a number picks from the newest, words
+        from the newest that has them. False when ``text`` picks nothing."""
+        number = parsing.choice_number(text)
+        newest = turn.offers.newest()
+        candidates = [newest] if number is not None else turn.offers.newest_first()
+        for offer in candidates:
+            if offer is None:
+                continue
+            picked = parsing.match_choice(text, [(i, label, parsing.choice_aliases(i))
+                                                 for i, label in offer.choices])
+            if picked:
+                self._on_choice(turn, picked, offer)
+                return True
+        if number is not None and newest is not None and turn.members:
+            turn.say(turn.tr._("There is no choice {n}. Please reply with a number from 1 to "
+                               "{count}.").format(n=number, count=len(newest.choices)),
+                     tuple(Choice(i, label) for i, label in newest.choices))
+            return True
+        return False
 
     def _on_command(self, turn: Turn, typed: Typed) -> None:
         command = typed.command
@@ -149,7 +182,7 @@ class Conversation:
                 turn.end_flow()
             command.handler(turn, typed.args)
 
-    def _on_choice(self, turn: Turn, choice: str) -> None:
+    def _on_choice(self, turn: Turn, choice: str, offer: Offer | None = None) -> None:
         action, _, value = choice.partition(":")
         owner = self._choice_owners.get(action)
         if owner is None:
@@ -158,6 +191,21 @@ class Conversation:
             self.registration.say_not_registered(turn)
         else:
             owner.on_choice(turn, action, value)
+        if turn.stale_choice:  # that question is closed: its choices are not offered again
+            offer = offer or turn.offers.containing(choice)
+            if offer is not None:
+                turn.offers.drop(offer)
+
+    def _show_current(self, turn: Turn) -> None:
+        """After a stale answer: the question under way, else the newest choices still open."""
+        flow = turn.state.get("flow")
+        owner = self._flow_owner(turn, flow)
+        if owner is not None and owner.repeat(turn, flow):
+            return
+        newest = turn.offers.newest()
+        if newest is not None:
+            heading = offer_heading(turn, self.catalog, newest)
+            turn.say(heading, tuple(Choice(i, label) for i, label in newest.choices))
 
     def _on_file(self, turn: Turn, incoming: IncomingFile) -> None:
         if not turn.members:
@@ -184,6 +232,11 @@ class Conversation:
         intent = parsing.parse_intent(text, today=turn.today, duties=self.words)
         if intent is not None and intent.action is parsing.Action.HELP:
             return self._help(turn, "")
+        if intent is not None and intent.action is parsing.Action.GREETING:
+            turn.say(turn.tr._("Hello, {name}! Type /viec to see your open duties, or /nop to "
+                               "report one as done.").format(
+                name=turn.members[0][0].display_name or turn.tr._("colleague")))
+            return None
         if intent is not None and any(f.on_intent(turn, intent) for f in self.features):
             return None
         turn.say(turn.tr._("I did not understand. Type /viec to see your open duties, /nop to "
@@ -197,9 +250,11 @@ class Conversation:
         tr = turn.tr
         lines = [tr._("isobot commands:"),
                  *self.commands.help_lines(audiences(turn.members), tr), ""]
-        lines.append(tr._("You can also write, for example: “đã nộp báo cáo quý 3 số "
-                          "123/BC-UBND ngày 10/10/2026”.") if turn.members
-                     else self.registration.not_registered_text(tr))
+        lines.append(tr._("You can also write, for example: “đã nộp báo cáo quý {quarter} số "
+                          "{document}”.").format(
+            quarter=(turn.today.month - 1) // 3 + 1,
+            document=document_example("123/BC-UBND", turn.today, tr)) if turn.members
+            else self.registration.not_registered_text(tr))
         turn.say("\n".join(lines))
 
     def _cancel(self, turn: Turn, args: str) -> None:

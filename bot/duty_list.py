@@ -1,5 +1,5 @@
-"""What is due: ``/viec`` (open duties), ``/lich`` (the next 90 days), and a reminder's
-"Remind me later" and "Guidance"."""
+"""What is due: ``/viec`` (open duties), ``/lich`` (the next 90 days), a reminder's "Remind me
+later", and a duty named or picked by its number: its choices again."""
 
 from __future__ import annotations
 
@@ -9,23 +9,23 @@ from bot.commands import Audience, Command
 from bot.feature import Feature
 from bot.my_duties import (
     duty_line,
-    evidence_prompt,
     loggable_units,
     matching,
     my_obligation,
     my_open,
     say_already_done,
-    unit_duty,
 )
 from bot.parsing import Action, Intent
+from bot.submission_intake import named_duties
 from bot.turn import Turn
 from jobs.calendar import WorkCalendar
 from jobs.catalog import Catalog
 from jobs.evidence import may_log
 from jobs.i18n import N_
+from jobs.messages import Choice
 from jobs.obligations import owed_between
 from jobs.planner import about_obligation
-from jobs.reminder_texts import About, reminder
+from jobs.reminder_texts import About, reminder, reply_choices
 from storage.models import Obligation, ObligationStatus, Unit
 from storage.obligations import closed_obligation_keys
 from storage.outbox import enqueue
@@ -36,16 +36,16 @@ AHEAD_DAYS = 90
 class DutyList(Feature):
     """The person's duties: listed, on a calendar, snoozed, explained."""
 
-    choices = ("later", "guide")
+    choices = ("later", "duty")
 
     def __init__(self, catalog: Catalog, calendar: WorkCalendar) -> None:
         self.catalog = catalog
         self.calendar = calendar
         self.commands = (
             Command("viec", N_("my open duties, overdue first"), {Audience.EVERYONE},
-                    self.my_duties, aliases=("việc",)),
+                    self.my_duties, aliases=("việc",), keeps_flow=True),
             Command("lich", N_("deadlines in the next 90 days"), {Audience.EVERYONE},
-                    self.coming_deadlines, aliases=("lịch",)),
+                    self.coming_deadlines, aliases=("lịch",), keeps_flow=True),
         )
 
     def my_duties(self, turn: Turn, args: str) -> None:
@@ -58,8 +58,12 @@ class DutyList(Feature):
         for i, (o, u) in enumerate(rows, start=1):
             mark = "⚠️" if o.due < turn.today else "•"
             lines.append(f"{mark} {i}. {duty_line(o, u, turn, self.catalog)}")
-        lines += ["", tr._("To report one as done, type /nop.")]
+        lines += ["", tr._("Reply with a duty's number to report it or read its guidance, or "
+                           "type /nop.")]
         turn.say("\n".join(lines))
+        # The numbers are in the text: remembered, so a typed "2" picks, without buttons.
+        turn.remember(tuple(Choice(f"duty:{o.id}", duty_line(o, u, turn, self.catalog))
+                            for o, u in rows))
 
     def coming_deadlines(self, turn: Turn, args: str) -> None:
         """/lich: open obligations and what the catalog will make due in the next 90 days."""
@@ -72,8 +76,7 @@ class DutyList(Feature):
         units = loggable_units(turn)
         closed = closed_obligation_keys(turn.session, unit_ids=units)
         for unit in units.values():
-            for owed in owed_between(self.catalog.for_unit(unit.code), unit.kind, turn.today,
-                                     end, self.calendar):
+            for owed in owed_between(self.catalog, unit.kind, turn.today, end, self.calendar):
                 key = (unit.id, owed.duty_key, owed.period)
                 if key not in entries and key not in closed:
                     coming = Obligation(unit_id=unit.id, duty_key=owed.duty_key,
@@ -87,19 +90,23 @@ class DutyList(Feature):
         turn.say("\n".join(lines))
 
     def on_choice(self, turn: Turn, action: str, value: str) -> None:
-        """A reminder's "Remind me later" or "Guidance"."""
+        """A reminder's "Remind me later", or a duty picked from /viec."""
         obligation = my_obligation(turn, value)
         if obligation is None:
             return
-        if action == "guide":
-            self._guide(turn, obligation)
-        elif obligation.status != ObligationStatus.OPEN:
+        if obligation.status != ObligationStatus.OPEN:
             say_already_done(turn, obligation, self.calendar.tz)
+        elif action == "duty":
+            self.offer_duty(turn, obligation)
         else:
             self.snooze(turn, obligation)
 
     def on_intent(self, turn: Turn, intent: Intent) -> bool:
-        """"nhắc lại sau" typed instead of pressing the button."""
+        """"nhắc lại sau" typed instead of pressing the button; a duty named alone ("bao cao
+        nam"): its choices."""
+        if intent.action is None and intent.document is None and (
+                intent.duty is not None or intent.period_hint is not None):
+            return self._named(turn, intent)
         if intent.action is not Action.SNOOZE:
             return False
         candidates = matching(turn, self.catalog, intent)
@@ -109,6 +116,26 @@ class DutyList(Feature):
             turn.say(turn.tr._("Use the “Remind me later” button on a reminder to be reminded "
                                "again."))
         return True
+
+    def _named(self, turn: Turn, intent: Intent) -> bool:
+        found = named_duties(turn, self.catalog, intent, self.calendar.tz)
+        if found is None:
+            return True
+        if found.exact and len(found.rows) == 1:
+            self.offer_duty(turn, found.rows[0][0])
+        elif found.rows:
+            turn.say(turn.tr._("Which duty?"), tuple(
+                Choice(f"duty:{o.id}", duty_line(o, u, turn, self.catalog))
+                for o, u in found.rows[:10]))
+        return True
+
+    def offer_duty(self, turn: Turn, obligation: Obligation) -> None:
+        """The choices of a duty's reminder, offered again: done, later, guidance."""
+        about = self._about(turn, obligation)
+        unit = turn.session.get(Unit, obligation.unit_id)
+        turn.say(turn.tr._("{duty}: what would you like to do?").format(
+            duty=duty_line(obligation, unit, turn, self.catalog)),
+            reply_choices(about, turn.tr))
 
     def snooze(self, turn: Turn, obligation: Obligation) -> None:
         """Remind the person of ``obligation`` again on the next working day's first slot."""
@@ -121,11 +148,6 @@ class DutyList(Feature):
         turn.replies.acknowledgement = turn.tr._("I will remind you again.")
         turn.say(turn.tr._("Understood. I will remind you again at {moment}.").format(
             moment=turn.tr.datetime(at)))
-
-    def _guide(self, turn: Turn, obligation: Obligation) -> None:
-        text = reminder(self._about(turn, obligation), turn.today, turn.tr, choices=False).text
-        duty = unit_duty(self.catalog, turn.session.get(Unit, obligation.unit_id), obligation)
-        turn.say(text + "\n\n" + evidence_prompt(duty, turn.tr))
 
     def _about(self, turn: Turn, obligation: Obligation) -> About:
         unit = turn.session.get(Unit, obligation.unit_id)

@@ -7,7 +7,8 @@ declares what it owns and overrides the hooks it needs. The conversation routes 
 - a picked choice whose id starts with one of ``choices`` ("done" for "done:12"), to
   :meth:`Feature.on_choice`;
 - text or a file while its flow is under way (``turn.state["flow"]["kind"] == flow_kind``),
-  to :meth:`Feature.on_flow` and :meth:`Feature.on_file`;
+  to :meth:`Feature.on_flow` and :meth:`Feature.on_file`: before the choices still on offer
+  when the step asks for typed input (:meth:`Feature.takes_text`), after them otherwise;
 - a free-text reply the conversation understood, to :meth:`Feature.on_intent`.
 """
 
@@ -37,6 +38,15 @@ class Feature:
         should be read as an ordinary reply."""
         return False
 
+    def takes_text(self, flow: dict[str, Any]) -> bool:
+        """Whether the step under way asks for typed input (a number, a document line), so a
+        typed "2" answers it rather than a choice of an earlier message."""
+        return False
+
+    def repeat(self, turn: Turn, flow: dict[str, Any]) -> bool:
+        """Ask the step under way again (after a stale answer); False when it cannot."""
+        return False
+
     def on_file(self, turn: Turn, flow: dict[str, Any] | None, incoming: IncomingFile) -> None:
         """A file sent during this feature's flow; read by its caption, or its name."""
         if flow is not None:
@@ -48,5 +58,7 @@ class Feature:
 
     @staticmethod
     def say_stale_choice(turn: Turn) -> None:
-        """Answer a choice that no longer applies (an old button, a finished task)."""
+        """Answer a choice that no longer applies (an old button, a finished task); the
+        conversation then shows the choices that are open now."""
+        turn.stale_choice = True
         turn.say(turn.tr._("This choice is no longer valid. Type /viec to see your open duties."))

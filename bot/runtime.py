@@ -27,7 +27,7 @@ from jobs.delivery import Deliverer, RateLimits
 from jobs.digest_job import queue_weekly_digest
 from jobs.dossier import dossier_builder
 from jobs.evidence_store import Archivist, TooLarge
-from jobs.planner import plan
+from jobs.planner import Planner, PlanResult
 from storage.db import session_scope
 
 log = logging.getLogger(__name__)
@@ -58,11 +58,13 @@ class Runtime:
     deliverers: list[Deliverer] = field(default_factory=list)
     scheduler: AsyncIOScheduler | None = None
     web_runner: web.AppRunner | None = None
+    planner: Planner = field(init=False)
     _plan_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     _deliver_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     def __post_init__(self) -> None:
         self.calendar = self.settings.work_calendar()
+        self.planner = Planner(self.catalog, self.calendar)
         self.conversation = Conversation(
             self.engine, self.catalog, self.calendar, self.settings.language,
             messengers={m.name: m.capabilities for m in self.messengers})
@@ -79,15 +81,17 @@ class Runtime:
         return bool(self.settings.webhook_base_url)
 
     async def start(self, *, schedule: bool = True) -> None:
-        """Connect the messengers, plan once, and (unless told not to) start the scheduler."""
+        """Plan once, connect the messengers, and (unless told not to) start the scheduler."""
         if self.webhook_mode and not self.settings.webhook_secret:
             raise RuntimeError("WEBHOOK_SECRET must be set when WEBHOOK_BASE_URL is set")
+        # Before taking any update: a tick runs beside the chat, and the first one should see
+        # the outbox as the last run left it, not half-way through someone's registration.
+        await self.plan_now()
         if self.webhook_mode:
             await self._start_webhook_server()  # first: a platform may post at once
         for messenger in self.messengers:
             if messenger.enabled(self.settings):
                 await self._connect(messenger)
-        await self.plan_now()
         await self.deliver_now()
         await self.archive_now()
         if not schedule:
@@ -142,16 +146,20 @@ class Runtime:
 
     async def plan_now(self) -> None:
         """Create owed obligations and queue due reminders as of the bot's clock."""
-        async with self._plan_lock:
+        async with self._plan_lock:  # one tick at a time: the planner is not shared
             now = self.clock.now()
-            with session_scope(self.engine) as session:
-                result = plan(session, now=now, catalog=self.catalog,
-                              calendar=self.calendar)
+            # Off the event loop, in its own sessions: a national tick takes seconds, and the
+            # chat and the deliveries go on meanwhile.
+            result = await asyncio.to_thread(self._plan, now)
             if result.messages_queued or result.obligations_created:
                 log.info("planned: %s obligations created, %s messages queued",
                          result.obligations_created, result.messages_queued)
             # Charts take a moment to draw: off the event loop, so chats stay responsive.
             await asyncio.to_thread(self._queue_digest, now)
+
+    def _plan(self, now) -> PlanResult:
+        with session_scope(self.engine) as session:
+            return self.planner.tick(session, now=now, commit=True)
 
     def _queue_digest(self, now) -> None:
         """Queue the weekly digest when its moment has come; in its own transaction, so a

@@ -1,20 +1,17 @@
-"""Reporting a duty as done: ``/nop``, a reminder's "Done" button, or a free-text reply such as
-"đã nộp báo cáo quý 3 số 123/BC-UBND ngày 5/10/2026".
+"""Reporting a duty as done: ``/nop``, a reminder's "Done" or "Guidance", or a free-text reply
+such as "đã nộp báo cáo quý 3 số 123/BC-UBND ngày 5/10/2026".
 
 A flow of typed steps, named as python-telegram-bot's ConversationHandler examples name their
 states (examples/conversationbot.py: ``GENDER, PHOTO, LOCATION, BIO``, one handler per state,
 each returning the next state). Each :class:`Step` is what the officer is asked next; one small
 handler takes the answer and returns the step to ask next, or None once it has replied itself.
-The report under way (:class:`Draft`) waits in the chat state between messages, and nothing is
-recorded until the officer confirms.
+Which steps a duty needs comes from its evidence rules in the catalog; what the officer already
+typed is never asked again; every question names the duty.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass
-from enum import StrEnum
 from typing import Any
 
 from bot import parsing
@@ -23,91 +20,35 @@ from bot.feature import Feature
 from bot.my_duties import (
     duty_line,
     evidence_prompt,
-    matching,
     my_obligation,
     my_open,
     say_already_done,
-    unit_duty,
 )
+from bot.submission_draft import KIND, OFFERS, ORDER, Draft, Step, document_problem, offer
+from bot.submission_intake import Found, named_duties
 from bot.turn import Edit, IncomingFile, Turn
 from jobs.calendar import WorkCalendar
 from jobs.catalog import Catalog, Duty
 from jobs.evidence import (
     MAX_NONCONFORMITIES,
     FileEvidence,
-    Submission,
+    accepts,
+    describe,
+    earliest_plausible,
     log_submission,
     may_log,
+    missing_evidence,
 )
 from jobs.evidence_store import receive_file
 from jobs.i18n import N_, Translator
 from jobs.labels import named_period
 from jobs.messages import Choice, Message
-from storage.models import Obligation, ObligationStatus, Unit
+from jobs.planner import about_obligation
+from jobs.reminder_texts import reminder
+from storage.models import Event, Obligation, ObligationStatus, Unit
 from storage.outbox import sent_to_chat
 
-KIND = "submission"
-
-
-class Step(StrEnum):
-    """What the officer is asked next. Stored in the chat state: the values never change."""
-
-    DUTY = "pick"  # which of the open duties (a list to pick from)
-    DOCUMENT = "document"  # the document's number and date
-    NONCONFORMITIES = "nonconformities"  # how many the internal audit found
-    FILE = "file"  # a file or photo of it, or skip
-    CONFIRM = "confirm"  # the summary: confirm or cancel
-
-
-# The choices a step offers; the same words pick them whether pressed or typed.
-_OFFERS: dict[Step, tuple[str, ...]] = {Step.FILE: ("skip",), Step.CONFIRM: ("confirm", "cancel")}
-_LABELS = {"skip": N_("Skip"), "confirm": N_("Confirm"), "cancel": N_("Cancel")}
-
-
-@dataclass
-class Draft:
-    """The report being put together, kept in the chat state between messages."""
-
-    obligation_id: int | None
-    step: Step
-    number: str | None = None
-    date: dt.date | None = None
-    nonconformities: int | None = None
-    file: FileEvidence | None = None
-
-    @classmethod
-    def from_flow(cls, flow: dict[str, Any]) -> Draft:
-        """The draft saved by :meth:`to_flow`; an unknown step starts over at the duty."""
-        file = flow.get("file")
-        step = flow.get("step")
-        return cls(
-            obligation_id=flow.get("obligation_id"),
-            step=Step(step) if step in Step.__members__.values() else Step.DUTY,
-            number=flow.get("number"),
-            date=dt.date.fromisoformat(flow["date"]) if flow.get("date") else None,
-            nonconformities=flow.get("nonconformities"),
-            file=FileEvidence(file["name"], file.get("sha256"), file.get("ref"),
-                              file.get("file_id")) if file else None)
-
-    def to_flow(self) -> dict[str, Any]:
-        """The draft as JSON-safe chat state."""
-        flow: dict[str, Any] = {"kind": KIND, "step": self.step.value,
-                                "obligation_id": self.obligation_id}
-        if self.number is not None:
-            flow.update(number=self.number, date=self.date.isoformat() if self.date else None)
-        if self.nonconformities is not None:
-            flow["nonconformities"] = self.nonconformities
-        if self.file is not None:
-            flow["file"] = {"name": self.file.name, "ref": self.file.ref,
-                            "sha256": self.file.sha256, "file_id": self.file.file_id}
-        return flow
-
-    def submission(self) -> Submission:
-        """What is recorded once the officer confirms."""
-        return Submission(obligation_id=self.obligation_id, document_number=self.number,
-                          document_date=self.date, file=self.file,
-                          nonconformities=self.nonconformities)
-
+__all__ = ["KIND", "Draft", "Step", "SubmissionFlow"]
 
 Answer = Callable[[Turn, Draft, Obligation, str, str | None], Step | None]
 
@@ -115,7 +56,7 @@ Answer = Callable[[Turn, Draft, Obligation, str, str | None], Step | None]
 class SubmissionFlow(Feature):
     """``/nop`` and the steps from an open duty to a receipt."""
 
-    choices = ("done", "pick", "skip", "confirm", "cancel")
+    choices = ("done", "pick", "guide", "skip", "confirm", "cancel", "datekeep", "dateredo")
     flow_kind = KIND
 
     def __init__(self, catalog: Catalog, calendar: WorkCalendar) -> None:
@@ -127,11 +68,13 @@ class SubmissionFlow(Feature):
                     {Audience.EVERYONE}, self.report, aliases=("nộp",)),
         )
         self._answers: dict[Step, Answer] = {
-            Step.DOCUMENT: self._document, Step.NONCONFORMITIES: self._nonconformities,
-            Step.FILE: self._file, Step.CONFIRM: self._confirm}
+            Step.DOCUMENT: self._document, Step.DATE_CHECK: self._date_check,
+            Step.NONCONFORMITIES: self._nonconformities, Step.FILE: self._file,
+            Step.CONFIRM: self._confirm}
         self._questions: dict[Step, Callable[[Turn, Draft, Obligation], None]] = {
-            Step.DOCUMENT: self._ask_document, Step.NONCONFORMITIES: self._ask_nonconformities,
-            Step.FILE: self._ask_file, Step.CONFIRM: self._ask_confirm}
+            Step.DOCUMENT: self._ask_document, Step.DATE_CHECK: self._ask_date_check,
+            Step.NONCONFORMITIES: self._ask_nonconformities, Step.FILE: self._ask_file,
+            Step.CONFIRM: self._ask_confirm}
 
     # -- ways in --------------------------------------------------------------------------
 
@@ -142,54 +85,83 @@ class SubmissionFlow(Feature):
         self._start_from(turn, intent)
 
     def on_intent(self, turn: Turn, intent: parsing.Intent) -> bool:
-        """A reply that says something was done."""
-        if intent.action is not parsing.Action.SUBMITTED:
+        """A reply that says something was done, or a bare document line."""
+        bare_document = intent.action is None and intent.document is not None \
+            and intent.document.number is not None
+        if intent.action is not parsing.Action.SUBMITTED and not bare_document:
             return False
         self._start_from(turn, intent)
         return True
 
     def on_choice(self, turn: Turn, action: str, value: str) -> None:
-        """A reminder's "Done", a duty picked from the list, or a step's button."""
-        if action in ("done", "pick"):
+        """A reminder's "Done" or "Guidance", a duty picked from the list, or a step's button."""
+        if action in ("done", "pick", "guide"):
             obligation = my_obligation(turn, value)
             if obligation is not None and obligation.status != ObligationStatus.OPEN:
                 say_already_done(turn, obligation, self.calendar.tz)
+            elif obligation is not None and action == "guide":
+                self.guide(turn, obligation)
             elif obligation is not None:
-                self.start(turn, obligation)
+                self.start(turn, obligation, carried=self._carried(turn))
             return
         flow = turn.state.get("flow")
-        if not flow or flow.get("kind", KIND) != KIND:
+        if not flow or flow.get("kind", KIND) != KIND or action not in \
+                _offered_at(Draft.from_flow(flow).step):
             self.say_stale_choice(turn)
             return
         self.on_flow(turn, flow, "", action)
 
     def _start_from(self, turn: Turn, intent: parsing.Intent | None) -> None:
-        candidates = matching(turn, self.catalog, intent) if intent else []
-        if len(candidates) != 1:
-            self.start(turn, None)
+        draft = Draft(None, Step.DUTY)
+        if intent is not None:
+            draft.take(intent.document, intent.nonconformities)
+        found = named_duties(turn, self.catalog, intent, self.calendar.tz) if intent \
+            else Found(my_open(turn, self.catalog), exact=False)
+        if found is None:
+            return  # the duty named was reported already: said so, with its receipt
+        if found.exact and len(found.rows) == 1:
+            self.start(turn, found.rows[0][0], carried=draft)
             return
-        document = intent.document if intent.document and intent.document.ok else None
-        self.start(turn, candidates[0][0], document, intent.nonconformities)
+        self._ask_duty(turn, draft, found.rows)
 
-    def start(self, turn: Turn, obligation: Obligation | None,
-              document: parsing.DocumentReference | None = None,
-              nonconformities: int | None = None) -> None:
-        """Report ``obligation``, with what is already known; None: ask which duty first."""
-        if obligation is None:
-            self._ask_duty(turn)
-            return
+    def _carried(self, turn: Turn) -> Draft | None:
+        """What the officer typed before picking a duty from the list, if that is under way."""
+        flow = turn.state.get("flow")
+        if flow and flow.get("kind") == KIND and flow.get("step") == Step.DUTY:
+            return Draft.from_flow(flow)
+        return None
+
+    def start(self, turn: Turn, obligation: Obligation, *, carried: Draft | None = None) -> None:
+        """Report ``obligation``, with what is already known."""
         draft = Draft(obligation.id, Step.DOCUMENT)
-        if self._duty(obligation).evidence == "none":
-            if document is not None:  # given unasked: keep it as evidence
-                draft.number, draft.date = document.number, document.date
-            step = Step.FILE
-        elif document is not None:
-            step = self._take_document(draft, obligation, document, nonconformities)
-        else:
-            step = Step.DOCUMENT
-        self._go(turn, draft, obligation, step)
+        if carried is not None:
+            draft.number, draft.date = carried.number, carried.date
+            draft.nonconformities = carried.nonconformities
+        self._go(turn, draft, obligation, self._after(None, draft, obligation))
+
+    def guide(self, turn: Turn, obligation: Obligation) -> None:
+        """"Guidance": the reminder again and what to send; a document line then reports it."""
+        duty = self._duty(obligation)
+        about = about_obligation(obligation, turn.session.get(Unit, obligation.unit_id),
+                                 self.catalog, turn.tr.lang)
+        text = reminder(about, turn.today, turn.tr, choices=False).text
+        turn.say(text + "\n\n" + self._how(turn, duty))
+        if accepts(duty, "document") or accepts(duty, "minutes"):
+            turn.state["flow"] = Draft(obligation.id, Step.DOCUMENT, guided=True).to_flow()
 
     # -- the steps ------------------------------------------------------------------------
+
+    def takes_text(self, flow: dict[str, Any]) -> bool:
+        """Every step but the list of duties reads typed answers itself (a count, a line)."""
+        return flow.get("step") != Step.DUTY
+
+    def repeat(self, turn: Turn, flow: dict[str, Any]) -> bool:
+        draft = Draft.from_flow(flow)
+        obligation = turn.session.get(Obligation, draft.obligation_id or -1)
+        if obligation is None or obligation.status != ObligationStatus.OPEN:
+            return False
+        self._go(turn, draft, obligation, draft.step)
+        return True
 
     def on_flow(self, turn: Turn, flow: dict[str, Any], text: str,
                 action: str | None = None) -> bool:
@@ -197,38 +169,62 @@ class SubmissionFlow(Feature):
         draft = Draft.from_flow(flow)
         obligation = turn.session.get(Obligation, draft.obligation_id or -1)
         if draft.step is Step.DUTY or obligation is None:
-            turn.end_flow()  # the list of duties was offered: this is a new reply
+            return False  # the list of duties stays open: this is an ordinary reply
+        if draft.guided and not parsing.parse_document_reference(text, today=turn.today).number:
+            turn.end_flow()  # guidance asked for a line, but this is something else
             return False
         if obligation.status != ObligationStatus.OPEN:
             turn.end_flow()
             say_already_done(turn, obligation, self.calendar.tz)
             return True
-        action = action or self._typed_choice(turn, draft.step, text)
+        action = action or self._typed_choice(turn, draft, obligation, text)
         if action == "cancel":
             turn.end_flow()
             turn.say(turn.tr._("Cancelled. Nothing was recorded."))
             return True
+        draft.guided = False
         self._go(turn, draft, obligation,
                  self._answers[draft.step](turn, draft, obligation, text, action))
         return True
+
+    def _after(self, step: Step | None, draft: Draft, obligation: Obligation) -> Step:
+        """The first step after ``step`` (None: the first of all) still to be answered."""
+        duty = self._duty(obligation)
+        needed = {
+            Step.DOCUMENT: not draft.number and ("document" in duty.requires
+                                                 or "minutes" in duty.requires),
+            Step.DATE_CHECK: draft.date is not None and not draft.date_ok
+            and draft.date < earliest_plausible(obligation),
+            Step.NONCONFORMITIES: "count" in duty.requires and draft.nonconformities is None,
+            Step.FILE: draft.file is None,
+            Step.CONFIRM: True,
+        }
+        later = ORDER[ORDER.index(step) + 1:] if step is not None else ORDER
+        return next(s for s in later if needed[s])
 
     def _document(self, turn: Turn, draft: Draft, obligation: Obligation, text: str,
                   action: str | None) -> Step | None:
         document = parsing.parse_document_reference(text, today=turn.today)
         if not document.ok:
-            turn.say(_document_problem(document, turn.tr) + "\n"
-                     + evidence_prompt(self._duty(obligation), turn.tr))
+            turn.say(document_problem(document, turn.tr) + "\n"
+                     + evidence_prompt(self._duty(obligation), turn.tr, turn.today))
             return None
-        return self._take_document(draft, obligation, document, None)
+        draft.take(document)
+        return self._after(Step.DOCUMENT, draft, obligation)
 
-    def _take_document(self, draft: Draft, obligation: Obligation,
-                       document: parsing.DocumentReference, nonconformities: int | None) -> Step:
-        draft.number, draft.date = document.number, document.date
-        if nonconformities is not None:
-            draft.nonconformities = nonconformities
-        if self._duty(obligation).evidence == "audit" and draft.nonconformities is None:
-            return Step.NONCONFORMITIES
-        return Step.FILE
+    def _date_check(self, turn: Turn, draft: Draft, obligation: Obligation, text: str,
+                    action: str | None) -> Step | None:
+        if action == "datekeep":
+            draft.date_ok = True
+            return self._after(Step.DATE_CHECK, draft, obligation)
+        if action == "dateredo":
+            draft.number = draft.date = None
+            return Step.DOCUMENT
+        document = parsing.parse_document_reference(text, today=turn.today)
+        if document.ok:  # the line typed again, corrected
+            draft.take(document)
+            return self._after(Step.DOCUMENT, draft, obligation)
+        return Step.DATE_CHECK
 
     def _nonconformities(self, turn: Turn, draft: Draft, obligation: Obligation, text: str,
                          action: str | None) -> Step | None:
@@ -237,15 +233,21 @@ class SubmissionFlow(Feature):
             turn.say(turn.tr._("Please reply with a whole number from 0 to 200."))
             return None
         draft.nonconformities = int(number)
-        return Step.FILE
+        return self._after(Step.NONCONFORMITIES, draft, obligation)
 
     def _file(self, turn: Turn, draft: Draft, obligation: Obligation, text: str,
               action: str | None) -> Step | None:
-        if action == "skip":
+        duty = self._duty(obligation)
+        if action == "skip" and self._may_skip(draft, duty):
             return Step.CONFIRM
-        turn.say(turn.tr._("Please send a file or a photo, or choose “Skip”."),
-                 _offer(Step.FILE, turn.tr))
-        return None
+        skipping = action == "skip" or parsing.match_choice(
+            text, [("skip", turn.tr._("Skip"), parsing.choice_aliases("skip"))])
+        # A bare number answers a choice, never a note ("1" for an earlier message's choice).
+        if text.strip() and accepts(duty, "note") and not skipping \
+                and parsing.choice_number(text) is None:
+            draft.note = text.strip()[:4000]
+            return Step.CONFIRM
+        return Step.FILE
 
     def _confirm(self, turn: Turn, draft: Draft, obligation: Obligation, text: str,
                  action: str | None) -> Step | None:
@@ -281,46 +283,83 @@ class SubmissionFlow(Feature):
         """Move to ``step`` and ask it; None: the handler has replied and nothing moves."""
         if step is None:
             return
+        if step is Step.CONFIRM and missing_evidence(self._duty(obligation), draft.submission()):
+            step = Step.FILE  # a file or a note is still required
         draft.step = step
         turn.state["flow"] = draft.to_flow()
         self._questions[step](turn, draft, obligation)
 
-    def _ask_duty(self, turn: Turn) -> None:
-        rows = my_open(turn, self.catalog)
+    def _ask_duty(self, turn: Turn, draft: Draft, rows: list[tuple[Obligation, Unit]]) -> None:
         if not rows:
             turn.say(turn.tr._("Your units have no open duties to report. 👍"))
             return
-        turn.state["flow"] = Draft(None, Step.DUTY).to_flow()
+        turn.state["flow"] = draft.to_flow()
         choices = tuple(Choice(f"pick:{o.id}", duty_line(o, u, turn, self.catalog))
                         for o, u in rows[:10])
         turn.say(turn.tr._("Which duty are you reporting as done?"), choices)
 
+    def _heading(self, turn: Turn, obligation: Obligation) -> str:
+        return turn.tr._("Reporting “{title}” ({period}).").format(
+            title=self._duty(obligation).title.get(turn.tr.lang),
+            period=named_period(obligation, turn.tr))
+
     def _ask_document(self, turn: Turn, draft: Draft, obligation: Obligation) -> None:
         tr = turn.tr
-        unit = turn.session.get(Unit, obligation.unit_id)
-        heading = tr._("Reporting “{title}” ({period}).").format(
-            title=unit_duty(self.catalog, unit, obligation).title.get(tr.lang),
-            period=named_period(obligation, tr))
-        turn.say("\n".join([heading, evidence_prompt(self._duty(obligation), tr),
+        turn.say("\n".join([self._heading(turn, obligation),
+                            evidence_prompt(self._duty(obligation), tr, turn.today),
                             tr._("Type /huy to cancel.")]))
 
+    def _ask_date_check(self, turn: Turn, draft: Draft, obligation: Obligation) -> None:
+        tr = turn.tr
+        turn.say("\n".join([
+            self._heading(turn, obligation),
+            tr._("The document {number} is dated {date}, before {period}, the period it reports "
+                 "on. Is the date right?").format(
+                number=draft.number, date=tr.short_date(draft.date),
+                period=named_period(obligation, tr))]), offer(Step.DATE_CHECK, tr))
+
     def _ask_nonconformities(self, turn: Turn, draft: Draft, obligation: Obligation) -> None:
-        turn.say(turn.tr._("How many nonconformities did the internal audit find? Reply with a "
-                           "number (0 if none)."))
+        turn.say("\n".join([self._heading(turn, obligation), turn.tr._(
+            "How many nonconformities did the internal audit find? Reply with a number (0 if "
+            "none).")]))
 
     def _ask_file(self, turn: Turn, draft: Draft, obligation: Obligation) -> None:
-        turn.say(turn.tr._("You may now send the file or a photo of the document (up to {limit} "
-                           "MB), or skip this step.").format(limit=turn.file_limit_mb()),
-                 _offer(Step.FILE, turn.tr))
+        tr, duty = turn.tr, self._duty(obligation)
+        if self._may_skip(draft, duty):
+            ask = tr._("You may now send the file or a photo of the document (up to {limit} "
+                       "MB), or skip this step.")
+        elif accepts(duty, "note"):
+            ask = tr._("This duty needs evidence: send a photo or file of the filled-in "
+                       "checklist (up to {limit} MB), or type a short note of what you checked "
+                       "and found.")
+        else:
+            ask = tr._("This duty needs a file: please send the file or a photo of the document "
+                       "(up to {limit} MB).")
+        ask = ask.format(limit=turn.file_limit_mb())
+        turn.say("\n".join([self._heading(turn, obligation), ask]),
+                 offer(Step.FILE, tr, skip=self._may_skip(draft, duty)))
+
+    def _may_skip(self, draft: Draft, duty: Duty) -> bool:
+        return not missing_evidence(duty, draft.submission())
 
     def _ask_confirm(self, turn: Turn, draft: Draft, obligation: Obligation) -> None:
         tr = turn.tr
         turn.say("\n".join([tr._("Please confirm:"), *self._summary(turn, draft, obligation)]),
-                 _offer(Step.CONFIRM, tr))
+                 offer(Step.CONFIRM, tr))
 
-    def _typed_choice(self, turn: Turn, step: Step, text: str) -> str | None:
+    def _how(self, turn: Turn, duty: Duty) -> str:
+        if accepts(duty, "document") or accepts(duty, "minutes"):
+            return evidence_prompt(duty, turn.tr, turn.today)
+        if accepts(duty, "note") or accepts(duty, "file"):
+            return turn.tr._("When it is done, type /nop and send a photo of the filled-in "
+                             "checklist, or a short note of what you found.")
+        return turn.tr._("When it is done, choose “Done” on the reminder, or type /nop.")
+
+    def _typed_choice(self, turn: Turn, draft: Draft, obligation: Obligation,
+                      text: str) -> str | None:
         """The step's choice that typed ``text`` picks, with the words of any other choice."""
-        offered = _offer(step, turn.tr)
+        offered = offer(draft.step, turn.tr,
+                        skip=self._may_skip(draft, self._duty(obligation)))
         return parsing.match_choice(
             text, [(c.id, c.label, parsing.choice_aliases(c.id)) for c in offered]) \
             if offered and text else None
@@ -330,21 +369,21 @@ class SubmissionFlow(Feature):
     def _summary(self, turn: Turn, draft: Draft, obligation: Obligation) -> list[str]:
         tr = turn.tr
         unit = turn.session.get(Unit, obligation.unit_id)
-        lines = [tr._("Duty: {title} ({period})").format(
-                     title=unit_duty(self.catalog, unit, obligation).title.get(tr.lang),
-                     period=named_period(obligation, tr)),
-                 tr._("Unit: {unit}").format(unit=unit.name)]
-        if draft.number:
-            lines.append(tr._("Document: {number} dated {date}").format(
-                number=draft.number, date=tr.short_date(draft.date)))
-        if draft.nonconformities is not None:
-            lines.append(tr._("Nonconformities found: {n}").format(n=draft.nonconformities))
-        if draft.file:
-            lines.append(tr._("File: {name}").format(name=draft.file.name))
-            if draft.file.sha256 is None:
-                lines.append(tr._("⏳ The file could not be downloaded yet: isobot will try again "
-                                  "and keep it with this report."))
-        return lines
+        evidence = Event(document_number=draft.number, document_date=draft.date,
+                         nonconformities=draft.nonconformities, note=draft.note,
+                         file_name=draft.file.name if draft.file else None)
+        return [tr._("Duty: {title} ({period})").format(
+                    title=self._duty(obligation).title.get(tr.lang),
+                    period=named_period(obligation, tr)),
+                tr._("Unit: {unit}").format(unit=unit.name), *describe(evidence, tr),
+                *self._pending_file(draft, tr)]
+
+    @staticmethod
+    def _pending_file(draft: Draft, tr: Translator) -> list[str]:
+        if draft.file is None or draft.file.sha256 is not None:
+            return []
+        return [tr._("⏳ The file could not be downloaded yet: isobot will try again and keep "
+                     "it with this report.")]
 
     def _log(self, turn: Turn, draft: Draft, obligation: Obligation) -> None:
         tr = turn.tr
@@ -368,7 +407,8 @@ class SubmissionFlow(Feature):
                                      "{n} corrective actions were created, due {date}.",
                                      len(actions)).format(n=len(actions),
                                                           date=tr.date(actions[0].due)))
-        lines.append(tr._("The ISO standing office has been informed."))
+        lines.append(tr._("The ISO standing office has been informed. To correct this record "
+                          "later, type /sua {reference}.").format(reference=reference))
         turn.say("\n".join(lines))
         self._mark_reminders_done(turn, obligation, reference)
 
@@ -381,18 +421,8 @@ class SubmissionFlow(Feature):
             turn.replies.edits.append(Edit(row.sent_message_id, Message(f"{original}\n\n{done}")))
 
     def _duty(self, obligation: Obligation) -> Duty:
-        # For the evidence it asks for, which no province's catalog changes (PROVINCE_FIELDS).
         return self.catalog.duty(obligation.duty_key)
 
 
-def _offer(step: Step, tr: Translator) -> tuple[Choice, ...]:
-    return tuple(Choice(action, tr._(_LABELS[action])) for action in _OFFERS.get(step, ()))
-
-
-def _document_problem(document: parsing.DocumentReference, tr: Translator) -> str:
-    return {
-        "missing_number": tr._("I could not read a document number."),
-        "missing_date": tr._("I could not read the document's date."),
-        "bad_date": tr._("The document's date is not a real date."),
-        "future_date": tr._("The document's date is in the future."),
-    }.get(document.error, tr._("I could not read the document number and date."))
+def _offered_at(step: Step) -> tuple[str, ...]:
+    return OFFERS.get(step, ())

@@ -212,15 +212,11 @@ class SupervisorDesk(Feature):
         else:
             self._ask_due(turn, flow)
 
-    def _issuer_catalog(self, turn: Turn, flow: dict[str, Any]) -> Catalog:
-        """The catalog of the acting unit's province: its default deadlines."""
-        return self.catalog.for_unit(turn.session.get(Unit, flow["issuer"]).code)
-
     def _ask_due(self, turn: Turn, flow: dict[str, Any]) -> None:
         flow["step"] = "due"
-        turn.say(turn.tr._("What is the deadline? Send a date such as 15/12/2026, or choose "
+        turn.say(turn.tr._("What is the deadline? Send a date such as {example}, or choose "
                            "“No deadline” ({days} days by default).").format(
-            days=self._issuer_catalog(turn, flow).duty("directive").due.days_after or 0),
+            example=_due_example(turn), days=self.catalog.duty("directive").due.days_after or 0),
             (Choice("cd-due:none", turn.tr._("No deadline")),))
 
     def _take_due(self, turn: Turn, flow: dict[str, Any], action: str | None,
@@ -229,16 +225,17 @@ class SupervisorDesk(Feature):
         if action != "cd-due:none":
             day = parsing.parse_date(text, today=turn.today)
             if day is None or day < turn.today:
-                turn.say(tr._("Please send a date from today on, such as 15/12/2026."))
+                turn.say(tr._("Please send a date from today on, such as {example}.").format(
+                    example=_due_example(turn)))
                 return
             flow["due"] = self.calendar.deadline(day).isoformat()
         flow["step"] = "confirm"
         targets = _targets(turn, flow, _scope(flow))
-        people = sum(len(people_to_tell(turn.session, unit=u)) for u in targets.units)
+        people = sum(len(people_to_tell(turn.session, unit=u, day=turn.today))
+                     for u in targets.units)
         deadline = (tr.date(_date(flow["due"])) if flow.get("due")
                     else tr._("{days} days from today").format(
-                        days=self._issuer_catalog(turn, flow).duty("directive").due.days_after
-                        or 0))
+                        days=self.catalog.duty("directive").due.days_after or 0))
         number = flow.get("number") or tr._("none")
         turn.say("\n".join([
             tr._("Please confirm the directive:"),
@@ -304,8 +301,7 @@ class SupervisorDesk(Feature):
         tr = turn.tr
         flow["step"] = "legal-confirm"
         effective = _date(flow["effective"])
-        due = event_due_date(self._issuer_catalog(turn, flow).duty("legal_update"), effective,
-                             self.calendar)
+        due = event_due_date(self.catalog.duty("legal_update"), effective, self.calendar)
         turn.say("\n".join([
             tr._("Please confirm the legal document:"),
             f"{flow['number']} — {flow['title']}",
@@ -363,6 +359,11 @@ def _scope(flow: dict[str, Any]) -> Scope:
     raw = flow.get("scope") or {}
     return Scope(everyone=raw.get("all", False), kinds=tuple(raw.get("kinds", ())),
                  codes=tuple(raw.get("codes", ())))
+
+
+def _due_example(turn: Turn) -> str:
+    """A deadline two weeks ahead: an example that is valid on the day it is shown."""
+    return turn.tr.short_date(turn.today + dt.timedelta(days=14))
 
 
 def _date(value: str) -> dt.date:

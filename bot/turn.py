@@ -17,6 +17,7 @@ from sqlmodel import Session
 from jobs.delivery import Capabilities
 from jobs.i18n import Translator
 from jobs.messages import Choice, Message
+from jobs.offers import Offers
 from storage.models import Member, Unit
 
 
@@ -70,8 +71,9 @@ class Turn:
     """Everything handling one update needs; lives for one transaction.
 
     ``state`` is the person's conversation state in this chat: ``state["flow"]`` is the
-    multi-step task under way (its ``"kind"`` names the feature that owns it), and
-    ``state["choices"]`` the choices last offered, so that a typed answer can pick one.
+    multi-step task under way (its ``"kind"`` names the feature that owns it). ``offers`` are
+    the choices of the last few messages (:mod:`jobs.offers`), so that a typed answer can pick
+    one; the conversation stores them back into ``state`` when the turn ends.
     """
 
     session: Session
@@ -83,6 +85,12 @@ class Turn:
     replies: Replies = field(default_factory=Replies)
     # What each installed messenger is and can do, by platform key (brand names, file limits).
     messengers: Mapping[str, Capabilities] = field(default_factory=dict)
+    offers: Offers = field(default_factory=Offers)
+    # Set when a picked choice no longer applied: the conversation then shows the current ones.
+    stale_choice: bool = False
+    # What the person typed last turn that the answer to this one may still need (a document
+    # line typed for a duty reported already, kept for "Correct this record").
+    carried: dict[str, Any] = field(default_factory=dict)
 
     def say(self, text: str, choices: tuple[Choice, ...] = ()) -> None:
         """Reply with ``text`` and, optionally, choices to pick from."""
@@ -93,8 +101,21 @@ class Turn:
         if message.lang is None:  # adapters word choices in the message's language (Zalo)
             message = dataclasses.replace(message, lang=self.tr.lang)
         self.replies.messages.append(message)
+        # Whether the newest message offered choices, so a typed "2" answers them rather than
+        # the question a task under way asked before (see Conversation._dispatch).
+        self.state["offered_last"] = bool(message.choices)
         if message.choices:
-            self.state["choices"] = [[c.id, c.label] for c in message.choices]
+            self.remember(message.choices)
+
+    def remember(self, choices: tuple[Choice, ...]) -> None:
+        """Keep ``choices`` answerable by a typed number or word; a numbered list in the text
+        (``/viec``) is remembered this way without showing buttons."""
+        self.offers.add([(c.id, c.label) for c in choices], self.now)
+        self.state["offered_last"] = True
+
+    def carry(self, **details: Any) -> None:
+        """Keep ``details`` for the next turn only (:attr:`carried` there)."""
+        self.state["carried"] = details
 
     def end_flow(self) -> dict[str, Any] | None:
         """Drop the multi-step task under way; returns it (None when there was none)."""

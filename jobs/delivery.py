@@ -23,6 +23,7 @@ from sqlmodel import Session
 
 from jobs.i18n import translator
 from jobs.messages import Message
+from jobs.offers import remember_offer
 from jobs.planner import recipients
 from storage.chats import load_state, save_state
 from storage.db import session_scope
@@ -255,7 +256,7 @@ class Deliverer:
             key = dict(platform=row.platform, chat_id=row.chat_id,
                        user_id=member.platform_user_id)
             state = load_state(session, **key)
-            state["choices"] = [[c.id, c.label] for c in message.choices]
+            remember_offer(state, [(c.id, c.label) for c in message.choices], self.now())
             save_state(session, **key, state=state, now=self.now())
 
     def _retry_or_fail(self, session, row: Outbox, error: str) -> None:

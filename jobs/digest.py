@@ -333,10 +333,13 @@ def digest_chart(state: SubtreeState, root: DigestUnit, *, tr: Translator,
 
 def supervisor_digest(root: DigestUnit, units: Sequence[DigestUnit],
                       obligations: Iterable[DigestObligation], *, now: dt.datetime,
-                      catalog: Catalog, tr: Translator) -> Message | None:
+                      catalog: Catalog, tr: Translator,
+                      without_officer: Sequence[DigestUnit] = ()) -> Message | None:
     """The weekly digest of the subtree of ``root`` (``units``, ``root`` among them).
 
-    None when the subtree is quiet (nothing overdue, nothing completed in the last 7 days).
+    ``without_officer``: the units of the subtree with no active ISO officer (their reminders
+    go to the head), listed by name. None when the subtree is quiet (nothing overdue, nothing
+    completed in the last 7 days).
     """
     state = subtree_state(units, obligations, now=now, catalog=catalog, lang=tr.lang)
     if state.quiet:
@@ -372,6 +375,10 @@ def supervisor_digest(root: DigestUnit, units: Sequence[DigestUnit],
     lines.append(tr._("🔴 Newly overdue in the last 7 days: {n}").format(
         n=len(state.newly_overdue)))
     lines += _limited(state.newly_overdue, lambda o: f"• {item(o)}", tr)
+    if without_officer:
+        lines += ["", tr._("👤 Units without an ISO officer ({n}); their reminders go to the "
+                           "head:").format(n=len(without_officer))]
+        lines += _limited(list(without_officer), lambda u: f"• {u.name}", tr)
     attachments = _attachments(state, root, units, catalog=catalog, tr=tr, today=today)
     if attachments:
         lines += ["", tr._("The chart and the table are attached.")]

@@ -17,8 +17,6 @@ Who gets what (the composition rules are in :mod:`jobs.digest`):
 - every active supervisor: the state of their unit's subtree (active units), with the chart and
   the XLSX table, unless the subtree is quiet.
 
-Each digest is worded by the catalog of its unit's province (:meth:`Catalog.for_unit`).
-
 A person with a Telegram and a Zalo account gets it on the account(s) they chose
 (:func:`jobs.linking.preferred`), in their language.
 """
@@ -43,6 +41,7 @@ from jobs.digest import (
 from jobs.i18n import translator
 from jobs.linking import preferred
 from jobs.messages import Message
+from storage.absences import staffed_units
 from storage.digests import digest_members, digest_obligations, queued_keys
 from storage.models import Member, Obligation, Role, Unit
 from storage.outbox import enqueue
@@ -120,6 +119,7 @@ def build_weekly_digest(session: Session, *, now: dt.datetime, catalog: Catalog,
     by_unit: dict[int, list[DigestObligation]] = defaultdict(list)
     for o in digest_obligations(session, due_from=first_of_year, done_since=since):
         by_unit[o.unit_id].append(_digest_obligation(o))
+    staffed = staffed_units(session)
     planned: list[PlannedDigest] = []
     # One text per unit (or subtree) and language, however many people read it.
     composed: dict[tuple[str, int, str], Message | None] = {}
@@ -134,13 +134,13 @@ def build_weekly_digest(session: Session, *, now: dt.datetime, catalog: Catalog,
                 tree = _subtree(session, unit, units)
                 composed[cache_key] = supervisor_digest(
                     _digest_unit(unit), tree, [o for u in tree for o in by_unit.get(u.id, [])],
-                    now=now, catalog=catalog.for_unit(unit.code), tr=tr)
+                    now=now, catalog=catalog, tr=tr,
+                    without_officer=[u for u in tree if u.id not in staffed])
         else:
             cache_key = ("unit", unit.id, tr.lang)
             if cache_key not in composed:
                 composed[cache_key] = officer_digest(_digest_unit(unit), by_unit.get(unit.id, []),
-                                                     now=now, catalog=catalog.for_unit(unit.code),
-                                                     tr=tr)
+                                                     now=now, catalog=catalog, tr=tr)
         if composed[cache_key] is not None:
             planned.append(PlannedDigest(key, member, unit, composed[cache_key]))
     return planned

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
 
+from jobs.absence import officer_recipients
 from jobs.calendar import WorkCalendar
 from jobs.catalog import Catalog
 from jobs.i18n import Translator, translator
@@ -16,7 +17,6 @@ from jobs.obligations import event_due_date
 from jobs.reminder_texts import About, reminder
 from jobs.scope import Scope, Targets
 from storage.events import append_event
-from storage.members import members_of
 from storage.models import (
     Directive,
     Event,
@@ -26,7 +26,6 @@ from storage.models import (
     ObligationStatus,
     Outbox,
     OutboxState,
-    Role,
     Unit,
 )
 from storage.obligations import ensure_obligation
@@ -55,10 +54,10 @@ def directive_name(directive: Directive, tr: Translator, tz: dt.tzinfo) -> str:
         date=tr.short_date(directive.created_at.astimezone(tz).date()))
 
 
-def people_to_tell(session: Session, *, unit: Unit) -> list[Member]:
-    """Who receives a directive for ``unit``: its officers, or its head when it has none."""
-    return (members_of(session, unit_ids=[unit.id], roles=[Role.OFFICER])
-            or members_of(session, unit_ids=[unit.id], roles=[Role.HEAD]))
+def people_to_tell(session: Session, *, unit: Unit, day: dt.date) -> list[Member]:
+    """Who receives a directive for ``unit`` on ``day``: those who get its officer reminders
+    (:mod:`jobs.absence`: its officers, a substitute, its head when it has no officer)."""
+    return officer_recipients(session, unit_id=unit.id, day=day)
 
 
 @dataclass(frozen=True)
@@ -78,11 +77,10 @@ def send_directive(
     """Record the directive, give each target unit an obligation, and queue the broadcast.
 
     ``number`` is its official number ("1699/UBND-TH"), by which people then know it. Without
-    a ``due`` date, the deadline is the default of the issuer's catalog.
+    a ``due`` date, the deadline is the catalog's default.
     """
     today = now.astimezone(calendar.tz).date()
-    default = catalog.for_unit(issuer_unit.code).duty(DUTY)
-    due = calendar.deadline(due) if due else event_due_date(default, today, calendar)
+    due = calendar.deadline(due) if due else event_due_date(catalog.duty(DUTY), today, calendar)
     directive = Directive(number=number, text=text, issuer_unit_id=issuer_unit.id,
                           issued_by=issued_by, issued_by_member_id=member.id if member else None,
                           scope=scope.as_dict(), due=due, created_at=now)
@@ -94,8 +92,8 @@ def send_directive(
             session, unit_id=unit.id, duty_key=DUTY, period=period_of(directive.id), due=due,
             now=now, source=ObligationSource.DIRECTIVE, source_ref=str(directive.id), note=text,
             label=number)
-        duty = catalog.for_unit(unit.code).duty(DUTY)
-        for person in people_to_tell(session, unit=unit):
+        duty = catalog.for_unit(unit.code).duty(DUTY)  # its legal basis cites the unit's province
+        for person in people_to_tell(session, unit=unit, day=today):
             tr = translator(person.language)
             about = About(obligation.id, unit.name, duty, obligation.period, due, text, number)
             message = reminder(about, today, tr)

@@ -22,7 +22,7 @@ def announcement_due(session: Session, *, unit: Unit, event: str, on: dt.date,
     """An ``announcement`` obligation: the QMS was built or changed (Art. 4.3, 19/2014)."""
     if event not in QMS_EVENTS:
         raise ValueError(f"unknown QMS event {event!r}")
-    duty = catalog.for_unit(unit.code).duty("announcement")
+    duty = catalog.duty("announcement")
     return ensure_obligation(session, unit_id=unit.id, duty_key=duty.key,
                              period=f"{event}-{on.isoformat()}",
                              due=event_due_date(duty, on, calendar), now=now,
@@ -64,8 +64,7 @@ def officer_joined(session: Session, *, member: Member, now: dt.datetime, catalo
     People know it by the officer's name (its ``label``); the period ``T-<member id>`` is only
     its key.
     """
-    unit = session.get(Unit, member.unit_id)
-    duty = catalog.for_unit(unit.code).duty("training")
+    duty = catalog.duty("training")
     today = now.astimezone(calendar.tz).date()
     name = member.display_name.strip() or None
     return ensure_obligation(session, unit_id=member.unit_id, duty_key=duty.key,

@@ -8,11 +8,11 @@ from dataclasses import dataclass, field
 from sqlmodel import Session
 
 from jobs.calendar import WorkCalendar
-from jobs.catalog import Catalog
-from jobs.i18n import translator
+from jobs.catalog import Catalog, Duty
+from jobs.i18n import Translator, translator
 from jobs.labels import document_text, named_period
 from jobs.messages import Choice, Message
-from jobs.obligations import event_due_date
+from jobs.obligations import Period, event_due_date
 from jobs.planner import recipients
 from storage.events import append_event
 from storage.models import (
@@ -63,7 +63,49 @@ class Logged:
     obligation: Obligation | None = None
     unit: Unit | None = None
     corrective_actions: list[Obligation] = field(default_factory=list)
-    problem: str | None = None  # not_found, not_allowed, already_done, bad_nonconformities
+    problem: str | None = None  # not_found, not_allowed, already_done, bad_nonconformities,
+    # missing_evidence
+
+
+# How far before the day a duty arose a document may be dated without a question, for a duty
+# that has no calendar period (a directive, a training): anything older is most likely a typo.
+_EVENT_DUTY_SLACK = dt.timedelta(days=366)
+
+
+def missing_evidence(duty: Duty, submission: Submission) -> tuple[str | tuple[str, ...], ...]:
+    """The catalog's requirements of ``duty`` (``requires``) that ``submission`` does not meet."""
+    return tuple(need for need in duty.requires
+                 if not any(_carries(item, submission)
+                            for item in (need if isinstance(need, tuple) else (need,))))
+
+
+def _carries(requirement: str, submission: Submission) -> bool:
+    if requirement in ("document", "minutes"):
+        return bool(submission.document_number) and submission.document_date is not None
+    return {"file": submission.file is not None, "count": submission.nonconformities is not None,
+            "note": bool(submission.note and submission.note.strip())}.get(requirement, False)
+
+
+def accepts(duty: Duty, requirement: str) -> bool:
+    """Whether ``duty`` takes ``requirement`` as evidence at all (required or one of several)."""
+    return any(requirement in (need if isinstance(need, tuple) else (need,))
+               for need in duty.requires)
+
+
+def earliest_plausible(obligation: Obligation) -> dt.date:
+    """The earliest date a document reporting on ``obligation`` is expected to carry.
+
+    A calendar period starts on its first day ("2026-Q4": 1 October 2026); a duty created by an
+    event, a year before it arose. An earlier date is asked about, not refused: a quality
+    objectives decision may be signed in December for the next year.
+    """
+    try:
+        period = Period.parse(obligation.period)
+    except ValueError:
+        arose = obligation.created_at.date() if obligation.created_at else obligation.due
+        return arose - _EVENT_DUTY_SLACK
+    month = (period.quarter - 1) * 3 + 1 if period.quarter else period.month or 1
+    return dt.date(period.year, month, 1)
 
 
 def may_log(member: Member, obligation: Obligation) -> bool:
@@ -75,6 +117,22 @@ def event_kind(evidence: str) -> str:
     """The event kind recorded for a duty whose catalog evidence is ``evidence``."""
     return {"document": "submitted", "audit": "audit_done", "review": "review_done"}.get(
         evidence, "done")
+
+
+def describe(event: Event, tr: Translator) -> list[str]:
+    """The evidence an event carries, one line each, as receipts and notices show it."""
+    lines = []
+    if event.document_number:
+        lines.append(tr._("Document: {number} dated {date}").format(
+            number=event.document_number,
+            date=tr.short_date(event.document_date) if event.document_date else "—"))
+    if event.nonconformities is not None:
+        lines.append(tr._("Nonconformities found: {n}").format(n=event.nonconformities))
+    if event.file_name:
+        lines.append(tr._("File: {name}").format(name=event.file_name))
+    if event.note:
+        lines.append(tr._("Note: {note}").format(note=event.note))
+    return lines
 
 
 def log_submission(session: Session, *, member: Member, submission: Submission,
@@ -93,8 +151,10 @@ def log_submission(session: Session, *, member: Member, submission: Submission,
     n = submission.nonconformities
     if n is not None and not 0 <= n <= MAX_NONCONFORMITIES:
         return Logged(problem="bad_nonconformities")
+    duty = catalog.duty(obligation.duty_key)
+    if missing_evidence(duty, submission):
+        return Logged(problem="missing_evidence", obligation=obligation)
     unit = session.get(Unit, obligation.unit_id)
-    duty = catalog.for_unit(unit.code).duty(obligation.duty_key)
     event = append_event(session, event=Event(
         obligation_id=obligation.id, unit_id=unit.id, member_id=member.id,
         actor=f"{member.platform}:{member.platform_user_id}", at=now,
@@ -107,20 +167,21 @@ def log_submission(session: Session, *, member: Member, submission: Submission,
         note=submission.note, nonconformities=n,
     ))
     complete_obligation(session, obligation=obligation, event_id=event.id, now=now)
-    actions = _corrective_actions(session, obligation=obligation, event=event, count=n or 0,
-                                  now=now, catalog=catalog, calendar=calendar)
+    actions = corrective_actions(session, obligation=obligation, event=event, count=n or 0,
+                                 now=now, catalog=catalog, calendar=calendar)
     _tell_supervisors(session, unit=unit, obligation=obligation, event=event, now=now,
                       catalog=catalog)
     return Logged(event=event, obligation=obligation, unit=unit, corrective_actions=actions)
 
 
-def _corrective_actions(session: Session, *, obligation: Obligation, event: Event, count: int,
-                        now: dt.datetime, catalog: Catalog,
-                        calendar: WorkCalendar) -> list[Obligation]:
+def corrective_actions(session: Session, *, obligation: Obligation, event: Event, count: int,
+                       now: dt.datetime, catalog: Catalog,
+                       calendar: WorkCalendar) -> list[Obligation]:
+    """One corrective-action obligation per nonconformity an internal audit found (those that
+    exist already are kept as they are)."""
     if obligation.duty_key != "internal_audit" or count == 0:
         return []
-    unit = session.get(Unit, obligation.unit_id)
-    duty = catalog.for_unit(unit.code).duty("corrective_action")
+    duty = catalog.duty("corrective_action")
     found_on = event.document_date or now.astimezone(calendar.tz).date()
     due = event_due_date(duty, found_on, calendar)
     return [
@@ -133,7 +194,7 @@ def _corrective_actions(session: Session, *, obligation: Obligation, event: Even
 
 def _tell_supervisors(session: Session, *, unit: Unit, obligation: Obligation, event: Event,
                       now: dt.datetime, catalog: Catalog) -> None:
-    duty = catalog.for_unit(unit.code).duty(obligation.duty_key)
+    duty = catalog.duty(obligation.duty_key)
     for supervisor in recipients(session, unit=unit, role=Role.SUPERVISOR):
         tr = translator(supervisor.language)
         lines = [

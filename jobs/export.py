@@ -99,6 +99,7 @@ EVENT_COLUMNS: tuple[tuple[str, str], ...] = (
     ("actor", N_("Actor")),
     ("note", N_("Note")),
     ("correction_of", N_("Correction of")),
+    ("corrected_by", N_("Corrected by")),
 )
 
 _MAX_WIDTH = 60
@@ -156,8 +157,7 @@ def obligation_sheet(
     for obligation, unit, event in rows:
         standing = standing_of(obligation.status, obligation.done_at, obligation.due, today)
         table.append((
-            unit.code, unit.name, _duty_title(catalog.for_unit(unit.code), obligation.duty_key,
-                                              tr.lang),
+            unit.code, unit.name, _duty_title(catalog, obligation.duty_key, tr.lang),
             named_period(obligation, tr), obligation.due,
             tr._(STANDING_TEXT[standing]) if standing else tr._("Cancelled"), obligation.done_at,
             document_text(event.document_number, event.document_date, tr) if event else None,
@@ -177,28 +177,28 @@ EVENT_KINDS: dict[str, str] = {
 
 
 def event_table(
-    rows: Sequence[tuple[Event, Unit, Obligation | None, str | None]], *, tr: Translator,
-    catalog: Catalog, for_people: bool = False,
+    rows: Sequence[tuple[Event, Unit, Obligation | None, str | None, str | None]], *,
+    tr: Translator, catalog: Catalog, for_people: bool = False,
 ) -> Table:
-    """The evidence log: one row per (event, unit, obligation, corrected event's reference).
+    """The evidence log: one row per (event, unit, obligation, the reference it corrects, the
+    reference that corrects it); a corrected event stays, marked by the one that replaced it.
 
     ``for_people`` puts the duty's title, the named period and the kind in words where
     software reads the duty key, the period key and the kind's code.
     """
-    def about(event: Event, unit: Unit, o: Obligation | None) -> tuple[str | None, ...]:
+    def about(event: Event, o: Obligation | None) -> tuple[str | None, ...]:
         if not for_people:
             return (o.duty_key if o else None, o.period if o else None, event.kind)
         kind = tr._(EVENT_KINDS[event.kind]) if event.kind in EVENT_KINDS else event.kind
         if o is None:
             return None, None, kind
-        return (_duty_title(catalog.for_unit(unit.code), o.duty_key, tr.lang),
-                named_period(o, tr), kind)
+        return _duty_title(catalog, o.duty_key, tr.lang), named_period(o, tr), kind
 
     return _table(EVENT_COLUMNS, [
-        (event.reference, event.at, unit.code, unit.name, *about(event, unit, obligation),
+        (event.reference, event.at, unit.code, unit.name, *about(event, obligation),
          event.document_number, event.document_date, event.file_name, event.file_hash,
-         event.nonconformities, event.actor, event.note, correction_of)
-        for event, unit, obligation, correction_of in rows
+         event.nonconformities, event.actor, event.note, correction_of, corrected_by)
+        for event, unit, obligation, correction_of, corrected_by in rows
     ], tr)
 
 

@@ -46,15 +46,15 @@ def entries(unit: Unit, stored: Sequence[Obligation], *, catalog: Catalog,
     """What ``unit``'s calendar holds, soonest first.
 
     ``stored`` are the unit's obligations of any status: open ones are listed, and done or
-    cancelled ones keep the catalog from listing their period again. The catalog of the unit's
-    province adds what falls due from ``today`` to twelve months later and is not stored yet.
+    cancelled ones keep the catalog from listing their period again. The catalog adds what falls
+    due from ``today`` to twelve months later and is not stored yet.
     """
     stored = [o for o in stored if o.unit_id == unit.id]
     known = {(o.duty_key, o.period) for o in stored}
     listed = [Entry(o.duty_key, o.period, o.due, o.note, o.label) for o in stored
               if o.status == ObligationStatus.OPEN]
-    for owed in owed_between(catalog.for_unit(unit.code), unit.kind, today,
-                             add_months(today, AHEAD_MONTHS), calendar):
+    for owed in owed_between(catalog, unit.kind, today, add_months(today, AHEAD_MONTHS),
+                             calendar):
         if (owed.duty_key, owed.period) not in known:
             known.add((owed.duty_key, owed.period))
             listed.append(Entry(owed.duty_key, owed.period, owed.due))

@@ -52,9 +52,9 @@ def register_legal_document(
 ) -> Registered:
     """Record the document and give every affected unit a ``legal_update`` obligation.
 
-    The due date is three months (the rule of each unit's catalog) after the effective date,
-    moved to a working day; the reminder names the document by its number and cites its title.
-    A number registered before raises :class:`AlreadyRegistered`.
+    The due date is three months (the catalog's rule) after the effective date, moved to a
+    working day; the reminder names the document by its number and cites its title. A number
+    registered before raises :class:`AlreadyRegistered`.
     """
     if (existing := legal_document_by_number(session, number=number)) is not None:
         raise AlreadyRegistered(existing)
@@ -62,12 +62,11 @@ def register_legal_document(
                              scope=scope.as_dict(), registered_by=registered_by, created_at=now)
     session.add(document)
     session.flush()
+    due = event_due_date(catalog.duty(DUTY), effective, calendar)
     note = f"{number} — {title} ({effective:%d/%m/%Y})"
     obligations = [
         ensure_obligation(session, unit_id=unit.id, duty_key=DUTY, period=period_of(document.id),
-                          due=event_due_date(catalog.for_unit(unit.code).duty(DUTY), effective,
-                                             calendar),
-                          now=now, source=ObligationSource.LEGAL_DOCUMENT,
+                          due=due, now=now, source=ObligationSource.LEGAL_DOCUMENT,
                           source_ref=str(document.id), note=note, label=number)[0]
         for unit in targets.units
     ]

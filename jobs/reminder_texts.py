@@ -8,7 +8,8 @@ choices, attachments) is :mod:`jobs.messages`.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import Any
 
 from jobs.catalog import Duty
 from jobs.i18n import Translator
@@ -112,3 +113,40 @@ def for_stage(stage_track: str, recipient_role: str, about: About, today: dt.dat
     if stage_track == "remind":
         return reminder(about, today, tr)
     return escalation(about, recipient_role, today, tr)
+
+
+# Stand-ins for what differs between the messages of one group: control characters, which
+# neither a unit's name nor a translation contains.
+_UNIT_NAME = "\x00unit\x00"
+_OBLIGATION_ID = "\x00obligation\x00"
+
+
+class RenderedOnce:
+    """Stage payloads rendered once per distinct text and language, then filled in per message.
+
+    A group's messages differ only in the unit's name and the obligation's id (in the reply
+    choices): each distinct text is rendered once, with stand-ins for those two, and copied.
+    """
+
+    def __init__(self, today: dt.date) -> None:
+        self.today = today
+        self._rendered: dict[tuple, dict[str, Any]] = {}
+
+    def payload(self, stage_track: str, recipient_role: str, about: About,
+                tr: Translator) -> dict[str, Any]:
+        """The outbox payload of :func:`for_stage` for ``about`` as of ``today``."""
+        # The duty object, not its key: each province's catalog has its own (its legal basis),
+        # and every catalog lives as long as the process.
+        key = (stage_track, recipient_role, id(about.duty), about.period, about.due,
+               about.detail, about.label, tr.lang)
+        template = self._rendered.get(key)
+        if template is None:
+            stand_in = replace(about, obligation_id=_OBLIGATION_ID, unit_name=_UNIT_NAME)
+            template = for_stage(stage_track, recipient_role, stand_in, self.today,
+                                 tr).to_payload()
+            self._rendered[key] = template
+        oid = str(about.obligation_id)
+        return {**template,
+                "text": template["text"].replace(_UNIT_NAME, about.unit_name),
+                "choices": [[choice.replace(_OBLIGATION_ID, oid), label]
+                            for choice, label in template["choices"]]}

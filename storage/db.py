@@ -8,8 +8,10 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import event
+from sqlalchemy import Table, event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.sql.dml import Insert
 from sqlmodel import Session, create_engine
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
@@ -47,6 +49,17 @@ def session_scope(engine: Engine) -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
+
+
+def insert_ignoring_duplicates(session: Session, table: Table, *unique_columns: str) -> Insert:
+    """``INSERT … ON CONFLICT (unique_columns) DO NOTHING`` in the session's dialect.
+
+    SQLite (3.24 and later) and PostgreSQL share the clause, but SQLAlchemy builds it only from
+    each dialect's own ``insert`` (https://docs.sqlalchemy.org/en/20/dialects/sqlite.html#upsert).
+    A row another process inserted meanwhile is skipped instead of failing the transaction.
+    """
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    return dialect.insert(table).on_conflict_do_nothing(index_elements=list(unique_columns))
 
 
 def alembic_config(engine: Engine) -> Config:

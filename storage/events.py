@@ -7,6 +7,7 @@ import uuid
 from collections.abc import Iterable
 from zoneinfo import ZoneInfo
 
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from storage.models import Event, Obligation, Unit
@@ -56,3 +57,29 @@ def corrections_of(session: Session, *, event_id: int) -> list[Event]:
     """The events that correct event ``event_id``, oldest first."""
     return list(session.exec(select(Event).where(Event.correction_of_id == event_id)
                              .order_by(Event.id)))
+
+
+def correction_of(session: Session, *, event_id: int) -> Event | None:
+    """The event that corrects event ``event_id``, if it was corrected."""
+    return session.exec(select(Event).where(Event.correction_of_id == event_id)
+                        .order_by(Event.id)).first()
+
+
+def latest_version(session: Session, *, event: Event) -> Event:
+    """``event`` as last corrected: the end of the chain of corrections that starts at it."""
+    seen = {event.id}
+    while (newer := correction_of(session, event_id=event.id)) is not None \
+            and newer.id not in seen:
+        seen.add(newer.id)
+        event = newer
+    return event
+
+
+def recent_uncorrected(session: Session, *, unit_ids: Iterable[int],
+                       limit: int) -> list[Event]:
+    """The newest events of ``unit_ids`` that no later event corrects, newest first."""
+    newer = aliased(Event)
+    query = (select(Event).join(newer, newer.correction_of_id == Event.id, isouter=True)
+             .where(col(Event.unit_id).in_(list(unit_ids)), col(newer.id).is_(None))
+             .order_by(col(Event.id).desc()).limit(limit))
+    return list(session.exec(query))

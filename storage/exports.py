@@ -34,20 +34,21 @@ def obligations_for_export(
 
 def events_for_export(
     session: Session, *, unit_ids: Iterable[int] | None = None
-) -> list[tuple[Event, Unit, Obligation | None, str | None]]:
-    """Events (of ``unit_ids``, or all) with their unit, obligation and corrected event's reference.
+) -> list[tuple[Event, Unit, Obligation | None, str | None, str | None]]:
+    """Events (of ``unit_ids``, or all) with their unit, obligation, the reference of the event
+    each corrects and of the event that corrects it (both kept: nothing is overwritten).
 
     Units of any state are included. Ordered by time, then id (the order they were logged).
     """
-    corrected = aliased(Event)
+    corrected, correcting = aliased(Event), aliased(Event)
     query = (
-        select(Event, Unit, Obligation, corrected.reference)
+        select(Event, Unit, Obligation, corrected.reference, correcting.reference)
         .join(Unit, Unit.id == Event.unit_id)
         .join(Obligation, Obligation.id == Event.obligation_id, isouter=True)
         .join(corrected, corrected.id == Event.correction_of_id, isouter=True)
+        .join(correcting, correcting.correction_of_id == Event.id, isouter=True)
         .order_by(Event.at, Event.id)
     )
     if unit_ids is not None:
         query = query.where(col(Event.unit_id).in_(list(unit_ids)))
-    return [(event, unit, obligation, reference)
-            for event, unit, obligation, reference in session.exec(query)]
+    return [tuple(row) for row in session.exec(query)]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from typing import Protocol
 
 from sqlmodel import Session, col, or_, select
 
@@ -52,6 +53,28 @@ def members_of(session: Session, *, unit_ids: Iterable[int], roles: Iterable[str
                              col(Member.role).in_(list(roles)), Member.active)
         .order_by(Member.id)
     ))
+
+
+class Recipient(Protocol):
+    """An active member as the planner needs it; the field names are :class:`Member`'s."""
+
+    id: int
+    unit_id: int
+    role: str
+    platform: str
+    chat_id: str
+    language: str
+    person_id: int | None
+    receives_reminders: bool
+
+
+def active_recipients(session: Session) -> list[Recipient]:
+    """Every active member in id order: rows (named tuples), never objects."""
+    return session.connection().execute(
+        select(Member.id, Member.unit_id, Member.role, Member.platform, Member.chat_id,
+               Member.language, Member.person_id, Member.receives_reminders)
+        .where(Member.active).order_by(Member.id)
+    ).all()
 
 
 def set_language(session: Session, *, platform: str, user_id: str, language: str) -> int:

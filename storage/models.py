@@ -122,6 +122,21 @@ class Member(SQLModel, table=True):
     receives_reminders: bool = Field(default=True, sa_column_kwargs={"server_default": true()})
 
 
+class Absence(SQLModel, table=True):
+    """An officer away from ``starts`` to ``ends`` (inclusive, Vietnam dates): their reminders
+    go to ``substitute_id``, a member of the same unit, or to the unit head when None."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    member_id: int = Field(foreign_key="member.id", index=True)
+    unit_id: int = Field(foreign_key="unit.id", index=True)
+    starts: dt.date
+    ends: dt.date = Field(index=True)
+    substitute_id: int | None = Field(default=None, foreign_key="member.id")
+    created_by: str = Field(max_length=128)  # "telegram:1001" or "cli:operator"
+    created_at: dt.datetime | None = _timestamp()
+    cancelled_at: dt.datetime | None = _timestamp(nullable=True)
+
+
 class Invite(SQLModel, table=True):
     """A single-use, expiring code that binds a messenger account to a unit and role."""
 
@@ -160,14 +175,18 @@ class WrongCode(SQLModel, table=True):
 class Obligation(SQLModel, table=True):
     """One duty a unit owes for one period, with its due date."""
 
-    __table_args__ = (UniqueConstraint("unit_id", "duty_key", "period", name="uq_obligation"),)
+    __table_args__ = (
+        UniqueConstraint("unit_id", "duty_key", "period", name="uq_obligation"),
+        # The planner's groups: open obligations per (duty, due date), read from the index.
+        Index("ix_obligation_open_groups", "status", "duty_key", "due", "id"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     unit_id: int = Field(foreign_key="unit.id", index=True)
     duty_key: str = Field(max_length=64)
     period: str = Field(max_length=64)
     due: dt.date
-    status: str = Field(default=ObligationStatus.OPEN, max_length=16, index=True)
+    status: str = Field(default=ObligationStatus.OPEN, max_length=16)
     source: str = Field(default=ObligationSource.CATALOG, max_length=16)
     # What created it, for the reminder's text: a directive id, a legal document id, an audit event.
     source_ref: str | None = Field(default=None, max_length=64)

@@ -13,13 +13,21 @@ The Vietnamese words in this module are *input vocabulary* (what people type), w
 output, so they do not go through gettext.
 """
 
-from bot.parsing.answers import Choice, choice_aliases, match_choice, parse_command
+from bot.parsing.answers import (
+    Choice,
+    choice_aliases,
+    choice_number,
+    match_choice,
+    parse_command,
+)
 from bot.parsing.folding import fold
-from bot.parsing.intents import Action, DutyWords, Intent, parse_intent
+from bot.parsing.intents import Action, DutyWords, Intent, parse_intent, receipt_reference
 from bot.parsing.references import (
+    DateRange,
     DocumentReference,
     ParseIssue,
     parse_date,
+    parse_date_range,
     parse_document_number,
     parse_document_reference,
 )
@@ -27,16 +35,20 @@ from bot.parsing.references import (
 __all__ = [
     "Action",
     "Choice",
+    "DateRange",
     "DocumentReference",
     "DutyWords",
     "Intent",
     "ParseIssue",
     "choice_aliases",
+    "choice_number",
     "fold",
     "match_choice",
     "parse_command",
     "parse_date",
+    "parse_date_range",
     "parse_document_number",
     "parse_document_reference",
     "parse_intent",
+    "receipt_reference",
 ]

@@ -40,12 +40,20 @@ _CHOICE_WORDS: dict[str, tuple[str, ...]] = {
     "skip": ("bo qua", "khong co", "khong", "skip"),
     "confirm": ("xac nhan", "dong y", "co", "ok", "yes", "confirm"),
     "cancel": ("huy bo",),
+    "datekeep": ("dung", "dung roi", "dung ngay", "giu nguyen"),
+    "dateredo": ("nhap lai", "sai", "sai roi"),
 }
 
 
 def choice_aliases(choice_id: str) -> tuple[str, ...]:
     """Words that pick the choice ``choice_id`` besides its label (for :func:`match_choice`)."""
     return _CHOICE_WORDS.get(choice_id.partition(":")[0], ())
+
+
+def choice_number(text: str) -> int | None:
+    """The number a bare numeric answer gives ("2", "số 2", "#2"); None for anything else."""
+    m = _CHOICE_NUMBER_RE.fullmatch(_answer_key(text, keep_marks=False))
+    return int(m["n"]) if m else None
 
 
 def match_choice(text: str, choices: Sequence[tuple[str, str, Iterable[str]]]) -> str | None:

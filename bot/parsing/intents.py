@@ -20,8 +20,10 @@ class Action(StrEnum):
     """What the officer wants to do with a reminder."""
 
     SUBMITTED = "submitted"  # "đã nộp", "xong", "đã họp ..." — log it as done
+    CORRECT = "correct"  # "sửa biên nhận ISO-2026-000002", "nhập nhầm số văn bản" — fix a record
     SNOOZE = "snooze"  # "nhắc lại sau"
     HELP = "help"  # "hướng dẫn"
+    GREETING = "greeting"  # "xin chào", "chào anh"
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +40,8 @@ class Intent:
     nonconformities: int | None = None
     snooze_days: int | None = None  # "nhắc lại sau 3 ngày" -> 3 (only for SNOOZE)
     issues: tuple[ParseIssue, ...] = ()
+    receipt: str | None = None  # a receipt reference typed, "ISO-2026-000002"
+    fix: str | None = None  # what a CORRECT says was wrong: document, file, count (or None)
 
     @property
     def period_hint(self) -> str | None:
@@ -133,6 +137,17 @@ _SNOOZE_RE = re.compile(
     r"\bnhac\s+(?:lai|sau|toi)\b|\bnhac\s+(?:\w+\s+){1,2}sau\b|\bde\s+sau\b|\btam\s+hoan\b"
     r"|\bhoan\s+lai\b|\bluc\s+khac\b|\bsnooze\b|\blater\b"
 )
+# Saying a record is wrong: "sửa lại", "sửa biên nhận", "nhập nhầm", "sai số", "đính chính".
+# A bare "sửa" is not enough: "đã sửa quy trình" reports a procedure amended (a legal update),
+# and "sửa đổi" is part of duty names.
+_CORRECT_RE = re.compile(
+    r"^sua\b(?!\s+doi)"
+    r"|\bsua\s+(?:lai|bien\s+nhan|so|ngay|thong\s+tin|ban\s+ghi|giup|ho|file|tep)\b"
+    r"|\b(?:nhap|ghi|gui|go|danh|nop)\s+(?:nham|sai)\b|\b(?:sai|nham)\s+(?:so|ngay|file|tep)\b"
+    r"|\bdinh\s+chinh\b|\bcorrect(?:ion)?\b"
+)
+# A greeting on its own (a report may start with "chào anh, đã nộp ...": that is a report).
+_GREETING_RE = re.compile(r"^(?:xin\s+)?chao\b|^(?:hello|hi|alo)\b")
 _HELP_RE = re.compile(r"\bhuong\s+dan\b|\btro\s+giup\b|\bgiup\b|\bhelp\b|\bhdsd\b|^\?+$")
 # Earlier in the message wins; on a tie, help beats snooze beats submitted.
 _ACTION_PATTERNS = (
@@ -153,6 +168,15 @@ _NC_NONE_RE = re.compile(
 )
 _NC_COUNT_RE = re.compile(rf"(?<![0-9/.\-])\b(?P<n>[0-9]{{1,3}})\s*(?:diem\s+)?{_NC_NOUN}")
 _NC_LABEL_RE = re.compile(rf"\b{_NC_NOUN}\s*[:=]\s*(?P<n>[0-9]{{1,3}})\b")
+# What a correction says was wrong, by the words used, in order of precedence.
+_FIX_WORDS = (
+    ("count", re.compile(rf"\b{_NC_NOUN}")),
+    ("file", re.compile(r"\b(?:file|tep|anh|hinh|anh\s+chup|tai\s+lieu\s+dinh\s+kem)\b")),
+    ("document", re.compile(r"\b(?:so|ngay|so\s+van\s+ban|so\s+hieu|van\s+ban)\b")),
+)
+# A receipt as the bot writes it: "ISO-2026-000002" (zeros may be left out when typed).
+_RECEIPT_RE = re.compile(r"\biso\s*-\s*(?P<year>[0-9]{4})\s*-\s*(?P<n>[0-9]{1,9})\b",
+                         re.IGNORECASE)
 _NC_WORD_RE = re.compile(
     rf"\b(?P<w>mot|hai|ba|bon|tu|nam|sau|bay|tam|chin|muoi)\s+diem\s+{_NC_NOUN}"
 )
@@ -172,9 +196,14 @@ def _earliest(text: str, patterns: Iterable[tuple[str, re.Pattern[str]]]) -> str
 
 
 def _detect_action(text: str) -> Action | None:
+    # Saying something was entered wrongly is a correction, wherever it stands ("đã nộp nhầm số").
+    if _CORRECT_RE.search(text):
+        return Action.CORRECT
     # Negated verbs are blanked out first so "chưa nộp" cannot read as "nộp".
     text = _NOT_DONE_RE.sub(lambda m: " " * len(m.group()), text)
     found = _earliest(text, _ACTION_PATTERNS)
+    if found is None and _GREETING_RE.search(text):
+        return Action.GREETING
     return Action(found) if found else None
 
 
@@ -219,6 +248,16 @@ def _detect_snooze_days(text: str) -> int | None:
     return None
 
 
+def receipt_reference(text: str) -> str | None:
+    """The receipt reference in ``text``, written as the bot writes it ("ISO-2026-000002")."""
+    m = _RECEIPT_RE.search(text)
+    return f"ISO-{m['year']}-{int(m['n']):06d}" if m else None
+
+
+def _detect_fix(text: str) -> str | None:
+    return next((field for field, pattern in _FIX_WORDS if pattern.search(text)), None)
+
+
 def parse_intent(text: str, *, today: dt.date, duties: DutyWords) -> Intent | None:
     """Understand a free-text reply; None if nothing in it is recognised.
 
@@ -228,7 +267,8 @@ def parse_intent(text: str, *, today: dt.date, duties: DutyWords) -> Intent | No
     issue, except when snoozing ("nhắc lại ngày 15/10" asks for a future day). A document
     number gives ``document``, which carries its own issues (e.g. ``missing_date``).
     """
-    scan = _scan(text, today)
+    receipt = receipt_reference(text)
+    scan = _scan(_RECEIPT_RE.sub(" ", text), today)
     rest = scan.rest
     action = _detect_action(rest)
     duty = duties.find(rest)
@@ -252,5 +292,7 @@ def parse_intent(text: str, *, today: dt.date, duties: DutyWords) -> Intent | No
         nonconformities=_detect_nonconformities(rest),
         snooze_days=_detect_snooze_days(rest) if action is Action.SNOOZE else None,
         issues=issues,
+        receipt=receipt,
+        fix=_detect_fix(rest) if action is Action.CORRECT else None,
     )
     return None if intent == Intent() else intent

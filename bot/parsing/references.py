@@ -240,3 +240,51 @@ def parse_document_reference(text: str, *, today: dt.date) -> DocumentReference:
     date, date_issues = _judge_date(scan.date, today, allow_future=False, required=True)
     issues = (() if scan.number else (ParseIssue.MISSING_NUMBER,)) + date_issues
     return DocumentReference(number=scan.number, date=date, issues=issues)
+
+
+# -- date ranges ------------------------------------------------------------------------------
+
+# Words around a range of dates ("từ 10/12 đến 20/12", "10/12 - 20/12") (input vocabulary).
+_RANGE_WORDS_RE = re.compile(r"(?:^|\s)(?:tu|den|toi|het|ngay|-|–|—|>|->|=>|to|from|until)(?=\s|$)")
+_RANGE_DASH_RE = re.compile(r"(?<=[0-9])\s*[-–—]\s*(?=[0-9]{1,2}[/.])")
+_EXPLICIT_YEAR_RE = re.compile(r"[0-9]{1,2}\s*[/.\-]\s*[0-9]{1,2}\s*[/.\-]\s*[0-9]{2,4}|nam")
+
+
+@dataclass(frozen=True, slots=True)
+class DateRange:
+    """Two dates typed as a range (or one date: a single day), and the words left over."""
+
+    start: dt.date | None
+    end: dt.date | None
+    rest: str  # folded, without the dates and the words that join them
+    bad: bool = False  # a date that is not a real one (31/2)
+
+
+def parse_date_range(text: str, *, today: dt.date) -> DateRange:
+    """"10/12 - 20/12 Minh" -> 10/12 to 20/12 of this year, rest "minh".
+
+    A range typed without years that would end before ``today`` is taken in the next year
+    ("05/01 - 10/01" typed in December); an end before the start without a year, likewise.
+    """
+    # "10/12-20/12": the dash joins two dates; spaced out so that each is read on its own.
+    folded = _RANGE_DASH_RE.sub(" - ", fold(unicodedata.normalize("NFC", text)))
+    hits = _find_dates(folded, today)[:2]
+    rest = folded
+    for hit in reversed(hits):
+        rest = f"{rest[: hit.start]} {rest[hit.end :]}"
+    rest = " ".join(_RANGE_WORDS_RE.sub(" ", f" {rest} ").split())
+    if not hits:
+        return DateRange(None, None, rest)
+    if any(h.value is None for h in hits):
+        return DateRange(None, None, rest, bad=True)
+    explicit = [bool(_EXPLICIT_YEAR_RE.search(folded[h.start:h.end])) for h in hits]
+    start, end = hits[0].value, hits[-1].value
+    if end < start and not explicit[-1]:
+        end = _next_year(end)
+    if end < today and not any(explicit):
+        start, end = _next_year(start), _next_year(end)
+    return DateRange(start, end, rest)
+
+
+def _next_year(day: dt.date) -> dt.date:
+    return day.replace(year=day.year + 1) if (day.month, day.day) != (2, 29) else day

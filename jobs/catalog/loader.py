@@ -67,11 +67,13 @@ def load_catalog(path: Path | None = None, *, override: Path | None = None,
     return catalog
 
 
-# What a province's own file may change in a duty: its words and its dates. Which duties exist,
-# what evidence they take, who is reminded and the words officers use for them stay the same
-# in every province: the chat reads them before it knows whose unit a reply is about.
-PROVINCE_FIELDS = frozenset({"key", "title", "legal_basis", "checklist", "due", "lead_days",
-                             "overdue", "escalation"})
+# What a province's own file may change in a duty: what it cites and what it asks to check.
+# Everything else stays the same in every province: titles head tables that span provinces;
+# the chat reads evidence and aliases before it knows whose unit a reply is about; and the
+# planner dates and times every unit of a duty together, a due date at a time (jobs/owed.py,
+# jobs/planner.py). A province that keeps its own dates runs its own deployment, with them in
+# ISOBOT_CATALOG.
+PROVINCE_FIELDS = frozenset({"key", "legal_basis", "checklist"})
 
 
 def _check_within_province(doc: _Document, catalog: Catalog) -> None:
@@ -79,9 +81,9 @@ def _check_within_province(doc: _Document, catalog: Catalog) -> None:
     if not isinstance(doc.data, Mapping):
         return
     t = translator()
-    problems = [_problem_line(doc, None, key, t._("a province file may only change duties "
-                                                  "and defaults"), _line_of(doc.node, (key,)))
-                for key in doc.data if key not in ("version", "defaults", "duties")]
+    problems = [_problem_line(doc, None, key, t._("a province file may only change duties"),
+                              _line_of(doc.node, (key,)))
+                for key in doc.data if key not in ("version", "duties")]
     for index, entry in enumerate(doc.data.get("duties") or []):
         key = entry["key"]
         label = _entry_label(key, index)

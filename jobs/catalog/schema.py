@@ -33,6 +33,14 @@ Cadence = Literal["yearly", "quarterly", "monthly", "event"]
 Recipient = Literal["officer", "head"]
 EscalationTarget = Literal["head", "supervisor"]
 Evidence = Literal["document", "audit", "review", "none"]
+# What a logged event of a duty must carry: the document's number and date, the meeting minutes'
+# number and date, an attached file or photo, the number of nonconformities, a note.
+Requirement = Literal["document", "minutes", "file", "count", "note"]
+# What each kind of evidence requires when the duty does not say (``requires``).
+DEFAULT_REQUIREMENTS: dict[str, tuple[Requirement | tuple[Requirement, ...], ...]] = {
+    "document": ("document",), "audit": ("document", "count"), "review": ("minutes",),
+    "none": (),
+}
 
 SCHEDULED_CADENCES: frozenset[str] = frozenset({"yearly", "quarterly", "monthly"})
 
@@ -236,6 +244,25 @@ class EscalationStep(_Model):
 Escalation = Annotated[tuple[EscalationStep, ...], AfterValidator(_ordered_escalation)]
 
 
+def _distinct_alternatives(
+        needs: tuple[Requirement | tuple[Requirement, ...], ...],
+) -> tuple[Requirement | tuple[Requirement, ...], ...]:
+    t = translator()
+    for need in needs:
+        if isinstance(need, tuple) and len(set(need)) < 2:
+            raise ValueError(t._("a list of alternatives needs at least two different items"))
+    flat = [item for need in needs for item in (need if isinstance(need, tuple) else (need,))]
+    repeated = sorted({item for item in flat if flat.count(item) > 1})
+    if repeated:
+        raise ValueError(t._("{items} is required more than once").format(
+            items=", ".join(repeated)))
+    return needs
+
+
+Requirements = Annotated[tuple[Requirement | tuple[Requirement, ...], ...],
+                         AfterValidator(_distinct_alternatives)]
+
+
 class Defaults(_Model):
     """What a duty gets when it does not say otherwise."""
 
@@ -259,6 +286,9 @@ class Duty(_Model):
     applies_to: NonEmptyTexts | None = None  # None: every unit
     checklist: LocalizedList
     evidence: Evidence
+    # Declared after `evidence`: when absent it is the evidence kind's default. Each item is
+    # required; an item that is a list is satisfied by any one of its members.
+    requires: Requirements | None = Field(default=None, validate_default=True)
     # What officers call the duty when they write to the bot ("báo cáo quý", "ĐGNB"). Matched
     # whole-word without diacritics or letter case, so one spelling serves both ways of typing.
     aliases: tuple[Text, ...] = ()
@@ -284,6 +314,14 @@ class Duty(_Model):
                     given=_field_list(value), other=other))
         return {**value, "cadence": cadence}
 
+    @field_validator("requires", mode="after")
+    @classmethod
+    def _default_requirements(cls, value: Any, info: ValidationInfo) -> Any:
+        """What the duty's kind of evidence requires, unless the duty says otherwise."""
+        if value is None:
+            return DEFAULT_REQUIREMENTS.get(info.data.get("evidence"), ())
+        return value
+
     @model_validator(mode="after")
     def _due_fits_cadence(self) -> Duty:
         # A due rule built in code (not from YAML) skips the tagging above.
@@ -307,9 +345,9 @@ class Catalog(_Model):
     """Every duty, in catalog order, plus the defaults they were resolved against.
 
     The deployment's catalog also knows the provinces' catalogs (``ISOBOT_PROVINCE_CATALOGS``):
-    :meth:`for_unit` gives the one that binds a unit. Every rule that words or dates a unit's
-    duty asks it; a province's catalog has the same duties, each with its own legal basis and
-    maybe its own dates (:mod:`jobs.catalog.provinces`).
+    :meth:`for_unit` gives the one that binds a unit. Whatever shows a unit a duty's legal basis
+    or checklist asks it; a province's catalog has the same duties, titles and dates, each duty
+    with its own legal basis and checklist (:mod:`jobs.catalog.provinces`).
     """
 
     version: Literal[1]
@@ -379,6 +417,10 @@ class Catalog(_Model):
         raise UnknownDutyError(t._("unknown duty '{key}'; the catalog has: {keys}").format(
             key=key, keys=", ".join(self.keys())))
 
+    def get(self, key: str) -> Duty | None:
+        """The duty called ``key``, or None (e.g. a duty a province file once had)."""
+        return next((duty for duty in self.duties if duty.key == key), None)
+
     def keys(self) -> tuple[str, ...]:
         """Every duty key, in catalog order."""
         return tuple(d.key for d in self.duties)
@@ -408,9 +450,3 @@ class Catalog(_Model):
     def provinces(self) -> tuple[tuple[str, Catalog], ...]:
         """Each unit-code prefix with its province's catalog, longest prefix first."""
         return self._provincial
-
-    def every_catalog(self) -> tuple[Catalog, ...]:
-        """This catalog and each province's, for questions about all of them (the longest
-        lead time, the furthest reach of an overdue duty)."""
-        distinct = {id(catalog): catalog for _, catalog in self._provincial}
-        return (self, *distinct.values())

@@ -28,10 +28,10 @@ OBLIGATION_SHEET_HEADERS = ["Unit", "Unit name", "Duty", "Period", "Due date", "
                             "Done at", "Evidence", "Receipt number"]
 EVENT_KEYS = ["reference", "at", "unit", "unit_name", "duty", "period", "kind", "document",
               "document_date", "file_name", "file_sha256", "nonconformities", "actor", "note",
-              "correction_of"]
+              "correction_of", "corrected_by"]
 EVENT_HEADERS = ["Reference", "Logged at", "Unit", "Unit name", "Duty", "Period", "Kind",
                  "Document number", "Document date", "File name", "File SHA-256",
-                 "Nonconformities", "Actor", "Note", "Correction of"]
+                 "Nonconformities", "Actor", "Note", "Correction of", "Corrected by"]
 
 
 @dataclass(frozen=True)
@@ -135,7 +135,7 @@ def test_events_csv_lists_the_evidence_in_time_order(database_url, seeded):
         "kind": "submitted", "document": "123/BC-UBND", "document_date": "2026-04-14",
         "file_name": "bao-cao-q1.pdf", "file_sha256": "ab" * 32, "nonconformities": "",
         "actor": "telegram:1001", "note": "=HYPERLINK(\"http://example.invalid\")",
-        "correction_of": "",
+        "correction_of": "", "corrected_by": seeded.correction,  # both kept, marked
     }
     assert rows[1]["nonconformities"] == "3"
     assert (rows[3]["correction_of"], rows[3]["duty"], rows[3]["document"]) == (
@@ -202,7 +202,7 @@ def test_events_xlsx_keeps_a_note_that_looks_like_a_formula_as_text(database_url
     sheet = load_workbook(path).active
     vi = translator("vi")
     assert [c.value for c in sheet[1]] == [vi._(h) for h in EVENT_HEADERS]
-    assert sheet.auto_filter.ref == "A1:O5"
+    assert sheet.auto_filter.ref == "A1:P5"
     note = sheet.cell(row=4, column=14)
     assert (note.value, note.data_type) == ("=HYPERLINK(\"http://example.invalid\")", "s")
     assert sheet.cell(row=4, column=8).value == "123/BC-UBND"

@@ -9,69 +9,34 @@ adapters have their own tests against the sandboxes.
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 
 import pytest
 
-from bot.commands import Audience, Command, audiences
-from bot.conversation import Conversation
+from bot.commands import Command
 from bot.parsing import fold
 from bot.supervisor import SUPERVISORS_ONLY
-from bot.turn import Inbound, IncomingFile
+from bot.turn import IncomingFile
 from jobs.i18n import translator
-from jobs.registration import create_invite
 from storage.db import session_scope
-from storage.members import accounts
-from storage.models import Role
 from storage.obligations import ensure_obligation
-from storage.units import unit_by_code, upsert_units
-from tests.conftest import at
+from storage.units import unit_by_code
+from tests.support.dialogs import (
+    HEAD,
+    NOW,
+    OFFICER,
+    STRANGER,
+    SUPERVISOR,
+    Chat,
+    registered_chat,
+)
 
 vi = translator("vi")
-NOW = at("2026-11-30 10:00")  # a Monday
-OFFICER, HEAD, SUPERVISOR, STRANGER = "officer", "head", "supervisor", "stranger"
-UNITS = [("QNG-MD", "UBND huyện Mộ Đức", "district", None),
-         ("QNG-MD-DTAN", "UBND xã Đức Tân", "commune", "QNG-MD")]
-ROLES = {OFFICER: ("QNG-MD-DTAN", Role.OFFICER), HEAD: ("QNG-MD-DTAN", Role.HEAD),
-         SUPERVISOR: ("QNG-MD", Role.SUPERVISOR)}
-
-
-class Chat:
-    """People talking to one conversation; each message is a new update."""
-
-    def __init__(self, engine, catalog, calendar) -> None:
-        self.engine = engine
-        self.conversation = Conversation(engine, catalog, calendar)
-        self._updates = itertools.count(1)
-
-    def send(self, who: str, text: str | None = None, **fields) -> list[str]:
-        """``who`` types ``text`` (or sends ``fields``, e.g. a file); the texts of the replies."""
-        inbound = Inbound(platform="test", update_id=str(next(self._updates)), user_id=who,
-                          chat_id=who, display_name=who.capitalize(), text=text, **fields)
-        return [m.text for m in self.conversation.handle(inbound, NOW).messages]
-
-    def say(self, who: str, text: str) -> str:
-        """The first reply to ``text``."""
-        return self.send(who, text)[0]
-
-    def audiences(self, who: str) -> frozenset[Audience]:
-        with session_scope(self.engine) as session:
-            return audiences(accounts(session, platform="test", user_id=who))
 
 
 @pytest.fixture
 def chat(engine, catalog, calendar) -> Chat:
     """An officer and a head of a commune, a supervisor of its district, and a stranger."""
-    with session_scope(engine) as session:
-        upsert_units(session, rows=UNITS, now=NOW - dt.timedelta(days=1))
-        codes = {who: create_invite(session, unit=unit_by_code(session, code=unit), role=role,
-                                    now=NOW, valid_days=7).code
-                 for who, (unit, role) in ROLES.items()}
-    talk = Chat(engine, catalog, calendar)
-    for who, code in codes.items():
-        assert talk.say(who, f"/start {code}").startswith(
-            vi._("Welcome, {name}!").format(name=who.capitalize()))
-    return talk
+    return registered_chat(engine, catalog, calendar)
 
 
 # -- /help ------------------------------------------------------------------------------------
@@ -206,9 +171,10 @@ def quarterly_report(chat):
     "đã nộp báo cáo quý 4 số 45/BC-UBND ngày 28/11/2026",
 ])
 def test_a_report_in_one_line_skips_to_the_file(chat, quarterly_report, typed):
-    assert chat.say(OFFICER, typed) == vi._(
-        "You may now send the file or a photo of the document (up to {limit} MB), or skip this "
-        "step.").format(limit=20)
+    step = chat.say(OFFICER, typed)
+    assert step.endswith(vi._("You may now send the file or a photo of the document (up to "
+                              "{limit} MB), or skip this step.").format(limit=20))
+    assert "Báo cáo quý cho Thường trực BCĐ ISO" in step  # the duty is named at every step
 
 
 def test_yes_confirms_even_when_the_buttons_were_not_just_shown(chat, quarterly_report):

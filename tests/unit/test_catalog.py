@@ -150,6 +150,16 @@ def test_duties_carry_their_effective_settings(catalog: Catalog) -> None:
     assert catalog.duty("giao_ban").escalation == ()
 
 
+def test_each_duty_says_what_its_evidence_requires(catalog: Catalog) -> None:
+    requires = {d.key: d.requires for d in catalog.duties}
+    assert requires["internal_audit"] == ("document", "count")  # from ``evidence: audit``
+    assert requires["management_review"] == ("minutes",)
+    assert requires["quarterly_report"] == ("document",)
+    assert requires["directive"] == ()  # "đã thực hiện" is enough
+    # A self-check nobody can point to is no check: a note or a file, at least.
+    assert requires["self_check"] == (("note", "file"),)
+
+
 def test_scheduled_duties_are_the_calendar_ones(catalog: Catalog) -> None:
     scheduled = {d.key for d in catalog.scheduled()}
     assert scheduled == {d.key for d in catalog.duties if d.cadence != "event"}
@@ -321,6 +331,12 @@ BROKEN = [
       "'quarterly_report'"]),
     ("empty-alias", _broken(lambda d: _audit(d).update(aliases=["ĐGNB", " "])), None,
      ["broken.yaml", "duty 'internal_audit'", "field 'aliases[1]'", "must not be empty"]),
+    ("unknown-requirement", _broken(lambda d: _audit(d).update(requires=["photo"])), None,
+     ["broken.yaml", "duty 'internal_audit'", "field 'requires", "document"]),
+    ("one-alternative", _broken(lambda d: _audit(d).update(requires=[["file"]])), None,
+     ["broken.yaml", "duty 'internal_audit'", "field 'requires'", "at least two"]),
+    ("requirement-twice", _broken(lambda d: _audit(d).update(requires=["file", ["file", "note"]])),
+     None, ["broken.yaml", "duty 'internal_audit'", "field 'requires'", "file"]),
     ("override-removes-a-value", MINIMAL,
      "duties:\n  - key: internal_audit\n    lead_days: ~\n",
      ["province.yaml", "duty 'internal_audit'", "field 'lead_days'", "null"]),

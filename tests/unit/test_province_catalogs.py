@@ -149,8 +149,8 @@ def test_a_mapping_that_cannot_be_used_names_every_mistake(tmp_path, english):
         "duties:\n  - key: training\n    legal_basis: {vi: \"Văn bản 1/UBND\"}\n",
         encoding="utf-8")
     (tmp_path / "adds.yaml").write_text(
-        "duties:\n  - key: internal_audit\n    evidence: none\n  - key: new_duty\n"
-        "    legal_basis: {vi: \"x\"}\n", encoding="utf-8")
+        "duties:\n  - key: internal_audit\n    evidence: none\n    due: {month: 9, day: 30}\n"
+        "  - key: new_duty\n    legal_basis: {vi: \"x\"}\n", encoding="utf-8")
     mapping = tmp_path / "provinces.yaml"
     mapping.write_text("AGG: ok.yaml\nagg: ok.yaml\nQNG: missing.yaml\nKGG: 5\n"
                        "HN I: ok.yaml\nQNA: adds.yaml\n", encoding="utf-8")
@@ -164,8 +164,11 @@ def test_a_mapping_that_cannot_be_used_names_every_mistake(tmp_path, english):
         "characters without spaces (line 5)",
         f"{tmp_path / 'adds.yaml'}: duty 'internal_audit': field 'evidence': is the same in "
         "every province: change it in the deployment's catalog (ISOBOT_CATALOG) (line 3)",
+        # Dates are the deployment's: the planner dates every unit of a duty together.
+        f"{tmp_path / 'adds.yaml'}: duty 'internal_audit': field 'due': is the same in every "
+        "province: change it in the deployment's catalog (ISOBOT_CATALOG) (line 4)",
         f"{tmp_path / 'adds.yaml'}: duty 'new_duty': field 'key': no such duty in the catalog: "
-        "a province file changes the catalog's duties and cannot add one (line 4)",
+        "a province file changes the catalog's duties and cannot add one (line 5)",
     )
     twice = tmp_path / "twice.yaml"
     twice.write_text("AGG: ok.yaml\nAGG: ok.yaml\n", encoding="utf-8")
