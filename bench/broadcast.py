@@ -19,14 +19,15 @@ Medians of ``--runs`` runs.
 Measured on the 2-core reference machine, shared with other work (medians of 3 runs; 31–36
 429s and 6–10 502s injected in each):
 
-    the bot's own ceiling (limits, faults off)   314 msg/s = 10.5 × the limit (241–563 seen)
-    one process, SQLite                          bulk 0.975, with the tail 0.953 (0.948–0.975);
-                                                 lost 0, duplicated 0, limit breaks 0
-    two isobot run, one PostgreSQL               bulk 0.976, with the tail 0.958 (0.937–0.975);
-                                                 lost 0, duplicated 0, limit breaks 0
-    the leader killed half-way                   bulk 0.943, with the tail 0.916; lost 0,
-                                                 duplicated 2 (1–2), limit breaks 0; the other
-                                                 process sends again after 3.0 s (2.7–3.5 s)
+    the bot's own ceiling (limits, faults off)   500 msg/s = 16.7 × the limit (241–563 seen)
+    one process, SQLite                          bulk 0.976 (0.974–0.977), with the tail 0.958
+                                                 (0.937–0.974); lost 0, duplicated 0, breaks 0
+    two isobot run, one PostgreSQL               bulk 0.976 (0.974–0.978), with the tail 0.947
+                                                 (0.940–0.974); lost 0, duplicated 0, breaks 0
+    the leader killed half-way                   bulk 0.949, with the tail 0.928; lost 0,
+                                                 duplicated 8 (1–8: the sends in flight and the
+                                                 answers not yet written down), breaks 0; the
+                                                 other process sends again after 3.0 s
 
 (Before: 0.85–0.94 in bulk, 0.7 with the tail on a busy machine; two processes 2 × the limit.)
 The tail is the retries after a 429 (3 s) or a 502 (2–4 s), and the runtime's 2-s delivery tick.
