@@ -35,6 +35,14 @@ log = logging.getLogger(__name__)
 LEASE = dt.timedelta(minutes=5)
 MAX_ATTEMPTS = 8
 
+#: What became of one send, told to ``Deliverer(on_outcome=...)`` (the bot's metrics).
+SENT, RETRIED, RATE_LIMITED, FAILED = "sent", "retried", "rate_limited", "failed"
+OutcomeHook = Callable[[str, str], None]  # (platform, outcome)
+
+
+def _ignore(platform: str, outcome: str) -> None:
+    pass
+
 
 class RetryLater(Exception):
     """The messenger asked us to wait (HTTP 429) ``retry_after`` seconds before this chat."""
@@ -157,8 +165,10 @@ class Deliverer:
         monotonic: Callable[[], float] | None = None,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         batch_size: int = 100,
+        on_outcome: OutcomeHook = _ignore,
     ) -> None:
         self.engine = engine
+        self.on_outcome = on_outcome
         self.transport = transport
         self.now = now
         self.limiter = RateLimiter(limits, transport.capabilities.is_group)
@@ -221,6 +231,7 @@ class Deliverer:
         try:
             message_id = await self.transport.send(chat_id, message)
         except RetryLater as error:
+            self.on_outcome(self.transport.platform, RATE_LIMITED)
             self.limiter.hold(chat_id, self.monotonic() + error.retry_after)
             retry_at = self.now() + dt.timedelta(seconds=error.retry_after)
             with self._row(row_id) as (session, row):
@@ -235,12 +246,15 @@ class Deliverer:
                 self._recipient_gone(session, row, str(error))
             return 0
         except Undeliverable as error:
-            log.warning("outbox row %s refused by %s: %s", row_id, self.transport.platform, error)
+            log.warning("outbox row %s refused by %s: %s", row_id, self.transport.platform, error,
+                        extra={"outbox_id": row_id, "messenger": self.transport.platform})
             with self._row(row_id) as (session, row):
                 mark_failed(session, row=row, error=str(error))
+            self.on_outcome(self.transport.platform, FAILED)
             return 0
         with self._row(row_id) as (session, row):
             self._sent(session, row, message, message_id)
+        self.on_outcome(self.transport.platform, SENT)
         return 1
 
     @contextlib.contextmanager
@@ -262,12 +276,15 @@ class Deliverer:
     def _retry_or_fail(self, session, row: Outbox, error: str) -> None:
         if row.attempts + 1 >= MAX_ATTEMPTS:
             mark_failed(session, row=row, error=error)
+            self.on_outcome(self.transport.platform, FAILED)
             return
         backoff = dt.timedelta(seconds=min(30 * 2 ** row.attempts, 3600))
         mark_retry(session, row=row, at=self.now() + backoff, error=error)
+        self.on_outcome(self.transport.platform, RETRIED)
 
     def _recipient_gone(self, session, row: Outbox, error: str) -> None:
         mark_failed(session, row=row, error=error)
+        self.on_outcome(self.transport.platform, FAILED)
         member = session.get(Member, row.member_id)
         if member is None or not member.active:
             return
