@@ -58,6 +58,8 @@ class HealthServer:
             await self.stop()
             raise
         self.port = self._runner.addresses[0][1]
+        log.info("health and metrics on http://%s:%s (/healthz, /readyz, /metrics)",
+                 settings.health_listen, self.port)
 
     async def stop(self) -> None:
         if self._runner is not None:

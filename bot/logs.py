@@ -78,6 +78,7 @@ def configure(secrets: Iterable[str], level: int = logging.INFO, fmt: str = "tex
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
+    logging.captureWarnings(True)  # a library's warning is a log line too, in the same format
     # httpx logs every request URL, token included, at INFO: keep it to warnings.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     # A delivery run still busy when the next is due is skipped by design; not worth a warning.

@@ -82,7 +82,9 @@ class ZaloConnection:
             await adapter.on_update(update, self.client, self.host.conversation, self.host.now,
                                     self.host.files)
         except Exception:
-            log.exception("a Zalo update could not be handled")
+            update_id = (update.get("message") or {}).get("message_id")
+            log.exception("Zalo update %s could not be handled", update_id,
+                          extra={"messenger": "zalo", "update_id": update_id})
             return False
         return True
 
