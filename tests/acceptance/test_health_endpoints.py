@@ -9,7 +9,6 @@ import json
 import os
 import signal
 import socket
-import sys
 
 import aiohttp
 import pytest
@@ -20,9 +19,9 @@ from jobs.registration import create_invite, redeem_invite
 from storage.db import make_engine, session_scope
 from storage.models import Role
 from storage.units import unit_by_code
+from tests.acceptance.test_isobot_run import ISOBOT, isobot
 
 TOKEN = "515151:health-test-token"
-ISOBOT = [sys.executable, "-m", "bot.cli"]
 SATURDAY = "2026-12-05T10:00"  # no reminder is due on a day off: the directive is all there is
 COMMUNES = 12
 WAIT = 30.0  # seconds for anything to happen; a test that passes never waits this long
@@ -42,14 +41,6 @@ def env(sandbox, tmp_path):
             "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": sandbox.base_url,
             "TELEGRAM_FILE_BASE_URL": sandbox.base_file_url, "ISOBOT_LANG": "vi",
             "ISOBOT_HEALTH_PORT": "0", "ISOBOT_LOG_FORMAT": "json"}
-
-
-async def isobot(env, *args: str) -> str:
-    process = await asyncio.create_subprocess_exec(
-        *ISOBOT, *args, env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
-    out, err = await asyncio.wait_for(process.communicate(), 60)
-    assert process.returncode == 0, err.decode()
-    return out.decode()
 
 
 class Running:
