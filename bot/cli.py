@@ -40,6 +40,7 @@ from bot.settings import Settings
 from jobs.calendar import VIETNAM
 from jobs.clock import Clock
 from jobs.i18n import Translator
+from jobs.labels import period_text
 from jobs.registration import create_invite
 from jobs.simulate import CSV_COLUMNS, UnitInfo, simulate
 from jobs.units import (
@@ -288,7 +289,7 @@ def simulate_command(
     for row in rows:
         headline = row.text.splitlines()[0]
         typer.echo(f"{row.send_at:%Y-%m-%d %H:%M %z}  {row.unit:<16} {row.stage:<20} "
-                   f"→ {row.recipient_role:<10} {row.period:<8} {headline}")
+                   f"→ {row.recipient_role:<10} {period_text(row.period, tr):<14} {headline}")
     typer.echo(tr.ngettext("{n} message.", "{n} messages.", len(rows)).format(n=len(rows)))
 
 

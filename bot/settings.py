@@ -41,6 +41,10 @@ class Settings(*(m.settings_model for m in installed()), StoreSettings, OpsSetti
     webhook_listen: str = Field("0.0.0.0", validation_alias=_env("WEBHOOK_LISTEN"))
     webhook_port: int = Field(8443, validation_alias=_env("WEBHOOK_PORT"))
     catalog: Path | None = Field(None, validation_alias=_env("ISOBOT_CATALOG"))
+    province_catalogs: Path | None = Field(
+        None, validation_alias=_env("ISOBOT_PROVINCE_CATALOGS"),
+        description="A YAML file mapping unit codes (or their start) to province catalog files: "
+                    "a unit's reminders cite its own province's documents (catalogs/).")
     calendar_file: Path | None = Field(
         None, validation_alias=_env("ISOBOT_CALENDAR"),
         description="The operator's YAML of days off and working days per year, each with its "

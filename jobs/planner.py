@@ -248,6 +248,6 @@ def recipients(session: Session, *, unit: Unit, role: str,
 
 
 def about_obligation(obligation: Obligation, unit: Unit, catalog: Catalog, lang: str) -> About:
-    """What a message about ``obligation`` needs to say."""
-    return About(obligation.id, unit.name, catalog.duty(obligation.duty_key), obligation.period,
-                 obligation.due, obligation.note)
+    """What a message about ``obligation`` needs to say, citing what binds ``unit``."""
+    return About(obligation.id, unit.name, catalog.for_unit(unit.code).duty(obligation.duty_key),
+                 obligation.period, obligation.due, obligation.note, obligation.label)

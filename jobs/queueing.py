@@ -68,8 +68,10 @@ class Outgoing:
             self.checkpoint()
 
     def _message(self, key: str, row: OpenRow, stage: Stage, member: Recipient) -> Queued:
-        about = About(row.id, self.book.units[row.unit_id].name,
-                      self.catalog.duty(row.duty_key), row.period, row.due, row.note)
+        unit = self.book.units[row.unit_id]
+        # The legal basis and checklist of the unit's province (Catalog.for_unit).
+        about = About(row.id, unit.name, self.catalog.for_unit(unit.code).duty(row.duty_key),
+                      row.period, row.due, row.note, row.label)
         payload = self.texts.payload(stage.track, stage.recipient_role, about,
                                      translator(member.language))
         kind = "reminder" if stage.track == "remind" else "escalation"

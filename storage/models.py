@@ -191,6 +191,9 @@ class Obligation(SQLModel, table=True):
     # What created it, for the reminder's text: a directive id, a legal document id, an audit event.
     source_ref: str | None = Field(default=None, max_length=64)
     note: str | None = Field(default=None, max_length=2000)
+    # What people know it by when its period is not a calendar one: a directive's or a legal
+    # document's official number, a new officer's name (jobs/labels.py words it).
+    label: str | None = Field(default=None, max_length=255)
     created_at: dt.datetime | None = _timestamp()
     done_at: dt.datetime | None = _timestamp(nullable=True)
     done_event_id: int | None = Field(default=None)
@@ -278,6 +281,8 @@ class Directive(SQLModel, table=True):
     """An ad-hoc request a supervisor broadcast to units, with an optional deadline."""
 
     id: int | None = Field(default=None, primary_key=True)
+    # The official number its issuer gave it ("1699/UBND-TH"); None when sent without one.
+    number: str | None = Field(default=None, max_length=128)
     text: str = Field(max_length=4000)
     issuer_unit_id: int = Field(foreign_key="unit.id")  # whose subtree it was sent within
     issued_by_member_id: int | None = Field(default=None, foreign_key="member.id")

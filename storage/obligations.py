@@ -33,6 +33,7 @@ def ensure_obligation(
     source: str = ObligationSource.CATALOG,
     source_ref: str | None = None,
     note: str | None = None,
+    label: str | None = None,
 ) -> tuple[Obligation, bool]:
     """The obligation of ``unit_id`` for ``duty_key`` and ``period``, created if missing.
 
@@ -46,14 +47,15 @@ def ensure_obligation(
     if existing is not None:
         return existing, False
     obligation = Obligation(unit_id=unit_id, duty_key=duty_key, period=period, due=due,
-                            source=source, source_ref=source_ref, note=note, created_at=now)
+                            source=source, source_ref=source_ref, note=note, label=label,
+                            created_at=now)
     try:
         with session.begin_nested():  # another process may create the same one meanwhile
             session.add(obligation)
     except IntegrityError:
         return ensure_obligation(session, unit_id=unit_id, duty_key=duty_key, period=period,
                                  due=due, now=now, source=source, source_ref=source_ref,
-                                 note=note)[0], False
+                                 note=note, label=label)[0], False
     return obligation, True
 
 
@@ -104,6 +106,7 @@ class OpenRow(Protocol):
     period: str
     due: dt.date
     note: str | None
+    label: str | None
 
 
 def open_groups(session: Session) -> dict[tuple[str, dt.date], tuple[int, int]]:
@@ -128,7 +131,7 @@ def open_rows(
     rows (named tuples), never objects."""
     query = (
         select(Obligation.id, Obligation.unit_id, Obligation.duty_key, Obligation.period,
-               Obligation.due, Obligation.note)
+               Obligation.due, Obligation.note, Obligation.label)
         .join(Unit, Unit.id == Obligation.unit_id)
         .where(Obligation.status == ObligationStatus.OPEN, Unit.active)
         .order_by(Obligation.id)

@@ -34,13 +34,15 @@ class UnitRecord(Protocol):
     active: bool
     kind: str
     name: str
+    code: str  # which province's catalog the unit reads (Catalog.for_unit)
 
 
 def unit_records(session: Session) -> list[UnitRecord]:
     """Every unit, active or not, in id order: rows (named tuples), never objects."""
     # Through the connection: a plain Core query, without the ORM's per-row work.
     return session.connection().execute(
-        select(Unit.id, Unit.parent_id, Unit.active, Unit.kind, Unit.name).order_by(Unit.id)
+        select(Unit.id, Unit.parent_id, Unit.active, Unit.kind, Unit.name, Unit.code)
+        .order_by(Unit.id)
     ).all()
 
 

@@ -28,6 +28,7 @@ from bot.parsing.references import (
     ParseIssue,
     parse_date,
     parse_date_range,
+    parse_document_number,
     parse_document_reference,
 )
 
@@ -46,6 +47,7 @@ __all__ = [
     "parse_command",
     "parse_date",
     "parse_date_range",
+    "parse_document_number",
     "parse_document_reference",
     "parse_intent",
     "receipt_reference",

@@ -17,6 +17,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    PrivateAttr,
     StrictInt,
     StrictStr,
     StringConstraints,
@@ -341,11 +342,20 @@ class Duty(_Model):
 
 
 class Catalog(_Model):
-    """Every duty, in catalog order, plus the defaults they were resolved against."""
+    """Every duty, in catalog order, plus the defaults they were resolved against.
+
+    The deployment's catalog also knows the provinces' catalogs (``ISOBOT_PROVINCE_CATALOGS``):
+    :meth:`for_unit` gives the one that binds a unit. Whatever shows a unit a duty's legal basis
+    or checklist asks it; a province's catalog has the same duties, titles and dates, each duty
+    with its own legal basis and checklist (:mod:`jobs.catalog.provinces`).
+    """
 
     version: Literal[1]
     defaults: Defaults
     duties: tuple[Duty, ...]
+    # (unit-code prefix, that province's catalog), longest prefix first. Set by
+    # :meth:`with_provinces`, never read from a YAML file.
+    _provincial: tuple[tuple[str, Catalog], ...] = PrivateAttr(default=())
 
     @model_validator(mode="before")
     @classmethod
@@ -418,3 +428,25 @@ class Catalog(_Model):
     def scheduled(self) -> tuple[Duty, ...]:
         """The duties that recur yearly, quarterly or monthly, in catalog order."""
         return tuple(d for d in self.duties if d.is_scheduled)
+
+    def for_unit(self, unit_code: str) -> Catalog:
+        """The catalog that binds the unit ``unit_code``: the province catalog whose prefix is
+        the longest one the code starts with (``QNG`` for ``QNG-MD-DTAN``, as a whole part of
+        the code, in any letter case), else this one."""
+        code = unit_code.upper()
+        for prefix, catalog in self._provincial:
+            if code.startswith(prefix) and not code[len(prefix):len(prefix) + 1].isalnum():
+                return catalog
+        return self
+
+    def with_provinces(self, provincial: Mapping[str, Catalog]) -> Catalog:
+        """This catalog, knowing each province's catalog by its unit-code prefix."""
+        copy = self.model_copy()
+        copy._provincial = tuple(sorted(((prefix.upper(), catalog)
+                                         for prefix, catalog in provincial.items()),
+                                        key=lambda item: (-len(item[0]), item[0])))
+        return copy
+
+    def provinces(self) -> tuple[tuple[str, Catalog], ...]:
+        """Each unit-code prefix with its province's catalog, longest prefix first."""
+        return self._provincial
