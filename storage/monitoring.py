@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import sqlite3
 from typing import NamedTuple
+from urllib.parse import quote
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, func, select
@@ -49,7 +50,8 @@ def probe_database(engine: Engine, *, timeout: float) -> None:
     url = engine.url
     if url.get_backend_name() == "sqlite":
         # mode=rw: a missing file is an error, not a new empty database.
-        connection = sqlite3.connect(f"file:{url.database}?mode=rw", uri=True, timeout=timeout)
+        connection = sqlite3.connect(f"file:{quote(url.database)}?mode=rw", uri=True,
+                                     timeout=timeout)
     else:
         args, options = engine.dialect.create_connect_args(url)
         connection = engine.dialect.dbapi.connect(*args, **options,
