@@ -75,6 +75,7 @@ bench: setup
 	$(BIN)/python bench/digest.py
 	$(BIN)/python bench/backup.py
 	$(BIN)/python bench/working_days.py
+	$(BIN)/python bench/metrics.py
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .ruff_cache

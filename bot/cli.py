@@ -14,10 +14,19 @@ from typing import Annotated
 
 import typer
 
-from bot import cli_duty_events, cli_evidence, cli_members, cli_plan, cli_reports, logs
+from bot import (
+    cli_duty_events,
+    cli_evidence,
+    cli_members,
+    cli_person,
+    cli_plan,
+    cli_reports,
+    logs,
+)
 from bot.cli_errors import BAD_INPUT, ENVIRONMENT, IsobotGroup
 from bot.cli_support import (
     Lang,
+    MessengerName,
     NowOption,
     _catalog,
     _fail,
@@ -66,6 +75,7 @@ cli_reports.register(app)
 cli_evidence.register(app)
 cli_members.register(app)
 cli_plan.register(app)
+cli_person.register(app)
 
 
 class InviteRole(StrEnum):
@@ -74,8 +84,7 @@ class InviteRole(StrEnum):
     supervisor = "supervisor"
 
 
-# The installed messengers, by name: `isobot demo --messenger NAME`; the first is the default.
-MessengerName = StrEnum("MessengerName", {m.name: m.name for m in installed()})
+# `isobot demo --messenger NAME`: the first installed messenger is the default.
 DEFAULT_MESSENGER = MessengerName(installed()[0].name)
 
 
@@ -338,7 +347,8 @@ def run_command(
                          "demo” for the local sandbox).").format(
             variables=", ".join(m.token_variable for m in installed())), 2)
     catalog = _catalog(settings, tr)
-    logs.configure(s.get_secret_value() for s in settings.secrets())
+    logs.configure((s.get_secret_value() for s in settings.secrets()),
+                   fmt=settings.log_format)
     start = _moment(settings, now, tr) if now or settings.now else None
     clock = Clock(start=start)
     runtime = Runtime(settings, _ready_engine(settings), catalog, clock)

@@ -15,6 +15,7 @@ from pydantic import ValidationError
 from sqlalchemy.engine import Engine
 
 from bot.cli_errors import IsobotGroup, setting_problem
+from bot.messengers import installed
 from bot.settings import Settings
 from jobs.calendar import VIETNAM
 from jobs.calendar_file import CalendarFileError
@@ -27,6 +28,10 @@ from storage.db import make_engine, upgrade
 class Lang(StrEnum):
     vi = "vi"
     en = "en"
+
+
+# The installed messengers, by name (`--messenger NAME`).
+MessengerName = StrEnum("MessengerName", {m.name: m.name for m in installed()})
 
 
 def _settings() -> Settings:

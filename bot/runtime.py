@@ -8,6 +8,7 @@ import datetime as dt
 import hmac
 import logging
 import signal
+import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -16,8 +17,10 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.engine import Engine
 
 from bot.conversation import Conversation
+from bot.health import HealthServer
 from bot.messengers import installed
 from bot.messengers.base import Connection, FileTooLarge, Host, Messenger
+from bot.metrics import Metrics
 from bot.outgoing import OutgoingFiles
 from bot.settings import Settings
 from jobs.calendar import WorkCalendar
@@ -27,6 +30,7 @@ from jobs.delivery import Deliverer, RateLimits
 from jobs.digest_job import queue_weekly_digest
 from jobs.dossier import dossier_builder
 from jobs.evidence_store import Archivist, TooLarge
+from jobs.personal_data import Operator
 from jobs.planner import Planner, PlanResult
 from storage.db import session_scope
 from storage.leadership import Leadership
@@ -55,6 +59,7 @@ class Runtime:
     conversation: Conversation = field(init=False)
     files: OutgoingFiles = field(init=False)  # bytes and links for the files sent
     archivist: Archivist = field(init=False)  # moves the files people send into the store
+    metrics: Metrics = field(init=False)  # what /metrics shows (bot.health)
     connections: dict[str, Connection] = field(default_factory=dict)
     deliverers: list[Deliverer] = field(default_factory=list)
     # Which jobs this process does among several sharing one PostgreSQL database.
@@ -71,7 +76,8 @@ class Runtime:
         self.planner = Planner(self.catalog, self.calendar)
         self.conversation = Conversation(
             self.engine, self.catalog, self.calendar, self.settings.language,
-            messengers={m.name: m.capabilities for m in self.messengers})
+            messengers={m.name: m.capabilities for m in self.messengers},
+            operator=Operator(self.settings.operator_name, self.settings.operator_contact))
         store = self.settings.evidence_store()
         self.files = OutgoingFiles(
             store, self.clock.now,
@@ -79,6 +85,8 @@ class Runtime:
             base_url=self.settings.webhook_base_url, secret=self.settings.link_signing_key(),
             validity=dt.timedelta(days=self.settings.file_link_days))
         self.archivist = Archivist(self.engine, store, self.clock.now, download=self._download)
+        self.metrics = Metrics(self.engine, self.clock.now,
+                               [m.name for m in self.messengers if m.enabled(self.settings)])
 
     @property
     def webhook_mode(self) -> bool:
@@ -118,7 +126,8 @@ class Runtime:
         await connection.listen()
         limits = self.limits or messenger.rate_limits(self.settings)
         self.deliverers.append(Deliverer(self.engine, connection.transport, now=self.clock.now,
-                                         limits=limits, leadership=self.leadership))
+                                         limits=limits, leadership=self.leadership,
+                                         on_outcome=self.metrics.delivered))
 
     async def _start_webhook_server(self) -> None:
         app = web.Application(client_max_size=1024 * 1024)
@@ -160,7 +169,9 @@ class Runtime:
             now = self.clock.now()
             # Off the event loop, in its own sessions: a national tick takes seconds, and the
             # chat and the deliveries go on meanwhile.
+            started = time.perf_counter()
             result = await asyncio.to_thread(self._plan, now)
+            self.metrics.planned(time.perf_counter() - started)
             if result.messages_queued or result.obligations_created:
                 log.info("planned: %s obligations created, %s messages queued",
                          result.obligations_created, result.messages_queued)
@@ -241,9 +252,13 @@ async def run_forever(runtime: Runtime) -> None:
     for sig in (signal.SIGTERM, signal.SIGINT):
         # Containers stop with SIGTERM: finish the message in flight instead of dying mid-send.
         loop.add_signal_handler(sig, stopping.set)
-    await runtime.start()
+    # First: /healthz answers while the bot plans and connects, /readyz says what it waits for.
+    health = HealthServer(runtime)
+    await health.start()
     try:
+        await runtime.start()
         await stopping.wait()
     finally:
         with contextlib.suppress(Exception):
             await runtime.stop()
+        await health.stop()

@@ -15,6 +15,7 @@ from pydantic import AliasChoices, Field, PrivateAttr, SecretStr, ValidationInfo
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.messengers import installed
+from bot.ops_settings import OpsSettings
 from bot.store_settings import StoreSettings
 from jobs.calendar import VIETNAM, Amendments, WorkCalendar
 from jobs.calendar_file import load_calendar_file
@@ -27,7 +28,8 @@ def _env(*names: str) -> AliasChoices:
     return AliasChoices(*names)
 
 
-class Settings(*(m.settings_model for m in installed()), StoreSettings, BaseSettings):
+class Settings(*(m.settings_model for m in installed()), StoreSettings, OpsSettings,
+               BaseSettings):
     """What a deployment sets. Secrets are ``SecretStr`` so they never print by accident."""
 
     model_config = SettingsConfigDict(env_file=".env", extra="ignore", populate_by_name=True)

@@ -18,6 +18,7 @@ from jobs.delivery import Capabilities
 from jobs.i18n import Translator
 from jobs.messages import Choice, Message
 from jobs.offers import Offers
+from jobs.personal_data import Operator
 from storage.models import Member, Unit
 
 
@@ -85,6 +86,8 @@ class Turn:
     replies: Replies = field(default_factory=Replies)
     # What each installed messenger is and can do, by platform key (brand names, file limits).
     messengers: Mapping[str, Capabilities] = field(default_factory=dict)
+    # Who runs isobot, for the notice on personal data (jobs.personal_data).
+    operator: Operator = field(default_factory=Operator)
     offers: Offers = field(default_factory=Offers)
     # Set when a picked choice no longer applied: the conversation then shows the current ones.
     stale_choice: bool = False

@@ -28,7 +28,16 @@ from typing import Any, Protocol
 
 from sqlalchemy.engine import Engine
 
-from jobs.delivery_outcomes import Outcome, Result, backoff, record_outcomes
+from jobs.delivery_outcomes import (
+    FAILED,
+    RATE_LIMITED,
+    RETRIED,
+    SENT,
+    Outcome,
+    Result,
+    backoff,
+    record_outcomes,
+)
 from jobs.messages import Message
 from jobs.rate_limits import RateLimiter, RateLimits
 from storage.db import session_scope
@@ -37,8 +46,9 @@ from storage.outbox import Leased, lease_due, recent_sends, release_leases, rene
 
 log = logging.getLogger(__name__)
 
-__all__ = ["LEASE", "Capabilities", "Deliverer", "RateLimiter", "RateLimits", "RecipientGone",
-           "RetryLater", "TemporaryFailure", "Transport", "Undeliverable"]
+__all__ = ["FAILED", "LEASE", "RATE_LIMITED", "RETRIED", "SENT", "Capabilities", "Deliverer",
+           "RateLimiter", "RateLimits", "RecipientGone", "RetryLater", "TemporaryFailure",
+           "Transport", "Undeliverable"]
 
 #: How long a worker holds the messages it leased; renewed every second while they wait.
 LEASE = dt.timedelta(seconds=10)
@@ -51,6 +61,14 @@ HOLD_IN_MEMORY = 5.0
 #: The longest and shortest pause: upkeep (leases, answers) runs at least every second, and a
 #: wait shortened to nothing by rounding still moves the clock on.
 MAX_PAUSE, MIN_PAUSE = 1.0, 0.001
+
+#: ``on_outcome(platform, what)`` hears what became of each send once it is written down:
+#: :data:`SENT`, :data:`RETRIED`, :data:`RATE_LIMITED` (a 429) or :data:`FAILED` (the metrics).
+OutcomeHook = Callable[[str, str], None]
+
+
+def _ignore(platform: str, outcome: str) -> None:
+    pass
 
 
 class RetryLater(Exception):
@@ -143,8 +161,10 @@ class Deliverer:
         concurrency: int = 8,
         leadership: Leadership | None = None,
         rng: random.Random | None = None,
+        on_outcome: OutcomeHook = _ignore,
     ) -> None:
         self.engine = engine
+        self.on_outcome = on_outcome
         self.transport = transport
         self.now = now
         limits = limits or RateLimits()
@@ -157,6 +177,7 @@ class Deliverer:
         self.concurrency = concurrency
         self.leadership = leadership
         self.rng = rng or random.Random()
+        self.on_outcome = on_outcome
         self.role = f"deliver:{transport.platform}"
         self.stopping = False
         self._leading = False
@@ -269,7 +290,8 @@ class Deliverer:
         except RecipientGone as error:
             outcome = Outcome(row, Result.GONE, self.now(), error=str(error))
         except Undeliverable as error:
-            log.warning("outbox row %s refused by %s: %s", row.id, self.transport.platform, error)
+            log.warning("outbox row %s refused by %s: %s", row.id, self.transport.platform, error,
+                        extra={"outbox_id": row.id, "messenger": self.transport.platform})
             outcome = Outcome(row, Result.REFUSED, self.now(), error=str(error))
         except Exception as error:  # a bug in an adapter must not lose the message
             log.exception("outbox row %s: sending to %s failed", row.id, self.transport.platform)
@@ -342,9 +364,12 @@ class Deliverer:
         if not run.answers:
             return
         with session_scope(self.engine) as session:
-            run.sent += record_outcomes(session, run.answers,
-                                        brand=self.transport.capabilities.brand)
+            recorded = record_outcomes(session, run.answers,
+                                       brand=self.transport.capabilities.brand)
         run.answers = []
+        run.sent += recorded.count(SENT)
+        for what in recorded:
+            self.on_outcome(self.transport.platform, what)
 
     def _release(self, due: dict[int, dt.datetime]) -> None:
         with session_scope(self.engine) as session:

@@ -32,6 +32,10 @@ FIRST_BACKOFF_SECONDS = 4.0
 MAX_BACKOFF_SECONDS = 3600.0
 
 
+#: What each send came to once written down, for the bot's metrics.
+SENT, RETRIED, RATE_LIMITED, FAILED = "sent", "retried", "rate_limited", "failed"
+
+
 class Result(StrEnum):
     SENT = "sent"
     LATER = "later"  # the messenger asked us to wait (HTTP 429 with retry_after)
@@ -64,15 +68,15 @@ def backoff(failures: int, rng: random.Random) -> dt.timedelta:
     return dt.timedelta(seconds=ceiling / 2 + rng.uniform(0, ceiling / 2))
 
 
-def record_outcomes(session: Session, outcomes: Sequence[Outcome], *, brand: str) -> int:
-    """Write ``outcomes`` down in ``session``; returns how many messages were sent.
+def record_outcomes(session: Session, outcomes: Sequence[Outcome], *, brand: str) -> list[str]:
+    """Write ``outcomes`` down in ``session``; returns what each came to (:data:`SENT`, …).
 
     ``brand`` names the messenger to a supervisor whose officer is gone.
     """
     rows = outbox_rows(session, ids=[o.leased.id for o in outcomes])
     members = members_by_id(session, ids=[o.leased.member_id for o in outcomes
                                           if o.result in (Result.GONE, Result.SENT)])
-    sent = 0
+    recorded = []
     for outcome in outcomes:
         row = rows.get(outcome.leased.id)
         if row is None:
@@ -80,17 +84,20 @@ def record_outcomes(session: Session, outcomes: Sequence[Outcome], *, brand: str
         if outcome.result == Result.SENT:
             mark_sent(session, row=row, message_id=outcome.message_id, now=outcome.at)
             _remember_choices(session, row, members.get(row.member_id), outcome)
-            sent += 1
+            recorded.append(SENT)
         elif outcome.result == Result.LATER:
             mark_retry(session, row=row, at=outcome.retry_at, error=outcome.error,
                        count_attempt=False)
+            recorded.append(RATE_LIMITED)
         elif outcome.result == Result.FAILED and row.attempts + 1 < MAX_ATTEMPTS:
             mark_retry(session, row=row, at=outcome.retry_at, error=outcome.error)
+            recorded.append(RETRIED)
         else:
             mark_failed(session, row=row, error=outcome.error)
             if outcome.result == Result.GONE:
                 _recipient_gone(session, members.get(row.member_id), brand, outcome.at)
-    return sent
+            recorded.append(FAILED)
+    return recorded
 
 
 def _remember_choices(session: Session, row: Outbox, member: Member | None,

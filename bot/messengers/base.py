@@ -72,6 +72,11 @@ class Connection(Protocol):
     async def on_webhook(self, body: Any) -> int:
         """Handle one update posted to the webhook; return the HTTP status to answer."""
 
+    def connected(self) -> bool:
+        """Whether updates can come in now (``/readyz``): the webhook is set, or the long poll
+        runs and its last call reached the messenger. Optional: without it, an open
+        connection counts as connected."""
+
     async def stop(self) -> None:
         """Stop receiving, let an update under way finish, and close the client."""
 

@@ -95,6 +95,7 @@ class SandboxServer:
         self.webhook_attempts: list[dict[str, Any]] = []
         self._webhook: dict[str, str] | None = None
         self._failures: dict[str, list[ApiError]] = {}
+        self._throttled: dict[str, list[int]] = {}  # method -> [calls let through, retry after]
         self._read: dict[Hashable, int] = {}
         self._changed = asyncio.Event()
         self._closing = False
@@ -176,6 +177,8 @@ class SandboxServer:
             return self._error(ApiError(404, "Not Found: method not found"))
         if self._failures.get(method):
             return self._error(self._failures[method].pop(0))
+        if refused := self._throttle_refuses(method):
+            return self._error(refused)
         try:
             result = handler(*await _read_params(request))
             if inspect.isawaitable(result):
@@ -202,6 +205,27 @@ class SandboxServer:
                        else "Internal Server Error")
         error = ApiError(status, description.format(retry_after=retry_after), retry_after)
         self._failures.setdefault(method.lower(), []).extend([error] * times)
+
+    def throttle(self, method: str, retry_after: int = 1) -> None:
+        """Answer every call of ``method`` with 429 ("retry after ``retry_after`` s") until
+        :meth:`let_through` lets calls through: the messenger's limit reached, on demand."""
+        self._throttled[method.lower()] = [0, retry_after]
+
+    def let_through(self, method: str, calls: int | None = None) -> None:
+        """Let ``calls`` more calls of ``method`` through its throttle (None: lift it)."""
+        if calls is None:
+            self._throttled.pop(method.lower(), None)
+        elif method.lower() in self._throttled:
+            self._throttled[method.lower()][0] += calls
+
+    def _throttle_refuses(self, method: str) -> ApiError | None:
+        throttle = self._throttled.get(method)
+        if throttle is None:
+            return None
+        if throttle[0] > 0:
+            throttle[0] -= 1
+            return None
+        return ApiError(429, f"Too Many Requests: retry after {throttle[1]}", throttle[1])
 
     def take_rate(self, *limits: tuple[Hashable, int | None, float]) -> None:
         """Count one message against the limits, or refuse it with a 429."""

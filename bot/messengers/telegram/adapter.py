@@ -200,7 +200,9 @@ def _rate_limit_wait(error: Exception) -> float | None:
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Log an update that could not be handled (the conversation's transaction rolled back)."""
-    log.error("update could not be handled: %s", context.error, exc_info=context.error)
+    update_id = getattr(update, "update_id", None)
+    log.error("update %s could not be handled: %s", update_id, context.error,
+              exc_info=context.error, extra={"messenger": PLATFORM, "update_id": update_id})
 
 
 class TelegramTransport:

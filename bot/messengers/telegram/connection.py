@@ -63,6 +63,12 @@ class TelegramConnection:
         log.info("Telegram connected as @%s (%s)", bot.username,
                  "webhook" if self.webhook_url else "long polling")
 
+    def connected(self) -> bool:
+        """The application runs and, in polling mode, so does its long poll."""
+        updater = self.application.updater
+        return self.application.running and (bool(self.webhook_url)
+                                             or bool(updater and updater.running))
+
     async def download(self, ref: str) -> bytes:
         """A file a person sent, by its file id."""
         return await adapter.download(self.application.bot, ref)

@@ -29,6 +29,7 @@ class ZaloConnection:
         self.webhook_url = host.webhook_url(MESSENGER.webhook_path)
         self._poller: asyncio.Task | None = None
         self._handling: asyncio.Future | None = None
+        self._poll_failing = False  # the last getUpdates failed (network, server, token)
 
     @classmethod
     async def open(cls, host: Host) -> ZaloConnection:
@@ -64,11 +65,12 @@ class ZaloConnection:
             try:
                 update = await self.client.get_updates(timeout=POLL_SECONDS)
             except ZaloError as error:  # network, server, token: wait, then try again
+                self._poll_failing = True
                 log.warning("Zalo getUpdates failed (%s); retrying in %.0f s", error, backoff)
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, MAX_BACKOFF_SECONDS)
                 continue
-            backoff = 1.0
+            backoff, self._poll_failing = 1.0, False
             if update is not None:
                 # Shielded: stopping waits for this update's replies instead of cutting them off.
                 self._handling = asyncio.ensure_future(self._handle(update))
@@ -80,9 +82,17 @@ class ZaloConnection:
             await adapter.on_update(update, self.client, self.host.conversation, self.host.now,
                                     self.host.files)
         except Exception:
-            log.exception("a Zalo update could not be handled")
+            update_id = (update.get("message") or {}).get("message_id")
+            log.exception("Zalo update %s could not be handled", update_id,
+                          extra={"messenger": "zalo", "update_id": update_id})
             return False
         return True
+
+    def connected(self) -> bool:
+        """The webhook is set, or the long poll runs and its last call reached Zalo."""
+        if self.webhook_url:
+            return True
+        return self._poller is not None and not self._poller.done() and not self._poll_failing
 
     async def download(self, ref: str) -> bytes:
         """A photo a person sent, by the URL its update carried."""
