@@ -235,7 +235,8 @@ def _start_bot(who: str, url, sandbox: TelegramSandbox, folder: Path) -> subproc
     env.update(DATABASE_URL=url.update_query_dict({"application_name": f"bench-{who}"})
                .render_as_string(hide_password=False),
                TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_BASE_URL=sandbox.base_url,
-               TELEGRAM_FILE_BASE_URL=sandbox.base_file_url)
+               TELEGRAM_FILE_BASE_URL=sandbox.base_file_url,
+               ISOBOT_HEALTH_PORT="0")  # two bots on one machine: each its own port
     log = (folder / f"bot-{who}.log").open("w")
     # In the temporary folder: no developer's .env is read.
     return subprocess.Popen([str(ROOT / ".venv/bin/isobot"), "run", "--now",
