@@ -375,14 +375,20 @@ def supervisor_digest(root: DigestUnit, units: Sequence[DigestUnit],
     lines.append(tr._("🔴 Newly overdue in the last 7 days: {n}").format(
         n=len(state.newly_overdue)))
     lines += _limited(state.newly_overdue, lambda o: f"• {item(o)}", tr)
-    if without_officer:
-        lines += ["", tr._("👤 Units without an ISO officer ({n}); their reminders go to the "
-                           "head:").format(n=len(without_officer))]
-        lines += _limited(list(without_officer), lambda u: f"• {u.name}", tr)
+    lines += _without_officer_lines(without_officer, tr)
     attachments = _attachments(state, root, units, catalog=catalog, tr=tr, today=today)
     if attachments:
         lines += ["", tr._("The chart and the table are attached.")]
     return Message("\n".join(lines), attachments=attachments, lang=tr.lang)
+
+
+def _without_officer_lines(units: Sequence[DigestUnit], tr: Translator) -> list[str]:
+    """The units with no active ISO officer, whose reminders go to the head."""
+    if not units:
+        return []
+    lines = ["", tr._("👤 Units without an ISO officer ({n}); their reminders go to the "
+                      "head:").format(n=len(units))]
+    return lines + _limited(list(units), lambda u: f"• {u.name}", tr)
 
 
 def _attachments(state: SubtreeState, root: DigestUnit, units: Sequence[DigestUnit], *,

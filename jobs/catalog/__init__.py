@@ -9,12 +9,12 @@ duty is; :mod:`jobs.catalog.loader` and :mod:`jobs.catalog.provinces` read the f
 what is wrong with them.
 """
 
+from jobs.catalog.catalog import Catalog
 from jobs.catalog.loader import ENV_VAR, PACKAGED_CATALOG, PROVINCE_FIELDS, load_catalog
 from jobs.catalog.provinces import by_catalog, load_catalogs
 from jobs.catalog.schema import (
     SCHEDULED_CADENCES,
     Cadence,
-    Catalog,
     CatalogError,
     Defaults,
     DueRule,

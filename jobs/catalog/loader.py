@@ -16,10 +16,10 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from jobs.catalog.catalog import Catalog
 from jobs.catalog.schema import (
     DUE_RULES,
     INHERITED,
-    Catalog,
     CatalogError,
     Defaults,
     Duty,

@@ -21,8 +21,9 @@ from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import TypeVar
 
+from jobs.catalog.catalog import Catalog
 from jobs.catalog.loader import load_catalog
-from jobs.catalog.schema import Catalog, CatalogError
+from jobs.catalog.schema import CatalogError
 from jobs.catalog.yaml_file import YamlDocument, line_of, problem_line, read_yaml
 from jobs.i18n import translator
 

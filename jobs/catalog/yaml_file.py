@@ -74,18 +74,8 @@ def read_yaml(path: Path, *, may_be_empty: bool = False) -> YamlDocument:
     try:
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else None
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        problem = " ".join(p for p in (exc.problem, exc.context and f"({exc.context})") if p)
-        if mark is None:
-            message = t._("{file}: invalid YAML: {problem}").format(file=name, problem=problem)
-        else:
-            message = t._("{file}: line {line}, column {column}: invalid YAML: {problem}").format(
-                file=name, line=mark.line + 1, column=mark.column + 1, problem=problem)
-        raise CatalogError([message], path) from exc
     except yaml.YAMLError as exc:
-        raise CatalogError([t._("{file}: invalid YAML: {problem}").format(
-            file=name, problem=exc)], path) from exc
+        raise CatalogError([yaml_problem(exc, name)], path) from exc
     finally:
         loader.dispose()
     if data is None and not may_be_empty:
@@ -124,3 +114,16 @@ def line_of(node: Node | None, loc: Sequence[str | int]) -> int | None:
         else:
             break
     return line
+
+
+def yaml_problem(exc: yaml.YAMLError, name: str) -> str:
+    """The operator's sentence for a file ``name`` that is not valid YAML, with the line."""
+    t = translator()
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    if not isinstance(exc, yaml.MarkedYAMLError):
+        return t._("{file}: invalid YAML: {problem}").format(file=name, problem=exc)
+    problem = " ".join(p for p in (exc.problem, exc.context and f"({exc.context})") if p)
+    if mark is None:
+        return t._("{file}: invalid YAML: {problem}").format(file=name, problem=problem)
+    return t._("{file}: line {line}, column {column}: invalid YAML: {problem}").format(
+        file=name, line=mark.line + 1, column=mark.column + 1, problem=problem)
