@@ -41,8 +41,8 @@ ENV PATH=/opt/isobot/bin:$PATH \
 USER isobot
 WORKDIR /home/isobot
 VOLUME ["/home/isobot/data"]
-# The webhook server (WEBHOOK_PORT).
-EXPOSE 8443
+# The webhook server (WEBHOOK_PORT), and /healthz, /readyz, /metrics (ISOBOT_HEALTH_PORT).
+EXPOSE 8443 8080
 # Healthy while the process answers on its health port (ISOBOT_HEALTH_PORT, /healthz): urlopen
 # raises on a refused connection, a timeout or any non-2xx answer, and python then exits 1.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \

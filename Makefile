@@ -70,11 +70,12 @@ lint: setup
 	$(BIN)/ruff check .
 
 bench: setup
-	$(BIN)/python bench/delivery.py
+	$(BIN)/python bench/broadcast.py
 	$(BIN)/python bench/simulate.py
 	$(BIN)/python bench/digest.py
 	$(BIN)/python bench/backup.py
 	$(BIN)/python bench/working_days.py
+	$(BIN)/python bench/metrics.py
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .ruff_cache

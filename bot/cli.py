@@ -14,10 +14,19 @@ from typing import Annotated
 
 import typer
 
-from bot import cli_duty_events, cli_evidence, cli_members, cli_reports, logs
+from bot import (
+    cli_duty_events,
+    cli_evidence,
+    cli_members,
+    cli_person,
+    cli_plan,
+    cli_reports,
+    logs,
+)
 from bot.cli_errors import BAD_INPUT, ENVIRONMENT, IsobotGroup
 from bot.cli_support import (
     Lang,
+    MessengerName,
     NowOption,
     _catalog,
     _fail,
@@ -31,6 +40,7 @@ from bot.settings import Settings
 from jobs.calendar import VIETNAM
 from jobs.clock import Clock
 from jobs.i18n import Translator
+from jobs.labels import period_text
 from jobs.registration import create_invite
 from jobs.simulate import CSV_COLUMNS, UnitInfo, simulate
 from jobs.units import (
@@ -64,6 +74,8 @@ cli_duty_events.register(app, units_app)
 cli_reports.register(app)
 cli_evidence.register(app)
 cli_members.register(app)
+cli_plan.register(app)
+cli_person.register(app)
 
 
 class InviteRole(StrEnum):
@@ -72,8 +84,7 @@ class InviteRole(StrEnum):
     supervisor = "supervisor"
 
 
-# The installed messengers, by name: `isobot demo --messenger NAME`; the first is the default.
-MessengerName = StrEnum("MessengerName", {m.name: m.name for m in installed()})
+# `isobot demo --messenger NAME`: the first installed messenger is the default.
 DEFAULT_MESSENGER = MessengerName(installed()[0].name)
 
 
@@ -278,7 +289,7 @@ def simulate_command(
     for row in rows:
         headline = row.text.splitlines()[0]
         typer.echo(f"{row.send_at:%Y-%m-%d %H:%M %z}  {row.unit:<16} {row.stage:<20} "
-                   f"→ {row.recipient_role:<10} {row.period:<8} {headline}")
+                   f"→ {row.recipient_role:<10} {period_text(row.period, tr):<14} {headline}")
     typer.echo(tr.ngettext("{n} message.", "{n} messages.", len(rows)).format(n=len(rows)))
 
 
@@ -336,7 +347,8 @@ def run_command(
                          "demo” for the local sandbox).").format(
             variables=", ".join(m.token_variable for m in installed())), 2)
     catalog = _catalog(settings, tr)
-    logs.configure(s.get_secret_value() for s in settings.secrets())
+    logs.configure((s.get_secret_value() for s in settings.secrets()),
+                   fmt=settings.log_format)
     start = _moment(settings, now, tr) if now or settings.now else None
     clock = Clock(start=start)
     runtime = Runtime(settings, _ready_engine(settings), catalog, clock)

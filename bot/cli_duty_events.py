@@ -12,9 +12,10 @@ import typer
 from sqlmodel import Session
 
 from bot.cli_support import NowOption, _catalog, _fail, _moment, _ready_engine, _settings, _tr
+from bot.parsing import parse_document_number
 from jobs.calendar import VIETNAM
 from jobs.directives import MAX_TEXT as MAX_DIRECTIVE_TEXT
-from jobs.directives import directive_number, send_directive
+from jobs.directives import directive_name, directive_number, send_directive
 from jobs.directives import period_of as directive_period
 from jobs.directives import report as directive_report
 from jobs.duty_events import announcement_due, merge_units
@@ -25,6 +26,7 @@ from jobs.legal import AlreadyRegistered, is_long_in_force, register_legal_docum
 from jobs.scope import Scope, Targets, common_ancestor, resolve
 from jobs.text_input import clean_text
 from storage.db import session_scope
+from storage.directives import directives_by_number
 from storage.models import Directive, Unit, UnitKind
 from storage.units import parent_ids, subtree_ids, unit_by_code
 
@@ -125,6 +127,8 @@ def directive_send(
                      "nearest unit above all targets; required when they span provinces).")
     ] = None,
     due: Annotated[str | None, typer.Option(help="Deadline, YYYY-MM-DD.")] = None,
+    number: Annotated[str | None, typer.Option(
+        help="Its official number, e.g. 1699/UBND-TH: officers then know it by it.")] = None,
     now: NowOption = None,
 ) -> None:
     """Send a directive to units; each gets an obligation, reminded and escalated like any."""
@@ -134,6 +138,10 @@ def directive_send(
     text = clean_text(text, multiline=True)
     if not text or len(text) > MAX_DIRECTIVE_TEXT:
         raise _fail(tr._("The directive's text is empty or longer than 4,000 characters."), 2)
+    official = parse_document_number(number) if number is not None else None
+    if number is not None and official is None:
+        raise _fail(tr._("“{number}” is not an official document number; write it like "
+                         "1699/UBND-TH.").format(number=number), 2)
     deadline = _date_option(due, tr)
     now = _moment(settings, now, tr)
     if deadline and deadline < now.date():
@@ -145,7 +153,7 @@ def directive_send(
         sender, targets = _issuer(session, tr, targets, scope, named or root)
         sent = send_directive(session, text=text, targets=targets, issuer_unit=sender,
                               issued_by="cli:operator", member=None, due=deadline, scope=scope,
-                              now=now, catalog=catalog, calendar=calendar)
+                              now=now, catalog=catalog, calendar=calendar, number=official)
         for line in _directive_notes(tr, sent, deadline, sender):
             typer.echo(line)
 
@@ -154,9 +162,13 @@ def _directive_notes(tr: Translator, sent, asked: dt.date | None, sender: Unit) 
     """What the operator reads after sending: where it went, and what isobot decided."""
     due = sent.directive.due
     lines = [tr._("Directive {number} from {issuer} sent to {units} units ({people} people), "
-                  "due {date}.").format(number=directive_period(sent.directive.id),
+                  "due {date}.").format(number=directive_name(sent.directive, tr, VIETNAM),
                                         issuer=sender.name, units=sent.units,
                                         people=sent.people, date=tr.date(due))]
+    if not sent.directive.number:
+        # Without an official number the operator needs a handle to follow it up.
+        lines.append(tr._("Follow it with: isobot directive status --id {key}").format(
+            key=directive_period(sent.directive.id)))
     if asked is None:
         lines.append(tr._("No --due was given: the deadline is the catalog's default."))
     elif asked != due:
@@ -172,27 +184,34 @@ def _directive_notes(tr: Translator, sent, asked: dt.date | None, sender: Unit) 
 
 @directive_app.command("status")
 def directive_status(
-    number: Annotated[str | None, typer.Option(
-        "--id", help="Only this directive, e.g. CD-12 (or 12).")] = None,
+    reference: Annotated[str | None, typer.Option(
+        "--id", help="Only this directive: its official number (1699/UBND-TH), or CD-12 as "
+                     "`directive send` named one sent without a number.")] = None,
     now: NowOption = None,
 ) -> None:
-    """Show, per directive, how many units received, acknowledged and did it, and who is late."""
+    """Show, per directive, how many units received, acknowledged and did it, and who is
+    overdue or was late."""
     settings = _settings()
     tr = _tr(settings)
     today = _moment(settings, now, tr).date()
     calendar = settings.work_calendar()
-    directive_id = None
-    if number is not None:
-        directive_id = directive_number(number)
-        if directive_id is None:
-            raise _fail(tr._("A directive is named like CD-12."), 2)
     with session_scope(_ready_engine(settings)) as session:
-        if directive_id is not None and session.get(Directive, directive_id) is None:
-            raise _fail(tr._("There is no directive {number}.").format(
-                number=directive_period(directive_id)), 2)
+        directive_id = None if reference is None else _directive_id(session, reference, tr)
         for line in directive_report(session, tr=tr, today=today, tz=calendar.tz,
                                      directive_id=directive_id, limit=1000):
             typer.echo(line)
+
+
+def _directive_id(session: Session, reference: str, tr: Translator) -> int:
+    """The directive ``--id`` names: by its official number, else by its key (CD-12, 12)."""
+    if (number := parse_document_number(reference)) is not None:
+        found = directives_by_number(session, number=number)
+        if found:
+            return found[0].id
+    directive_id = directive_number(reference)
+    if directive_id is None or session.get(Directive, directive_id) is None:
+        raise _fail(tr._("There is no directive {number}.").format(number=reference), 2)
+    return directive_id
 
 
 @legal_app.command("add")

@@ -61,8 +61,8 @@ def explain(error: BaseException, tr: Translator) -> tuple[str, int]:
         return tr._("DATABASE_URL is not supported: use sqlite:///FILE or "
                     "postgresql+psycopg://USER:PASSWORD@HOST/DATABASE."), ENVIRONMENT
     if isinstance(error, OSError) and error.errno == errno.EADDRINUSE:
-        return tr._("The port is already in use: stop the other program or set "
-                    "WEBHOOK_PORT to another port."), ENVIRONMENT
+        return tr._("The port is already in use: stop the other program, or set "
+                    "WEBHOOK_PORT or ISOBOT_HEALTH_PORT to another port."), ENVIRONMENT
     if isinstance(error, OSError):
         return tr._("System error: {reason}.").format(
             reason=error.strerror or error), ENVIRONMENT

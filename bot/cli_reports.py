@@ -23,7 +23,15 @@ from bot.cli_support import (
 from bot.exports import calendar_filename, compliance_table, unit_calendar
 from jobs.catalog import Catalog
 from jobs.compliance import write_compliance_csv, write_compliance_xlsx
-from jobs.export import FileFormat, What, event_table, obligation_table, write_csv, write_xlsx
+from jobs.export import (
+    FileFormat,
+    What,
+    event_table,
+    obligation_sheet,
+    obligation_table,
+    write_csv,
+    write_xlsx,
+)
 from jobs.i18n import Translator
 from storage.db import session_scope
 from storage.exports import events_for_export, obligations_for_export
@@ -70,10 +78,12 @@ def export_command(
                                      year=year or today.year, today=today)
         elif what is What.events:
             table = event_table(events_for_export(session, unit_ids=unit_ids), tr=tr,
-                                catalog=catalog)
+                                catalog=catalog, for_people=fmt is FileFormat.xlsx)
         else:
-            table = obligation_table(obligations_for_export(session, unit_ids=unit_ids), tr=tr,
-                                     catalog=catalog, today=today)
+            # CSV keeps the stable codes software reads; XLSX is written for people.
+            build = obligation_sheet if fmt is FileFormat.xlsx else obligation_table
+            table = build(obligations_for_export(session, unit_ids=unit_ids), tr=tr,
+                          catalog=catalog, today=today)
     if fmt is FileFormat.csv and out is None:
         _csv_writer(what)(table, sys.stdout)
         return
@@ -99,9 +109,10 @@ def _write_table(table: Any, path: Path, what: What, fmt: FileFormat, tr: Transl
             _csv_writer(what)(table, stream)
     elif what is What.compliance:
         write_compliance_xlsx(table, path, tr=tr, catalog=catalog)
+    elif what is What.events:
+        write_xlsx(table, path, title=tr._("Evidence log"))
     else:
-        write_xlsx(table, path, title=tr._("Evidence log") if what is What.events
-                   else tr._("Obligations"))
+        write_xlsx(table, path, title=tr._("Obligations"), tr=tr)
 
 
 def _csv_writer(what: What) -> Callable[[Any, Any], None]:

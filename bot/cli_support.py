@@ -15,10 +15,11 @@ from pydantic import ValidationError
 from sqlalchemy.engine import Engine
 
 from bot.cli_errors import IsobotGroup, setting_problem
+from bot.messengers import installed
 from bot.settings import Settings
 from jobs.calendar import VIETNAM
 from jobs.calendar_file import CalendarFileError
-from jobs.catalog import Catalog, CatalogError, load_catalog
+from jobs.catalog import Catalog, CatalogError, load_catalogs
 from jobs.clock import Clock
 from jobs.i18n import Translator, set_default_language, translator
 from storage.db import make_engine, upgrade
@@ -27,6 +28,10 @@ from storage.db import make_engine, upgrade
 class Lang(StrEnum):
     vi = "vi"
     en = "en"
+
+
+# The installed messengers, by name (`--messenger NAME`).
+MessengerName = StrEnum("MessengerName", {m.name: m.name for m in installed()})
 
 
 def _settings() -> Settings:
@@ -55,7 +60,7 @@ def _fail(message: str, code: int = 1) -> typer.Exit:
 
 def _catalog(settings: Settings, tr: Translator) -> Catalog:
     try:
-        return load_catalog(override=settings.catalog)
+        return load_catalogs(override=settings.catalog, provinces=settings.province_catalogs)
     except CatalogError as error:
         raise _fail(tr._("The duty catalog is invalid: {error}").format(error=error), 2) from None
 

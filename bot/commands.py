@@ -56,7 +56,9 @@ class Command:
     ``help`` is the message id of its one line in /help and in the menu. ``handler`` gets the
     turn and what followed the command ("/xuat 2026" -> "2026"). Someone outside ``audience``
     is told ``refusal`` (a message id) and nothing runs. A command ends the task under way
-    unless ``keeps_flow`` (``/huy`` ends it itself; ``/ngonngu`` works alongside it).
+    unless ``keeps_flow`` (``/huy`` ends it itself; ``/ngonngu`` works alongside it). A name
+    that is an everyday word once its marks are gone ("roi" is "rồi", done) ``needs_slash``:
+    typed bare it is an ordinary reply; its aliases still work without one.
     """
 
     name: str
@@ -66,6 +68,7 @@ class Command:
     aliases: tuple[str, ...] = ()
     refusal: str = DEFAULT_REFUSAL
     keeps_flow: bool = False
+    needs_slash: bool = False
 
     def __post_init__(self) -> None:
         if not _NAME.fullmatch(self.name):
@@ -109,6 +112,9 @@ class Commands:
                     raise ValueError(f"{word!r} names both /{self._by_words[key].name} and "
                                      f"/{command.name}")
         self._longest = max((len(k.split()) for k in self._by_words), default=1)
+        # What a plain first word may be, without a slash.
+        self._bare = [k for k in self._by_words if " " not in k
+                      and not (self._by_words[k].needs_slash and k == self._by_words[k].name)]
 
     def __iter__(self) -> Iterator[Command]:
         return iter(self._commands)
@@ -124,7 +130,7 @@ class Commands:
             key = parsing.fold(" ".join(words[:n]))
             if key in self._by_words:
                 return Typed(self._by_words[key], key, " ".join(words[n:]))
-        found = parsing.parse_command(text, [k for k in self._by_words if " " not in k])
+        found = parsing.parse_command(text, self._bare)
         if found is None:
             return None
         word, args = found

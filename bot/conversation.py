@@ -27,6 +27,7 @@ from bot.feature import Feature
 from bot.handover import Handover
 from bot.linking import AccountLinking
 from bot.my_duties import document_example, offer_heading
+from bot.personal_data import PersonalData
 from bot.registration import Registration
 from bot.submission import KIND as SUBMISSION
 from bot.submission import SubmissionFlow
@@ -34,11 +35,12 @@ from bot.supervisor import SupervisorDesk
 from bot.turn import Edit, Inbound, IncomingFile, Replies, Turn
 from jobs.calendar import WorkCalendar
 from jobs.catalog import Catalog
-from jobs.delivery import Capabilities
 from jobs.i18n import N_, translator
 from jobs.messages import Choice
 from jobs.offers import Offer, Offers
+from jobs.personal_data import Operator
 from jobs.reachability import wrote_again
+from jobs.transport import Capabilities
 from storage.chats import claim_update, load_state, save_state
 from storage.db import session_scope
 from storage.members import account_rows, accounts
@@ -69,9 +71,11 @@ class Conversation:
 
     def __init__(self, engine: Engine, catalog: Catalog, calendar: WorkCalendar,
                  default_language: str = "vi", features: Sequence[Feature] | None = None,
-                 messengers: Mapping[str, Capabilities] | None = None) -> None:
+                 messengers: Mapping[str, Capabilities] | None = None,
+                 operator: Operator | None = None) -> None:
         self.engine = engine
         self.messengers = dict(messengers or {})  # by platform: what each messenger can do
+        self.operator = operator or Operator()  # named in the notice on personal data
         self.catalog = catalog
         self.calendar = calendar
         self.default_language = default_language
@@ -81,7 +85,8 @@ class Conversation:
         extra = standard_features(catalog, calendar) if features is None else list(features)
         self.features: list[Feature] = [DutyList(catalog, calendar), self.submission,
                                         Corrections(catalog, calendar), Absences(calendar),
-                                        Handover(catalog, calendar), *extra, self.registration]
+                                        Handover(catalog, calendar), *extra,
+                                        PersonalData(calendar), self.registration]
         self.commands = Commands([*(c for f in self.features for c in f.commands), *(
             Command("huy", N_("cancel the current step"), {Audience.EVERYONE}, self._cancel,
                     aliases=("hủy", "hủy bỏ", "cancel"), keeps_flow=True),
@@ -115,7 +120,8 @@ class Conversation:
             language = members[0][0].language if members else self.default_language
             turn = Turn(session, inbound, now, translator(language), members,
                         load_state(session, platform=inbound.platform, chat_id=inbound.chat_id,
-                                   user_id=inbound.user_id), messengers=self.messengers)
+                                   user_id=inbound.user_id), messengers=self.messengers,
+                        operator=self.operator)
             turn.offers = Offers.load(turn.state, now)
             turn.carried = turn.state.pop("carried", None) or {}
             self._dispatch(turn)

@@ -19,8 +19,8 @@ from jobs.compliance import duty_title
 from jobs.dossier import dossier_filename
 from jobs.evidence_store import may_see
 from jobs.i18n import N_, Translator
+from jobs.labels import named_period
 from jobs.messages import Attachment, Message
-from jobs.reminder_texts import period_text
 from storage.events import corrections_of, event_by_reference
 from storage.models import Event, EvidenceFile, EvidenceFileState, Member, Obligation, Role, Unit
 from storage.units import subtree_ids, unit_by_code
@@ -86,7 +86,7 @@ class EvidenceDesk(Feature):
         if obligation is not None:
             lines.append(tr._("Duty: {title} ({period})").format(
                 title=duty_title(self.catalog, obligation.duty_key, tr.lang),
-                period=period_text(obligation.period, tr)))
+                period=named_period(obligation, tr)))
         if event.document_number:
             dated = tr._("dated {date}").format(date=tr.short_date(event.document_date)) \
                 if event.document_date else ""

@@ -65,16 +65,19 @@ class Stored:
 
 
 class Intake:
-    """Stores updates and handles them; ``answered(platform)`` is called once replies wait."""
+    """Stores updates and handles them; ``answered(platform)`` is called once replies wait,
+    ``handled(platform, seconds)`` once an update is answered, that long after it arrived."""
 
     def __init__(self, engine: Engine, conversation: Conversation, clock: Clock,
                  connections: Mapping[str, Connection], *, answered: Callable[[str], None],
+                 handled: Callable[[str, float], None] = lambda platform, seconds: None,
                  workers: int = WORKERS) -> None:
         self.engine = engine
         self.conversation = conversation
         self.clock = clock
         self.connections = connections  # live: a messenger's updates are taken once it is in
         self.answered = answered
+        self.handled = handled  # (platform, seconds from arrival to answer): the metrics
         self.workers = workers
         # Bot seconds per real second: retries and leases keep real time in a sped-up demo.
         self._speed = 1.0 / clock.real_seconds(1.0)
@@ -257,6 +260,8 @@ class Intake:
             replies = await self._in(self._turns, self._converse, row, inbound)
             if replies.messages or replies.edits:
                 self.answered(row.platform)
+            waited = (self.clock.now() - row.received_at).total_seconds() / self._speed
+            self.handled(row.platform, max(waited, 0.0))
             await connection.acknowledge(row.payload, replies)
         except Exception as error:
             await self._in(self._db, self._failed, row, error)

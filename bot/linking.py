@@ -20,6 +20,7 @@ from jobs.linking import (
     redeem_link,
 )
 from jobs.messages import Choice
+from jobs.personal_data import notice_lines
 from jobs.registration import role_text
 from storage.members import accounts
 
@@ -59,7 +60,8 @@ def link_account(turn: Turn, code: str) -> bool:
         tr._("Linked: this {platform} account now acts for {units}, like your {other} "
              "account.").format(platform=turn.brand(inbound.platform), units=units,
                                 other=turn.brand(result.other_platform or "")),
-        tr._("Reminders will come on both. Type /kenh to choose where they go."),
+        tr._("Reminders will come on both. Type /kenh to choose where they go."), "",
+        *notice_lines(tr, operator=turn.operator, brand=turn.brand(inbound.platform)),
     ]))
     return True
 

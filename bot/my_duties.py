@@ -10,9 +10,10 @@ from bot.turn import Turn
 from jobs.catalog import Catalog, Duty
 from jobs.evidence import may_log
 from jobs.i18n import Translator
+from jobs.labels import named_period
 from jobs.messages import Choice
 from jobs.offers import Offer
-from jobs.reminder_texts import days_left_text, period_text
+from jobs.reminder_texts import days_left_text
 from storage.models import Event, Obligation, Role, Unit
 from storage.obligations import open_obligations
 
@@ -60,7 +61,7 @@ def duty_line(obligation: Obligation, unit: Unit, turn: Turn, catalog: Catalog) 
     tr = turn.tr
     title = catalog.duty(obligation.duty_key).title.get(tr.lang)
     named = f" — {unit.name}" if len(loggable_units(turn)) > 1 else ""
-    return (f"{title} ({period_text(obligation.period, tr)}){named}: "
+    return (f"{title} ({named_period(obligation, tr)}){named}: "
             f"{tr.short_date(obligation.due)}, {days_left_text(obligation.due, turn.today, tr)}")
 
 
@@ -102,7 +103,7 @@ def duty_heading(obligation: Obligation, catalog: Catalog, tr: Translator) -> st
     duty = catalog.get(obligation.duty_key)
     title = duty.title.get(tr.lang) if duty is not None else obligation.duty_key
     return tr._("“{title}” ({period})").format(title=title,
-                                               period=period_text(obligation.period, tr))
+                                               period=named_period(obligation, tr))
 
 
 def offer_heading(turn: Turn, catalog: Catalog, offer: Offer) -> str:

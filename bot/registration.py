@@ -15,6 +15,7 @@ from jobs.catalog import Catalog
 from jobs.duty_events import officer_joined
 from jobs.i18n import N_, Translator, translator
 from jobs.messages import Choice
+from jobs.personal_data import notice_lines
 from jobs.registration import (
     WRONG_CODES_ALLOWED,
     blocked_until,
@@ -108,7 +109,9 @@ class Registration(Feature):
             }[result.problem])
             return
         turn.members = accounts(turn.session, platform=inbound.platform, user_id=inbound.user_id)
-        turn.say("\n".join([*self._welcome(turn, result.member, result.unit),
+        turn.say("\n".join([*self._welcome(turn, result.member, result.unit), "",
+                            *notice_lines(turn.tr, operator=turn.operator,
+                                          brand=turn.messenger.brand),
                             *self._onboarding(turn, result.member, result.unit)]))
         turn.state.clear()
 

@@ -15,8 +15,8 @@ from sqlmodel import Session
 
 from bot.text_parts import split_message
 from bot.turn import Inbound, Replies
-from jobs.delivery import Capabilities
 from jobs.messages import Message
+from jobs.transport import Capabilities
 from storage.outbox import enqueue_reply
 
 

@@ -18,26 +18,31 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.engine import Engine
 
 from bot.conversation import Conversation
+from bot.health import HealthServer
 from bot.intake import Intake
 from bot.messengers import installed
 from bot.messengers.base import Connection, FileTooLarge, Host, Messenger
+from bot.metrics import Metrics
 from bot.outgoing import OutgoingFiles
 from bot.settings import Settings
 from jobs.calendar import WorkCalendar
 from jobs.catalog import Catalog
 from jobs.clock import Clock
-from jobs.delivery import Deliverer, RateLimiter, RateLimits
+from jobs.delivery import Deliverer, RateLimits
 from jobs.digest_job import queue_weekly_digest
 from jobs.dossier import dossier_builder
 from jobs.evidence_store import Archivist, TooLarge
-from jobs.planner import PlanResult, plan
+from jobs.personal_data import Operator
+from jobs.planner import Planner, PlanResult
 from storage.db import session_scope
+from storage.leadership import Leadership
 
 log = logging.getLogger(__name__)
 
 DELIVER_EVERY_SECONDS = 2.0
 ARCHIVE_EVERY_SECONDS = 5.0
-#: How often a reply lane looks for replies due again (a 429 passed); a new one wakes it at once.
+#: How often a reply lane looks for replies due again (a 429 passed, or queued by another
+#: process when this one leads delivery); a reply this process queues wakes it at once.
 REPLY_POLL_SECONDS = 1.0
 
 
@@ -59,20 +64,27 @@ class Runtime:
     conversation: Conversation = field(init=False)
     files: OutgoingFiles = field(init=False)  # bytes and links for the files sent
     archivist: Archivist = field(init=False)  # moves the files people send into the store
+    metrics: Metrics = field(init=False)  # what /metrics shows (bot.health)
     connections: dict[str, Connection] = field(default_factory=dict)
     deliverers: list[Deliverer] = field(default_factory=list)
-    intake: Intake = field(init=False)
+    intake: Intake = field(init=False)  # stores updates, has them answered off the event loop
+    # Which jobs this process does among several sharing one PostgreSQL database.
+    leadership: Leadership = field(init=False)
     scheduler: AsyncIOScheduler | None = None
     web_runner: web.AppRunner | None = None
+    planner: Planner = field(init=False)
     _plan_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     _deliver_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     _reply_lanes: dict[str, ReplyLane] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.calendar = self.settings.work_calendar()
+        self.leadership = Leadership(self.engine)
+        self.planner = Planner(self.catalog, self.calendar)
         self.conversation = Conversation(
             self.engine, self.catalog, self.calendar, self.settings.language,
-            messengers={m.name: m.capabilities for m in self.messengers})
+            messengers={m.name: m.capabilities for m in self.messengers},
+            operator=Operator(self.settings.operator_name, self.settings.operator_contact))
         store = self.settings.evidence_store()
         self.files = OutgoingFiles(
             store, self.clock.now,
@@ -80,8 +92,11 @@ class Runtime:
             base_url=self.settings.webhook_base_url, secret=self.settings.link_signing_key(),
             validity=dt.timedelta(days=self.settings.file_link_days))
         self.archivist = Archivist(self.engine, store, self.clock.now, download=self._download)
+        self.metrics = Metrics(self.engine, self.clock.now,
+                               [m.name for m in self.messengers if m.enabled(self.settings)])
         self.intake = Intake(self.engine, self.conversation, self.clock, self.connections,
-                             answered=self.wake_replies, workers=self.settings.inbox_workers)
+                             answered=self.wake_replies, handled=self.metrics.update_handled,
+                             workers=self.settings.inbox_workers)
 
     @property
     def webhook_mode(self) -> bool:
@@ -91,7 +106,7 @@ class Runtime:
         """Plan once, connect the messengers, and (unless told not to) start the scheduler."""
         if self.webhook_mode and not self.settings.webhook_secret:
             raise RuntimeError("WEBHOOK_SECRET must be set when WEBHOOK_BASE_URL is set")
-        # Before taking any update: later ticks run beside the chat, but the first should see
+        # Before taking any update: a tick runs beside the chat, and the first one should see
         # the outbox as the last run left it, not half-way through someone's registration.
         await self.plan_now()
         if self.webhook_mode:
@@ -121,15 +136,14 @@ class Runtime:
         self.connections[messenger.name] = connection  # before listening: its webhook is live
         await connection.publish_menu(self.conversation.command_menu)
         await connection.listen()
-        transport = connection.transport
+        lane = functools.partial(Deliverer, self.engine, connection.transport, now=self.clock.now,
+                                 limits=self.limits or messenger.rate_limits(self.settings),
+                                 leadership=self.leadership, on_outcome=self.metrics.delivered)
+        bulk = lane(replies=False)
+        self.deliverers.append(bulk)
         # One limiter for both lanes: replies and reminders together keep the messenger's limits.
-        limiter = RateLimiter(self.limits or messenger.rate_limits(self.settings),
-                              transport.capabilities.is_group)
-        self.deliverers.append(Deliverer(self.engine, transport, now=self.clock.now,
-                                         limiter=limiter, replies=False))
-        lane = Deliverer(self.engine, transport, now=self.clock.now, limiter=limiter,
-                         replies=True)
-        self._reply_lanes[messenger.name] = ReplyLane.start(lane)
+        self._reply_lanes[messenger.name] = ReplyLane.start(
+            lane(replies=True, limiter=bulk.limiter))
 
     def wake_replies(self, platform: str) -> None:
         """Replies wait for ``platform``: send them now rather than at the next round."""
@@ -166,23 +180,29 @@ class Runtime:
         await site.start()
 
     async def plan_now(self) -> None:
-        """Create owed obligations and queue due reminders as of the bot's clock."""
-        async with self._plan_lock:
+        """Create owed obligations and queue due reminders as of the bot's clock.
+
+        One process plans (the others find the role taken and skip the tick): the outbox's
+        unique keys would make a second planner harmless, but not free.
+        """
+        async with self._plan_lock:  # one tick at a time: the planner is not shared
+            if not self.leadership.leads("plan"):
+                return
             now = self.clock.now()
-            # Off the event loop: a tick of many units takes seconds, and the chat, the
-            # webhook and the deliveries go on meanwhile.
-            began = time.monotonic()
+            # Off the event loop, in its own sessions: a national tick takes seconds, and the
+            # chat and the deliveries go on meanwhile.
+            started = time.perf_counter()
             result = await asyncio.to_thread(self._plan, now)
+            self.metrics.planned(time.perf_counter() - started)
             if result.messages_queued or result.obligations_created:
-                log.info("planned: %s obligations created, %s messages queued in %.1f s",
-                         result.obligations_created, result.messages_queued,
-                         time.monotonic() - began)
+                log.info("planned: %s obligations created, %s messages queued",
+                         result.obligations_created, result.messages_queued)
             # Charts take a moment to draw: off the event loop, so chats stay responsive.
             await asyncio.to_thread(self._queue_digest, now)
 
-    def _plan(self, now: dt.datetime) -> PlanResult:
+    def _plan(self, now) -> PlanResult:
         with session_scope(self.engine) as session:
-            return plan(session, now=now, catalog=self.catalog, calendar=self.calendar)
+            return self.planner.tick(session, now=now, commit=True)
 
     def _queue_digest(self, now) -> None:
         """Queue the weekly digest when its moment has come; in its own transaction, so a
@@ -199,13 +219,15 @@ class Runtime:
             log.info("weekly digest: %s messages queued", queued)
 
     async def deliver_now(self) -> None:
-        """Send what the outbox holds for every connected messenger."""
+        """Send what the outbox holds for every connected messenger, side by side."""
         async with self._deliver_lock:
-            for deliverer in self.deliverers:
-                try:
-                    await deliverer.deliver_due()
-                except Exception:  # one messenger's outage must not stop the others
-                    log.exception("delivery to %s failed", deliverer.transport.platform)
+            await asyncio.gather(*(self._deliver(d) for d in self.deliverers))
+
+    async def _deliver(self, deliverer: Deliverer) -> None:
+        try:
+            await deliverer.deliver_due()
+        except Exception:  # one messenger's outage must not stop the others
+            log.exception("delivery to %s failed", deliverer.transport.platform)
 
     async def archive_now(self) -> None:
         """Put the files people sent into the evidence store; fetch again what failed."""
@@ -239,6 +261,7 @@ class Runtime:
             deliverer.stop()
         async with self._deliver_lock, self._plan_lock:
             pass  # wait for a delivery or planning run still under way
+        self.leadership.resign()  # another process takes over at its next tick
         if self.scheduler:
             # Only now: the scheduler's shutdown cancels the jobs it is running.
             self.scheduler.shutdown(wait=False)
@@ -298,9 +321,13 @@ async def run_forever(runtime: Runtime) -> None:
     for sig in (signal.SIGTERM, signal.SIGINT):
         # Containers stop with SIGTERM: finish the message in flight instead of dying mid-send.
         loop.add_signal_handler(sig, stopping.set)
-    await runtime.start()
+    # First: /healthz answers while the bot plans and connects, /readyz says what it waits for.
+    health = HealthServer(runtime)
+    await health.start()
     try:
+        await runtime.start()
         await stopping.wait()
     finally:
         with contextlib.suppress(Exception):
             await runtime.stop()
+        await health.stop()

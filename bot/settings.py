@@ -15,6 +15,7 @@ from pydantic import AliasChoices, Field, PrivateAttr, SecretStr, ValidationInfo
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.messengers import installed
+from bot.ops_settings import OpsSettings
 from bot.store_settings import StoreSettings
 from jobs.calendar import VIETNAM, Amendments, WorkCalendar
 from jobs.calendar_file import load_calendar_file
@@ -27,7 +28,8 @@ def _env(*names: str) -> AliasChoices:
     return AliasChoices(*names)
 
 
-class Settings(*(m.settings_model for m in installed()), StoreSettings, BaseSettings):
+class Settings(*(m.settings_model for m in installed()), StoreSettings, OpsSettings,
+               BaseSettings):
     """What a deployment sets. Secrets are ``SecretStr`` so they never print by accident."""
 
     model_config = SettingsConfigDict(env_file=".env", extra="ignore", populate_by_name=True)
@@ -39,6 +41,10 @@ class Settings(*(m.settings_model for m in installed()), StoreSettings, BaseSett
     webhook_listen: str = Field("0.0.0.0", validation_alias=_env("WEBHOOK_LISTEN"))
     webhook_port: int = Field(8443, validation_alias=_env("WEBHOOK_PORT"))
     catalog: Path | None = Field(None, validation_alias=_env("ISOBOT_CATALOG"))
+    province_catalogs: Path | None = Field(
+        None, validation_alias=_env("ISOBOT_PROVINCE_CATALOGS"),
+        description="A YAML file mapping unit codes (or their start) to province catalog files: "
+                    "a unit's reminders cite its own province's documents (catalogs/).")
     calendar_file: Path | None = Field(
         None, validation_alias=_env("ISOBOT_CALENDAR"),
         description="The operator's YAML of days off and working days per year, each with its "

@@ -41,9 +41,10 @@ from jobs.evidence import (
 )
 from jobs.evidence_store import receive_file
 from jobs.i18n import N_, Translator
+from jobs.labels import named_period
 from jobs.messages import Choice, Message
 from jobs.planner import about_obligation
-from jobs.reminder_texts import period_text, reminder
+from jobs.reminder_texts import reminder
 from storage.models import Event, Obligation, ObligationStatus, Unit
 from storage.outbox import sent_to_chat
 
@@ -300,7 +301,7 @@ class SubmissionFlow(Feature):
     def _heading(self, turn: Turn, obligation: Obligation) -> str:
         return turn.tr._("Reporting “{title}” ({period}).").format(
             title=self._duty(obligation).title.get(turn.tr.lang),
-            period=period_text(obligation.period, turn.tr))
+            period=named_period(obligation, turn.tr))
 
     def _ask_document(self, turn: Turn, draft: Draft, obligation: Obligation) -> None:
         tr = turn.tr
@@ -315,7 +316,7 @@ class SubmissionFlow(Feature):
             tr._("The document {number} is dated {date}, before {period}, the period it reports "
                  "on. Is the date right?").format(
                 number=draft.number, date=tr.short_date(draft.date),
-                period=period_text(obligation.period, tr))]), offer(Step.DATE_CHECK, tr))
+                period=named_period(obligation, tr))]), offer(Step.DATE_CHECK, tr))
 
     def _ask_nonconformities(self, turn: Turn, draft: Draft, obligation: Obligation) -> None:
         turn.say("\n".join([self._heading(turn, obligation), turn.tr._(
@@ -373,7 +374,7 @@ class SubmissionFlow(Feature):
                          file_name=draft.file.name if draft.file else None)
         return [tr._("Duty: {title} ({period})").format(
                     title=self._duty(obligation).title.get(tr.lang),
-                    period=period_text(obligation.period, tr)),
+                    period=named_period(obligation, tr)),
                 tr._("Unit: {unit}").format(unit=unit.name), *describe(evidence, tr),
                 *self._pending_file(draft, tr)]
 

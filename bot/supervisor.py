@@ -19,8 +19,7 @@ from bot.turn import Turn
 from jobs.calendar import WorkCalendar
 from jobs.catalog import Catalog
 from jobs.directives import MAX_TEXT as MAX_DIRECTIVE_TEXT
-from jobs.directives import acknowledge, people_to_tell, report, send_directive
-from jobs.directives import period_of as directive_number
+from jobs.directives import acknowledge, directive_name, people_to_tell, report, send_directive
 from jobs.evidence import may_log
 from jobs.i18n import N_, Translator
 from jobs.legal import MAX_NUMBER as MAX_LEGAL_NUMBER
@@ -42,7 +41,7 @@ _SUPERVISORS = frozenset({Audience.SUPERVISOR})
 class SupervisorDesk(Feature):
     """Directives: compose and send, follow up; and the officers' acknowledgement."""
 
-    choices = ("ack", "cd-issuer", "cd-scope", "cd-kind", "cd-due", "cd-confirm")
+    choices = ("ack", "cd-issuer", "cd-number", "cd-scope", "cd-kind", "cd-due", "cd-confirm")
     flow_kind = "supervisor"
 
     def __init__(self, catalog: Catalog, calendar: WorkCalendar) -> None:
@@ -51,7 +50,7 @@ class SupervisorDesk(Feature):
         self.commands = (
             Command("chidao", N_("send a directive with a deadline to units"), _SUPERVISORS,
                     self.directive, refusal=SUPERVISORS_ONLY),
-            Command("chidao_tinhhinh", N_("who received, did, or is late on each directive"),
+            Command("chidao_tinhhinh", N_("who received, did, or is overdue on each directive"),
                     _SUPERVISORS, self.progress, refusal=SUPERVISORS_ONLY),
             Command("vanban", N_("register a new legal document (units update their QMS within "
                                  "3 months)"), _SUPERVISORS, self.legal_document,
@@ -130,6 +129,8 @@ class SupervisorDesk(Feature):
             self._legal_step(turn, flow, text, action)
         elif step == "text":
             return self._take_text(turn, flow, text)
+        elif step == "number":
+            self._take_number(turn, flow, action, text)
         elif step == "scope":
             self._take_scope(turn, flow, action, text)
         elif step == "kind" and action and action.startswith("cd-kind:"):
@@ -154,9 +155,24 @@ class SupervisorDesk(Feature):
             return True
         if too_long(turn, text, MAX_DIRECTIVE_TEXT):
             return True
-        flow.update(text=text, step="scope")
-        self._ask_scope(turn, turn.tr._("Which units must carry it out?"))
+        flow.update(text=text, step="number")
+        turn.say(turn.tr._("What is its official number? Send it, e.g. 1699/UBND-TH, or choose "
+                           "“No number”. Officers will know the directive by it."),
+                 (Choice("cd-number:none", turn.tr._("No number")),))
         return True
+
+    def _take_number(self, turn: Turn, flow: dict[str, Any], action: str | None,
+                     text: str) -> None:
+        if action != "cd-number:none":
+            number = parsing.parse_document_number(text)
+            if number is None:
+                turn.say(turn.tr._("That is not an official number. Please send it like "
+                                   "1699/UBND-TH, or choose “No number”."),
+                         (Choice("cd-number:none", turn.tr._("No number")),))
+                return
+            flow["number"] = number
+        flow["step"] = "scope"
+        self._ask_scope(turn, turn.tr._("Which units must carry it out?"))
 
     def _ask_scope(self, turn: Turn, question: str) -> None:
         tr = turn.tr
@@ -225,8 +241,10 @@ class SupervisorDesk(Feature):
         deadline = (tr.date(_date(flow["due"])) if flow.get("due")
                     else tr._("{days} days from today").format(
                         days=self.catalog.duty("directive").due.days_after or 0))
+        number = flow.get("number") or tr._("none")
         turn.say("\n".join([
             tr._("Please confirm the directive:"),
+            tr._("Number: {number}").format(number=number),
             f"“{flow['text']}”",
             tr._("Deadline: {date}").format(date=deadline),
             tr._("It will reach {units} units and {people} people.").format(
@@ -242,12 +260,12 @@ class SupervisorDesk(Feature):
             turn.session, text=flow["text"], targets=targets, issuer_unit=issuer,
             issued_by=f"{member.platform}:{member.platform_user_id}", member=member,
             due=_date(flow["due"]) if flow.get("due") else None, scope=scope, now=turn.now,
-            catalog=self.catalog, calendar=self.calendar)
+            catalog=self.catalog, calendar=self.calendar, number=flow.get("number"))
         turn.end_flow()
         turn.say(tr._("Directive {number} is being sent to {units} units ({people} people), "
                       "due {date}. Type /chidao_tinhhinh to follow it.").format(
-            number=directive_number(sent.directive.id), units=sent.units, people=sent.people,
-            date=tr.date(sent.directive.due)))
+            number=directive_name(sent.directive, tr, self.calendar.tz), units=sent.units,
+            people=sent.people, date=tr.date(sent.directive.due)))
 
     # -- legal documents ------------------------------------------------------------------
 

@@ -14,11 +14,12 @@ from typing import Any
 
 from sqlmodel import Session
 
-from jobs.delivery import Capabilities
 from jobs.i18n import Translator
 from jobs.messages import Choice, Message
 from jobs.offers import Offers
+from jobs.personal_data import Operator
 from jobs.text_input import clean_text
+from jobs.transport import Capabilities
 from storage.models import Member, Unit
 
 # What the tables keep of a person's name and of a file's name and id (Member.display_name,
@@ -113,6 +114,8 @@ class Turn:
     replies: Replies = field(default_factory=Replies)
     # What each installed messenger is and can do, by platform key (brand names, file limits).
     messengers: Mapping[str, Capabilities] = field(default_factory=dict)
+    # Who runs isobot, for the notice on personal data (jobs.personal_data).
+    operator: Operator = field(default_factory=Operator)
     offers: Offers = field(default_factory=Offers)
     # Set when a picked choice no longer applied: the conversation then shows the current ones.
     stale_choice: bool = False

@@ -15,9 +15,10 @@ from sqlmodel import Session
 from jobs.calendar import WorkCalendar
 from jobs.catalog import Catalog
 from jobs.i18n import Translator, translator
+from jobs.labels import named_period
 from jobs.linking import person_of, preferred
 from jobs.messages import Message
-from jobs.reminder_texts import days_left_text, period_text
+from jobs.reminder_texts import days_left_text
 from storage.absences import absences_ended, done_during, sent_during, unit_members
 from storage.models import Absence, Member, Obligation, Unit
 from storage.obligations import open_obligations
@@ -98,7 +99,7 @@ def _sent(session: Session, unit: Unit, since: dt.datetime, until: dt.datetime,
 def _duty(obligation: Obligation, catalog: Catalog, tr: Translator) -> str:
     duty = catalog.get(obligation.duty_key)
     title = duty.title.get(tr.lang) if duty is not None else obligation.duty_key
-    return f"{title} ({period_text(obligation.period, tr)})"
+    return f"{title} ({named_period(obligation, tr)})"
 
 
 def _limited(lines: list[str], tr: Translator) -> list[str]:

@@ -30,6 +30,7 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from jobs.calendar import Amendment, Amendments
+from jobs.catalog.yaml_file import display_name, yaml_problem
 from jobs.i18n import translator
 
 ENV_VAR = "ISOBOT_CALENDAR"  # read by the deployment's settings, never here
@@ -37,7 +38,6 @@ YEAR_FIELDS = ("notice", "days_off", "working_days")
 DAY_FIELDS = ("date", "name", "source")
 _LISTS = {"days_off": False, "working_days": True}  # field -> whether its days are worked
 _YEAR = re.compile(r"^\d{4}$")
-_PROJECT_ROOT = Path(__file__).resolve().parent.parent
 T = TypeVar("T")
 
 
@@ -52,7 +52,7 @@ class CalendarFileError(ValueError):
 
 def load_calendar_file(path: Path) -> Amendments:
     """The days off and working days that the file at ``path`` declares; an empty file adds none."""
-    name = _display_name(path)
+    name = display_name(path)
     root = _compose(path, name)
     reader = _Reader(name)
     amendments = reader.read(root)
@@ -61,14 +61,6 @@ def load_calendar_file(path: Path) -> Amendments:
         raise CalendarFileError([text for _line, text in sorted(
             reader.problems, key=lambda p: p[0])], path)
     return amendments
-
-
-def _display_name(path: Path) -> str:
-    # `calendars/example.yaml` rather than a long absolute path for the shipped example.
-    try:
-        return path.resolve().relative_to(_PROJECT_ROOT).as_posix()
-    except ValueError:
-        return str(path)
 
 
 def _compose(path: Path, name: str) -> Node | None:
@@ -82,18 +74,8 @@ def _compose(path: Path, name: str) -> Node | None:
             file=name, reason=reason)], path) from None
     try:
         return yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        problem = exc.problem or exc.context or ""
-        if mark is None:
-            message = t._("{file}: invalid YAML: {problem}").format(file=name, problem=problem)
-        else:
-            message = t._("{file}: line {line}, column {column}: invalid YAML: {problem}").format(
-                file=name, line=mark.line + 1, column=mark.column + 1, problem=problem)
-        raise CalendarFileError([message], path) from None
     except yaml.YAMLError as exc:
-        raise CalendarFileError([t._("{file}: invalid YAML: {problem}").format(
-            file=name, problem=exc)], path) from None
+        raise CalendarFileError([yaml_problem(exc, name)], path) from None
 
 
 class _Reader:

@@ -18,27 +18,32 @@ matplotlib.use("Agg")  # no display: the bot runs on servers and in containers
 from matplotlib.figure import Figure
 
 from jobs.i18n import Translator
+from jobs.standing import STANDING_TEXT, Standing
 
-# The three states a unit is in for one duty, in the order the bars are stacked.
-STATES = ("on_time", "late", "open")
-_COLOURS = {"on_time": "#2e7d32", "late": "#c62828", "open": "#9e9e9e"}
+# The states a unit is in for one duty (jobs.standing: one meaning each), in the order the bars
+# are stacked: on time, done late, overdue, not yet due.
+STATES = ("on_time", "late", "overdue", "open")
+_COLOURS = {"on_time": "#2e7d32", "late": "#f9a825", "overdue": "#c62828", "open": "#9e9e9e"}
+_LABELS = {"on_time": STANDING_TEXT[Standing.on_time], "late": STANDING_TEXT[Standing.late],
+           "overdue": STANDING_TEXT[Standing.overdue], "open": STANDING_TEXT[Standing.not_due]}
 _LABEL_WIDTH = 30  # characters per line of a duty's title beside its bar
 _DPI = 100
 
 
 @dataclass(frozen=True)
 class DutyCount:
-    """How many units are on time, late and still open for one duty."""
+    """How many units are on time, done late, overdue and not yet due for one duty."""
 
     duty_key: str
     title: str  # in the recipient's language
     on_time: int
     late: int
+    overdue: int
     open: int
 
     @property
     def total(self) -> int:
-        return self.on_time + self.late + self.open
+        return self.on_time + self.late + self.overdue + self.open
 
 
 @dataclass(frozen=True)
@@ -46,14 +51,15 @@ class Chart:
     """A PNG picture and the numbers its bars show, read back from the drawing."""
 
     png: bytes
-    # One (title, on time, late, open) per bar, top to bottom, as drawn.
-    bars: tuple[tuple[str, int, int, int], ...]
+    # One (title, on time, late, overdue, open) per bar, top to bottom, as drawn.
+    bars: tuple[tuple[str, int, int, int, int], ...]
 
 
 def status_chart(counts: Sequence[DutyCount], tr: Translator, *, title: str | None = None
                  ) -> Chart:
-    """One horizontal bar per duty, stacked on time / late / open, labelled in ``tr``'s language."""
-    labels = {"on_time": tr._("On time"), "late": tr._("Late"), "open": tr._("Open")}
+    """One horizontal bar per duty, stacked on time / done late / overdue / not yet due,
+    labelled in ``tr``'s language."""
+    labels = {state: tr._(text) for state, text in _LABELS.items()}
     rows = list(counts)
     height = 1.6 + 0.55 * max(len(rows), 1)
     figure = Figure(figsize=(9, height), dpi=_DPI)
@@ -77,7 +83,7 @@ def status_chart(counts: Sequence[DutyCount], tr: Translator, *, title: str | No
     ax.set_xlim(0, max([*left, 1]) * 1.05)
     if title:
         ax.set_title(title, fontsize=11, pad=26)  # room for the legend below it
-    ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncols=3, frameon=False, fontsize=9)
+    ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncols=4, frameon=False, fontsize=9)
     ax.spines[["top", "right"]].set_visible(False)
     figure.tight_layout()
     stream = io.BytesIO()
@@ -86,7 +92,7 @@ def status_chart(counts: Sequence[DutyCount], tr: Translator, *, title: str | No
     return Chart(stream.getvalue(), _drawn(ax, rows))
 
 
-def _drawn(ax, rows: Sequence[DutyCount]) -> tuple[tuple[str, int, int, int], ...]:
+def _drawn(ax, rows: Sequence[DutyCount]) -> tuple[tuple[str, int, int, int, int], ...]:
     """The widths of the bars as drawn, per duty and state."""
     widths = {state: [round(patch.get_width()) for patch in container]
               for state, container in zip(STATES, ax.containers, strict=True)}

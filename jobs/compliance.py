@@ -2,7 +2,8 @@
 
 What supervisors print for an inspection and attach to the yearly report to the People's
 Committee, and what counts toward the emulation review: for each unit and each obligation of the
-year, its due date, the day it was done, the evidence's reference and whether it was on time.
+year, its due date, the day it was done, the document it cites as evidence ("123/BC-UBND ngày
+30/11/2026") and isobot's receipt number beside it, and how it stands (:mod:`jobs.standing`).
 
 The builder is pure: it takes the units and the rows :func:`storage.exports.obligations_for_export`
 returns. The XLSX is for people (Vietnamese headers, frozen panes, filters, ready to print); the
@@ -20,8 +21,7 @@ import csv
 import datetime as dt
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
-from enum import StrEnum
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
@@ -32,49 +32,34 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from jobs.calendar import VIETNAM
 from jobs.catalog import Catalog, UnknownDutyError
-from jobs.export import is_late
+from jobs.export import write_legend
 from jobs.i18n import N_, Translator
+from jobs.labels import document_text, period_text
 from jobs.obligations import Period
-from jobs.reminder_texts import period_text
-from storage.models import Obligation, ObligationStatus, Unit
+from jobs.standing import STANDING_FILL, STANDING_TEXT, Standing, standing_of
+from storage.models import Event, Obligation, ObligationStatus, Unit
 from storage.units import tree_order
 
-
-class Standing(StrEnum):
-    """How one obligation stands; the values are the CSV's stable keys."""
-
-    on_time = "on_time"  # done on or before its due day
-    late = "late"  # done after its due day
-    overdue = "overdue"  # not done, and its due day has passed
-    not_due = "not_due"  # not done, and its due day has not passed
-
-
-STANDING_TEXT: dict[Standing, str] = {
-    Standing.on_time: N_("On time"),
-    Standing.late: N_("Done late"),
-    Standing.overdue: N_("Not done"),
-    Standing.not_due: N_("Not yet due"),
-}
-
-# Green, amber, red as Excel's own "good", "neutral" and "bad" cell styles; not yet due: none.
-STANDING_FILL: dict[Standing, str | None] = {
-    Standing.on_time: "C6EFCE",
-    Standing.late: "FFEB9C",
-    Standing.overdue: "FFC7CE",
-    Standing.not_due: None,
-}
+__all__ = ["CSV_KEYS", "STANDING_FILL", "STANDING_TEXT", "SUB_HEADERS", "Cell", "Compliance",
+           "Group", "Standing", "UnitRow", "build_compliance", "group_title", "standing",
+           "write_compliance_csv", "write_compliance_xlsx"]
 
 SUB_HEADERS: tuple[str, ...] = (N_("Due date"), N_("Completion date"), N_("Evidence"),
-                                N_("Status"))
-CSV_KEYS: tuple[str, ...] = ("unit", "duty", "period", "due", "done", "evidence", "status")
+                                N_("Receipt number"), N_("Status"))
+# ``evidence`` is isobot's receipt number, as it always was; the document it cites follows.
+CSV_KEYS: tuple[str, ...] = ("unit", "duty", "period", "due", "done", "evidence", "status",
+                             "document_number", "document_date")
 
 
 @dataclass(frozen=True)
 class Group:
-    """One column group: a duty and a period."""
+    """One column group: a duty and a period (and how people name a period that is not a
+    calendar one: the number or name of its first obligation, :mod:`jobs.labels`)."""
 
     duty_key: str
     period: str
+    label: str | None = field(default=None, compare=False)
+    note: str | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -83,8 +68,10 @@ class Cell:
 
     due: dt.date
     done: dt.date | None  # the day it was done, in Vietnam
-    evidence: str | None  # the done event's reference
+    evidence: str | None  # the done event's receipt number
     standing: Standing
+    document_number: str | None = None  # the document the done event cites
+    document_date: dt.date | None = None
 
 
 @dataclass(frozen=True)
@@ -117,10 +104,7 @@ class Compliance:
 
 def standing(obligation: Obligation, today: dt.date) -> Standing:
     """How ``obligation`` stands on ``today`` (it must not be cancelled)."""
-    late = is_late(obligation, today)
-    if obligation.status == ObligationStatus.DONE:
-        return Standing.late if late else Standing.on_time
-    return Standing.overdue if late else Standing.not_due
+    return standing_of(obligation.status, obligation.done_at, obligation.due, today)
 
 
 def year_of(obligation: Obligation) -> int:
@@ -132,10 +116,10 @@ def year_of(obligation: Obligation) -> int:
 
 
 def build_compliance(
-    units: Sequence[Unit], rows: Sequence[tuple[Obligation, Unit, str | None]], *,
+    units: Sequence[Unit], rows: Sequence[tuple[Obligation, Unit, Event | None]], *,
     catalog: Catalog, year: int, today: dt.date,
 ) -> Compliance:
-    """The table of ``year`` for ``units`` from (obligation, unit, done event's reference) rows.
+    """The table of ``year`` for ``units`` from (obligation, unit, done event) rows.
 
     Active units each get a row, with or without obligations; an inactive (merged) unit only
     when it owed something that year. Rows follow the unit tree; groups follow the duty catalog,
@@ -144,17 +128,24 @@ def build_compliance(
     wanted = {unit.id for unit in units}
     cells: dict[tuple[int, Group], Cell] = {}
     first_due: dict[Group, dt.date] = {}
-    for obligation, unit, reference in rows:
+    names: dict[Group, Group] = {}
+    for obligation, unit, event in rows:
         if (unit.id not in wanted or obligation.status == ObligationStatus.CANCELLED
                 or year_of(obligation) != year):
             continue
-        group = Group(obligation.duty_key, obligation.period)
+        group = Group(obligation.duty_key, obligation.period, obligation.label, obligation.note)
         done = (obligation.done_at.astimezone(VIETNAM).date()
                 if obligation.status == ObligationStatus.DONE and obligation.done_at else None)
-        cells[unit.id, group] = Cell(obligation.due, done, reference, standing(obligation, today))
-        first_due[group] = min(first_due.get(group, obligation.due), obligation.due)
+        cells[unit.id, group] = Cell(
+            obligation.due, done, event.reference if event else None,
+            standing(obligation, today), event.document_number if event else None,
+            event.document_date if event else None)
+        if group not in first_due:
+            first_due[group] = obligation.due
+            names[group] = group  # the first obligation's name stands for the group
+        first_due[group] = min(first_due[group], obligation.due)
     rank = {duty.key: index for index, duty in enumerate(catalog.duties)}
-    groups = tuple(sorted(first_due, key=lambda g: (
+    groups = tuple(names[g] for g in sorted(first_due, key=lambda g: (
         rank.get(g.duty_key, len(rank)), g.duty_key, first_due[g], g.period)))
     owing = {unit_id for unit_id, _ in cells}
     listed = [unit for unit in units if unit.active or unit.id in owing]
@@ -172,8 +163,9 @@ def duty_title(catalog: Catalog, key: str, lang: str) -> str:
 
 
 def group_title(group: Group, *, catalog: Catalog, tr: Translator) -> str:
-    """``Đánh giá nội bộ HTQLCL — năm 2026``."""
-    return f"{duty_title(catalog, group.duty_key, tr.lang)} — {period_text(group.period, tr)}"
+    """``Đánh giá nội bộ HTQLCL — năm 2026``, ``Thực hiện văn bản chỉ đạo — 1699/UBND-TH: …``."""
+    period = period_text(group.period, tr, label=group.label, note=group.note)
+    return f"{duty_title(catalog, group.duty_key, tr.lang)} — {period}"
 
 
 # -- CSV ----------------------------------------------------------------------------------------
@@ -189,7 +181,8 @@ def write_compliance_csv(table: Compliance, stream: IO[str]) -> None:
                 continue
             writer.writerow([row.code, group.duty_key, group.period, cell.due.isoformat(),
                              cell.done.isoformat() if cell.done else "", cell.evidence or "",
-                             cell.standing.value])
+                             cell.standing.value, cell.document_number or "",
+                             cell.document_date.isoformat() if cell.document_date else ""])
 
 
 # -- XLSX ---------------------------------------------------------------------------------------
@@ -200,7 +193,7 @@ _THIN = Side(style="thin", color="808080")
 _BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 _WRAP_CENTRE = Alignment(horizontal="center", vertical="center", wrap_text=True)
 _UNIT_COLUMNS = 2
-_GROUP_WIDTHS = (11, 11, 17, 15)  # due, done, evidence, status
+_GROUP_WIDTHS = (11, 11, 24, 16, 13)  # due, done, evidence, receipt, status
 _A3_FROM_GROUPS = 6  # wider than this, print on A3
 
 
@@ -242,6 +235,7 @@ def _grid(sheet: Worksheet, table: Compliance, *, tr: Translator, catalog: Catal
     sheet.auto_filter.ref = f"A2:{get_column_letter(last_column)}{len(table.rows) + 2}"
     sheet.print_title_rows = "1:2"
     sheet.print_title_cols = f"A:{get_column_letter(_UNIT_COLUMNS)}"
+    write_legend(sheet, len(table.rows) + 4, tr)
     _print_setup(sheet, wide=len(table.groups) > _A3_FROM_GROUPS)
 
 
@@ -291,8 +285,10 @@ def _grid_row(sheet: Worksheet, row_index: int, row: UnitRow, *, last_column: in
         if cell.done:
             done = sheet.cell(row=row_index, column=first + 1, value=cell.done)
             done.number_format = _DATE_FORMAT
-        _text(sheet.cell(row=row_index, column=first + 2), cell.evidence)
-        status = sheet.cell(row=row_index, column=first + 3)
+        _text(sheet.cell(row=row_index, column=first + 2),
+              document_text(cell.document_number, cell.document_date, tr))
+        _text(sheet.cell(row=row_index, column=first + 3), cell.evidence)
+        status = sheet.cell(row=row_index, column=first + 4)
         _text(status, tr._(STANDING_TEXT[cell.standing]))
         if STANDING_FILL.get(cell.standing):
             status.fill = PatternFill("solid", fgColor=STANDING_FILL[cell.standing])
@@ -351,4 +347,5 @@ def _summary(sheet: Worksheet, table: Compliance, *, tr: Translator, catalog: Ca
         sheet.column_dimensions[get_column_letter(column)].width = 16
     sheet.freeze_panes = "B2"
     sheet.print_title_rows = "1:1"
+    write_legend(sheet, total_row + 2, tr)
     _print_setup(sheet, wide=False)

@@ -26,10 +26,10 @@ from jobs.evidence import (
     missing_evidence,
 )
 from jobs.i18n import translator
+from jobs.labels import named_period
 from jobs.linking import person_of
 from jobs.messages import Message
 from jobs.planner import recipients
-from jobs.reminder_texts import period_text
 from storage.events import append_event, latest_version
 from storage.models import Event, Member, Obligation, ObligationStatus, Role, Unit
 from storage.obligations import cancel_pending_messages
@@ -172,7 +172,7 @@ def _tell(session: Session, *, old: Event, new: Event, member: Member,
         tr = translator(person.language)
         duty = catalog.get(obligation.duty_key) if obligation is not None else None
         title = duty.title.get(tr.lang) if duty is not None else new.kind
-        period = period_text(obligation.period, tr) if obligation is not None else ""
+        period = named_period(obligation, tr) if obligation is not None else ""
         lines = [tr._("✏️ {unit} corrected its record of “{title}” ({period}).").format(
                      unit=unit.name, title=title, period=period),
                  tr._("New receipt {new}, replacing {old}.").format(new=new.reference,

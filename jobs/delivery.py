@@ -1,175 +1,120 @@
-"""Sending what the outbox holds: rate limits, retries, leases, and recipients who are gone.
+"""Sending what the outbox holds, as fast as the messenger allows and never faster.
 
-A batch is *leased* (its rows get ``next_attempt_at = now + LEASE``) and committed before any
-message is sent, then each message is marked sent in its own commit the moment the messenger
-accepts it. A worker that dies mid-batch therefore leaves at most the one message in flight
-uncertain; the rest of its lease simply comes due again. A worker that is stopped (cancelled)
-finishes the message in flight, records it, and hands the rest of its lease back.
+A worker *leases* a batch of due rows — they come due again when the short lease ends, unless
+it renews it while they wait — and sends several at once, each as soon as the rate limiter
+(:mod:`jobs.rate_limits`) lets it go. The answers are written down a batch at a time
+(:mod:`jobs.delivery_outcomes`), one transaction for all that came in during the last quarter
+second. A worker that is stopped (cancelled) lets the messages in flight finish, records them
+and hands the rest back; one that dies (``kill -9``) holds its leased messages a lease's length,
+seconds, and may send again the few whose answers it had not yet written down.
+
+Where several bot processes share one PostgreSQL database, only the messenger's *delivery
+leader* sends (:class:`storage.leadership.Leadership`): one process knows every message the bot
+sends, so one limiter keeps the bot-wide, per-chat and per-group limits exactly; the others
+wait, and take over within a scheduler tick of the leader's end. A shared token bucket in the
+database would cost a round trip per message and still leave the per-chat windows unshared.
 """
 
 from __future__ import annotations
 
 import asyncio
-import collections
-import contextlib
 import datetime as dt
 import logging
-from collections.abc import Awaitable, Callable, Iterator
-from dataclasses import dataclass
-from typing import Protocol
+import math
+import random
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy.engine import Engine
-from sqlmodel import Session
 
 from jobs import reachability
-from jobs.i18n import translator
+from jobs.delivery_outcomes import (
+    FAILED,
+    RATE_LIMITED,
+    RETRIED,
+    SENT,
+    Outcome,
+    Result,
+    backoff,
+    record_outcomes,
+)
 from jobs.messages import Message
-from jobs.offers import remember_offer
-from jobs.planner import recipients
-from storage.chats import load_state, save_state
+from jobs.rate_limits import RateLimiter, RateLimits
+from jobs.transport import (
+    RecipientGone,
+    RecipientUnreachable,
+    RetryLater,
+    TemporaryFailure,
+    Transport,
+    Undeliverable,
+)
 from storage.db import session_scope
-from storage.models import Member, Outbox, Role, Unit
+from storage.leadership import Leadership
 from storage.outbox import (
-    REPLY_KINDS,
+    Leased,
     any_due,
-    claim_due,
-    enqueue,
-    mark_failed,
-    mark_retry,
-    mark_sent,
+    lease_due,
+    recent_sends,
+    release_leases,
+    renew_leases,
 )
 
 log = logging.getLogger(__name__)
 
-LEASE = dt.timedelta(minutes=5)
-MAX_ATTEMPTS = 8
+__all__ = ["FAILED", "LEASE", "RATE_LIMITED", "RETRIED", "SENT", "Deliverer", "RateLimiter",
+           "RateLimits"]
+
+#: How long a worker holds the messages it leased; renewed every second while they wait.
+LEASE = dt.timedelta(seconds=10)
+RENEW_EVERY = 1.0
+#: Answers are written down every quarter second, or every 50 answers: a few transactions a
+#: second at the limit, and few messages sent again after a ``kill -9``.
+FLUSH_EVERY, FLUSH_COUNT = 0.25, 50
+#: A message whose chat must wait longer than this goes back to the outbox meanwhile.
+HOLD_IN_MEMORY = 5.0
+#: The longest and shortest pause: upkeep (leases, answers) runs at least every second, and a
+#: wait shortened to nothing by rounding still moves the clock on.
+MAX_PAUSE, MIN_PAUSE = 1.0, 0.001
+
+#: ``on_outcome(platform, what)`` hears what became of each send once it is written down:
+#: :data:`SENT`, :data:`RETRIED`, :data:`RATE_LIMITED` (a 429) or :data:`FAILED` (the metrics).
+OutcomeHook = Callable[[str, str], None]
 
 
-class RetryLater(Exception):
-    """The messenger asked us to wait (HTTP 429) ``retry_after`` seconds before this chat."""
-
-    def __init__(self, retry_after: float) -> None:
-        super().__init__(f"retry after {retry_after}s")
-        self.retry_after = retry_after
+def _ignore(platform: str, outcome: str) -> None:
+    pass
 
 
-class TemporaryFailure(Exception):
-    """A server error or a timeout: worth trying again later."""
+@dataclass
+class _Run:
+    """One :meth:`Deliverer.deliver_due`: what it holds, what is in flight, what came back."""
 
+    flushed_at: float  # monotonic seconds of the last write, renewal and lease
+    renewed_at: float
+    refilled_at: float = -math.inf
+    queue: list[Leased] = field(default_factory=list)  # leased, waiting for their turn
+    in_flight: dict[asyncio.Task[None], Leased] = field(default_factory=dict)
+    answers: list[Outcome] = field(default_factory=list)  # not yet written down
+    hand_back: dict[int, dt.datetime] = field(default_factory=dict)  # row id -> due again at
+    # Chats whose message must be tried again (-> when): the chat's next ones wait behind it.
+    retrying: dict[str, dt.datetime] = field(default_factory=dict)
+    sent: int = 0
+    more_due: bool = True  # the last lease was full: more may be due right now
+    lost: bool = False  # another process leads now
 
-class RecipientGone(Exception):
-    """The person blocked the bot, deleted the account, or the chat does not exist."""
-
-
-class RecipientUnreachable(TemporaryFailure):
-    """A refusal that may mean the person is gone but does not prove it (Zalo's 403, which
-    its docs call an internal error): retried, and judged only once it lasts
-    (:mod:`jobs.reachability`)."""
-
-
-class Undeliverable(Exception):
-    """The messenger refused this message for good (e.g. malformed)."""
-
-
-def _private_only(chat_id: str) -> bool:
-    return False
-
-
-@dataclass(frozen=True)
-class Capabilities:
-    """What one messenger can do, and the facts about it the shared core needs.
-
-    Each messenger package declares its own; nothing outside it spells them out.
-    """
-
-    brand: str  # the name people know the messenger by; never translated
-    buttons: bool = False  # choices as buttons, else the adapter writes them as numbered lines
-    edits: bool = False  # a sent message can be changed afterwards (a reminder marked done)
-    sends_files: bool = False  # the bot can send files (charts, exports)
-    files_by_url: bool = False  # it cannot upload, but sends a photo or a link by its URL
-    deep_links: bool = False  # a link can open the chat with "/start CODE" (invites)
-    max_text: int = 4096  # characters in one message
-    max_file_bytes: int = 20 * 1024 * 1024  # the largest file a person may send the bot
-    is_group: Callable[[str], bool] = _private_only  # whether a chat id names a group chat
-
-
-class Transport(Protocol):
-    """What delivery needs from a messenger adapter.
-
-    A messenger whose capabilities say ``edits`` also has ``async edit(chat_id, message_id,
-    message)``, which changes a message sent earlier (a reminder marked done).
-    """
-
-    platform: str
-    capabilities: Capabilities
-
-    async def send(self, chat_id: str, message: Message) -> str:
-        """Send ``message``; return the messenger's id of the (first) message sent."""
-        ...
-
-
-@dataclass(frozen=True)
-class RateLimits:
-    """How fast one bot may send: Telegram documents 30/s, 1/s per chat, 20/min per group."""
-
-    per_second: float = 30.0
-    per_chat_second: float = 1.0
-    per_group_minute: float = 20.0
-
-
-class RateLimiter:
-    """Sliding-window limits over a monotonic clock; ``wait_for`` says how long to wait."""
-
-    def __init__(self, limits: RateLimits,
-                 is_group: Callable[[str], bool] = _private_only) -> None:
-        self.limits = limits
-        self.is_group = is_group
-        self._all: collections.deque[float] = collections.deque()
-        self._chat: dict[str, collections.deque[float]] = collections.defaultdict(collections.deque)
-        self._held: dict[str, float] = {}
-
-    def wait_for(self, chat_id: str, at: float) -> float:
-        """Seconds to wait from ``at`` before a message to ``chat_id`` keeps every limit."""
-        waits = [self._held.get(chat_id, 0.0) - at]
-        waits.append(_window_wait(self._all, self.limits.per_second, 1.0, at))
-        chat = self._chat[chat_id]
-        if self.is_group(chat_id):
-            waits.append(_window_wait(chat, self.limits.per_group_minute, 60.0, at))
-        else:
-            waits.append(_window_wait(chat, self.limits.per_chat_second, 1.0, at))
-        return max(0.0, *waits)
-
-    def record(self, chat_id: str, at: float) -> None:
-        """Count a message sent to ``chat_id`` at ``at``."""
-        self._all.append(at)
-        self._chat[chat_id].append(at)
-
-    def hold(self, chat_id: str, until: float) -> None:
-        """Send nothing to ``chat_id`` before ``until`` (the messenger said so)."""
-        self._held[chat_id] = max(self._held.get(chat_id, 0.0), until)
-
-
-# The server counts a message when it arrives, a little after we count it; a 5% wider window
-# keeps network jitter from pushing a burst over the limit.
-_MARGIN = 1.05
-
-
-def _window_wait(sent: collections.deque[float], limit: float, window: float, at: float) -> float:
-    window *= _MARGIN
-    while sent and sent[0] <= at - window:
-        sent.popleft()
-    if limit <= 0 or len(sent) < limit:
-        return 0.0
-    return sent[-int(limit)] + window - at
+    def held(self) -> set[int]:
+        return {row.id for row in self.queue} | {row.id for row in self.in_flight.values()}
 
 
 class Deliverer:
-    """Sends due outbox rows for one messenger.
+    """Sends due outbox rows for one messenger, several at a time, within its limits.
 
     ``replies`` True makes it the reply lane: it sends only replies, the oldest of each chat at
     a time and several chats at once, so an answer never waits behind a batch of reminders;
     False sends everything but replies; None everything. Lanes of one messenger share one
-    ``limiter``, so together they keep its limits.
+    ``limiter``, so together they keep its limits; the lane that made it counts, on taking
+    over, what was sent lately.
     """
 
     def __init__(
@@ -178,25 +123,40 @@ class Deliverer:
         transport: Transport,
         *,
         now: Callable[[], dt.datetime],
-        limits: RateLimits = RateLimits(),
+        limits: RateLimits | None = None,
         monotonic: Callable[[], float] | None = None,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
-        batch_size: int = 100,
+        batch_size: int | None = None,
+        concurrency: int = 8,
+        leadership: Leadership | None = None,
+        rng: random.Random | None = None,
+        on_outcome: OutcomeHook = _ignore,
         replies: bool | None = None,
         limiter: RateLimiter | None = None,
     ) -> None:
         self.engine = engine
+        self.on_outcome = on_outcome
         self.transport = transport
         self.now = now
+        limits = limits or RateLimits()
         self.replies = replies
         self.limiter = limiter or RateLimiter(limits, transport.capabilities.is_group)
+        self._counts_takeover = limiter is None
         self.monotonic = monotonic or asyncio.get_event_loop_policy().get_event_loop().time
         self.sleep = sleep
-        self.batch_size = batch_size
+        # About two seconds' worth at the limit: enough to keep sending while the next
+        # batch is leased, few enough to hand back quickly.
+        self.batch_size = batch_size or max(20, math.ceil(2 * limits.per_second))
+        self.concurrency = concurrency
+        self.leadership = leadership
+        self.rng = rng or random.Random()
+        self.on_outcome = on_outcome
+        self.role = f"deliver:{transport.platform}"
         self.stopping = False
+        self._leading = False
 
     def stop(self) -> None:
-        """Finish the message in flight, hand the rest back, and send no more."""
+        """Finish the messages in flight, hand the rest back, and send no more."""
         self.stopping = True
 
     def due(self) -> bool:
@@ -206,153 +166,230 @@ class Deliverer:
                            replies=self.replies)
 
     async def deliver_due(self) -> int:
-        """Send every row due now, batch by batch; return how many were sent."""
-        sent = 0
-        while not self.stopping:
-            batch = self._lease()
-            if not batch:
-                return sent
-            if self.replies:  # one row per chat: their order cannot be broken
-                sent += await self._deliver_together(batch)
+        """Send every row due now; return how many were sent (0 when another process leads)."""
+        if self.stopping or not self._lead():
+            return 0
+        at = self.monotonic()
+        run = _Run(flushed_at=at, renewed_at=at)
+        try:
+            await self._drive(run)
+        finally:
+            await self._wind_down(run)
+        return run.sent
+
+    async def _drive(self, run: _Run) -> None:
+        while not (self.stopping or run.lost):
+            self._upkeep(run)
+            if not run.queue and not run.in_flight:
+                self._flush(run)
+                if not self._refill(run, force=True):
+                    return  # nothing more is due now
                 continue
-            remaining = list(batch)
-            try:
-                while remaining and not self.stopping:
-                    row_id = remaining[0]
-                    sent += await asyncio.shield(self._deliver_one(row_id))
-                    remaining.pop(0)
-            finally:
-                if remaining:
-                    self._release(remaining)
-        return sent
+            if len(run.in_flight) >= self.concurrency:
+                await self._pause(run, math.inf)
+                continue
+            row, wait = self._next_ready(run)
+            if row is not None:
+                self._start(run, row)
+            else:
+                await self._pause(run, wait)
 
-    async def _deliver_together(self, batch: list[int]) -> int:
-        outcomes = await asyncio.gather(*(asyncio.shield(self._deliver_one(row_id))
-                                          for row_id in batch), return_exceptions=True)
-        for outcome in outcomes:
-            if isinstance(outcome, BaseException):
-                raise outcome
-        return sum(outcomes)
+    # -- choosing what goes next ----------------------------------------------------------
 
-    def _lease(self) -> list[int]:
+    def _next_ready(self, run: _Run) -> tuple[Leased | None, float]:
+        """A row every limit lets go now (taken off the queue), else the wait until one may.
+
+        A row that must wait long, or behind its chat's message being retried, goes back to
+        the outbox meanwhile, due when its chat is free again.
+        """
+        at, now = self.monotonic(), self.now()
+        wait = self.limiter.wait_bot(at)
+        if wait > 0:
+            return None, wait
+        best, chosen = math.inf, None
+        for row in run.queue:
+            retry_at = run.retrying.get(row.chat_id)
+            if retry_at is not None and retry_at > now:
+                run.hand_back[row.id] = retry_at
+                continue
+            row_wait = self.limiter.wait_for(row.chat_id, at, self._requests(row))
+            if row_wait <= 0:
+                chosen = row
+                break
+            if HOLD_IN_MEMORY < row_wait < math.inf:
+                run.hand_back[row.id] = now + dt.timedelta(seconds=row_wait)
+            best = min(best, row_wait)
+        if run.hand_back or chosen is not None:
+            run.queue = [row for row in run.queue
+                         if row is not chosen and row.id not in run.hand_back]
+        return chosen, 0.0 if chosen is not None else best
+
+    def _requests(self, row: Leased) -> int:
+        """How many API calls the message takes: its text's parts, and its files if sent."""
+        capabilities = self.transport.capabilities
+        sends = capabilities.sends_files or capabilities.files_by_url
+        files = len(row.payload.get("attachments", ())) if sends else 0
+        return 1 + len(row.payload.get("text", "")) // capabilities.max_text + files
+
+    async def _pause(self, run: _Run, wait: float) -> None:
+        """Until ``wait`` seconds pass or an answer comes (``inf``: until an answer)."""
+        if not run.in_flight:
+            await self.sleep(min(max(wait, MIN_PAUSE), MAX_PAUSE))
+            return
+        waiting: set[asyncio.Future[Any]] = set(run.in_flight)
+        timer = None
+        if wait < math.inf:
+            timer = asyncio.ensure_future(self.sleep(min(max(wait, MIN_PAUSE), MAX_PAUSE)))
+            waiting.add(timer)
+        try:
+            await asyncio.wait(waiting, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            if timer is not None:
+                timer.cancel()
+
+    # -- sending ----------------------------------------------------------------------------
+
+    def _start(self, run: _Run, row: Leased) -> None:
+        requests = self._requests(row)
+        self.limiter.begin(row.chat_id, self.monotonic(), requests)
+        task = asyncio.create_task(self._send(run, row, requests),
+                                   name=f"send-{self.transport.platform}-{row.id}")
+        run.in_flight[task] = row
+
+    async def _send(self, run: _Run, row: Leased, requests: int) -> None:
+        message = Message.from_payload(row.payload)
+        try:
+            message_id = await self._transmit(row, message)
+            outcome = Outcome(row, Result.SENT, self.now(), message_id=message_id,
+                              choices=message.choices)
+        except RetryLater as error:
+            outcome = self._retry(run, row, Result.LATER, str(error), error.retry_after)
+        except RecipientUnreachable as error:  # the person's trouble, not the messenger's
+            seconds = reachability.retry_after(row.attempts + 1).total_seconds()
+            outcome = self._retry(run, row, Result.UNREACHABLE, str(error), seconds, hold=False)
+        except TemporaryFailure as error:
+            outcome = self._retry(run, row, Result.FAILED, str(error))
+        except RecipientGone as error:
+            outcome = Outcome(row, Result.GONE, self.now(), error=str(error))
+        except Undeliverable as error:
+            log.warning("outbox row %s refused by %s: %s", row.id, self.transport.platform, error,
+                        extra={"outbox_id": row.id, "messenger": self.transport.platform})
+            outcome = Outcome(row, Result.REFUSED, self.now(), error=str(error))
+        except Exception as error:  # a bug in an adapter must not lose the message
+            log.exception("outbox row %s: sending to %s failed", row.id, self.transport.platform)
+            outcome = self._retry(run, row, Result.FAILED, repr(error))
+        finally:
+            self.limiter.end(row.chat_id, self.monotonic(), requests)
+        run.answers.append(outcome)
+
+    def _retry(self, run: _Run, row: Leased, result: Result, error: str,
+               retry_after: float | None = None, *, hold: bool = True) -> Outcome:
+        """Try ``row`` again when the messenger said, or after a backoff; its chat waits (and
+        with ``hold`` the limiter keeps it free meanwhile)."""
+        seconds = (retry_after if retry_after is not None
+                   else backoff(row.attempts, self.rng).total_seconds())
+        if hold:
+            self.limiter.hold(row.chat_id, self.monotonic() + seconds)
+        now = self.now()
+        retry_at = now + dt.timedelta(seconds=seconds)
+        run.retrying[row.chat_id] = max(retry_at, run.retrying.get(row.chat_id, retry_at))
+        return Outcome(row, result, now, error=error, retry_at=retry_at)
+
+    async def _transmit(self, row: Leased, message: Message) -> str:
+        """The one call to the messenger: a new message, or a change to one sent earlier."""
+        if row.kind == "edit":
+            await self.transport.edit(row.chat_id, row.payload["message_id"], message)
+            return row.payload["message_id"]
+        return await self.transport.send(row.chat_id, message)
+
+    # -- the outbox -------------------------------------------------------------------------
+
+    def _upkeep(self, run: _Run) -> None:
+        """Write answers down, renew leases, hand back, lease more: each when it is time."""
+        for task in [t for t in run.in_flight if t.done()]:
+            del run.in_flight[task]
+        at = self.monotonic()
+        if len(run.answers) >= FLUSH_COUNT or (run.answers and at - run.flushed_at >= FLUSH_EVERY):
+            self._flush(run)
+        if at - run.renewed_at >= RENEW_EVERY:
+            self._renew(run)
+        if run.hand_back:
+            self._release(run.hand_back)
+            run.hand_back = {}
+        self._refill(run, force=False)
+
+    def _refill(self, run: _Run, *, force: bool) -> bool:
+        """Lease more when the queue runs low; returns whether any came."""
+        at = self.monotonic()
+        if run.lost or len(run.queue) > self.batch_size // 2:
+            return False
+        if not (force or run.more_due or at - run.refilled_at >= RENEW_EVERY):
+            return False
+        want, now, held = self.batch_size - len(run.queue), self.now(), run.held()
+        with session_scope(self.engine) as session:
+            rows = lease_due(session, now=now, platform=self.transport.platform, limit=want,
+                             until=now + LEASE, replies=self.replies)
+        run.refilled_at, run.more_due = at, len(rows) == want
+        fresh = [row for row in rows if row.id not in held]
+        run.queue.extend(fresh)
+        return bool(fresh)
+
+    def _renew(self, run: _Run) -> None:
+        """Keep holding what waits or is in flight; drop what was cancelled meanwhile."""
+        run.renewed_at = self.monotonic()
+        if not self._lead():
+            run.lost = True
+            return
         now = self.now()
         with session_scope(self.engine) as session:
-            rows = claim_due(session, now=now, platform=self.transport.platform,
-                             limit=self.batch_size, replies=self.replies)
-            for row in rows:
-                row.next_attempt_at = now + LEASE
-                session.add(row)
-            return [row.id for row in rows]
+            pending = renew_leases(session, ids=run.held(), until=now + LEASE)
+        run.queue = [row for row in run.queue if row.id in pending]
 
-    def _release(self, row_ids: list[int]) -> None:
-        with session_scope(self.engine) as session:
-            for row_id in row_ids:
-                row = session.get(Outbox, row_id)
-                if row is not None and row.state == "pending":
-                    row.next_attempt_at = self.now()
-                    session.add(row)
-
-    async def _deliver_one(self, row_id: int) -> int:
-        with session_scope(self.engine) as session:
-            row = session.get(Outbox, row_id)
-            if row is None or row.state != "pending":
-                return 0  # cancelled while leased: the duty was done meanwhile
-            chat_id, payload, kind = row.chat_id, dict(row.payload), row.kind
-        # Again after each wait: another lane may have taken the slot meanwhile.
-        while (wait := self.limiter.wait_for(chat_id, self.monotonic())) > 0:
-            await self.sleep(wait)
-        message = Message.from_payload(payload)
-        self.limiter.record(chat_id, self.monotonic())
-        try:
-            if kind == "edit":
-                await self.transport.edit(chat_id, payload["message_id"], message)
-                message_id = payload["message_id"]
-            else:
-                message_id = await self.transport.send(chat_id, message)
-        except RetryLater as error:
-            self.limiter.hold(chat_id, self.monotonic() + error.retry_after)
-            retry_at = self.now() + dt.timedelta(seconds=error.retry_after)
-            with self._row(row_id) as (session, row):
-                mark_retry(session, row=row, at=retry_at, error=str(error), count_attempt=False)
-            return 0
-        except RecipientUnreachable as error:
-            with self._row(row_id) as (session, row):
-                self._unreachable(session, row, str(error))
-            return 0
-        except TemporaryFailure as error:
-            with self._row(row_id) as (session, row):
-                self._retry_or_fail(session, row, str(error))
-            return 0
-        except RecipientGone as error:
-            with self._row(row_id) as (session, row):
-                self._recipient_gone(session, row, str(error))
-            return 0
-        except Undeliverable as error:
-            log.warning("outbox row %s refused by %s: %s", row_id, self.transport.platform, error)
-            with self._row(row_id) as (session, row):
-                mark_failed(session, row=row, error=str(error))
-            return 0
-        with self._row(row_id) as (session, row):
-            self._sent(session, row, message, message_id)
-        return 1
-
-    @contextlib.contextmanager
-    def _row(self, row_id: int) -> Iterator[tuple[Session, Outbox]]:
-        with session_scope(self.engine) as session:
-            yield session, session.get(Outbox, row_id)
-
-    def _sent(self, session, row: Outbox, message: Message, message_id: str) -> None:
-        mark_sent(session, row=row, message_id=message_id, now=self.now())
-        member = session.get(Member, row.member_id) if row.member_id else None
-        if member is not None and member.unreachable_failures:
-            reachability.reached(member)
-            session.add(member)
-        if member is not None and message.choices and row.kind not in REPLY_KINDS:
-            # Remembered so a typed "1" or "đã nộp" answers this message, on any messenger.
-            # (A reply's choices were remembered by the turn that wrote it.)
-            key = dict(platform=row.platform, chat_id=row.chat_id,
-                       user_id=member.platform_user_id)
-            state = load_state(session, **key)
-            remember_offer(state, [(c.id, c.label) for c in message.choices], self.now())
-            save_state(session, **key, state=state, now=self.now())
-
-    def _retry_or_fail(self, session, row: Outbox, error: str) -> None:
-        if row.attempts + 1 >= MAX_ATTEMPTS:
-            mark_failed(session, row=row, error=error)
+    def _flush(self, run: _Run) -> None:
+        """Write down every answer that came back, in one transaction."""
+        run.flushed_at = self.monotonic()
+        if not run.answers:
             return
-        backoff = dt.timedelta(seconds=min(30 * 2 ** row.attempts, 3600))
-        mark_retry(session, row=row, at=self.now() + backoff, error=error)
+        with session_scope(self.engine) as session:
+            recorded = record_outcomes(session, run.answers,
+                                       brand=self.transport.capabilities.brand)
+        run.answers = []
+        run.sent += recorded.count(SENT)
+        for what in recorded:
+            self.on_outcome(self.transport.platform, what)
 
-    def _unreachable(self, session, row: Outbox, error: str) -> None:
-        member = session.get(Member, row.member_id) if row.member_id else None
-        if member is None or not member.active:  # a reply, or to someone already gone
-            self._retry_or_fail(session, row, error)
-        elif reachability.failed(member, self.now()):
-            self._recipient_gone(session, row, error)
-        else:
-            session.add(member)
-            mark_retry(session, row=row, error=error, at=self.now() + reachability.retry_after(
-                member.unreachable_failures))
+    def _release(self, due: dict[int, dt.datetime]) -> None:
+        with session_scope(self.engine) as session:
+            release_leases(session, due=due)
 
-    def _recipient_gone(self, session, row: Outbox, error: str) -> None:
-        mark_failed(session, row=row, error=error)
-        member = session.get(Member, row.member_id) if row.member_id else None
-        if member is None or not member.active:
-            return
-        member.active = False
-        # Marked, so the account is active again when it writes (jobs/reachability.py).
-        member.unreachable_since = member.unreachable_since or self.now()
-        session.add(member)
-        unit = session.get(Unit, member.unit_id)
-        for supervisor in recipients(session, unit=unit, role=Role.SUPERVISOR):
-            if supervisor.id == member.id:
-                continue
-            tr = translator(supervisor.language)
-            text = tr._("⚠️ isobot can no longer reach {name} ({unit}) on {platform}: the "
-                        "account blocked the bot or no longer exists. Please confirm who now "
-                        "keeps the unit's ISO records and ask the system operator for a new "
-                        "invite code.").format(
-                name=member.display_name or member.platform_user_id, unit=unit.name,
-                platform=self.transport.capabilities.brand)
-            enqueue(session, key=f"gone:{member.id}:{supervisor.id}", member=supervisor,
-                    kind="notice", payload=Message(text).to_payload(), now=self.now())
+    async def _wind_down(self, run: _Run) -> None:
+        """Let the messages in flight finish, write everything down, hand the rest back."""
+        if run.in_flight:
+            await asyncio.gather(*run.in_flight, return_exceptions=True)
+            run.in_flight.clear()
+        self._flush(run)
+        now = self.now()
+        self._release({**{row.id: now for row in run.queue}, **run.hand_back})
+
+    # -- leading ----------------------------------------------------------------------------
+
+    def _lead(self) -> bool:
+        """Whether this process sends for the messenger now (always, without a leadership)."""
+        leads = self.leadership is None or self.leadership.leads(self.role)
+        if leads and not self._leading and self._counts_takeover:
+            self._take_over()
+        self._leading = leads
+        return leads
+
+    def _take_over(self) -> None:
+        """Count what was sent lately, by this process before a restart or by another."""
+        now, at = self.now(), self.monotonic()
+        since = now - dt.timedelta(seconds=self.limiter.memory_seconds)
+        with session_scope(self.engine) as session:
+            sends = recent_sends(session, platform=self.transport.platform, since=since,
+                                 lease=LEASE)
+        for chat_id, sent_at in sends:
+            self.limiter.record(chat_id, at - (now - sent_at).total_seconds())
+        if self.leadership is not None and self.leadership.shared:
+            # The last leader may have sent a moment ago what it never got to write down.
+            self.limiter.pause(at + self.limiter.settle_seconds)

@@ -12,11 +12,13 @@ The rules, all in Vietnam's time zone:
 - Nothing overdue and nothing due this week, but something done last week: a one-line
   "all done" (good news). Nothing in any of the three lists: no message.
 - A supervisor reads their subtree: per duty, how many units are **on time** (everything of that
-  duty due so far this year done by its due date), **late** (anything done after its due date,
-  or open past it) and **open** (nothing late, nothing done yet, something still to do); the
-  ten most overdue obligations; and what changed in the last 7 days (obligations completed, and
-  obligations whose due date passed and which are still open). The duties counted are those due
-  this year, plus any older one still open past its due date (it is late now).
+  duty due so far this year done by its due date), **overdue** (something open past its due
+  date), **done late** (nothing overdue, but something done after its due date) and **not yet
+  due** (nothing late, nothing done yet, something still to do) — the words of
+  :mod:`jobs.standing`, one meaning each; the ten most overdue obligations; and what changed
+  in the last 7 days (obligations completed, and obligations whose due date passed and which
+  are still open). The duties counted are those due this year, plus any older one still open
+  past its due date (it is overdue now).
 - A supervisor whose subtree has nothing overdue and completed nothing in the last 7 days gets
   no message (a quiet week on track). Otherwise the digest comes with the chart (PNG) and the
   table of the obligations counted (XLSX).
@@ -33,10 +35,12 @@ from dataclasses import dataclass
 from jobs.calendar import VIETNAM
 from jobs.catalog import Catalog, UnknownDutyError
 from jobs.charts import Chart, DutyCount, status_chart
-from jobs.export import Table, is_late, write_xlsx
+from jobs.export import Table, write_xlsx
 from jobs.i18n import N_, Translator
+from jobs.labels import named_period
 from jobs.messages import Attachment, Message
-from jobs.reminder_texts import days_left_text, period_text
+from jobs.reminder_texts import days_left_text
+from jobs.standing import STANDING_TEXT, Standing, standing_of
 from storage.models import ObligationStatus
 
 MOST_OVERDUE = 10  # how many of the most overdue obligations a supervisor reads
@@ -50,11 +54,8 @@ DIGEST_COLUMNS: tuple[tuple[str, str], ...] = (
     ("period", N_("Period")),
     ("due", N_("Due date")),
     ("status", N_("Status")),
-    ("late", N_("Late")),
     ("done_at", N_("Done at")),
 )
-_STATUS = {ObligationStatus.OPEN: N_("Open"), ObligationStatus.DONE: N_("Done"),
-           ObligationStatus.CANCELLED: N_("Cancelled")}
 
 
 @dataclass(frozen=True)
@@ -77,6 +78,8 @@ class DigestObligation:
     status: str
     done_at: dt.datetime | None = None
     id: int | None = None
+    label: str | None = None  # how people name a period that is not a calendar one
+    note: str | None = None
 
 
 @dataclass(frozen=True)
@@ -101,9 +104,14 @@ class Week:
 
     @property
     def label(self) -> str:
-        """The ISO year and week: ``2026-W50``."""
+        """The ISO year and week, for keys and file names: ``2026-W50``."""
         year, week, _ = self.monday.isocalendar()
         return f"{year}-W{week:02d}"
+
+    def text(self, tr: Translator) -> str:
+        """The week as people write it: ``tuần 50 năm 2026`` (no "/": it names a sheet)."""
+        year, week, _ = self.monday.isocalendar()
+        return tr._("week {week} of {year}").format(week=week, year=year)
 
     def __contains__(self, day: dt.date) -> bool:
         return self.monday <= day <= self.sunday
@@ -205,18 +213,18 @@ def officer_digest(unit: DigestUnit, obligations: Iterable[DigestObligation], *,
     if state.overdue:
         lines += ["", tr._("⚠️ Overdue ({n}):").format(n=len(state.overdue))]
         lines += _limited(state.overdue, lambda o: tr._("• {title} ({period}), due {date}: {left}")
-                          .format(title=title(o), period=period_text(o.period, tr),
+                          .format(title=title(o), period=named_period(o, tr),
                                   date=tr.short_date(o.due),
                                   left=days_left_text(o.due, today, tr)), tr)
     if state.due_this_week:
         lines += ["", tr._("📅 Due this week ({n}):").format(n=len(state.due_this_week))]
         lines += _limited(state.due_this_week, lambda o: tr._("• {title} ({period}), due {date}")
-                          .format(title=title(o), period=period_text(o.period, tr),
+                          .format(title=title(o), period=named_period(o, tr),
                                   date=tr.date(o.due)), tr)
     if state.done_last_week:
         lines += ["", tr._("✅ Done last week ({n}):").format(n=len(state.done_last_week))]
         lines += _limited(state.done_last_week, lambda o: tr._("• {title} ({period}), done {date}")
-                          .format(title=title(o), period=period_text(o.period, tr),
+                          .format(title=title(o), period=named_period(o, tr),
                                   date=tr.short_date(_local_day(o.done_at))), tr)
     return Message("\n".join(lines), lang=tr.lang)
 
@@ -251,15 +259,20 @@ def _counted(o: DigestObligation, today: dt.date) -> bool:
 
 
 def unit_duty_state(obligations: Iterable[DigestObligation], today: dt.date) -> str | None:
-    """``on_time``, ``late`` or ``open`` for one unit's obligations of one duty (None: none)."""
-    items = list(obligations)
-    if not items:
+    """``overdue``, ``late``, ``on_time`` or ``open`` (not yet due) for one unit's obligations
+    of one duty, the first that fits in that order (None: none)."""
+    standings = {_standing(o, today) for o in obligations} - {None}
+    if not standings:
         return None
-    if any(is_late(o, today) for o in items):
-        return "late"
-    if any(_is_done(o) for o in items):
-        return "on_time"
+    for standing, state in ((Standing.overdue, "overdue"), (Standing.late, "late"),
+                            (Standing.on_time, "on_time")):
+        if standing in standings:
+            return state
     return "open"
+
+
+def _standing(o: DigestObligation, today: dt.date) -> Standing | None:
+    return standing_of(o.status, o.done_at, o.due, today)
 
 
 def subtree_state(units: Sequence[DigestUnit], obligations: Iterable[DigestObligation], *,
@@ -278,7 +291,8 @@ def subtree_state(units: Sequence[DigestUnit], obligations: Iterable[DigestOblig
     for key in sorted(by_duty, key=lambda k: (order.get(k, len(order)), k)):
         states = [unit_duty_state(items, today) for items in by_duty[key].values()]
         counts.append(DutyCount(key, duty_title(catalog, key, lang), states.count("on_time"),
-                                states.count("late"), states.count("open")))
+                                states.count("late"), states.count("overdue"),
+                                states.count("open")))
     overdue = sorted((o for o in mine if _is_open(o) and o.due < today),
                      key=lambda o: (o.due, code_of[o.unit_id], o.duty_key, o.period))
     since = now - CHANGE_WINDOW
@@ -293,20 +307,20 @@ def subtree_state(units: Sequence[DigestUnit], obligations: Iterable[DigestOblig
 
 def digest_table(state: SubtreeState, units: Sequence[DigestUnit], *, catalog: Catalog,
                  tr: Translator, today: dt.date) -> Table:
-    """The obligations behind the counts, one row each, for the XLSX attachment."""
+    """The obligations behind the counts, one row each, for the XLSX attachment: named periods
+    and the standing in words (the sheet's legend says what each means)."""
     by_id = {u.id: u for u in units}
     rows = [(by_id[o.unit_id].code, by_id[o.unit_id].name, duty_title(catalog, o.duty_key, tr.lang),
-             o.period, o.due, tr._(_STATUS.get(o.status, o.status)),
-             tr._("Yes") if is_late(o, today) else tr._("No"), o.done_at)
+             named_period(o, tr), o.due, tr._(STANDING_TEXT[_standing(o, today)]), o.done_at)
             for o in state.counted]
     return Table(keys=tuple(k for k, _ in DIGEST_COLUMNS),
                  headers=tuple(tr._(h) for _, h in DIGEST_COLUMNS), rows=rows)
 
 
-def digest_xlsx(table: Table, *, title: str) -> bytes:
-    """``table`` as an Excel workbook, in memory."""
+def digest_xlsx(table: Table, *, title: str, tr: Translator) -> bytes:
+    """``table`` as an Excel workbook with the standings' legend, in memory."""
     stream = io.BytesIO()
-    write_xlsx(table, stream, title=title)
+    write_xlsx(table, stream, title=title, tr=tr)
     return stream.getvalue()
 
 
@@ -336,7 +350,7 @@ def supervisor_digest(root: DigestUnit, units: Sequence[DigestUnit],
 
     def item(o: DigestObligation) -> str:
         title = duty_title(catalog, o.duty_key, tr.lang)
-        return f"{by_id[o.unit_id].name} – {title} ({period_text(o.period, tr)})"
+        return f"{by_id[o.unit_id].name} – {title} ({named_period(o, tr)})"
 
     late_units = len({o.unit_id for o in state.overdue})
     lines = [tr._("📊 WEEKLY ISO DIGEST: {unit} and the units below it").format(unit=root.name),
@@ -344,8 +358,9 @@ def supervisor_digest(root: DigestUnit, units: Sequence[DigestUnit],
              tr._("Units followed: {n}; with overdue duties: {late}.").format(
                  n=len(units), late=late_units)]
     if state.counts:
-        lines += ["", tr._("Units per duty (on time / late / open):")]
-        lines += [f"• {c.title}: {c.on_time} / {c.late} / {c.open}" for c in state.counts]
+        lines += ["", tr._("Units per duty (on time / done late / overdue / not yet due):")]
+        lines += [f"• {c.title}: {c.on_time} / {c.late} / {c.overdue} / {c.open}"
+                  for c in state.counts]
     lines.append("")
     if state.overdue:
         lines.append(tr._("⚠️ Most overdue ({n} overdue in all):").format(
@@ -360,14 +375,20 @@ def supervisor_digest(root: DigestUnit, units: Sequence[DigestUnit],
     lines.append(tr._("🔴 Newly overdue in the last 7 days: {n}").format(
         n=len(state.newly_overdue)))
     lines += _limited(state.newly_overdue, lambda o: f"• {item(o)}", tr)
-    if without_officer:
-        lines += ["", tr._("👤 Units without an ISO officer ({n}); their reminders go to the "
-                           "head:").format(n=len(without_officer))]
-        lines += _limited(list(without_officer), lambda u: f"• {u.name}", tr)
+    lines += _without_officer_lines(without_officer, tr)
     attachments = _attachments(state, root, units, catalog=catalog, tr=tr, today=today)
     if attachments:
         lines += ["", tr._("The chart and the table are attached.")]
     return Message("\n".join(lines), attachments=attachments, lang=tr.lang)
+
+
+def _without_officer_lines(units: Sequence[DigestUnit], tr: Translator) -> list[str]:
+    """The units with no active ISO officer, whose reminders go to the head."""
+    if not units:
+        return []
+    lines = ["", tr._("👤 Units without an ISO officer ({n}); their reminders go to the "
+                      "head:").format(n=len(units))]
+    return lines + _limited(list(units), lambda u: f"• {u.name}", tr)
 
 
 def _attachments(state: SubtreeState, root: DigestUnit, units: Sequence[DigestUnit], *,
@@ -380,5 +401,5 @@ def _attachments(state: SubtreeState, root: DigestUnit, units: Sequence[DigestUn
     table = digest_table(state, units, catalog=catalog, tr=tr, today=today)
     return (Attachment("photo", f"iso-digest-{root.code}-{week.label}.png", chart.png),
             Attachment("document", f"iso-digest-{root.code}-{week.label}.xlsx",
-                       digest_xlsx(table, title=tr._("ISO digest {week}").format(
-                           week=week.label))))
+                       digest_xlsx(table, title=tr._("ISO digest, {week}").format(
+                           week=week.text(tr)), tr=tr)))

@@ -95,7 +95,8 @@ def due_week(now: dt.datetime, *, calendar: WorkCalendar, send_at: dt.time = DEF
 
 def _digest_obligation(o: Obligation) -> DigestObligation:
     return DigestObligation(unit_id=o.unit_id, duty_key=o.duty_key, period=o.period, due=o.due,
-                            status=o.status, done_at=o.done_at, id=o.id)
+                            status=o.status, done_at=o.done_at, id=o.id, label=o.label,
+                            note=o.note)
 
 
 def _digest_unit(u: Unit) -> DigestUnit:

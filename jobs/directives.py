@@ -11,6 +11,7 @@ from jobs.absence import officer_recipients
 from jobs.calendar import WorkCalendar
 from jobs.catalog import Catalog
 from jobs.i18n import Translator, translator
+from jobs.labels import DIRECTIVE_PREFIX, short_title
 from jobs.messages import Choice, Message
 from jobs.obligations import event_due_date
 from jobs.reminder_texts import About, reminder
@@ -36,14 +37,23 @@ MAX_TEXT = 4000
 
 
 def period_of(directive_id: int) -> str:
-    """The period label of a directive's obligations: ``CD-12``."""
-    return f"CD-{directive_id}"
+    """The period key of a directive's obligations: ``CD-12`` (people read its number)."""
+    return f"{DIRECTIVE_PREFIX}{directive_id}"
 
 
 def directive_number(label: str) -> int | None:
-    """The id in a directive's label as people write it: ``CD-12``, ``cd 12`` or ``12``."""
+    """The id in a directive's key as an operator writes it: ``CD-12``, ``cd 12`` or ``12``."""
     digits = label.strip().upper().removeprefix("CD").strip(" -")
     return int(digits) if digits.isascii() and digits.isdigit() and len(digits) < 10 else None
+
+
+def directive_name(directive: Directive, tr: Translator, tz: dt.tzinfo) -> str:
+    """What tells a directive apart after the word "directive": ``số 1699/UBND-TH`` (its
+    official number), else ``ngày 01/12/2026`` (the day it was sent)."""
+    if directive.number:
+        return tr._("No. {number}").format(number=directive.number)
+    return tr._("of {date}").format(
+        date=tr.short_date(directive.created_at.astimezone(tz).date()))
 
 
 def people_to_tell(session: Session, *, unit: Unit, day: dt.date) -> list[Member]:
@@ -64,14 +74,17 @@ class Sent:
 def send_directive(
     session: Session, *, text: str, targets: Targets, issuer_unit: Unit, issued_by: str,
     member: Member | None, due: dt.date | None, scope: Scope, now: dt.datetime,
-    catalog: Catalog, calendar: WorkCalendar,
+    catalog: Catalog, calendar: WorkCalendar, number: str | None = None,
 ) -> Sent:
-    """Record the directive, give each target unit an obligation, and queue the broadcast."""
-    duty = catalog.duty(DUTY)
+    """Record the directive, give each target unit an obligation, and queue the broadcast.
+
+    ``number`` is its official number ("1699/UBND-TH"), by which people then know it. Without
+    a ``due`` date, the deadline is the catalog's default.
+    """
     today = now.astimezone(calendar.tz).date()
-    due = calendar.deadline(due) if due else event_due_date(duty, today, calendar)
-    directive = Directive(text=text, issuer_unit_id=issuer_unit.id, issued_by=issued_by,
-                          issued_by_member_id=member.id if member else None,
+    due = calendar.deadline(due) if due else event_due_date(catalog.duty(DUTY), today, calendar)
+    directive = Directive(number=number, text=text, issuer_unit_id=issuer_unit.id,
+                          issued_by=issued_by, issued_by_member_id=member.id if member else None,
                           scope=scope.as_dict(), due=due, created_at=now)
     session.add(directive)
     session.flush()
@@ -79,19 +92,26 @@ def send_directive(
     for unit in targets.units:
         obligation, _ = ensure_obligation(
             session, unit_id=unit.id, duty_key=DUTY, period=period_of(directive.id), due=due,
-            now=now, source=ObligationSource.DIRECTIVE, source_ref=str(directive.id), note=text)
+            now=now, source=ObligationSource.DIRECTIVE, source_ref=str(directive.id), note=text,
+            label=number)
+        duty = catalog.for_unit(unit.code).duty(DUTY)  # its legal basis cites the unit's province
         for person in people_to_tell(session, unit=unit, day=today):
             tr = translator(person.language)
-            about = About(obligation.id, unit.name, duty, obligation.period, due, text)
+            about = About(obligation.id, unit.name, duty, obligation.period, due, text, number)
             message = reminder(about, today, tr)
-            heading = tr._("📢 DIRECTIVE {number} from {issuer}").format(
-                number=period_of(directive.id), issuer=issuer_unit.name)
             choices = (Choice(f"ack:{obligation.id}", tr._("Received")), *message.choices)
+            body = f"{_heading(number, issuer_unit, tr)}\n{message.text}"
             people += enqueue(session, key=f"directive:{directive.id}:{person.id}",
                               member=person, kind="directive", obligation_id=obligation.id,
-                              payload=Message(f"{heading}\n{message.text}", choices).to_payload(),
-                              now=now)
+                              payload=Message(body, choices).to_payload(), now=now)
     return Sent(directive, len(targets.units), people)
+
+
+def _heading(number: str | None, issuer: Unit, tr: Translator) -> str:
+    if number:
+        return tr._("📢 DIRECTIVE No. {number} from {issuer}").format(number=number,
+                                                                      issuer=issuer.name)
+    return tr._("📢 DIRECTIVE from {issuer}").format(issuer=issuer.name)
 
 
 def acknowledge(session: Session, *, member: Member, obligation: Obligation,
@@ -114,7 +134,8 @@ class UnitProgress:
     delivered: bool
     acknowledged: bool
     done: bool
-    late: bool
+    late: bool  # done, after the deadline ("trễ hạn")
+    overdue: bool  # not done, and the deadline has passed ("quá hạn")
 
 
 def progress(session: Session, *, directive: Directive, today: dt.date,
@@ -133,8 +154,9 @@ def progress(session: Session, *, directive: Directive, today: dt.date,
             Event.obligation_id == obligation.id)).all())
         done = obligation.status == ObligationStatus.DONE
         finished = obligation.done_at.astimezone(tz).date() if obligation.done_at else None
-        late = (finished > obligation.due) if done else today > obligation.due
-        result.append(UnitProgress(unit, delivered, done or bool(kinds), done, late))
+        late = done and finished is not None and finished > obligation.due
+        overdue = not done and today > obligation.due
+        result.append(UnitProgress(unit, delivered, done or bool(kinds), done, late, overdue))
     return result
 
 
@@ -150,20 +172,20 @@ def report(session: Session, *, tr: Translator, today: dt.date, tz: dt.tzinfo,
     lines = []
     for directive in session.exec(query):
         units = progress(session, directive=directive, today=today, tz=tz)
+        overdue = [p.unit.name for p in units if p.overdue]
         late = [p.unit.name for p in units if p.late]
-        lines.append(tr._("{number} (due {date}): {text}").format(
-            number=period_of(directive.id), date=tr.short_date(directive.due),
-            text=_shorten(directive.text)))
+        lines.append(tr._("Directive {name} (due {date}): {text}").format(
+            name=directive_name(directive, tr, tz), date=tr.short_date(directive.due),
+            text=short_title(" ".join(directive.text.split()), 80)))
         lines.append("   " + tr._("{units} units · delivered {delivered} · acknowledged "
-                                  "{acknowledged} · done {done} · late {late}").format(
+                                  "{acknowledged} · done {done}, of which late {late} · "
+                                  "overdue {overdue}").format(
             units=len(units), delivered=sum(p.delivered for p in units),
             acknowledged=sum(p.acknowledged for p in units), done=sum(p.done for p in units),
-            late=len(late)))
+            late=len(late), overdue=len(overdue)))
+        if overdue:
+            lines.append("   " + tr._("Overdue (not done): {units}").format(
+                units=", ".join(overdue)))
         if late:
-            lines.append("   " + tr._("Late: {units}").format(units=", ".join(late)))
+            lines.append("   " + tr._("Done late: {units}").format(units=", ".join(late)))
     return lines or [tr._("No directives yet.")]
-
-
-def _shorten(text: str, limit: int = 80) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -27,8 +27,8 @@ from jobs.catalog import Catalog, UnknownDutyError
 from jobs.compliance import build_compliance, duty_title, write_compliance_xlsx, year_of
 from jobs.export import Table, write_csv, write_xlsx
 from jobs.i18n import N_, Translator, translator
+from jobs.labels import named_period
 from jobs.obligations import Period
-from jobs.reminder_texts import period_text
 from storage.blobs import BlobMissing, BlobStore
 from storage.db import session_scope
 from storage.events import events_of_units
@@ -126,7 +126,7 @@ def _row(obligation: Obligation, event: Event | None, stored: EvidenceFile | Non
          path: str | None, note: str | None, catalog: Catalog, tr: Translator) -> tuple:
     done = event.at.astimezone(VIETNAM).date() if event else None
     sha256 = (stored.sha256 if stored else None) or (event.file_hash if event else None)
-    return (duty_title(catalog, obligation.duty_key, tr.lang), period_text(obligation.period, tr),
+    return (duty_title(catalog, obligation.duty_key, tr.lang), named_period(obligation, tr),
             obligation.due, done, event.document_number if event else None,
             event.document_date if event else None, event.reference if event else None,
             event.file_name if event else None, sha256, path, note)

@@ -8,6 +8,7 @@ from sqlmodel import Session, select
 
 from jobs.calendar import WorkCalendar
 from jobs.catalog import Catalog
+from jobs.labels import TRAINING_PREFIX
 from jobs.obligations import event_due_date
 from storage.models import Member, Obligation, ObligationSource, ObligationStatus, Unit
 from storage.obligations import cancel_pending_messages, ensure_obligation
@@ -58,10 +59,15 @@ def merge_units(session: Session, *, merged: Unit, into: Unit, now: dt.datetime,
 
 def officer_joined(session: Session, *, member: Member, now: dt.datetime, catalog: Catalog,
                    calendar: WorkCalendar) -> Obligation:
-    """A ``training`` obligation for a new officer: staff rotate, and newcomers must be trained."""
+    """A ``training`` obligation for a new officer: staff rotate, and newcomers must be trained.
+
+    People know it by the officer's name (its ``label``); the period ``T-<member id>`` is only
+    its key.
+    """
     duty = catalog.duty("training")
     today = now.astimezone(calendar.tz).date()
+    name = member.display_name.strip() or None
     return ensure_obligation(session, unit_id=member.unit_id, duty_key=duty.key,
-                             period=f"T-{member.id}", due=event_due_date(duty, today, calendar),
-                             now=now, source=ObligationSource.EVENT,
-                             note=member.display_name or None)[0]
+                             period=f"{TRAINING_PREFIX}{member.id}",
+                             due=event_due_date(duty, today, calendar), now=now,
+                             source=ObligationSource.EVENT, note=name, label=name)[0]

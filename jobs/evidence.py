@@ -10,10 +10,10 @@ from sqlmodel import Session
 from jobs.calendar import WorkCalendar
 from jobs.catalog import Catalog, Duty
 from jobs.i18n import Translator, translator
+from jobs.labels import document_text, named_period
 from jobs.messages import Choice, Message
 from jobs.obligations import Period, event_due_date
 from jobs.planner import recipients
-from jobs.reminder_texts import period_text
 from storage.events import append_event
 from storage.models import (
     Event,
@@ -200,15 +200,12 @@ def _tell_supervisors(session: Session, *, unit: Unit, obligation: Obligation, e
         lines = [
             tr._("✅ {unit} has completed “{title}” for {period}.").format(
                 unit=unit.name, title=duty.title.get(tr.lang),
-                period=period_text(obligation.period, tr)),
+                period=named_period(obligation, tr)),
             tr._("Deadline: {date}").format(date=tr.date(obligation.due)),
         ]
         if event.document_number:
-            document = event.document_number
-            if event.document_date:
-                dated = tr._("dated {date}").format(date=tr.short_date(event.document_date))
-                document = f"{document} {dated}"
-            lines.append(tr._("Document: {document}").format(document=document))
+            lines.append(tr._("Document: {document}").format(document=document_text(
+                event.document_number, event.document_date, tr)))
         if event.nonconformities is not None:
             lines.append(tr._("Nonconformities found: {n}").format(n=event.nonconformities))
         lines.append(tr._("Receipt: {reference}").format(reference=event.reference))

@@ -1,8 +1,10 @@
-"""Exports of the evidence log and the obligation status: one table, written as CSV or XLSX.
+"""Exports of the evidence log and the obligation status, as CSV for software or XLSX for people.
 
-The table builders are pure: they take the rows the storage queries return. CSV is for scripts
-(English column keys, ISO dates); XLSX is for people (translated headers, local dates, ready to
-filter and print).
+The table builders are pure: they take the rows the storage queries return. CSV is for scripts:
+English column keys, stable codes (``2026-Q4``, ``internal_audit``, ``late=yes``) and ISO
+dates, the same from release to release. XLSX is for people: translated headers, duty titles,
+periods as Vietnamese write them (:mod:`jobs.labels`), how each obligation stands in words with
+a legend (:mod:`jobs.standing`), local dates, ready to filter and print.
 """
 
 from __future__ import annotations
@@ -20,10 +22,13 @@ from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
 
 from jobs.calendar import VIETNAM
 from jobs.catalog import Catalog, UnknownDutyError
 from jobs.i18n import N_, Translator
+from jobs.labels import document_text, named_period
+from jobs.standing import STANDING_TEXT, legend, standing_of
 from storage.models import Event, Obligation, ObligationStatus, Unit
 
 
@@ -63,6 +68,19 @@ OBLIGATION_COLUMNS: tuple[tuple[str, str], ...] = (
     ("done_at", N_("Done at")),
     ("evidence", N_("Evidence")),
     ("source", N_("Source")),
+)
+
+# The people's sheet of the obligation status: no codes, the standing in words.
+OBLIGATION_SHEET_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("unit", N_("Unit")),
+    ("unit_name", N_("Unit name")),
+    ("duty_title", N_("Duty")),
+    ("period", N_("Period")),
+    ("due", N_("Due date")),
+    ("standing", N_("Status")),
+    ("done_at", N_("Done at")),
+    ("evidence", N_("Evidence")),
+    ("receipt", N_("Receipt number")),
 )
 
 EVENT_COLUMNS: tuple[tuple[str, str], ...] = (
@@ -116,32 +134,70 @@ def is_late(obligation: Obligation, today: dt.date) -> bool:
 
 
 def obligation_table(
-    rows: Sequence[tuple[Obligation, Unit, str | None]], *, tr: Translator, catalog: Catalog,
+    rows: Sequence[tuple[Obligation, Unit, Event | None]], *, tr: Translator, catalog: Catalog,
     today: dt.date,
 ) -> Table:
-    """The obligation status: one row per (obligation, unit, done event's reference)."""
+    """The obligation status for software: one row per (obligation, unit, done event)."""
     return _table(OBLIGATION_COLUMNS, [
         (unit.code, unit.name, obligation.duty_key,
          _duty_title(catalog, obligation.duty_key, tr.lang), obligation.period, obligation.due,
          obligation.status, "yes" if is_late(obligation, today) else "no", obligation.done_at,
-         evidence, obligation.source)
-        for obligation, unit, evidence in rows
+         event.reference if event else None, obligation.source)
+        for obligation, unit, event in rows
     ], tr)
+
+
+def obligation_sheet(
+    rows: Sequence[tuple[Obligation, Unit, Event | None]], *, tr: Translator, catalog: Catalog,
+    today: dt.date,
+) -> Table:
+    """The obligation status for people: titles, named periods, the standing in words, the
+    document cited ("123/BC-UBND ngày 30/11/2026") and the receipt number beside it."""
+    table = []
+    for obligation, unit, event in rows:
+        standing = standing_of(obligation.status, obligation.done_at, obligation.due, today)
+        table.append((
+            unit.code, unit.name, _duty_title(catalog, obligation.duty_key, tr.lang),
+            named_period(obligation, tr), obligation.due,
+            tr._(STANDING_TEXT[standing]) if standing else tr._("Cancelled"), obligation.done_at,
+            document_text(event.document_number, event.document_date, tr) if event else None,
+            event.reference if event else None))
+    return _table(OBLIGATION_SHEET_COLUMNS, table, tr)
+
+
+# What each kind of logged event means, for the people's sheet.
+EVENT_KINDS: dict[str, str] = {
+    "submitted": N_("document submitted"),
+    "audit_done": N_("internal audit done"),
+    "review_done": N_("management review held"),
+    "done": N_("done"),
+    "acknowledged": N_("directive received"),
+    "correction": N_("correction"),
+}
 
 
 def event_table(
     rows: Sequence[tuple[Event, Unit, Obligation | None, str | None, str | None]], *,
-    tr: Translator, catalog: Catalog,
+    tr: Translator, catalog: Catalog, for_people: bool = False,
 ) -> Table:
     """The evidence log: one row per (event, unit, obligation, the reference it corrects, the
-    reference that corrects it); a corrected event stays, marked by the one that replaced it."""
-    # ``catalog`` is taken for symmetry with obligation_table; no event column needs a title yet.
+    reference that corrects it); a corrected event stays, marked by the one that replaced it.
+
+    ``for_people`` puts the duty's title, the named period and the kind in words where
+    software reads the duty key, the period key and the kind's code.
+    """
+    def about(event: Event, o: Obligation | None) -> tuple[str | None, ...]:
+        if not for_people:
+            return (o.duty_key if o else None, o.period if o else None, event.kind)
+        kind = tr._(EVENT_KINDS[event.kind]) if event.kind in EVENT_KINDS else event.kind
+        if o is None:
+            return None, None, kind
+        return _duty_title(catalog, o.duty_key, tr.lang), named_period(o, tr), kind
+
     return _table(EVENT_COLUMNS, [
-        (event.reference, event.at, unit.code, unit.name,
-         obligation.duty_key if obligation else None, obligation.period if obligation else None,
-         event.kind, event.document_number, event.document_date, event.file_name,
-         event.file_hash, event.nonconformities, event.actor, event.note, correction_of,
-         corrected_by)
+        (event.reference, event.at, unit.code, unit.name, *about(event, obligation),
+         event.document_number, event.document_date, event.file_name, event.file_hash,
+         event.nonconformities, event.actor, event.note, correction_of, corrected_by)
         for event, unit, obligation, correction_of, corrected_by in rows
     ], tr)
 
@@ -185,8 +241,19 @@ def _xlsx_value(value: Any) -> tuple[Any, str | None, int]:
     return value, None, len(str(value))
 
 
-def write_xlsx(table: Table, path_or_stream: Path | str | IO[bytes], *, title: str) -> None:
-    """Write ``table`` as an Excel workbook of one sheet, ready to filter and to print."""
+def write_legend(sheet: Worksheet, first_row: int, tr: Translator) -> None:
+    """The standings and what each means, from ``first_row`` down in column A: one meaning of
+    "Trễ hạn" and "Quá hạn" on every sheet a person prints."""
+    for offset, line in enumerate(legend(tr)):
+        cell = sheet.cell(row=first_row + offset, column=1, value=line)
+        cell.data_type = "s"
+        cell.font = Font(bold=offset == 0, italic=offset > 0)
+
+
+def write_xlsx(table: Table, path_or_stream: Path | str | IO[bytes], *, title: str,
+               tr: Translator | None = None) -> None:
+    """Write ``table`` as an Excel workbook of one sheet, ready to filter and to print; with
+    ``tr``, the legend of the standings under it (:func:`write_legend`)."""
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = _sheet_name(title)
@@ -214,6 +281,8 @@ def write_xlsx(table: Table, path_or_stream: Path | str | IO[bytes], *, title: s
     last = get_column_letter(len(table.headers))
     sheet.freeze_panes = "A2"
     sheet.auto_filter.ref = f"A1:{last}{len(table.rows) + 1}"
+    if tr is not None:
+        write_legend(sheet, len(table.rows) + 3, tr)
     sheet.print_title_rows = "1:1"
     sheet.page_setup.orientation = sheet.ORIENTATION_LANDSCAPE
     sheet.page_setup.paperSize = sheet.PAPERSIZE_A4

@@ -72,19 +72,31 @@ def hand_over(session: Session, *, officer: Member, to: Member, by: str, now: dt
 def remove_member(session: Session, *, member: Member, by: str, now: dt.datetime,
                   calendar: WorkCalendar) -> None:
     """End ``member``'s membership; when it was the unit's last officer, the head hears."""
-    _leave(session, member, now=now, calendar=calendar)
-    unit = session.get(Unit, member.unit_id)
-    if member.role != Role.OFFICER:
-        return
-    remaining = [m for m in unit_members(session, unit_id=unit.id) if m.role == Role.OFFICER]
-    for officer in remaining:
-        tr = translator(officer.language)
-        _notice(session, officer, f"left:{member.id}", now, tr._(
-            "{name} no longer acts as ISO officer of {unit}. The unit's reminders now come to "
-            "the remaining officers, you among them.").format(name=name_of(member, tr),
-                                                               unit=unit.name))
-    if not remaining:
-        tell_vacancy(session, unit=unit, left=member, now=now)
+    remove_memberships(session, members=[member], by=by, now=now, calendar=calendar)
+
+
+def remove_memberships(session: Session, *, members: list[Member], by: str, now: dt.datetime,
+                       calendar: WorkCalendar) -> None:
+    """End one person's ``members`` (all their accounts, when they leave isobot) at once: each
+    unit that loses an officer tells its remaining officers once, or its head when none is
+    left."""
+    for member in members:
+        _leave(session, member, now=now, calendar=calendar)
+    told: set[int] = set()
+    for member in members:
+        if member.role != Role.OFFICER or member.unit_id in told:
+            continue
+        told.add(member.unit_id)
+        unit = session.get(Unit, member.unit_id)
+        remaining = [m for m in unit_members(session, unit_id=unit.id) if m.role == Role.OFFICER]
+        for officer in remaining:
+            tr = translator(officer.language)
+            _notice(session, officer, f"left:{member.id}", now, tr._(
+                "{name} no longer acts as ISO officer of {unit}. The unit's reminders now come "
+                "to the remaining officers, you among them.").format(name=name_of(member, tr),
+                                                                     unit=unit.name))
+        if not remaining:
+            tell_vacancy(session, unit=unit, left=member, now=now)
 
 
 def _leave(session: Session, member: Member, *, now: dt.datetime,

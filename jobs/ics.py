@@ -19,8 +19,8 @@ from icalendar import Alarm, Calendar, Event
 from jobs.calendar import WorkCalendar, add_months
 from jobs.catalog import Catalog, UnknownDutyError
 from jobs.i18n import Translator
+from jobs.labels import content_text, period_line, period_text
 from jobs.obligations import owed_between
-from jobs.reminder_texts import period_text
 from storage.models import Obligation, ObligationStatus, Unit
 
 PRODID = "-//isobot//ISO 9001 duties//VI"
@@ -38,6 +38,7 @@ class Entry:
     period: str
     due: dt.date
     detail: str | None = None  # a directive's text, a legal document's number and title
+    label: str | None = None  # its official number or the officer's name (jobs.labels)
 
 
 def entries(unit: Unit, stored: Sequence[Obligation], *, catalog: Catalog,
@@ -50,7 +51,7 @@ def entries(unit: Unit, stored: Sequence[Obligation], *, catalog: Catalog,
     """
     stored = [o for o in stored if o.unit_id == unit.id]
     known = {(o.duty_key, o.period) for o in stored}
-    listed = [Entry(o.duty_key, o.period, o.due, o.note) for o in stored
+    listed = [Entry(o.duty_key, o.period, o.due, o.note, o.label) for o in stored
               if o.status == ObligationStatus.OPEN]
     for owed in owed_between(catalog, unit.kind, today, add_months(today, AHEAD_MONTHS),
                              calendar):
@@ -85,9 +86,11 @@ def new_calendar(name: str) -> Calendar:
 
 def write_ics(unit: Unit, listed: Sequence[Entry], *, catalog: Catalog, tr: Translator,
               now: dt.datetime) -> bytes:
-    """The iCalendar file of ``listed`` for ``unit``, in ``tr``'s language, stamped ``now``."""
+    """The iCalendar file of ``listed`` for ``unit``, in ``tr``'s language, stamped ``now``,
+    in the words of the catalog of ``unit``'s province."""
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
+    catalog = catalog.for_unit(unit.code)
     stamp = now.astimezone(dt.UTC).replace(microsecond=0)
     ical = new_calendar(calendar_name(unit, tr))
     for entry in listed:
@@ -116,14 +119,14 @@ def _summary(entry: Entry, catalog: Catalog, tr: Translator) -> str:
         title = catalog.duty(entry.duty_key).title.get(tr.lang)
     except UnknownDutyError:
         title = entry.duty_key
-    return f"{title} — {period_text(entry.period, tr)}"
+    return f"{title} — {period_text(entry.period, tr, label=entry.label, note=entry.detail)}"
 
 
 def _description(unit: Unit, entry: Entry, catalog: Catalog, tr: Translator) -> str:
     lines = [tr._("Unit: {unit}").format(unit=unit.name),
-             tr._("Period: {period}").format(period=period_text(entry.period, tr))]
-    if entry.detail:
-        lines.append(tr._("Content: {detail}").format(detail=entry.detail))
+             period_line(entry.period, tr, label=entry.label, note=entry.detail)]
+    if detail := content_text(entry.period, entry.detail):
+        lines.append(tr._("Content: {detail}").format(detail=detail))
     try:
         duty = catalog.duty(entry.duty_key)
     except UnknownDutyError:

@@ -9,6 +9,7 @@ from sqlmodel import Session
 
 from jobs.calendar import WorkCalendar
 from jobs.catalog import Catalog
+from jobs.labels import LEGAL_PREFIX
 from jobs.obligations import event_due_date
 from jobs.scope import Scope, Targets
 from storage.legal import legal_document_by_number
@@ -21,8 +22,8 @@ MAX_NUMBER, MAX_TITLE = 128, 1000
 
 
 def period_of(document_id: int) -> str:
-    """The period label of a legal document's obligations: ``VB-7``."""
-    return f"VB-{document_id}"
+    """The period key of a legal document's obligations: ``VB-7`` (people read its number)."""
+    return f"{LEGAL_PREFIX}{document_id}"
 
 
 # A document in force for longer than this should be in the QMS already: registering it now
@@ -54,8 +55,8 @@ def register_legal_document(
     """Record the document and give every affected unit a ``legal_update`` obligation.
 
     The due date is three months (the catalog's rule) after the effective date, moved to a
-    working day; the reminder cites the document's number and title. A number registered
-    before raises :class:`AlreadyRegistered`.
+    working day; the reminder names the document by its number and cites its title. A number
+    registered before raises :class:`AlreadyRegistered`.
     """
     if (existing := legal_document_by_number(session, number=number)) is not None:
         raise AlreadyRegistered(existing)
@@ -68,7 +69,7 @@ def register_legal_document(
     obligations = [
         ensure_obligation(session, unit_id=unit.id, duty_key=DUTY, period=period_of(document.id),
                           due=due, now=now, source=ObligationSource.LEGAL_DOCUMENT,
-                          source_ref=str(document.id), note=note)[0]
+                          source_ref=str(document.id), note=note, label=number)[0]
         for unit in targets.units
     ]
     return Registered(document, obligations)

@@ -1,18 +1,23 @@
 """The words of reminders and escalations, in the register of an official letter. Pure.
 
-Also how a period and the days left read, which digests, exports and the chat reuse. The shape
-of a message (text, choices, attachments) is :mod:`jobs.messages`.
+Also how the days left read, which digests, exports and the chat reuse; how a period reads is
+:mod:`jobs.labels` (``period_text`` is re-exported here). The shape of a message (text,
+choices, attachments) is :mod:`jobs.messages`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import Any
 
 from jobs.catalog import Duty
 from jobs.i18n import Translator
+from jobs.labels import content_text, period_line, period_text
 from jobs.messages import Choice, Message
-from jobs.obligations import Period
+
+__all__ = ["About", "days_left_text", "escalation", "for_stage", "period_text", "reminder",
+           "reply_choices"]
 
 
 @dataclass(frozen=True)
@@ -25,19 +30,11 @@ class About:
     period: str
     due: dt.date
     detail: str | None = None  # a directive's text, a legal document's number and title
+    label: str | None = None  # the official number or name people know it by (jobs.labels)
 
-
-def period_text(period: str, tr: Translator) -> str:
-    """``2026-Q3`` as ``quý 3/2026``; a label that is not a calendar period is shown as it is."""
-    try:
-        p = Period.parse(period)
-    except ValueError:
-        return period
-    if p.quarter:
-        return tr._("quarter {quarter}/{year}").format(quarter=p.quarter, year=p.year)
-    if p.month:
-        return tr._("month {month}/{year}").format(month=p.month, year=p.year)
-    return tr._("year {year}").format(year=p.year)
+    def period_name(self, tr: Translator) -> str:
+        """The period as a person names it: ``quý 4/2026``, ``1699/UBND-TH: …``."""
+        return period_text(self.period, tr, label=self.label, note=self.detail)
 
 
 def days_left_text(due: dt.date, today: dt.date, tr: Translator) -> str:
@@ -69,12 +66,12 @@ def reminder(about: About, today: dt.date, tr: Translator, *, choices: bool = Tr
         (tr._("⚠️ OVERDUE ISO DUTY: {title}") if overdue else tr._("🔔 ISO DUTY REMINDER: {title}"))
         .format(title=duty.title.get(tr.lang)),
         tr._("Unit: {unit}").format(unit=about.unit_name),
-        tr._("Period: {period}").format(period=period_text(about.period, tr)),
+        period_line(about.period, tr, label=about.label, note=about.detail),
         tr._("Deadline: {date} ({left})").format(
             date=tr.date(about.due), left=days_left_text(about.due, today, tr)),
     ]
-    if about.detail:
-        lines.append(tr._("Content: {detail}").format(detail=about.detail))
+    if detail := content_text(about.period, about.detail):
+        lines.append(tr._("Content: {detail}").format(detail=detail))
     lines.append(tr._("Legal basis: {basis}").format(basis=duty.legal_basis.get(tr.lang)))
     checklist = duty.checklist.get(tr.lang)
     if checklist:
@@ -104,7 +101,7 @@ def escalation(about: About, role: str, today: dt.date, tr: Translator) -> Messa
             "{n} days overdue.",
             days,
         ).format(unit=about.unit_name, title=about.duty.title.get(tr.lang),
-                 period=period_text(about.period, tr), date=tr.date(about.due), n=days),
+                 period=about.period_name(tr), date=tr.date(about.due), n=days),
         ask,
     ]
     return Message("\n".join(lines))
@@ -116,3 +113,40 @@ def for_stage(stage_track: str, recipient_role: str, about: About, today: dt.dat
     if stage_track == "remind":
         return reminder(about, today, tr)
     return escalation(about, recipient_role, today, tr)
+
+
+# Stand-ins for what differs between the messages of one group: control characters, which
+# neither a unit's name nor a translation contains.
+_UNIT_NAME = "\x00unit\x00"
+_OBLIGATION_ID = "\x00obligation\x00"
+
+
+class RenderedOnce:
+    """Stage payloads rendered once per distinct text and language, then filled in per message.
+
+    A group's messages differ only in the unit's name and the obligation's id (in the reply
+    choices): each distinct text is rendered once, with stand-ins for those two, and copied.
+    """
+
+    def __init__(self, today: dt.date) -> None:
+        self.today = today
+        self._rendered: dict[tuple, dict[str, Any]] = {}
+
+    def payload(self, stage_track: str, recipient_role: str, about: About,
+                tr: Translator) -> dict[str, Any]:
+        """The outbox payload of :func:`for_stage` for ``about`` as of ``today``."""
+        # The duty object, not its key: each province's catalog has its own (its legal basis),
+        # and every catalog lives as long as the process.
+        key = (stage_track, recipient_role, id(about.duty), about.period, about.due,
+               about.detail, about.label, tr.lang)
+        template = self._rendered.get(key)
+        if template is None:
+            stand_in = replace(about, obligation_id=_OBLIGATION_ID, unit_name=_UNIT_NAME)
+            template = for_stage(stage_track, recipient_role, stand_in, self.today,
+                                 tr).to_payload()
+            self._rendered[key] = template
+        oid = str(about.obligation_id)
+        return {**template,
+                "text": template["text"].replace(_UNIT_NAME, about.unit_name),
+                "choices": [[choice.replace(_OBLIGATION_ID, oid), label]
+                            for choice, label in template["choices"]]}

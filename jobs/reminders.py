@@ -89,15 +89,28 @@ def due_reminders(
     """
     if not calendar.in_office_hours(now):
         return []
-    due: list[DueReminder] = []
-    for obligation in obligations:
-        latest: dict[str, DueReminder] = {}
-        for stage in schedule(obligation.due, duties[obligation.duty_key], calendar):
-            send_at = calendar.send_slot(stage.day)
-            if send_at <= now:
-                latest[stage.track] = DueReminder(obligation, stage, send_at)
-        due.extend(latest.values())
+    due = [
+        DueReminder(obligation, stage, calendar.send_slot(stage.day))
+        for obligation in obligations
+        for stage in latest_stages(
+            schedule(obligation.due, duties[obligation.duty_key], calendar), now, calendar
+        ).values()
+    ]
     return sorted(due, key=lambda r: (r.send_at, r.obligation.id, r.stage.track))
+
+
+def latest_stages(stages: Iterable[Stage], now: dt.datetime,
+                  calendar: WorkCalendar) -> dict[str, Stage]:
+    """Of a :func:`schedule`, the latest stage of each track whose send slot has come by ``now``.
+
+    The same for every obligation with the same duty and due date, so the planner works it out
+    once per such group.
+    """
+    latest: dict[str, Stage] = {}
+    for stage in stages:
+        if calendar.send_slot(stage.day) <= now:
+            latest[stage.track] = stage
+    return latest
 
 
 def planned_between(

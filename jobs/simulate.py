@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from jobs.calendar import WorkCalendar
-from jobs.catalog import Catalog
+from jobs.catalog import Catalog, by_catalog
 from jobs.i18n import Translator
 from jobs.obligations import owed_between
 from jobs.reminder_texts import About, for_stage
@@ -55,10 +55,21 @@ def simulate(
 ) -> list[SimulatedMessage]:
     """What would be sent from ``start`` to ``end`` (inclusive) if nobody completed anything.
 
+    Each unit's duties come from the catalog of its province (:meth:`Catalog.for_unit`).
     Obligations due up to the longest lead time after ``end`` are included, so the early
     reminders of next year's duties show up in December.
     """
-    units = list(units)
+    rows = []
+    for unit_catalog, group in by_catalog(catalog, units, lambda unit: unit.code):
+        rows += _simulate(group, unit_catalog, calendar, start, end, tr)
+    # The order planned_between gives, across the provinces' catalogs.
+    return sorted(rows, key=lambda r: (r.send_at, r.unit, r.duty, r.period,
+                                       r.stage.startswith("escalate")))
+
+
+def _simulate(units: list[UnitInfo], catalog: Catalog, calendar: WorkCalendar, start: dt.date,
+              end: dt.date, tr: Translator) -> list[SimulatedMessage]:
+    """:func:`simulate` for units that all read ``catalog``."""
     names = {u.code: u.name for u in units}
     horizon = max((max(d.lead_days, default=0) for d in catalog.duties), default=0)
     # Obligations due before ``start`` still send overdue reminders and escalations into it.

@@ -12,15 +12,16 @@ from storage.models import Event, Obligation, Unit
 
 def obligations_for_export(
     session: Session, *, unit_ids: Iterable[int] | None = None
-) -> list[tuple[Obligation, Unit, str | None]]:
-    """Obligations (of ``unit_ids``, or all) with their unit and the done event's reference.
+) -> list[tuple[Obligation, Unit, Event | None]]:
+    """Obligations (of ``unit_ids``, or all) with their unit and the event that closed them
+    (its receipt number, and the document number and date it cites).
 
     Units of any state are included: a merged unit's records stay readable. Ordered by unit
     code, due date and duty.
     """
     done = aliased(Event)
     query = (
-        select(Obligation, Unit, done.reference)
+        select(Obligation, Unit, done)
         .join(Unit, Unit.id == Obligation.unit_id)
         .join(done, done.id == Obligation.done_event_id, isouter=True)
         .order_by(Unit.code, Obligation.due, Obligation.duty_key, Obligation.period,
@@ -28,7 +29,7 @@ def obligations_for_export(
     )
     if unit_ids is not None:
         query = query.where(col(Obligation.unit_id).in_(list(unit_ids)))
-    return [(obligation, unit, reference) for obligation, unit, reference in session.exec(query)]
+    return [(obligation, unit, event) for obligation, unit, event in session.exec(query)]
 
 
 def events_for_export(

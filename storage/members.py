@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from typing import Protocol
 
 from sqlmodel import Session, col, or_, select
 
@@ -54,6 +55,28 @@ def members_of(session: Session, *, unit_ids: Iterable[int], roles: Iterable[str
     ))
 
 
+class Recipient(Protocol):
+    """An active member as the planner needs it; the field names are :class:`Member`'s."""
+
+    id: int
+    unit_id: int
+    role: str
+    platform: str
+    chat_id: str
+    language: str
+    person_id: int | None
+    receives_reminders: bool
+
+
+def active_recipients(session: Session) -> list[Recipient]:
+    """Every active member in id order: rows (named tuples), never objects."""
+    return session.connection().execute(
+        select(Member.id, Member.unit_id, Member.role, Member.platform, Member.chat_id,
+               Member.language, Member.person_id, Member.receives_reminders)
+        .where(Member.active).order_by(Member.id)
+    ).all()
+
+
 def set_language(session: Session, *, platform: str, user_id: str, language: str) -> int:
     """Set the language of every membership of an account; returns how many changed."""
     members = session.exec(
@@ -96,6 +119,14 @@ def person_rows(session: Session, *, person_ids: Iterable[int]) -> list[Member]:
     return list(session.exec(
         select(Member).where(or_(col(Member.person_id).in_(ids), col(Member.id).in_(ids)))
         .order_by(Member.id)))
+
+
+def members_by_id(session: Session, *, ids: Iterable[int]) -> dict[int, Member]:
+    """The members with ``ids``, by id (one query for a whole batch)."""
+    wanted = list(set(ids))
+    if not wanted:
+        return {}
+    return {m.id: m for m in session.exec(select(Member).where(col(Member.id).in_(wanted)))}
 
 
 def add_wrong_code(session: Session, *, platform: str, user_id: str, at: dt.datetime) -> None:

@@ -179,19 +179,26 @@ class WrongCode(SQLModel, table=True):
 class Obligation(SQLModel, table=True):
     """One duty a unit owes for one period, with its due date."""
 
-    __table_args__ = (UniqueConstraint("unit_id", "duty_key", "period", name="uq_obligation"),)
+    __table_args__ = (
+        UniqueConstraint("unit_id", "duty_key", "period", name="uq_obligation"),
+        # The planner's groups: open obligations per (duty, due date), read from the index.
+        Index("ix_obligation_open_groups", "status", "duty_key", "due", "id"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     unit_id: int = Field(foreign_key="unit.id", index=True)
     duty_key: str = Field(max_length=64)
     period: str = Field(max_length=64)
     due: dt.date
-    status: str = Field(default=ObligationStatus.OPEN, max_length=16, index=True)
+    status: str = Field(default=ObligationStatus.OPEN, max_length=16)
     source: str = Field(default=ObligationSource.CATALOG, max_length=16)
     # What created it, for the reminder's text: a directive id, a legal document id, an audit event.
     source_ref: str | None = Field(default=None, max_length=64)
     # As long as a directive's text (jobs/directives.py), which it carries.
     note: str | None = Field(default=None, max_length=4000)
+    # What people know it by when its period is not a calendar one: a directive's or a legal
+    # document's official number, a new officer's name (jobs/labels.py words it).
+    label: str | None = Field(default=None, max_length=255)
     created_at: dt.datetime | None = _timestamp()
     done_at: dt.datetime | None = _timestamp(nullable=True)
     done_event_id: int | None = Field(default=None)
@@ -285,6 +292,8 @@ class Directive(SQLModel, table=True):
     """An ad-hoc request a supervisor broadcast to units, with an optional deadline."""
 
     id: int | None = Field(default=None, primary_key=True)
+    # The official number its issuer gave it ("1699/UBND-TH"); None when sent without one.
+    number: str | None = Field(default=None, max_length=128)
     text: str = Field(max_length=4000)
     issuer_unit_id: int = Field(foreign_key="unit.id")  # whose subtree it was sent within
     issued_by_member_id: int | None = Field(default=None, foreign_key="member.id")

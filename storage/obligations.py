@@ -4,11 +4,22 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from typing import Protocol
 
+from sqlalchemy import Date, and_, exists, func, literal, or_
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select, update
 
-from storage.models import Obligation, ObligationSource, ObligationStatus, Outbox, OutboxState, Unit
+from storage.db import insert_ignoring_duplicates
+from storage.models import (
+    AwareDateTime,
+    Obligation,
+    ObligationSource,
+    ObligationStatus,
+    Outbox,
+    OutboxState,
+    Unit,
+)
 
 
 def ensure_obligation(
@@ -22,6 +33,7 @@ def ensure_obligation(
     source: str = ObligationSource.CATALOG,
     source_ref: str | None = None,
     note: str | None = None,
+    label: str | None = None,
 ) -> tuple[Obligation, bool]:
     """The obligation of ``unit_id`` for ``duty_key`` and ``period``, created if missing.
 
@@ -35,15 +47,108 @@ def ensure_obligation(
     if existing is not None:
         return existing, False
     obligation = Obligation(unit_id=unit_id, duty_key=duty_key, period=period, due=due,
-                            source=source, source_ref=source_ref, note=note, created_at=now)
+                            source=source, source_ref=source_ref, note=note, label=label,
+                            created_at=now)
     try:
         with session.begin_nested():  # another process may create the same one meanwhile
             session.add(obligation)
     except IntegrityError:
         return ensure_obligation(session, unit_id=unit_id, duty_key=duty_key, period=period,
                                  due=due, now=now, source=source, source_ref=source_ref,
-                                 note=note)[0], False
+                                 note=note, label=label)[0], False
     return obligation, True
+
+
+def create_owed(
+    session: Session, *, duty_key: str, period: str, due: dt.date, kinds: Iterable[str],
+    joined_before: dt.datetime, unregistered_owe: bool, unit_ids: tuple[int, int],
+    now: dt.datetime,
+) -> int:
+    """Create the catalog obligation (``duty_key``, ``period``, ``due``) for every active unit of
+    ``kinds`` with an id in the range ``unit_ids`` that lacks it; returns how many were created.
+
+    Only units registered before ``joined_before`` owe it (and those with no registration time
+    when ``unregistered_owe``). One ``INSERT … SELECT``: the rows never come to Python. The
+    ``NOT EXISTS`` keeps PostgreSQL from drawing an id for every row that already exists, and
+    ``ON CONFLICT DO NOTHING`` skips one another process created meanwhile.
+    """
+    table = Obligation.__table__
+    registered = col(Unit.created_at) < literal(joined_before, AwareDateTime())
+    if unregistered_owe:
+        registered = or_(registered, col(Unit.created_at).is_(None))
+    # The WHERE clause also settles SQLite's parsing ambiguity of INSERT … SELECT … ON CONFLICT
+    # (https://sqlite.org/lang_upsert.html, "Parsing Ambiguity").
+    owed = select(
+        Unit.id, literal(duty_key), literal(period), literal(due, Date()),
+        literal(ObligationStatus.OPEN.value), literal(ObligationSource.CATALOG.value),
+        literal(now, AwareDateTime()),
+    ).where(
+        Unit.active, col(Unit.kind).in_(list(kinds)), col(Unit.id).between(*unit_ids), registered,
+        ~exists().where(table.c.unit_id == Unit.id, table.c.duty_key == duty_key,
+                        table.c.period == period),
+    )
+    # Look first, without writing: on SQLite even an INSERT that adds nothing takes the write
+    # lock until the commit, and on most days nothing is missing.
+    if not session.execute(select(exists(owed))).scalar():
+        return 0
+    statement = insert_ignoring_duplicates(session, table, "unit_id", "duty_key", "period")
+    statement = statement.from_select(
+        ["unit_id", "duty_key", "period", "due", "status", "source", "created_at"], owed)
+    return session.execute(statement.execution_options(preserve_rowcount=True)).rowcount
+
+
+class OpenRow(Protocol):
+    """An open obligation of an active unit, as the planner needs it."""
+
+    id: int
+    unit_id: int
+    duty_key: str
+    period: str
+    due: dt.date
+    note: str | None
+    label: str | None
+
+
+def open_groups(session: Session) -> dict[tuple[str, dt.date], tuple[int, int]]:
+    """Open obligations per (duty, due date): how many, and the sum of their ids.
+
+    The pair changes whenever an obligation joins or leaves a group, so a planner that
+    remembers it knows which groups to look at again; an index-only scan (migration 0004).
+    """
+    rows = session.execute(
+        select(Obligation.duty_key, Obligation.due, func.count(), func.sum(Obligation.id))
+        .where(Obligation.status == ObligationStatus.OPEN)
+        .group_by(Obligation.duty_key, Obligation.due)
+    )
+    return {(duty_key, due): (count, int(total)) for duty_key, due, count, total in rows}
+
+
+def open_rows(
+    session: Session, *, duty_key: str | None = None, due: dt.date | None = None,
+    unit_ids: Iterable[int] | None = None,
+) -> list[OpenRow]:
+    """Open obligations of active units: of one (duty, due date) group, or of ``unit_ids``;
+    rows (named tuples), never objects."""
+    query = (
+        select(Obligation.id, Obligation.unit_id, Obligation.duty_key, Obligation.period,
+               Obligation.due, Obligation.note, Obligation.label)
+        .join(Unit, Unit.id == Obligation.unit_id)
+        .where(Obligation.status == ObligationStatus.OPEN, Unit.active)
+        .order_by(Obligation.id)
+    )
+    if duty_key is not None:
+        query = query.where(and_(Obligation.duty_key == duty_key, Obligation.due == due))
+    connection = session.connection()  # a plain Core query: rows, no ORM work per row
+    if unit_ids is None:
+        return connection.execute(query).all()
+    ids = sorted(unit_ids)
+    return [row for start in range(0, len(ids), _UNITS_PER_QUERY)
+            for row in connection.execute(query.where(
+                col(Obligation.unit_id).in_(ids[start:start + _UNITS_PER_QUERY])))]
+
+
+# Bound values per query: far below SQLite's limit of 32,766 variables.
+_UNITS_PER_QUERY = 1000
 
 
 def open_obligations(

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from typing import Any, NamedTuple
 
-from sqlalchemy import exists
+from sqlalchemy import bindparam, exists, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, func, select
 
+from storage.db import insert_ignoring_duplicates
 from storage.models import Member, Outbox, OutboxState
 
 #: What the conversation answers: sent in order per chat, ahead of reminders and digests.
@@ -42,6 +44,54 @@ def enqueue(
     except IntegrityError:
         return False
     return True
+
+
+class Queued(NamedTuple):
+    """A message to add to the outbox in bulk (see :func:`enqueue_many`)."""
+
+    key: str
+    member_id: int
+    platform: str
+    chat_id: str
+    kind: str
+    obligation_id: int | None
+    payload: dict[str, Any]
+
+
+def existing_keys(session: Session, *, keys: Sequence[str]) -> set[str]:
+    """Which of ``keys`` the outbox already holds (one indexed lookup each, in batches)."""
+    found: set[str] = set()
+    for start in range(0, len(keys), _BATCH):
+        found.update(session.exec(
+            select(Outbox.unique_key)
+            .where(col(Outbox.unique_key).in_(keys[start:start + _BATCH]))))
+    return found
+
+
+def enqueue_many(session: Session, *, messages: Iterable[Queued], now: dt.datetime) -> int:
+    """Add ``messages`` in one executemany; returns how many were added.
+
+    A key that exists already (another planner was quicker) is skipped by the database; check
+    :func:`existing_keys` first, so PostgreSQL draws no id for rows that are skipped.
+    """
+    rows = [
+        {"unique_key": m.key, "member_id": m.member_id, "platform": m.platform,
+         "chat_id": m.chat_id, "kind": m.kind, "obligation_id": m.obligation_id,
+         "payload": m.payload, "state": OutboxState.PENDING.value, "attempts": 0,
+         "next_attempt_at": now, "created_at": now}
+        for m in messages
+    ]
+    if not rows:
+        return 0
+    # No RETURNING: psycopg then sends the rows pipelined, three times as fast as the
+    # multi-row VALUES statements RETURNING needs, which it must parse one by one. The
+    # rowcount, summed over the rows, is kept only when asked for (SQLAlchemy 2.0.28+).
+    statement = insert_ignoring_duplicates(session, Outbox.__table__, "unique_key")
+    return session.execute(statement.execution_options(preserve_rowcount=True), rows).rowcount
+
+
+# Bound values per lookup: far below SQLite's limit of 32,766 variables.
+_BATCH = 1000
 
 
 def enqueue_reply(session: Session, *, key: str, platform: str, chat_id: str, kind: str,
@@ -90,6 +140,83 @@ def _due(query, *, now: dt.datetime, platform: str, replies: bool | None):
         col(earlier.kind).in_(REPLY_KINDS), earlier.state == OutboxState.PENDING,
         earlier.platform == Outbox.platform, earlier.chat_id == Outbox.chat_id,
         earlier.id < Outbox.id))
+
+
+class Leased(NamedTuple):
+    """A message a delivery worker holds for a while: what it needs to send it."""
+
+    id: int
+    member_id: int | None  # None: a reply into the chat an update came from
+    chat_id: str
+    kind: str
+    payload: dict[str, Any]
+    attempts: int  # failed attempts so far
+
+
+def lease_due(session: Session, *, now: dt.datetime, platform: str, limit: int,
+              until: dt.datetime, replies: bool | None = None) -> list[Leased]:
+    """Take up to ``limit`` due messages for ``platform`` until ``until``, oldest first.
+
+    Leased rows are due again at ``until`` unless the worker renews, releases or settles them
+    first; so a worker that dies holds its messages only that long. ``replies`` as in
+    :func:`claim_due`.
+    """
+    rows = claim_due(session, now=now, platform=platform, limit=limit, replies=replies)
+    if rows:
+        session.execute(update(Outbox).where(col(Outbox.id).in_([r.id for r in rows]))
+                        .values(next_attempt_at=until))
+    return [Leased(r.id, r.member_id, r.chat_id, r.kind, dict(r.payload), r.attempts)
+            for r in rows]
+
+
+def renew_leases(session: Session, *, ids: Collection[int], until: dt.datetime) -> set[int]:
+    """Hold the still-pending messages among ``ids`` until ``until``; returns their ids.
+
+    A message cancelled meanwhile (its duty was done) is left alone and not returned.
+    """
+    if not ids:
+        return set()
+    renewed = session.execute(
+        update(Outbox)
+        .where(col(Outbox.id).in_(list(ids)), Outbox.state == OutboxState.PENDING)
+        .values(next_attempt_at=until)
+        .returning(Outbox.id))
+    return set(renewed.scalars())
+
+
+def release_leases(session: Session, *, due: Mapping[int, dt.datetime]) -> None:
+    """Hand leased messages back, each due again at its time in ``due`` (id -> moment)."""
+    if not due:
+        return
+    table = Outbox.__table__
+    statement = (table.update()
+                 .where(table.c.id == bindparam("row_id"),
+                        table.c.state == OutboxState.PENDING.value)
+                 .values(next_attempt_at=bindparam("at")))
+    session.connection().execute(
+        statement, [{"row_id": row_id, "at": at} for row_id, at in due.items()])
+
+
+def outbox_rows(session: Session, *, ids: Collection[int]) -> dict[int, Outbox]:
+    """The outbox rows with ``ids``, by id."""
+    if not ids:
+        return {}
+    rows = session.exec(select(Outbox).where(col(Outbox.id).in_(list(ids))))
+    return {row.id: row for row in rows}
+
+
+def recent_sends(session: Session, *, platform: str, since: dt.datetime,
+                 lease: dt.timedelta) -> list[tuple[str, dt.datetime]]:
+    """(chat id, sent at) of the messages sent on ``platform`` since ``since``.
+
+    A message is sent while its lease runs, and a lease is renewed long before it ends, so a
+    sent message's ``next_attempt_at`` (its last lease's end) is later than a lease before its
+    sending: that bound lets the due index find them without reading the whole outbox.
+    """
+    return list(session.exec(
+        select(Outbox.chat_id, Outbox.sent_at)
+        .where(Outbox.state == OutboxState.SENT, Outbox.platform == platform,
+               col(Outbox.next_attempt_at) >= since - lease, col(Outbox.sent_at) >= since)).all())
 
 
 def next_attempt(session: Session, *, platform: str) -> dt.datetime | None:

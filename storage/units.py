@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
+from typing import Protocol
 
+from sqlalchemy import bindparam, insert, update
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
 from storage.models import Unit
@@ -23,11 +26,31 @@ def all_units(session: Session, *, active_only: bool = False) -> list[Unit]:
     return list(session.exec(query))
 
 
+class UnitRecord(Protocol):
+    """A unit as the planner needs it: where it hangs in the tree, and whether it is active."""
+
+    id: int
+    parent_id: int | None
+    active: bool
+    kind: str
+    name: str
+    code: str  # which province's catalog the unit reads (Catalog.for_unit)
+
+
+def unit_records(session: Session) -> list[UnitRecord]:
+    """Every unit, active or not, in id order: rows (named tuples), never objects."""
+    # Through the connection: a plain Core query, without the ORM's per-row work.
+    return session.connection().execute(
+        select(Unit.id, Unit.parent_id, Unit.active, Unit.kind, Unit.name, Unit.code)
+        .order_by(Unit.id)
+    ).all()
+
+
 def parent_codes(session: Session) -> dict[str, str | None]:
     """Each stored unit's code mapped to its parent's code."""
-    units = all_units(session)
-    code_of = {u.id: u.code for u in units}
-    return {u.code: code_of.get(u.parent_id) for u in units}
+    parent = aliased(Unit)
+    return dict(session.connection().execute(
+        select(Unit.code, parent.code).outerjoin(parent, parent.id == Unit.parent_id)).all())
 
 
 def parent_ids(session: Session) -> dict[int, int | None]:
@@ -38,23 +61,48 @@ def parent_ids(session: Session) -> dict[int, int | None]:
 def upsert_units(
     session: Session, *, rows: Iterable[tuple[str, str, str, str | None]], now: dt.datetime
 ) -> tuple[int, int]:
-    """Create or update units from (code, name, kind, parent code), parents first.
+    """Create or update units from (code, name, kind, parent code).
 
     Returns how many were created and how many updated. The caller checks the rows first.
+    Set-based, for a country's 50,000 units: the stored units are read once, the new ones are
+    inserted a tree level at a time (so each level's parents exist) and the changed ones
+    updated, each with one executemany. Core statements: a unit object this session loaded
+    before is not refreshed.
     """
+    table = Unit.__table__
+    connection = session.connection()
+    stored = {code: (uid, name, kind, parent_id) for code, uid, name, kind, parent_id
+              in connection.execute(select(table.c.code, table.c.id, table.c.name,
+                                           table.c.kind, table.c.parent_id))}
+    wanted: dict[str, tuple[str, str, str | None]] = {}
     created = updated = 0
-    for code, name, kind, parent_code in rows:
-        parent = unit_by_code(session, code=parent_code) if parent_code else None
-        unit = unit_by_code(session, code=code)
-        if unit is None:
-            unit = Unit(code=code, name=name, kind=kind, created_at=now)
-            created += 1
-        else:
+    for code, name, kind, parent in rows:
+        if code in stored or code in wanted:
             updated += 1
-        unit.name, unit.kind = name, kind
-        unit.parent_id = parent.id if parent else None
-        session.add(unit)
-        session.flush()
+        else:
+            created += 1
+        wanted[code] = (name, kind, parent or None)
+    ids = {code: fields[0] for code, fields in stored.items()}
+    pending = {code for code in wanted if code not in stored}
+    while pending:
+        level = [c for c in wanted if c in pending and wanted[c][2] not in pending]
+        if not level:
+            raise ValueError("the units' parents form a cycle; check the rows first")
+        connection.execute(insert(table), [
+            {"code": c, "name": wanted[c][0], "kind": wanted[c][1], "active": True,
+             "parent_id": ids[wanted[c][2]] if wanted[c][2] else None, "created_at": now}
+            for c in level])
+        ids.update(connection.execute(select(table.c.code, table.c.id)).all())
+        pending.difference_update(level)
+    changes = [{"unit": stored[c][0], "new_name": name, "new_kind": kind,
+                "new_parent": ids[parent] if parent else None}
+               for c, (name, kind, parent) in wanted.items() if c in stored
+               and stored[c][1:] != (name, kind, ids[parent] if parent else None)]
+    if changes:
+        connection.execute(
+            update(table).where(table.c.id == bindparam("unit")).values(
+                name=bindparam("new_name"), kind=bindparam("new_kind"),
+                parent_id=bindparam("new_parent")), changes)
     return created, updated
 
 

@@ -6,11 +6,13 @@ each test gets its own database cloned from a migrated template, so tests never 
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import itertools
 import os
 import shutil
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -28,6 +30,10 @@ _counter = itertools.count()
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "database_url" in metafunc.fixturenames:
         backends = ["sqlite"] + (["postgres"] if POSTGRES_URL else [])
+        if metafunc.definition.get_closest_marker("postgres"):
+            # What only a server shared by several processes shows (advisory locks).
+            backends = [pytest.param("postgres", marks=pytest.mark.skipif(
+                not POSTGRES_URL, reason="needs ISOBOT_TEST_POSTGRES_URL (make test)"))]
         metafunc.parametrize("backend", backends, indirect=True)
 
 
@@ -63,13 +69,13 @@ def postgres_template() -> str | None:
     admin.dispose()
 
 
-@pytest.fixture
-def database_url(backend: str, tmp_path: Path, sqlite_template: Path, postgres_template):
-    """The URL of a fresh, migrated database for this test."""
+@contextlib.contextmanager
+def _fresh_database(backend: str, sqlite_path: Path, sqlite_template: Path,
+                    postgres_template: str | None) -> Iterator[str]:
+    """The URL of a fresh, migrated database, dropped afterwards."""
     if backend == "sqlite":
-        path = tmp_path / "isobot.sqlite3"
-        shutil.copy(sqlite_template, path)
-        yield f"sqlite:///{path}"
+        shutil.copy(sqlite_template, sqlite_path)
+        yield f"sqlite:///{sqlite_path}"
         return
     name = f"isobot_test_{os.getpid()}_{next(_counter)}"
     admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
@@ -79,6 +85,22 @@ def database_url(backend: str, tmp_path: Path, sqlite_template: Path, postgres_t
     with admin.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     admin.dispose()
+
+
+@pytest.fixture
+def database_url(backend: str, tmp_path: Path, sqlite_template: Path, postgres_template):
+    """The URL of a fresh, migrated database for this test."""
+    with _fresh_database(backend, tmp_path / "isobot.sqlite3", sqlite_template,
+                         postgres_template) as url:
+        yield url
+
+
+@pytest.fixture
+def second_database_url(backend: str, tmp_path: Path, sqlite_template: Path, postgres_template):
+    """Another fresh database on the same backend, for comparing two runs side by side."""
+    with _fresh_database(backend, tmp_path / "second.sqlite3", sqlite_template,
+                         postgres_template) as url:
+        yield url
 
 
 @pytest.fixture

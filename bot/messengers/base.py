@@ -3,8 +3,8 @@
 A messenger is one package under ``bot/messengers/`` exporting one object, ``MESSENGER``, that
 says whether the settings enable it, reads the updates its platform hands over
 (:meth:`Messenger.read_update`), connects it (long polling or a webhook), and lends delivery
-its :class:`~jobs.delivery.Transport` and limits. Everything it knows about its platform stays
-in its package; the core sees only :class:`~jobs.delivery.Capabilities`.
+its :class:`~jobs.transport.Transport` and limits. Everything it knows about its platform stays
+in its package; the core sees only :class:`~jobs.transport.Capabilities`.
 
 Updates go through the inbox (:mod:`bot.intake`): the webhook or the poller stores each one
 the messenger can read, and workers later ask the connection for its :class:`Inbound`. Replies
@@ -20,7 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
-from jobs.delivery import Capabilities, RateLimits, Transport
+from jobs.delivery import RateLimits
+from jobs.transport import Capabilities, Transport
 
 if TYPE_CHECKING:  # the settings are composed from the messengers' own models
     from pydantic_settings import BaseSettings
@@ -96,6 +97,11 @@ class Connection(Protocol):
     async def acknowledge(self, payload: dict[str, Any], replies: Replies) -> None:
         """Whatever the platform wants once an update is handled (a pressed button's answer);
         best effort, never raises."""
+
+    def connected(self) -> bool:
+        """Whether updates can come in now (``/readyz``): the webhook is set, or the long poll
+        runs and its last call reached the messenger. Optional: without it, an open
+        connection counts as connected."""
 
     async def stop(self) -> None:
         """Stop receiving and close the client."""

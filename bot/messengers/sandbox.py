@@ -21,25 +21,19 @@ import contextlib
 import copy
 import hmac
 import inspect
-import math
 import time
-from collections import deque
 from collections.abc import Callable, Hashable
 from typing import Any, ClassVar, NamedTuple, TypeVar
 
 import aiohttp
 from aiohttp import web
 
+from bot.messengers.sandbox_faults import ApiError, FaultInjection, RateWindows
+
+__all__ = ["ApiError", "Handler", "SandboxServer", "Upload", "main"]
+
 R = TypeVar("R")
 Handler = Callable[[dict[str, Any], dict[str, "Upload"]], Any]
-
-
-class ApiError(Exception):
-    """An error answer: ``{"ok": false, "error_code": code, "description": ...}``."""
-
-    def __init__(self, code: int, description: str, retry_after: int | None = None) -> None:
-        super().__init__(code, description)
-        self.code, self.description, self.retry_after = code, description, retry_after
 
 
 class Upload(NamedTuple):
@@ -50,29 +44,7 @@ class Upload(NamedTuple):
     mime_type: str | None
 
 
-class RateWindows:
-    """Sliding windows of recent sends; :meth:`take` refuses one past any limit with a 429."""
-
-    def __init__(self) -> None:
-        self._sent: dict[tuple[Hashable, float], deque[float]] = {}
-
-    def take(self, now: float, *limits: tuple[Hashable, int | None, float]) -> None:
-        """Count a send at ``now`` under each (key, limit, window seconds); None: no limit."""
-        waits = []
-        for key, limit, window in limits:
-            stamps = self._sent.setdefault((key, window), deque())
-            while stamps and stamps[0] <= now - window:
-                stamps.popleft()
-            if limit is not None and len(stamps) >= limit:
-                waits.append(stamps[0] + window - now)
-        if waits:
-            retry = max(1, math.ceil(max(waits)))
-            raise ApiError(429, f"Too Many Requests: retry after {retry}", retry)
-        for key, _, window in limits:
-            self._sent[(key, window)].append(now)
-
-
-class SandboxServer:
+class SandboxServer(FaultInjection):
     """A bot API server for one bot: lifecycle, API dispatch, updates, webhook, sent messages."""
 
     secret_header: ClassVar[str]  # the header a webhook request carries the secret in
@@ -89,11 +61,12 @@ class SandboxServer:
         self.webhook_max_attempts = max(1, webhook_max_attempts)
         self.webhook_retry_delay = webhook_retry_delay
         self.rates = RateWindows()
+        self.rate_refusals = 0  # 429s the rate limits answered: each one a limit the bot broke
         self.sent: list[dict[str, Any]] = []  # what the bot sent, in order
         self.pending: list[dict[str, Any]] = []  # users' updates not yet handed over
         self.webhook_attempts: list[dict[str, Any]] = []
         self._webhook: dict[str, str] | None = None
-        self._failures: dict[str, list[tuple[int, int | None]]] = {}
+        FaultInjection.__init__(self)
         self._read: dict[Hashable, int] = {}
         self._changed = asyncio.Event()
         self._closing = False
@@ -173,10 +146,8 @@ class SandboxServer:
         handler = self._methods.get(method)
         if handler is None:
             return self._error(ApiError(404, "Not Found: method not found"))
-        if self._failures.get(method):
-            status, retry_after = self._failures[method].pop(0)
-            description = "Too Many Requests" if status == 429 else "Internal Server Error"
-            return self._error(ApiError(status, description, retry_after))
+        if injected := self.injected_error(method):
+            return self._error(injected)
         try:
             result = handler(*await _read_params(request))
             if inspect.isawaitable(result):
@@ -195,15 +166,13 @@ class SandboxServer:
         status = 200 if self.errors_as_http_200 else error.code
         return web.json_response(body, status=status, headers=headers)
 
-    def fail_next(self, method: str, status: int = 500, times: int = 1,
-                  retry_after: int | None = None) -> None:
-        """Answer the next ``times`` calls of ``method`` with HTTP ``status`` (a server fault,
-        or with ``retry_after`` a rate limit)."""
-        self._failures.setdefault(method.lower(), []).extend([(status, retry_after)] * times)
-
     def take_rate(self, *limits: tuple[Hashable, int | None, float]) -> None:
         """Count one message against the limits, or refuse it with a 429."""
-        self.rates.take(self.clock(), *limits)
+        try:
+            self.rates.take(self.clock(), *limits)
+        except ApiError:
+            self.rate_refusals += 1
+            raise
 
     # -- updates and what the bot sent -----------------------------------------------------
 

@@ -29,6 +29,7 @@ from bot.parsing.references import (
     ParseIssue,
     parse_date,
     parse_date_range,
+    parse_document_number,
     parse_document_reference,
 )
 
@@ -47,6 +48,7 @@ __all__ = [
     "parse_command",
     "parse_date",
     "parse_date_range",
+    "parse_document_number",
     "parse_document_reference",
     "parse_intent",
     "receipt_reference",

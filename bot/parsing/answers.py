@@ -42,6 +42,7 @@ _CHOICE_WORDS: dict[str, tuple[str, ...]] = {
     "cancel": ("huy bo",),
     "datekeep": ("dung", "dung roi", "dung ngay", "giu nguyen"),
     "dateredo": ("nhap lai", "sai", "sai roi"),
+    "stay": ("khong", "o lai", "no"),  # /roi's question; leaving takes its own words
 }
 
 

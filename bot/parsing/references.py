@@ -179,6 +179,14 @@ def _canonical_number(match: re.Match[str]) -> str:
     return f"{match['seq']}{year}/{'-'.join(segments)}"
 
 
+def parse_document_number(text: str) -> str | None:
+    """An official number typed on its own ("1699/UBND-TH", "Số: 1699 /UBND-TH",
+    "19/2014/qđ-ttg"), written canonically; None when ``text`` is anything else."""
+    nfc = re.sub(r"\s*/\s*", "/", unicodedata.normalize("NFC", text).strip())
+    found = _NUMBER_RE.fullmatch(nfc)
+    return _canonical_number(found) if found else None
+
+
 def _pick_number(nfc: str) -> re.Match[str] | None:
     """The number introduced by "số" if there is one (a reply may also cite its legal basis),
     else the first number."""

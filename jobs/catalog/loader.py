@@ -11,18 +11,15 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import BaseModel, ValidationError
-from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from jobs.catalog.catalog import Catalog
 from jobs.catalog.schema import (
     DUE_RULES,
     INHERITED,
-    Catalog,
     CatalogError,
     Defaults,
     Duty,
@@ -31,6 +28,10 @@ from jobs.catalog.schema import (
     LocalizedText,
     OverduePolicy,
 )
+from jobs.catalog.yaml_file import YamlDocument as _Document
+from jobs.catalog.yaml_file import line_of as _line_of
+from jobs.catalog.yaml_file import problem_line as _problem_line
+from jobs.catalog.yaml_file import read_yaml
 from jobs.i18n import N_, translator
 
 PACKAGED_CATALOG = Path(__file__).resolve().parent.parent / "duties.yaml"
@@ -39,98 +40,72 @@ ENV_VAR = "ISOBOT_CATALOG"  # read by the deployment's settings, never here
 # A province replaces these whole instead of merging key by key: half of an old due rule, or an
 # English text that no longer matches its new Vietnamese, is worse than either version.
 _REPLACED_WHOLE = frozenset({"due", "title", "legal_basis", "checklist"})
-_PROJECT_ROOT = Path(__file__).resolve().parent.parent.parent
 
 
-def load_catalog(path: Path | None = None, *, override: Path | None = None) -> Catalog:
+def load_catalog(path: Path | None = None, *, override: Path | None = None,
+                 province: Path | None = None) -> Catalog:
     """Read the catalog at ``path`` (default: the packaged one) and merge a province file over it.
 
-    The province file may change any field of a duty (matched by key), change defaults and add
-    duties; it cannot remove anything. Mappings merge key by key, except a duty's ``due``,
-    ``title``, ``legal_basis`` and ``checklist``, which are replaced whole; lists are replaced.
+    The ``override`` file (``ISOBOT_CATALOG``) may change any field of a duty (matched by key),
+    change defaults and add duties; it cannot remove anything. Mappings merge key by key, except
+    a duty's ``due``, ``title``, ``legal_basis`` and ``checklist``, which are replaced whole;
+    lists are replaced. A ``province`` file (one of ``ISOBOT_PROVINCE_CATALOGS``) is laid over
+    the result the same way, but may only change what :data:`PROVINCE_FIELDS` names.
     """
     base = _read(path or PACKAGED_CATALOG)
     # The base alone must be valid, so whatever breaks after the merge is the province's doing.
-    catalog = _validate(base.data, base)
-    if override is None:
-        return catalog
-    province = _read(override, may_be_empty=True)
-    _check_province(province)
-    return _validate(_merge_catalogs(base.data, province.data or {}), province)
+    data, catalog = base.data, _validate(base.data, base)
+    for layer, restricted in ((override, False), (province, True)):
+        if layer is None:
+            continue
+        doc = _read(layer, may_be_empty=True)
+        _check_province(doc)
+        if restricted:
+            _check_within_province(doc, catalog)
+        data = _merge_catalogs(data, doc.data or {})
+        catalog = _validate(data, doc)
+    return catalog
+
+
+# What a province's own file may change in a duty: what it cites and what it asks to check.
+# Everything else stays the same in every province: titles head tables that span provinces;
+# the chat reads evidence and aliases before it knows whose unit a reply is about; and the
+# planner dates and times every unit of a duty together, a due date at a time (jobs/owed.py,
+# jobs/planner.py). A province that keeps its own dates runs its own deployment, with them in
+# ISOBOT_CATALOG.
+PROVINCE_FIELDS = frozenset({"key", "legal_basis", "checklist"})
+
+
+def _check_within_province(doc: _Document, catalog: Catalog) -> None:
+    """Refuse a province file that adds a duty or changes what must be the same everywhere."""
+    if not isinstance(doc.data, Mapping):
+        return
+    t = translator()
+    problems = [_problem_line(doc, None, key, t._("a province file may only change duties"),
+                              _line_of(doc.node, (key,)))
+                for key in doc.data if key not in ("version", "duties")]
+    for index, entry in enumerate(doc.data.get("duties") or []):
+        key = entry["key"]
+        label = _entry_label(key, index)
+        if key not in set(catalog.keys()):
+            problems.append(_problem_line(
+                doc, label, "key", t._("no such duty in the catalog: a province file changes "
+                                       "the catalog's duties and cannot add one"),
+                _line_of(doc.node, ("duties", index, "key"))))
+        problems += [_problem_line(
+            doc, label, field, t._("is the same in every province: change it in the "
+                                   "deployment's catalog (ISOBOT_CATALOG)"),
+            _line_of(doc.node, ("duties", index, field)))
+            for field in entry if field not in PROVINCE_FIELDS]
+    if problems:
+        raise CatalogError(problems, doc.path)
 
 
 # --- reading -------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _Document:
-    """A parsed YAML file, with its node tree kept for line numbers."""
-
-    path: Path
-    name: str
-    data: Any
-    node: Node | None
-
-
-class _Loader(yaml.SafeLoader):
-    """A safe loader that refuses a key given twice in one mapping (PyYAML keeps the last)."""
-
-    def construct_mapping(self, node: MappingNode, deep: bool = False) -> dict[Any, Any]:
-        seen: set[Any] = set()
-        for key_node, _ in node.value:
-            if key_node.tag == "tag:yaml.org,2002:merge":
-                continue
-            key = self.construct_object(key_node, deep=True)
-            try:
-                duplicate = key in seen
-                seen.add(key)
-            except TypeError:  # an unhashable key; the base class reports it
-                continue
-            if duplicate:
-                t = translator()
-                raise yaml.constructor.ConstructorError(
-                    None, None, t._("key '{key}' is given twice in the same mapping")
-                    .format(key=key), key_node.start_mark)
-        return super().construct_mapping(node, deep=deep)
-
-
-def _display_name(path: Path) -> str:
-    # `jobs/duties.yaml` rather than a long absolute path for the packaged file.
-    try:
-        return path.resolve().relative_to(_PROJECT_ROOT).as_posix()
-    except ValueError:
-        return str(path)
-
-
 def _read(path: Path, *, may_be_empty: bool = False) -> _Document:
-    name = _display_name(path)
-    t = translator()
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise CatalogError([t._("{file}: cannot read the catalog: {reason}").format(
-            file=name, reason=exc)], path) from exc
-    loader = _Loader(text)
-    try:
-        node = loader.get_single_node()
-        data = loader.construct_document(node) if node is not None else None
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        problem = " ".join(p for p in (exc.problem, exc.context and f"({exc.context})") if p)
-        if mark is None:
-            message = t._("{file}: invalid YAML: {problem}").format(file=name, problem=problem)
-        else:
-            message = t._("{file}: line {line}, column {column}: invalid YAML: {problem}").format(
-                file=name, line=mark.line + 1, column=mark.column + 1, problem=problem)
-        raise CatalogError([message], path) from exc
-    except yaml.YAMLError as exc:
-        raise CatalogError([t._("{file}: invalid YAML: {problem}").format(
-            file=name, problem=exc)], path) from exc
-    finally:
-        loader.dispose()
-    if data is None and not may_be_empty:
-        raise CatalogError([t._("{file}: the catalog is empty").format(file=name)], path)
-    document = _Document(path, name, data, node)
+    document = read_yaml(path, may_be_empty=may_be_empty)
     _check_duplicate_keys(document)
     return document
 
@@ -345,20 +320,6 @@ def _problem_text(error: Any, loc: tuple[str | int, ...]) -> str:
         return t._(template)
 
 
-def _problem_line(doc: _Document, entry: str | None, field: str | None, problem: str,
-                  line: int | None) -> str:
-    t = translator()
-    parts = [doc.name]
-    if entry:
-        parts.append(entry)
-    if field:
-        parts.append(t._("field '{field}'").format(field=field))
-    text = ": ".join([*parts, problem])
-    if line is not None:
-        text += " " + t._("(line {line})").format(line=line)
-    return text
-
-
 def _file_loc(loc: tuple[str | int, ...], data: Any, doc: _Document) -> tuple[str | int, ...]:
     """Translate a location in the merged catalog into the same place in ``doc``'s own file."""
     if len(loc) < 2 or loc[0] != "duties" or not isinstance(loc[1], int):
@@ -374,21 +335,3 @@ def _file_loc(loc: tuple[str | int, ...], data: Any, doc: _Document) -> tuple[st
         if isinstance(entry, Mapping) and entry.get("key") == key:
             return ("duties", index, *loc[2:])
     return ()  # the duty is not in this file: no line to point at
-
-
-def _line_of(node: Node | None, loc: Sequence[str | int]) -> int | None:
-    """The line (1-based) of the deepest part of ``loc`` that the YAML file spells out."""
-    line = None
-    for part in loc:
-        if isinstance(node, MappingNode) and isinstance(part, str):
-            hit = next(((k, v) for k, v in node.value
-                        if isinstance(k, ScalarNode) and k.value == part), None)
-            if hit is None:
-                break
-            line, node = hit[0].start_mark.line + 1, hit[1]
-        elif isinstance(node, SequenceNode) and isinstance(part, int) and part < len(node.value):
-            node = node.value[part]
-            line = node.start_mark.line + 1
-        else:
-            break
-    return line

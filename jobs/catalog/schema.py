@@ -20,7 +20,6 @@ from pydantic import (
     StrictInt,
     StrictStr,
     StringConstraints,
-    ValidationError,
     ValidationInfo,
     field_validator,
     model_validator,
@@ -338,83 +337,3 @@ class Duty(_Model):
     def applies(self, unit_kind: str) -> bool:
         """Whether a unit of ``unit_kind`` owes this duty."""
         return self.applies_to is None or unit_kind in self.applies_to
-
-
-class Catalog(_Model):
-    """Every duty, in catalog order, plus the defaults they were resolved against."""
-
-    version: Literal[1]
-    defaults: Defaults
-    duties: tuple[Duty, ...]
-
-    @model_validator(mode="before")
-    @classmethod
-    def _inherit_defaults(cls, data: Any) -> Any:
-        """Copy the defaults into each duty that does not set its own values."""
-        if not isinstance(data, Mapping) or not isinstance(data.get("duties"), list):
-            return data
-        defaults = data.get("defaults")
-        if isinstance(defaults, Defaults):
-            inherited = defaults.model_dump()
-        else:
-            try:
-                inherited = Defaults.model_validate(defaults).model_dump()
-            except ValidationError:
-                # Reported on `defaults` itself; the duties' missing values are its echo.
-                return data
-        duties = []
-        for entry in data["duties"]:
-            if isinstance(entry, Mapping):
-                entry = dict(entry)
-                for name in INHERITED:
-                    own = entry.get(name)
-                    if name not in entry:
-                        entry[name] = inherited[name]
-                    elif name == "overdue" and isinstance(own, Mapping):
-                        # A duty may change one number of the overdue policy and keep the other.
-                        entry[name] = {**inherited[name], **own}
-            duties.append(entry)
-        return {**data, "duties": duties}
-
-    @field_validator("duties")
-    @classmethod
-    def _unique_keys(cls, duties: tuple[Duty, ...]) -> tuple[Duty, ...]:
-        t = translator()
-        if not duties:
-            raise ValueError(t._("the catalog needs at least one duty"))
-        keys = [d.key for d in duties]
-        repeated = sorted({k for k in keys if keys.count(k) > 1})
-        if repeated:
-            raise ValueError(t._("duty key {keys} is used more than once").format(
-                keys=", ".join(repeated)))
-        owners: dict[str, str] = {}
-        for duty in duties:
-            for alias in duty.aliases:
-                owner = owners.setdefault(alias.casefold(), duty.key)
-                if owner != duty.key:
-                    # Two duties answering to one word: the bot could only guess which was meant.
-                    raise ValueError(t._("the alias '{alias}' names both '{first}' and "
-                                         "'{second}'").format(alias=alias, first=owner,
-                                                              second=duty.key))
-        return duties
-
-    def duty(self, key: str) -> Duty:
-        """The duty called ``key``; ``UnknownDutyError`` (a ``KeyError``) when there is none."""
-        for duty in self.duties:
-            if duty.key == key:
-                return duty
-        t = translator()
-        raise UnknownDutyError(t._("unknown duty '{key}'; the catalog has: {keys}").format(
-            key=key, keys=", ".join(self.keys())))
-
-    def get(self, key: str) -> Duty | None:
-        """The duty called ``key``, or None (e.g. a duty a province file once had)."""
-        return next((duty for duty in self.duties if duty.key == key), None)
-
-    def keys(self) -> tuple[str, ...]:
-        """Every duty key, in catalog order."""
-        return tuple(d.key for d in self.duties)
-
-    def scheduled(self) -> tuple[Duty, ...]:
-        """The duties that recur yearly, quarterly or monthly, in catalog order."""
-        return tuple(d for d in self.duties if d.is_scheduled)

@@ -21,6 +21,7 @@ from jobs.compliance import (
 )
 from jobs.i18n import translator
 from jobs.reminder_texts import period_text
+from jobs.standing import legend
 from storage.db import make_engine, session_scope
 from storage.models import Obligation, ObligationSource, ObligationStatus, Role, Unit
 from storage.units import subtree_ids, unit_by_code
@@ -42,7 +43,7 @@ class Seeded:
 def done(session, obligation: Obligation, moment: dt.datetime, number: str) -> str:
     unit = session.get(Unit, obligation.unit_id).code
     return log(session, unit=unit, obligation=obligation, moment=moment,
-               document_number=number).reference
+               document_number=number, document_date=moment.date()).reference
 
 
 @pytest.fixture
@@ -105,26 +106,32 @@ def test_compliance_xlsx_is_a_printable_grid_in_vietnamese(database_url, seeded,
     # Row 1: the title over the unit columns, then one merged header per duty and period, in
     # the catalog's order; row 2: the sub-headers.
     assert sheet["A1"].value == vi._("ISO 9001 compliance, {year}").format(year=2026)
-    groups = [sheet.cell(row=1, column=3 + 4 * i).value for i in range(len(GROUPS_2026))]
+    groups = [sheet.cell(row=1, column=3 + 5 * i).value for i in range(len(GROUPS_2026))]
     assert groups == [title(duty, period) for duty, period in GROUPS_2026]
     assert groups[2] == f"{catalog.duty('quarterly_report').title.vi} — quý 1/2026"
+    assert groups[0] == (f"{catalog.duty('corrective_action').title.vi} — "
+                         "điểm không phù hợp số 1, đánh giá nội bộ năm 2025")
     merged = {str(r) for r in sheet.merged_cells.ranges}
-    assert {"A1:B1", "C1:F1", "G1:J1", "K1:N1", "O1:R1"} <= merged
+    assert {"A1:B1", "C1:G1", "H1:L1", "M1:Q1", "R1:V1"} <= merged
     assert [c.value for c in sheet[2]] == (
         [vi._("Unit"), vi._("Unit name")] + [vi._(h) for h in SUB_HEADERS] * 4)
-    assert [c.value for c in sheet[2]][2:6] == ["Hạn chót", "Ngày hoàn thành", "Minh chứng",
-                                                vi._("Status")]
+    assert [c.value for c in sheet[2]][2:7] == ["Hạn chót", "Ngày hoàn thành", "Minh chứng",
+                                                "Số biên nhận", vi._("Status")]
     assert all(c.font.bold for c in sheet[2])
 
-    # One row per active unit, in tree order; the merged unit owed nothing in 2026.
-    assert sheet.max_row == 6 and sheet.max_column == 18
+    # One row per active unit, in tree order; the merged unit owed nothing in 2026. Then a
+    # blank row and the legend: what each status means.
+    assert sheet.max_column == 22
     assert [sheet.cell(row=r, column=1).value for r in range(3, 7)] == ["T", "T-A", "T-B",
                                                                         "T-B-S"]
     assert sheet["B4"].value == "UBND xã An"
+    assert sheet["A7"].value is None
+    assert [sheet.cell(row=r, column=1).value for r in range(8, sheet.max_row + 1)] == \
+        legend(vi)
 
     # Ready to filter and to print.
     assert sheet.freeze_panes == "C3"
-    assert sheet.auto_filter.ref == "A2:R6"
+    assert sheet.auto_filter.ref == "A2:V6"
     assert sheet.print_title_rows == "$1:$2"
     assert sheet.print_title_cols == "$A:$B"
     assert sheet.page_setup.orientation == "landscape"
@@ -132,29 +139,32 @@ def test_compliance_xlsx_is_a_printable_grid_in_vietnamese(database_url, seeded,
     assert str(sheet.page_setup.paperSize) == sheet.PAPERSIZE_A4  # four groups fit on A4
 
     def group(row: int, duty: str, period: str) -> list:
-        first = 3 + 4 * GROUPS_2026.index((duty, period))
-        return [sheet.cell(row=row, column=first + i) for i in range(4)]
+        first = 3 + 5 * GROUPS_2026.index((duty, period))
+        return [sheet.cell(row=row, column=first + i) for i in range(5)]
 
-    due, finished, evidence, status = group(4, "quarterly_report", "2026-Q1")  # T-A
+    due, finished, evidence, receipt, status = group(4, "quarterly_report", "2026-Q1")  # T-A
     assert due.value == dt.datetime(2026, 4, 15) and due.number_format == "DD/MM/YYYY"
     assert finished.value == dt.datetime(2026, 4, 15) and finished.number_format == "DD/MM/YYYY"
-    assert evidence.value == seeded.on_time
+    # The document the unit cites, as an inspector reads it, and isobot's receipt beside it.
+    assert evidence.value == "123/BC-UBND ngày 15/04/2026"
+    assert receipt.value == seeded.on_time
     assert status.value == vi._("On time") == "Đúng hạn"
     assert status.fill.fgColor.rgb.endswith(STANDING_FILL[Standing.on_time])
 
-    _, finished, evidence, status = group(5, "quarterly_report", "2026-Q1")  # T-B, done late
-    assert (finished.value, evidence.value) == (dt.datetime(2026, 4, 20), seeded.late)
+    _, finished, evidence, receipt, status = group(5, "quarterly_report", "2026-Q1")  # late
+    assert (finished.value, evidence.value, receipt.value) == (
+        dt.datetime(2026, 4, 20), "77/BC-UBND ngày 20/04/2026", seeded.late)
     assert status.value == vi._("Done late") == "Trễ hạn"
     assert status.fill.fgColor.rgb.endswith(STANDING_FILL[Standing.late])
 
-    _, finished, evidence, status = group(6, "quarterly_report", "2026-Q1")  # T-B-S, not done
-    assert (finished.value, evidence.value) == (None, None)
-    assert status.value == vi._("Not done") == "Chưa hoàn thành"
+    _, finished, evidence, receipt, status = group(6, "quarterly_report", "2026-Q1")  # not done
+    assert (finished.value, evidence.value, receipt.value) == (None, None, None)
+    assert status.value == vi._("Overdue") == "Quá hạn"
     assert status.fill.fgColor.rgb.endswith(STANDING_FILL[Standing.overdue])
 
-    assert group(4, "quarterly_report", "2026-Q2")[3].value == vi._("Not yet due")
-    assert group(4, "management_review", "2026")[3].value == "Chưa đến hạn"  # due today
-    assert group(4, "corrective_action", "2025-NC1")[2].value == seeded.corrective
+    assert group(4, "quarterly_report", "2026-Q2")[4].value == vi._("Not yet due")
+    assert group(4, "management_review", "2026")[4].value == "Chưa đến hạn"  # due today
+    assert group(4, "corrective_action", "2025-NC1")[3].value == seeded.corrective
     # T owes none of these, and T-B has no second quarter yet: empty cells.
     assert all(c.value is None for c in sheet[3][2:])
     assert all(c.value is None for c in group(5, "quarterly_report", "2026-Q2"))
@@ -163,13 +173,16 @@ def test_compliance_xlsx_is_a_printable_grid_in_vietnamese(database_url, seeded,
     assert summary.title == vi._("Summary")
     assert [c.value for c in summary[1]] == (
         [vi._("Duty")] + [vi._(STANDING_TEXT[s]) for s in Standing] + [vi._("Total")])
-    by_duty = {row[0].value: [c.value for c in row[1:]] for row in summary.iter_rows(min_row=2)}
+    by_duty = {row[0].value: [c.value for c in row[1:]]
+               for row in summary.iter_rows(min_row=2, max_row=5)}
     assert by_duty[catalog.duty("quarterly_report").title.vi] == [1, 1, 1, 1, 4]
     assert by_duty[catalog.duty("management_review").title.vi] == [0, 0, 0, 1, 1]
     assert by_duty[vi._("Total")] == [2, 1, 1, 2, 6]
     assert list(by_duty) == [catalog.duty(d).title.vi for d in
                              ("corrective_action", "management_review", "quarterly_report")
                              ] + [vi._("Total")]
+    assert [summary.cell(row=r, column=1).value for r in range(7, summary.max_row + 1)] == \
+        legend(vi)
 
 
 def test_compliance_csv_has_one_row_per_unit_duty_and_period(database_url, seeded):
@@ -184,8 +197,9 @@ def test_compliance_csv_has_one_row_per_unit_duty_and_period(database_url, seede
     ]
     assert rows[2] == {"unit": "T-A", "duty": "quarterly_report", "period": "2026-Q1",
                        "due": "2026-04-15", "done": "2026-04-15", "evidence": seeded.on_time,
-                       "status": "on_time"}
-    assert (rows[5]["done"], rows[5]["evidence"]) == ("", "")
+                       "status": "on_time", "document_number": "123/BC-UBND",
+                       "document_date": "2026-04-15"}
+    assert (rows[5]["done"], rows[5]["evidence"], rows[5]["document_number"]) == ("", "", "")
 
 
 def test_unit_limits_the_table_to_its_subtree(database_url, seeded, tmp_path):
@@ -196,11 +210,10 @@ def test_unit_limits_the_table_to_its_subtree(database_url, seeded, tmp_path):
                     "--unit", "T-B", "--out", str(path))
     assert result.exit_code == 0, result.output
     sheet = load_workbook(path).worksheets[0]
-    assert [sheet.cell(row=r, column=1).value for r in range(3, sheet.max_row + 1)] == [
-        "T-B", "T-B-S"]
+    assert [sheet.cell(row=r, column=1).value for r in range(3, 6)] == ["T-B", "T-B-S", None]
     # Only the quarterly report of Q1 was owed in this subtree.
     assert sheet["C1"].value == title("quarterly_report", "2026-Q1")
-    assert sheet.max_column == 6 and sheet.auto_filter.ref == "A2:F4"
+    assert sheet.max_column == 7 and sheet.auto_filter.ref == "A2:G4"
 
 
 def test_year_chooses_the_obligations_and_a_merged_units_record_stays(database_url, seeded):
@@ -219,14 +232,15 @@ def test_the_default_file_is_named_after_today(database_url, seeded, tmp_path, m
     result = isobot(database_url, "export", "--what", "compliance", "--format", "xlsx")
     assert result.exit_code == 0, result.output
     assert result.stdout.strip() == "isobot-compliance-20260601.xlsx"
-    assert load_workbook(tmp_path / result.stdout.strip()).worksheets[0].max_row == 6
+    sheet = load_workbook(tmp_path / result.stdout.strip()).worksheets[0]
+    assert sheet.max_row == 6 + 1 + len(legend(vi))
 
 
 def test_standing_is_judged_by_the_day_in_vietnam():
     unit = Unit(id=1, code="U", name="U", kind="commune", active=True)
     due = dt.date(2026, 4, 15)
 
-    def obligation(oid: int, **fields) -> tuple[Obligation, Unit, str | None]:
+    def obligation(oid: int, **fields) -> tuple[Obligation, Unit, None]:
         return Obligation(id=oid, unit_id=1, duty_key="no_such_duty", period=f"2026-{oid:02d}",
                           due=due, **fields), unit, None
 
@@ -265,8 +279,8 @@ async def test_a_supervisor_gets_the_table_of_their_subtree(bot, engine):
     assert document["file_name"].endswith(".xlsx")
     workbook = load_workbook(io.BytesIO(bot.sandbox.file_content(document["file_id"])))
     sheet = workbook.worksheets[0]
-    assert sheet.max_row == len(codes) + 2
-    assert sorted(sheet.cell(row=r, column=1).value for r in range(3, sheet.max_row + 1)) == codes
+    assert sheet.max_row == len(codes) + 2 + 1 + len(legend(vi))
+    assert sorted(sheet.cell(row=r, column=1).value for r in range(3, len(codes) + 3)) == codes
     assert sheet["A1"].value == vi._("ISO 9001 compliance, {year}").format(year=2026)
     assert sheet.freeze_panes == "C3"
     # Planned at start: Đức Tân's quarterly report for Q4 is owed, open and not yet due.

@@ -16,12 +16,14 @@ from jobs.catalog import load_catalog
 from jobs.digest_job import queue_weekly_digest
 from jobs.i18n import translator
 from jobs.messages import Message
+from jobs.standing import legend
 from storage.db import make_engine, session_scope
 from storage.models import Member, Obligation, Outbox, Role
 from storage.obligations import ensure_obligation
 from storage.units import unit_by_code
 from tests.conftest import at
 from tests.support import cli
+from tests.support.records import member
 from tests.support.telegram import load_sample_units, start_harness
 
 vi, en = translator("vi"), translator("en")
@@ -36,15 +38,6 @@ def title(key: str, tr=vi) -> str:
 
 def isobot(database_url: str, *args: str):
     return cli.isobot(database_url, *args, now=MONDAY)
-
-
-def member(session, unit: str, role: Role, user: int, name: str, lang: str = "vi") -> Member:
-    row = Member(unit_id=unit_by_code(session, code=unit).id, role=role, platform="telegram",
-                 platform_user_id=str(user), chat_id=str(user), display_name=name, language=lang,
-                 joined_at=at("2026-01-05 08:00"))
-    session.add(row)
-    session.flush()
-    return row
 
 
 def owe(session, unit: str, duty: str, period: str, due: str, done: str | None = None) -> None:
@@ -133,7 +126,7 @@ def test_dry_run_lists_each_officers_and_supervisors_digest_and_changes_nothing(
     top = supervisor.index(vi._("⚠️ Most overdue ({n} overdue in all):").format(n=2))
     assert top < supervisor.index("1. UBND thị trấn Mộ Đức") < supervisor.index(
         "2. UBND xã Đức Tân")
-    assert f"• {title('quarterly_report')}: 1 / 0 / 1" in supervisor
+    assert f"• {title('quarterly_report')}: 1 / 0 / 0 / 1" in supervisor
     assert vi._("✅ Completed in the last 7 days: {n}").format(n=1) in supervisor
     files = attachments(supervisor)
     assert [(name, kind) for name, kind, _size in files] == [
@@ -173,15 +166,17 @@ def test_queuing_twice_queues_one_digest_per_person(database_url, seeded):
     assert photo.content.startswith(PNG_SIGNATURE)
     Image.open(io.BytesIO(photo.content)).verify()
     sheet = load_workbook(io.BytesIO(document.content)).active
-    body = list(sheet.iter_rows(min_row=2, values_only=True))
-    assert sorted((r[0], r[5], r[6]) for r in body) == sorted([
-        ("QNG-MD-DPHONG", vi._("Open"), vi._("No")),
-        ("QNG-MD-DTAN", vi._("Done"), vi._("No")),
-        ("QNG-MD-DTAN", vi._("Done"), vi._("Yes")),
-        ("QNG-MD-DTAN", vi._("Open"), vi._("No")),
-        ("QNG-MD-DTAN", vi._("Open"), vi._("Yes")),
-        ("QNG-MD-TT", vi._("Open"), vi._("Yes")),
+    rows = list(sheet.iter_rows(min_row=2, values_only=True))
+    body, legend_rows = rows[:6], rows[7:]
+    assert sorted((r[0], r[5]) for r in body) == sorted([
+        ("QNG-MD-DPHONG", "Chưa đến hạn"),
+        ("QNG-MD-DTAN", "Đúng hạn"),
+        ("QNG-MD-DTAN", "Trễ hạn"),
+        ("QNG-MD-DTAN", "Chưa đến hạn"),
+        ("QNG-MD-DTAN", "Quá hạn"),
+        ("QNG-MD-TT", "Quá hạn"),
     ])
+    assert rows[6] == (None,) * 7 and [r[0] for r in legend_rows] == legend(vi)
     assert Message.from_payload(people["Lan"].payload).attachments == ()
     assert Message.from_payload(people["Minh"].payload).lang == "en"
 
@@ -260,8 +255,9 @@ async def test_a_supervisor_on_telegram_receives_the_digest_chart_and_table(engi
         text = "".join(m["text"] for m in texts)
         assert text.startswith(vi._("📊 WEEKLY ISO DIGEST: {unit} and the units below it")
                                .format(unit="UBND huyện Mộ Đức"))
-        # Six units of Mộ Đức owe the review due 30 November; Đức Tân did it a day late.
-        assert f"• {title('management_review')}: 0 / 6 / 0" in text
+        # Six units of Mộ Đức owe the review due 30 November; Đức Tân did it a day late, the
+        # five others have not: done late 1, overdue 5.
+        assert f"• {title('management_review')}: 0 / 1 / 5 / 0" in text
         assert "UBND xã Đức Phong" in text
         assert vi._("✅ Completed in the last 7 days: {n}").format(n=1) in text
 
@@ -272,7 +268,7 @@ async def test_a_supervisor_on_telegram_receives_the_digest_chart_and_table(engi
         sheet = load_workbook(io.BytesIO(bot.sandbox.file_content(document["file_id"]))).active
         reviews = [r for r in sheet.iter_rows(min_row=2, values_only=True)
                    if r[2] == title("management_review")]
-        assert len(reviews) == 6 and all(r[6] == vi._("Yes") for r in reviews)
+        assert sorted(r[5] for r in reviews) == ["Quá hạn"] * 5 + ["Trễ hạn"]
 
         # The officer's week came too; nothing more on the next ticks.
         officer = await bot.sandbox.next_message(OFFICER, timeout=10)

@@ -13,6 +13,7 @@ from openpyxl import load_workbook
 from jobs.catalog import load_catalog
 from jobs.export import event_table, obligation_table
 from jobs.i18n import translator
+from jobs.standing import legend
 from storage.db import make_engine, session_scope
 from storage.models import Obligation, ObligationSource, ObligationStatus, Unit
 from tests.conftest import at
@@ -22,6 +23,9 @@ OBLIGATION_KEYS = ["unit", "unit_name", "duty", "duty_title", "period", "due", "
                    "done_at", "evidence", "source"]
 OBLIGATION_HEADERS = ["Unit", "Unit name", "Duty", "Duty title", "Period", "Due date", "Status",
                       "Late", "Done at", "Evidence", "Source"]
+# The people's sheet: no codes, and the standing in words (with a legend under the table).
+OBLIGATION_SHEET_HEADERS = ["Unit", "Unit name", "Duty", "Period", "Due date", "Status",
+                            "Done at", "Evidence", "Receipt number"]
 EVENT_KEYS = ["reference", "at", "unit", "unit_name", "duty", "period", "kind", "document",
               "document_date", "file_name", "file_sha256", "nonconformities", "actor", "note",
               "correction_of", "corrected_by"]
@@ -158,26 +162,35 @@ def test_obligations_xlsx_is_ready_for_people(database_url, seeded, tmp_path):
     assert result.stdout.strip() == str(path)
     sheet = load_workbook(path).active
     vi = translator("vi")
-    assert [c.value for c in sheet[1]] == [vi._(h) for h in OBLIGATION_HEADERS]
+    assert [c.value for c in sheet[1]] == [vi._(h) for h in OBLIGATION_SHEET_HEADERS]
     assert all(c.font.bold for c in sheet[1])
     assert sheet.freeze_panes == "A2"
-    assert sheet.auto_filter.ref == "A1:K7"
-    assert sheet.max_row == 7 and sheet.max_column == 11
+    assert sheet.auto_filter.ref == "A1:I7"
+    assert sheet.max_column == 9
     assert sheet.print_title_rows == "$1:$1"
     assert sheet.page_setup.orientation == "landscape"
     assert sheet.sheet_properties.pageSetUpPr.fitToPage and sheet.page_setup.fitToWidth == 1
 
-    row = [c for c in sheet[3]]  # T-A, quarterly_report, done on time
-    assert [c.value for c in row[:5]] == ["T-A", "UBND xã An", "quarterly_report",
-                                          load_catalog().duty("quarterly_report").title.vi,
-                                          "2026-Q1"]
-    assert row[5].value == dt.datetime(2026, 4, 15) and row[5].number_format == "DD/MM/YYYY"
+    row = [c.value for c in sheet[3]]  # T-A, quarterly report, done on time
+    assert row[:4] == ["T-A", "UBND xã An", load_catalog().duty("quarterly_report").title.vi,
+                       "quý 1/2026"]
+    assert row[4] == dt.datetime(2026, 4, 15) and sheet["E3"].number_format == "DD/MM/YYYY"
+    assert row[5] == "Đúng hạn"
     # Excel has no time zones: the moment is written as Vietnam's wall-clock time.
-    assert row[8].value == dt.datetime(2026, 4, 15, 23, 30)
-    assert row[8].number_format == "DD/MM/YYYY HH:MM"
-    assert [c.value for c in row[6:8]] == ["done", "no"]
-    assert row[9].value == seeded.on_time
-    assert all(8 <= sheet.column_dimensions[letter].width <= 62 for letter in "ABCDEFGHIJK")
+    assert row[6] == dt.datetime(2026, 4, 15, 23, 30)
+    assert sheet["G3"].number_format == "DD/MM/YYYY HH:MM"
+    # The document the unit cites, then isobot's receipt number.
+    assert row[7:] == ["123/BC-UBND ngày 14/04/2026", seeded.on_time]
+    standing = {(r[0], r[3]): r[5] for r in sheet.iter_rows(min_row=2, max_row=7,
+                                                            values_only=True)}
+    assert standing == {("T-A", "năm 2025"): "Trễ hạn", ("T-A", "quý 1/2026"): "Đúng hạn",
+                        ("T-B", "CV-12"): "Đã hủy", ("T-B", "quý 1/2026"): "Quá hạn",
+                        ("T-B-S", "quý 2/2026"): "Chưa đến hạn", ("T-OLD", "năm 2024"): "Đúng hạn"}
+    # A blank row, then what each status means.
+    assert sheet["A8"].value is None
+    assert [sheet.cell(row=r, column=1).value for r in range(9, sheet.max_row + 1)] == \
+        legend(vi)
+    assert all(8 <= sheet.column_dimensions[letter].width <= 62 for letter in "ABCDEFGHI")
 
 
 def test_events_xlsx_keeps_a_note_that_looks_like_a_formula_as_text(database_url, seeded,
@@ -194,6 +207,10 @@ def test_events_xlsx_keeps_a_note_that_looks_like_a_formula_as_text(database_url
     assert (note.value, note.data_type) == ("=HYPERLINK(\"http://example.invalid\")", "s")
     assert sheet.cell(row=4, column=8).value == "123/BC-UBND"
     assert sheet.cell(row=4, column=2).value == dt.datetime(2026, 4, 15, 23, 30)
+    # For people: the duty's title, the period as written, what happened in words.
+    assert [c.value for c in sheet[4][4:7]] == [
+        load_catalog().duty("quarterly_report").title.vi, "quý 1/2026", "đã nộp văn bản"]
+    assert [c.value for c in sheet[5][4:7]] == [None, None, "đính chính"]
 
 
 def test_xlsx_without_out_is_named_after_what_and_today(database_url, seeded, tmp_path,

@@ -52,6 +52,26 @@ def test_importing_twice_updates_instead_of_duplicating(database_url):
     assert len(units_csv(database_url)) == 25
 
 
+def test_a_second_file_renames_moves_and_adds_units_in_one_go(database_url, tmp_path):
+    isobot(database_url, "units", "import", "--sample")
+    path = tmp_path / "changes.csv"
+    path.write_text(  # Đức Tân becomes a ward of a town the same file creates, after it
+        "code,name,kind,parent\n"
+        "QNG-MD-DTAN,UBND phường Đức Tân,ward,QNG-DP\n"
+        "QNG-DP-PH,UBND phường Phổ Hòa,ward,QNG-DP\n"
+        "QNG-DP,UBND thị xã Đức Phổ,district,QNG\n"
+        "QNG-MD,UBND huyện Mộ Đức,district,QNG\n", encoding="utf-8")
+    result = isobot(database_url, "units", "import", str(path))
+    assert result.exit_code == 0, result.output
+    assert "4" in result.stdout and "2" in result.stdout  # 4 units: 2 new, 2 updated
+    rows = {r["code"]: (r["name"], r["kind"], r["parent"]) for r in units_csv(database_url)}
+    assert len(rows) == 27
+    assert rows["QNG-MD-DTAN"] == ("UBND phường Đức Tân", "ward", "QNG-DP")
+    assert rows["QNG-DP"] == ("UBND thị xã Đức Phổ", "district", "QNG")
+    assert rows["QNG-DP-PH"] == ("UBND phường Phổ Hòa", "ward", "QNG-DP")
+    assert rows["QNG-MD-DPHONG"] == ("UBND xã Đức Phong", "commune", "QNG-MD")  # untouched
+
+
 def test_a_file_with_one_bad_row_imports_nothing(database_url, tmp_path):
     path = tmp_path / "units.csv"
     path.write_text(

@@ -157,11 +157,13 @@ def test_all_below_a_unit_is_not_the_unit_itself(sample):
     result = directive(sample, "--all", "--under", "QNG-MD", "--due", "2026-12-11")
     assert result.exit_code == 0, result.output
     below = [c for c in unit_codes(sample) if c.startswith("QNG-MD-")]
+    # Sent without an official number, it is named by its date; the operator gets its key.
     assert vi._("Directive {number} from {issuer} sent to {units} units ({people} people), "
-                "due {date}.").format(number="CD-1", issuer="UBND huyện Mộ Đức",
+                "due {date}.").format(number="ngày 01/12/2026", issuer="UBND huyện Mộ Đức",
                                       units=len(below), people=0,
                                       date=vi.date(at("2026-12-11 00:00").date())
                                       ) in result.stdout
+    assert "isobot directive status --id CD-1" in result.stdout
 
 
 def test_all_and_kind_together_are_refused(sample):
@@ -188,9 +190,10 @@ def test_directive_status_names_an_unknown_directive(sample):
     assert directive(sample, "--unit", "QNG-MD-DTAN").exit_code == 0
     unknown = isobot(sample, "directive", "status", "--id", "99")
     assert unknown.exit_code == 2
-    assert "CD-99" in one_line(unknown)
+    assert one_line(unknown) == vi._("There is no directive {number}.").format(number="99")
     by_label = isobot(sample, "directive", "status", "--id", "CD-1")
-    assert by_label.exit_code == 0 and by_label.stdout.startswith("CD-1")
+    assert by_label.exit_code == 0
+    assert by_label.stdout.startswith("Văn bản chỉ đạo ngày 01/12/2026 (hạn chót ")
 
 
 # -- the command line itself ---------------------------------------------------------------

@@ -94,8 +94,10 @@ async def test_a_directive_to_all_communes_reaches_every_commune_officer_once(bo
         assert sum(r.delivered for r in rows) == 8
         assert sum(r.acknowledged for r in rows) == 2
         assert sum(r.done for r in rows) == 1
-        assert sorted(r.unit.code for r in rows if r.late) == sorted(
+        # Not done past the deadline is overdue ("quá hạn"); done on time is neither.
+        assert sorted(r.unit.code for r in rows if r.overdue) == sorted(
             c for c in COMMUNES if c != "QNA-NS-QLOC")
+        assert not any(r.late for r in rows)
 
 
 async def test_a_supervisor_composes_a_directive_in_the_chat(bot, engine):
@@ -103,26 +105,38 @@ async def test_a_supervisor_composes_a_directive_in_the_chat(bot, engine):
     await bot.register(6000, "QNG-MD", Role.SUPERVISOR, "Thường trực huyện")
     step = await bot.say(6000, "/chidao")
     assert "/huy" in step["text"]
-    scope = await bot.say(6000, "Rà soát danh mục hồ sơ lưu trữ, báo cáo trước hạn")
+    ask_number = await bot.say(6000, "Rà soát danh mục hồ sơ lưu trữ, báo cáo trước hạn")
+    assert buttons(ask_number) == [vi._("No number")]
+    wrong = await bot.say(6000, "công văn hôm qua")
+    assert wrong["text"].startswith("Đây không phải là số văn bản.")
+    scope = await bot.say(6000, "Số: 45 /UBND-KT")  # as it is printed on the letter
     kinds = await bot.press(6000, scope, vi._("Units of one kind (e.g. communes, schools)"))
     ask_due = await bot.press(6000, kinds, vi._("communes"))
     assert buttons(ask_due) == [vi._("No deadline")]
     confirm = await bot.say(6000, "18/12/2026")
     assert "3" in confirm["text"] and "4" in confirm["text"]  # 3 communes of Mộ Đức, 4 people
+    assert vi._("Number: {number}").format(number="45/UBND-KT") in confirm["text"]
     done = await bot.press(6000, confirm, vi._("Send"))
-    assert "CD-1" in done["text"]
+    assert done["text"].startswith("Văn bản chỉ đạo số 45/UBND-KT đang được gửi tới 3 đơn vị")
     await bot.tick()
     for code in ("QNG-MD-TT", "QNG-MD-DTAN", "QNG-MD-DPHONG"):
-        assert len(directive_messages(bot, users[code])) == 1
+        [message] = directive_messages(bot, users[code])
+        # Officers know it by its number; the database's id never reaches them.
+        assert message["text"].startswith("📢 VĂN BẢN CHỈ ĐẠO SỐ 45/UBND-KT CỦA UBND huyện Mộ Đức")
+        assert "Liên quan: 45/UBND-KT: Rà soát danh mục hồ sơ lưu trữ, báo cáo trước hạn" in \
+            message["text"]
+        assert "CD-" not in message["text"]
     assert directive_messages(bot, users["QNA-NS-QLOC"]) == []  # another district
     status = await bot.say(6000, "/chidao_tinhhinh")
-    assert "CD-1" in status["text"] and "18/12/2026" in status["text"]
+    assert "Văn bản chỉ đạo số 45/UBND-KT (hạn chót 18/12/2026)" in status["text"]
+    assert "CD-" not in status["text"]
 
 
 async def test_a_supervisor_cannot_reach_outside_their_subtree(bot, engine):
     await bot.register(6000, "QNG-MD", Role.SUPERVISOR, "Thường trực huyện")
     await bot.say(6000, "/chidao")
-    scope = await bot.say(6000, "Nội dung thử")
+    ask_number = await bot.say(6000, "Nội dung thử")
+    scope = await bot.press(6000, ask_number, vi._("No number"))
     codes = await bot.press(6000, scope, vi._("Units I list by code"))
     assert codes["text"]
     refused = await bot.say(6000, "QNG-MD-DTAN, QNA-NS-QLOC")
@@ -220,7 +234,8 @@ async def test_a_forwarded_document_gives_the_directive_its_text(bot, engine):
     await bot.say(6000, "/chidao")
     bot.sandbox.user_sends_document(6000, "1699-UBND-TH.pdf", b"%PDF",
                                     caption="Thực hiện Công văn 1699/UBND-TH")
-    scope = await bot.sandbox.next_message(6000, timeout=10)
+    ask_number = await bot.sandbox.next_message(6000, timeout=10)
+    scope = await bot.press(6000, ask_number, vi._("No number"))
     assert buttons(scope)[0] == vi._("All units under my unit")
     ask_due = await bot.press(6000, scope, vi._("All units under my unit"))
     confirm = await bot.press(6000, ask_due, vi._("No deadline"))

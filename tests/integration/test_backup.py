@@ -126,7 +126,7 @@ async def test_a_backup_taken_mid_delivery_keeps_all_that_was_committed_before_i
     # The backup disturbed nothing: each officer got the reminder once.
     assert sent == MESSAGES
     assert sorted(int(m["chat_id"]) for m in sandbox.all_sent) == list(range(1, MESSAGES + 1))
-    assert len(before) == BACKUP_AT - 1
+    assert 0 < len(before) < BACKUP_AT  # the backup began after some sends were recorded
 
     restore_sqlite(copy, url)
     result = isobot(url, "db", "upgrade")  # the bot starts again on the copy

@@ -77,9 +77,10 @@ def test_help_words_each_command_by_its_declaration(chat):
 
 def typings(command: Command) -> list[str]:
     """The ways people type ``command``: with and without the slash, diacritics or capitals."""
-    words = {command.name, command.name.upper(), *command.aliases,
-             *(fold(alias) for alias in command.aliases)}
-    return sorted({*words, *(f"/{word}" for word in words)})
+    names = {command.name, command.name.upper()}
+    words = {*command.aliases, *(fold(alias) for alias in command.aliases)}
+    bare = words if command.needs_slash else names | words
+    return sorted({*bare, *(f"/{word}" for word in names | words)})
 
 
 def test_the_typings_cover_the_vietnamese_spellings(chat):

@@ -9,8 +9,8 @@ import pytest
 from bot.messengers.zalo.adapter import ZaloTransport
 from bot.messengers.zalo.client import MAX_TEXT_LENGTH, ZaloClient, zalo_text_length
 from bot.messengers.zalo.sandbox import ZaloSandbox
-from jobs.delivery import RecipientUnreachable, RetryLater, TemporaryFailure, Undeliverable
 from jobs.messages import Choice, Message
+from jobs.transport import RecipientUnreachable, RetryLater, TemporaryFailure, Undeliverable
 
 TOKEN = "333:transport-sandbox-token"
 

@@ -13,7 +13,8 @@ _runner = CliRunner()
 
 def isobot(database_url: str, *args: str, now: dt.datetime, lang: str = "vi",
            env: dict[str, str] | None = None) -> Result:
-    """Run ``isobot ARGS`` against ``database_url`` as at ``now``, never the machine's clock."""
+    """Run ``isobot ARGS`` against ``database_url`` as at ``now``, never the machine's clock;
+    ``env`` adds settings (``ISOBOT_PROVINCE_CATALOGS``, …)."""
     return _runner.invoke(app, list(args), env={
         "DATABASE_URL": database_url, "ISOBOT_LANG": lang, "ISOBOT_NOW": now.isoformat(),
         **(env or {})})

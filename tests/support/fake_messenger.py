@@ -14,8 +14,9 @@ from pydantic_settings import BaseSettings
 
 from bot.conversation import Inbound, Replies
 from bot.messengers.base import Arrival, FileTooLarge, Host, Menu
-from jobs.delivery import Capabilities, RateLimits
+from jobs.delivery import RateLimits
 from jobs.messages import Message
+from jobs.transport import Capabilities
 
 PLATFORM = "fakechat"
 CAPABILITIES = Capabilities(brand="Fakechat", max_text=1000, max_file_bytes=1024 * 1024)

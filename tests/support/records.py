@@ -9,7 +9,7 @@ from typer.testing import Result
 
 from jobs.calendar import VIETNAM
 from storage.events import append_event
-from storage.models import Event, Obligation
+from storage.models import Event, Member, Obligation, Role
 from storage.obligations import complete_obligation, ensure_obligation
 from storage.units import unit_by_code, upsert_units
 from tests.support import cli
@@ -57,3 +57,14 @@ def log(session: Session, *, unit: str, obligation: Obligation | None, moment: d
     if obligation is not None:
         complete_obligation(session, obligation=obligation, event_id=event.id, now=moment)
     return event
+
+
+def member(session: Session, unit: str, role: Role, user: int, name: str,
+           lang: str = "vi") -> Member:
+    """A Telegram account ``user`` acting for ``unit`` in ``role`` since 5 January 2026."""
+    row = Member(unit_id=unit_by_code(session, code=unit).id, role=role, platform="telegram",
+                 platform_user_id=str(user), chat_id=str(user), display_name=name, language=lang,
+                 joined_at=dt.datetime(2026, 1, 5, 8, 0, tzinfo=VIETNAM))
+    session.add(row)
+    session.flush()
+    return row

@@ -24,6 +24,7 @@ from jobs.digest import (
 from jobs.digest_job import due_week
 from jobs.i18n import translator
 from jobs.messages import Message
+from jobs.standing import legend
 
 catalog = load_catalog()
 vi, en = translator("vi"), translator("en")
@@ -152,7 +153,7 @@ def subtree() -> list[DigestObligation]:
         due = NOW.date() - dt.timedelta(days=3 * i)
         rows.append(owe(i, "management_review", "2026", due.isoformat()))
     rows += [
-        # quarterly_report: 1 on time, 2 late (done late; open past due), 1 open (not due)
+        # quarterly_report, per unit: on time; done late; overdue (open past due); not yet due
         owe(1, "quarterly_report", "2026-Q1", "2026-04-15", done="2026-04-15 23:30"),
         owe(1, "quarterly_report", "2026-Q2", "2026-07-15", done="2026-07-10 09:00"),
         owe(2, "quarterly_report", "2026-Q2", "2026-07-15", done="2026-07-16 09:00"),
@@ -172,14 +173,14 @@ def subtree() -> list[DigestObligation]:
     return rows
 
 
-def test_per_duty_counts_units_on_time_late_and_open():
+def test_per_duty_counts_units_on_time_done_late_overdue_and_not_yet_due():
     state = subtree_state(UNITS, subtree(), now=NOW, catalog=catalog, lang="vi")
-    counts = {c.duty_key: (c.on_time, c.late, c.open) for c in state.counts}
+    counts = {c.duty_key: (c.on_time, c.late, c.overdue, c.open) for c in state.counts}
     assert counts == {
-        "internal_audit": (2, 0, 0),
-        "management_review": (0, 12, 0),
-        "quarterly_report": (1, 2, 1),
-        "annual_report": (0, 1, 0),
+        "internal_audit": (2, 0, 0, 0),
+        "management_review": (0, 0, 12, 0),
+        "quarterly_report": (1, 1, 1, 1),
+        "annual_report": (0, 0, 1, 0),
     }
     # In the catalog's order, titled in the recipient's language.
     assert [c.duty_key for c in state.counts] == [
@@ -201,7 +202,8 @@ def test_the_ten_most_overdue_are_listed_most_overdue_first():
     text = message.text
     assert text.startswith("📊 WEEKLY ISO DIGEST: UBND huyện Thử and the units below it")
     assert "Units followed: 13; with overdue duties: 12." in text
-    assert f"• {title('quarterly_report', en)}: 1 / 2 / 1" in text
+    assert "Units per duty (on time / done late / overdue / not yet due):" in text
+    assert f"• {title('quarterly_report', en)}: 1 / 1 / 1 / 1" in text
     top = text[text.index("Most overdue (14 overdue in all):"):text.index("Since last week:")]
     lines = [line for line in top.splitlines()[1:] if line]
     assert len(lines) == 10
@@ -226,25 +228,34 @@ def test_the_supervisor_gets_the_chart_and_the_table_with_the_right_counts():
     assert image.format == "PNG" and image.width >= 600 and image.height >= 300
 
     sheet = load_workbook(io.BytesIO(document.content)).active
+    assert sheet.title == "Tổng hợp ISO, tuần 50 năm 2026"
     rows = list(sheet.iter_rows(values_only=True))
     assert list(rows[0]) == [vi._(h) for h in ("Unit", "Unit name", "Duty", "Period",
-                                               "Due date", "Status", "Late", "Done at")]
-    body = rows[1:]
-    assert len(body) == 12 + 6 + 2 + 1  # every counted obligation, not the cancelled one
-    late = [r for r in body if r[6] == vi._("Yes")]
-    assert len(late) == 12 + 2 + 1
+                                               "Due date", "Status", "Done at")]
+    counted = 12 + 6 + 2 + 1  # every counted obligation, not the cancelled one
+    body = rows[1:1 + counted]
+    # A blank row, then the legend: one meaning for each word of the Status column.
+    assert rows[1 + counted] == (None,) * 7
+    assert [r[0] for r in rows[2 + counted:]] == legend(vi)
+    assert legend(vi)[1:] == ["Đúng hạn: hoàn thành trước hoặc đúng hạn chót.",
+                              "Trễ hạn: đã hoàn thành nhưng sau hạn chót.",
+                              "Quá hạn: đã quá hạn chót mà chưa hoàn thành.",
+                              "Chưa đến hạn: chưa hoàn thành, chưa đến hạn chót."]
     qr = [r for r in body if r[2] == title("quarterly_report")]
-    assert sorted((r[0], r[5], r[6]) for r in qr) == sorted([
-        ("T-01", vi._("Done"), vi._("No")), ("T-01", vi._("Done"), vi._("No")),
-        ("T-02", vi._("Done"), vi._("No")), ("T-02", vi._("Done"), vi._("Yes")),
-        ("T-03", vi._("Open"), vi._("Yes")), ("T-04", vi._("Open"), vi._("No"))])
+    assert sorted((r[0], r[3], r[5]) for r in qr) == [
+        ("T-01", "quý 1/2026", "Đúng hạn"), ("T-01", "quý 2/2026", "Đúng hạn"),
+        ("T-02", "quý 2/2026", "Trễ hạn"), ("T-02", "quý 3/2026", "Đúng hạn"),
+        ("T-03", "quý 3/2026", "Quá hạn"), ("T-04", "quý 4/2026", "Chưa đến hạn")]
     assert ("T-01", dt.datetime(2026, 4, 15), dt.datetime(2026, 4, 15, 23, 30)) in {
-        (r[0], r[4], r[7]) for r in qr}
-    # The table agrees with the counts: units with any late row per duty.
-    late_units = {(r[2], r[0]) for r in late}
+        (r[0], r[4], r[6]) for r in qr}
+    # The table agrees with the counts: a unit with an overdue row counts as overdue for the
+    # duty, else one with a row done late as late.
     state = subtree_state(UNITS, subtree(), now=NOW, catalog=catalog, lang="vi")
     for count in state.counts:
-        assert count.late == sum(1 for duty, _unit in late_units if duty == count.title)
+        mine = [r for r in body if r[2] == count.title]
+        overdue = {r[0] for r in mine if r[5] == "Quá hạn"}
+        assert count.overdue == len(overdue)
+        assert count.late == len({r[0] for r in mine if r[5] == "Trễ hạn"} - overdue)
 
 
 def test_a_quiet_subtree_sends_the_supervisor_nothing():
@@ -259,13 +270,13 @@ def test_a_quiet_subtree_sends_the_supervisor_nothing():
 
 
 def test_the_chart_draws_the_counts_and_is_the_same_every_time():
-    counts = [DutyCount("internal_audit", title("internal_audit"), 3, 1, 0),
-              DutyCount("quarterly_report", title("quarterly_report"), 0, 2, 5),
-              DutyCount("legal_update", title("legal_update"), 7, 0, 1)]
+    counts = [DutyCount("internal_audit", title("internal_audit"), 3, 1, 2, 0),
+              DutyCount("quarterly_report", title("quarterly_report"), 0, 2, 0, 5),
+              DutyCount("legal_update", title("legal_update"), 7, 0, 1, 1)]
     chart = status_chart(counts, vi, title="UBND huyện Thử")
-    assert chart.bars == ((title("internal_audit"), 3, 1, 0),
-                          (title("quarterly_report"), 0, 2, 5),
-                          (title("legal_update"), 7, 0, 1))
+    assert chart.bars == ((title("internal_audit"), 3, 1, 2, 0),
+                          (title("quarterly_report"), 0, 2, 0, 5),
+                          (title("legal_update"), 7, 0, 1, 1))
     assert chart.png.startswith(PNG_SIGNATURE)
     assert status_chart(counts, vi, title="UBND huyện Thử").png == chart.png
     assert b"tIME" not in chart.png and b"matplotlib" not in chart.png

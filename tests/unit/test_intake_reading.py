@@ -9,8 +9,8 @@ from bot.messengers.telegram import MESSENGER as TELEGRAM
 from bot.messengers.zalo import MESSENGER as ZALO
 from bot.replies import one_call_each
 from bot.turn import Inbound, IncomingFile
-from jobs.delivery import Capabilities
 from jobs.messages import Attachment, Choice, Message
+from jobs.transport import Capabilities
 
 
 def telegram_message(**fields) -> dict:

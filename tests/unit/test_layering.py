@@ -5,7 +5,7 @@ The runtime, the CLI, the demo, the settings, the conversation's turn, the plug-
 the shared sandbox base and all of ``jobs/`` never name an installed messenger in code
 (comments and docstrings may): a messenger's facts live in its own package under
 ``bot/messengers/`` and reach the rest through the registry and
-:class:`jobs.delivery.Capabilities`.
+:class:`jobs.transport.Capabilities`.
 """
 
 from __future__ import annotations

@@ -45,9 +45,9 @@ from bot.outgoing import (
 )
 from bot.text_parts import split_message
 from bot.turn import Inbound, IncomingFile
-from jobs.delivery import RecipientGone, RetryLater, TemporaryFailure, Undeliverable
 from jobs.i18n import Translator, translator
 from jobs.messages import Attachment, Message
+from jobs.transport import RecipientGone, RetryLater, TemporaryFailure, Undeliverable
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")

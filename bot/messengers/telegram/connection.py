@@ -37,6 +37,7 @@ class TelegramConnection:
         self.transport = adapter.TelegramTransport(bot, host.files)
         self.webhook_url = webhook_url
         self._poller: asyncio.Task | None = None
+        self._poll_failing = False  # the last getUpdates failed (network, server, token)
 
     @classmethod
     async def open(cls, host: Host) -> TelegramConnection:
@@ -88,12 +89,19 @@ class TelegramConnection:
                     await self.host.store(_arrivals(updates))
                     offset = updates[-1].update_id + 1
             except Exception as error:  # network, server, token; the database, when storing
+                self._poll_failing = True
                 log.warning("Telegram updates could not be taken (%s); retrying in %.0f s",
                             error, backoff)
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, MAX_BACKOFF_SECONDS)
                 continue
-            backoff = 1.0
+            backoff, self._poll_failing = 1.0, False
+
+    def connected(self) -> bool:
+        """The webhook is set, or the long poll runs and its last call reached Telegram."""
+        if self.webhook_url:
+            return True
+        return self._poller is not None and not self._poller.done() and not self._poll_failing
 
     async def inbound(self, payload: dict[str, Any]) -> Inbound | None:
         """The conversation's view of a stored update (a file it carries is downloaded)."""

@@ -10,7 +10,8 @@ import asyncio
 from typing import TYPE_CHECKING, Any
 
 from bot.messengers.telegram.settings import TelegramSettings
-from jobs.delivery import Capabilities, RateLimits
+from jobs.delivery import RateLimits
+from jobs.transport import Capabilities
 
 if TYPE_CHECKING:
     from bot.messengers.base import Arrival, Connection, Host, Phone

@@ -38,10 +38,10 @@ from bot.messengers.zalo.messenger import CAPABILITIES, MAX_FILE_BYTES, PLATFORM
 from bot.outgoing import FileUnavailable, OutgoingFiles, link_line, unavailable_line
 from bot.text_parts import split_message
 from bot.turn import Inbound, IncomingFile
-from jobs.delivery import RecipientUnreachable, RetryLater, TemporaryFailure, Undeliverable
 from jobs.i18n import translator
 from jobs.messages import Attachment, Message
 from jobs.text_input import storable
+from jobs.transport import RecipientUnreachable, RetryLater, TemporaryFailure, Undeliverable
 
 log = logging.getLogger(__name__)
 

@@ -29,6 +29,7 @@ class ZaloConnection:
         self.transport = adapter.ZaloTransport(client, host.files)
         self.webhook_url = host.webhook_url(MESSENGER.webhook_path)
         self._poller: asyncio.Task | None = None
+        self._poll_failing = False  # the last getUpdates failed (network, server, token)
 
     @classmethod
     async def open(cls, host: Host) -> ZaloConnection:
@@ -73,12 +74,13 @@ class ZaloConnection:
                     await self._store(update)
                     update = None
             except Exception as error:  # network, server, token; the database, when storing
+                self._poll_failing = True
                 log.warning("Zalo updates could not be taken (%s); retrying in %.0f s",
                             error, backoff)
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, MAX_BACKOFF_SECONDS)
                 continue
-            backoff = 1.0
+            backoff, self._poll_failing = 1.0, False
 
     async def _store(self, update: dict[str, Any]) -> None:
         arrival = adapter.read_update(update)
@@ -91,6 +93,12 @@ class ZaloConnection:
     async def inbound(self, payload: dict[str, Any]) -> Inbound | None:
         """The conversation's view of a stored update (a photo it carries is downloaded)."""
         return await adapter.to_inbound(payload, self.client)
+
+    def connected(self) -> bool:
+        """The webhook is set, or the long poll runs and its last call reached Zalo."""
+        if self.webhook_url:
+            return True
+        return self._poller is not None and not self._poller.done() and not self._poll_failing
 
     async def download(self, ref: str) -> bytes:
         """A photo a person sent, by the URL its update carried."""

@@ -90,8 +90,11 @@ class BotApi(SandboxServer):
             # An update is confirmed by a later call with a higher offset; a replayed one
             # (an old update_id queued again) stays until it has been handed out once.
             offset = int(params["offset"])
+            confirmed = len(self.pending)
             self.pending = [u for u in self.pending if u["update_id"] >= offset
                             or any(u is r for r in self._replayed)]
+            if len(self.pending) < confirmed:
+                self._notify()  # a test may wait for its updates to be taken
         timeout = min(float(params.get("timeout") or 0), MAX_POLL_SECONDS)
         if not await self.wait_until(lambda: self.pending or self.webhook, timeout):
             return []

@@ -1,7 +1,7 @@
 """inbox, replies through the outbox, reachability of members, directive-long notes
 
-Revision ID: 0007
-Revises: 0006
+Revision ID: 0009
+Revises: 0008
 Create Date: 2026-12-02 09:00:00
 """
 from alembic import op
@@ -10,8 +10,8 @@ import sqlmodel
 import storage.models
 
 
-revision = '0007'
-down_revision = '0006'
+revision = '0009'
+down_revision = '0008'
 branch_labels = None
 depends_on = None
 

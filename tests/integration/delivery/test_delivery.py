@@ -2,98 +2,75 @@
 
 import asyncio
 import datetime as dt
+import random
 
 import pytest
 from sqlmodel import select
-from telegram import Bot
 
 from bot.messengers.telegram.adapter import TelegramTransport
-from bot.messengers.telegram.messenger import LIMITS
-from bot.messengers.telegram.sandbox import TelegramSandbox
 from jobs.delivery import LEASE, Deliverer
-from jobs.messages import Message
 from storage.db import session_scope
 from storage.models import Member, Outbox, Role
-from storage.outbox import count_by_state, enqueue
-from storage.units import unit_by_code, upsert_units
-from tests.conftest import at
-from tests.support.telegram import TOKEN, UNLIMITED
-
-START = at("2026-12-01 08:00")
-
-
-class FakeTime:
-    """Monotonic seconds and the bot's clock, moved only by the code under test's sleeps."""
-
-    def __init__(self) -> None:
-        self.seconds = 1000.0
-
-    def monotonic(self) -> float:
-        return self.seconds
-
-    def now(self) -> dt.datetime:
-        return START + dt.timedelta(seconds=self.seconds - 1000.0)
-
-    async def sleep(self, seconds: float) -> None:
-        self.seconds += seconds
-
-
-@pytest.fixture
-def fake_time():
-    return FakeTime()
-
-
-@pytest.fixture
-async def sandbox(fake_time):
-    server = TelegramSandbox(token=TOKEN, clock=fake_time.monotonic)
-    await server.start()
-    yield server
-    await server.stop()
-
-
-@pytest.fixture
-async def bot(sandbox):
-    async with Bot(TOKEN, base_url=sandbox.base_url, base_file_url=sandbox.base_file_url) as b:
-        yield b
-
-
-def seed(engine, sandbox, chat_ids, *, messages_each=1, role=Role.OFFICER):
-    """One unit, a member per chat, and ``messages_each`` outbox rows per member."""
-    with session_scope(engine) as session:
-        upsert_units(session, rows=[("U", "UBND xã Thử", "commune", None)], now=START)
-        unit_id = unit_by_code(session, code="U").id
-        for chat_id in chat_ids:
-            sandbox.add_user(chat_id) if chat_id > 0 else sandbox.add_group(chat_id)
-            member = Member(unit_id=unit_id, role=role, platform="telegram",
-                            platform_user_id=str(chat_id), chat_id=str(chat_id), joined_at=START)
-            session.add(member)
-            session.flush()
-            for i in range(messages_each):
-                enqueue(session, key=f"test:{chat_id}:{i}", member=member, kind="reminder",
-                        payload=Message(f"Nhắc việc số {i}").to_payload(), now=START)
-
-
-def deliverer(engine, bot, fake_time, limits=None):
-    return Deliverer(engine, TelegramTransport(bot), now=fake_time.now,
-                     limits=limits or LIMITS, monotonic=fake_time.monotonic,
-                     sleep=fake_time.sleep)
+from storage.outbox import count_by_state, lease_due
+from tests.support.delivery import arrivals, deliver_all, deliverer, seed
+from tests.support.telegram import UNLIMITED
 
 
 async def test_delivery_keeps_within_telegrams_limits(engine, sandbox, bot, fake_time):
     seed(engine, sandbox, range(1, 81), messages_each=2)  # 160 messages to 80 chats
     seed_group = [-100]
     seed(engine, sandbox, seed_group, messages_each=25)  # 25 to one group
-    sent = await deliverer(engine, bot, fake_time).deliver_due()
+    sent = await deliver_all(deliverer(engine, bot, fake_time), engine, fake_time)
     assert sent == 185
     assert len(sandbox.all_sent) == 185
-    assert len(sandbox.messages_to(-100)) == 25
-    # The sandbox enforces the documented limits on the same clock: it never had to refuse
-    # (a 429 would have left its "retry after" on the row).
+    assert [m["text"] for m in sandbox.messages_to(-100)] == [f"Nhắc việc số {i}"
+                                                               for i in range(25)]
+    # The sandbox enforces the documented limits on the same clock: it never had to refuse.
+    assert sandbox.rate_refusals == 0
     with session_scope(engine) as session:
         rows = session.exec(select(Outbox)).all()
         assert {(r.state, r.attempts, r.last_error) for r in rows} == {("sent", 1, None)}
     # 25 messages to one group at 20 per minute take more than a minute of the fake clock.
     assert fake_time.seconds - 1000.0 >= 60
+
+
+async def test_a_chat_told_to_wait_is_held_while_the_others_go_on(
+        engine, sandbox, bot, fake_time):
+    seed(engine, sandbox, range(1, 21), messages_each=2)
+    sandbox.fail_next("sendMessage", 429, retry_after=5)  # Telegram's own reasons
+    await deliver_all(deliverer(engine, bot, fake_time), engine, fake_time)
+    with session_scope(engine) as session:
+        told = session.exec(select(Outbox).where(Outbox.last_error == "retry after 5.0s")).one()
+        held = int(told.chat_id)
+    others = [c for c in range(1, 21) if c != held]
+    # Every other chat got both its messages, a second apart, before the held chat got any;
+    # the held chat got its two, in order, once the five seconds had passed.
+    assert all(arrivals(sandbox, c)[1] - arrivals(sandbox, c)[0] >= 1 for c in others)
+    last_other = max(arrivals(sandbox, c)[1] for c in others)
+    assert min(arrivals(sandbox, held)) >= 1000 + 5 > last_other
+    assert [m["text"] for m in sandbox.messages_to(held)] == ["Nhắc việc số 0",
+                                                             "Nhắc việc số 1"]
+    assert sandbox.rate_refusals == 0
+
+
+async def test_slow_and_uneven_answers_never_push_the_bot_past_a_limit(
+        engine, sandbox, bot, fake_time):
+    seed(engine, sandbox, range(1, 151), messages_each=2)
+    transport = TelegramTransport(bot)
+    send, network = transport.send, random.Random(7)
+
+    async def over_a_jittery_network(chat_id, message):
+        await fake_time.sleep(network.uniform(0, 0.3))  # the request on its way
+        message_id = await send(chat_id, message)  # the sandbox counts it here
+        await fake_time.sleep(network.uniform(0, 0.3))  # the answer on its way back
+        return message_id
+
+    transport.send = over_a_jittery_network
+    worker = deliverer(engine, bot, fake_time, transport=transport)
+    assert await deliver_all(worker, engine, fake_time) == 300
+    # However late each message arrived after it left, the sandbox never counted more than 30
+    # in a second, or two in a second in one chat.
+    assert sandbox.rate_refusals == 0
 
 
 async def test_retry_after_delays_only_that_chat(engine, sandbox, bot, fake_time):
@@ -111,19 +88,27 @@ async def test_retry_after_delays_only_that_chat(engine, sandbox, bot, fake_time
     assert [len(sandbox.messages_to(c)) for c in (1, 2)] == [2, 2]
 
 
-async def test_server_errors_are_retried_with_backoff(engine, sandbox, bot, fake_time):
-    seed(engine, sandbox, [1])
-    sandbox.fail_next("sendMessage", 502, times=2)
-    worker = deliverer(engine, bot, fake_time)
-    assert await worker.deliver_due() == 0
+def next_attempt_in(engine, fake_time) -> dt.timedelta:
     with session_scope(engine) as session:
         row = session.exec(select(Outbox)).one()
-        assert (row.state, row.attempts) == ("pending", 1)
-        first_retry = row.next_attempt_at
-    assert first_retry - fake_time.now() >= dt.timedelta(seconds=30)
-    fake_time.seconds += 31
-    assert await worker.deliver_due() == 0  # the second 502
-    fake_time.seconds += 3600
+        assert row.state == "pending"
+        return row.next_attempt_at - fake_time.now()
+
+
+async def test_server_errors_are_retried_within_seconds_then_less_often(
+        engine, sandbox, bot, fake_time):
+    seed(engine, sandbox, [1])
+    sandbox.fail_next("sendMessage", 502, times=3)
+    worker = deliverer(engine, bot, fake_time)
+    waits = []
+    for _ in range(3):
+        assert await worker.deliver_due() == 0
+        waits.append(next_attempt_in(engine, fake_time))
+        fake_time.seconds += waits[-1].total_seconds()
+    # A few seconds after the first failure (not half a minute), then twice as long each time,
+    # give or take a random half so that retries after an outage do not all come at once.
+    seconds = [w.total_seconds() for w in waits]
+    assert 2 <= seconds[0] <= 4 and 4 <= seconds[1] <= 8 and 8 <= seconds[2] <= 16
     assert await worker.deliver_due() == 1
     assert len(sandbox.messages_to(1)) == 1
 
@@ -167,8 +152,10 @@ async def test_restart_in_the_middle_of_1000_reminders_sends_each_once(
     assert 0 < len(sandbox.all_sent) < 1000
 
     # A crash right after leasing a batch: nothing of it was sent, and nothing released.
-    crashed = Deliverer(engine, TelegramTransport(bot), now=fake_time.now)
-    crashed._lease()
+    with session_scope(engine) as session:
+        crashed = lease_due(session, now=fake_time.now(), platform="telegram", limit=60,
+                            until=fake_time.now() + LEASE)
+    assert crashed
 
     second = deliverer(engine, bot, fake_time)
     await second.deliver_due()
