@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PYBABEL := $(BIN)/pybabel
 BABEL_KEYWORDS := -k _ -k N_ -k ngettext:1,2
 
-.PHONY: setup lock demo run test test-sqlite test-any-date check-image lint messages compile bench \
+.PHONY: setup lock demo run test test-sqlite test-any-date check-image lint messages compile bench bench-country \
 	clean
 
 setup: $(VENV)/.installed compile
@@ -76,6 +76,12 @@ bench: setup
 	$(BIN)/python bench/backup.py
 	$(BIN)/python bench/working_days.py
 	$(BIN)/python bench/metrics.py
+
+bench-country: setup
+	$(BIN)/python bench/plan.py
+	$(BIN)/python bench/import_units.py
+	$(BIN)/python bench/webhook.py --units 50000 --postgres "$$(scripts/test-postgres.sh)"
+	$(BIN)/python scripts/fuzz_webhook.py
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .ruff_cache

@@ -139,17 +139,18 @@ class Runtime:
         lane = functools.partial(Deliverer, self.engine, connection.transport, now=self.clock.now,
                                  limits=self.limits or messenger.rate_limits(self.settings),
                                  leadership=self.leadership, on_outcome=self.metrics.delivered)
-        bulk = lane(replies=False)
-        self.deliverers.append(bulk)
-        # One limiter for both lanes: replies and reminders together keep the messenger's limits.
-        self._reply_lanes[messenger.name] = ReplyLane.start(
-            lane(replies=True, limiter=bulk.limiter))
+        replies = lane(replies=True)
+        # One limiter for both lanes: replies and reminders together keep the messenger's
+        # limits, and a reply that may go takes the next slot.
+        self.deliverers.append(lane(replies=False, limiter=replies.limiter, defer_to=replies))
+        self._reply_lanes[messenger.name] = ReplyLane.start(replies)
 
     def wake_replies(self, platform: str) -> None:
         """Replies wait for ``platform``: send them now rather than at the next round."""
         lane = self._reply_lanes.get(platform)
         if lane is not None:
             lane.wake.set()
+            lane.deliverer.nudge()  # if it is sending already, it leases the new one at once
 
     async def settle(self, timeout: float = 10.0) -> None:
         """Wait until every stored update due now is handled and its replies sent (tests and
@@ -193,10 +194,11 @@ class Runtime:
             # chat and the deliveries go on meanwhile.
             started = time.perf_counter()
             result = await asyncio.to_thread(self._plan, now)
-            self.metrics.planned(time.perf_counter() - started)
+            seconds = time.perf_counter() - started
+            self.metrics.planned(seconds)
             if result.messages_queued or result.obligations_created:
-                log.info("planned: %s obligations created, %s messages queued",
-                         result.obligations_created, result.messages_queued)
+                log.info("planned: %s obligations created, %s messages queued in %.1f s",
+                         result.obligations_created, result.messages_queued, seconds)
             # Charts take a moment to draw: off the event loop, so chats stay responsive.
             await asyncio.to_thread(self._queue_digest, now)
 

@@ -76,6 +76,8 @@ HOLD_IN_MEMORY = 5.0
 #: The longest and shortest pause: upkeep (leases, answers) runs at least every second, and a
 #: wait shortened to nothing by rounding still moves the clock on.
 MAX_PAUSE, MIN_PAUSE = 1.0, 0.001
+#: How long a lane deferring to another waits before looking again.
+YIELD_PAUSE = 0.005
 
 #: ``on_outcome(platform, what)`` hears what became of each send once it is written down:
 #: :data:`SENT`, :data:`RETRIED`, :data:`RATE_LIMITED` (a 429) or :data:`FAILED` (the metrics).
@@ -133,15 +135,20 @@ class Deliverer:
         on_outcome: OutcomeHook = _ignore,
         replies: bool | None = None,
         limiter: RateLimiter | None = None,
+        defer_to: Deliverer | None = None,
     ) -> None:
         self.engine = engine
-        self.on_outcome = on_outcome
         self.transport = transport
         self.now = now
         limits = limits or RateLimits()
         self.replies = replies
         self.limiter = limiter or RateLimiter(limits, transport.capabilities.is_group)
         self._counts_takeover = limiter is None
+        # A lane that goes first (the replies): while it holds a message that may go, this
+        # one leaves it the next slot of the bot-wide limit.
+        self.defer_to = defer_to
+        self._run: _Run | None = None
+        self._nudged = asyncio.Event()
         self.monotonic = monotonic or asyncio.get_event_loop_policy().get_event_loop().time
         self.sleep = sleep
         # About two seconds' worth at the limit: enough to keep sending while the next
@@ -158,6 +165,12 @@ class Deliverer:
     def stop(self) -> None:
         """Finish the messages in flight, hand the rest back, and send no more."""
         self.stopping = True
+        self._nudged.set()
+
+    def nudge(self) -> None:
+        """Something new is due (a reply was queued): lease it now rather than within the
+        second the upkeep takes."""
+        self._nudged.set()
 
     def due(self) -> bool:
         """Whether a message of this deliverer's may be sent now."""
@@ -170,12 +183,21 @@ class Deliverer:
         if self.stopping or not self._lead():
             return 0
         at = self.monotonic()
-        run = _Run(flushed_at=at, renewed_at=at)
+        run = self._run = _Run(flushed_at=at, renewed_at=at)
         try:
             await self._drive(run)
         finally:
+            self._run = None
             await self._wind_down(run)
         return run.sent
+
+    def has_ready(self) -> bool:
+        """Whether a message this deliverer holds could go now but for the bot-wide limit."""
+        if self._run is None:
+            return False
+        at = self.monotonic()
+        return any(self.limiter.wait_chat(row.chat_id, at, self._requests(row)) <= 0
+                   for row in self._run.queue)
 
     async def _drive(self, run: _Run) -> None:
         while not (self.stopping or run.lost):
@@ -204,6 +226,8 @@ class Deliverer:
         """
         at, now = self.monotonic(), self.now()
         wait = self.limiter.wait_bot(at)
+        if self.defer_to is not None and self.defer_to.has_ready():
+            return None, max(wait, YIELD_PAUSE)
         if wait > 0:
             return None, wait
         best, chosen = math.inf, None
@@ -232,20 +256,20 @@ class Deliverer:
         return 1 + len(row.payload.get("text", "")) // capabilities.max_text + files
 
     async def _pause(self, run: _Run, wait: float) -> None:
-        """Until ``wait`` seconds pass or an answer comes (``inf``: until an answer)."""
-        if not run.in_flight:
-            await self.sleep(min(max(wait, MIN_PAUSE), MAX_PAUSE))
-            return
+        """Until ``wait`` seconds pass, an answer comes (``inf``: until an answer) or
+        :meth:`nudge` says something new is due."""
+        if not run.in_flight and wait == math.inf:  # nothing to wait for but the upkeep
+            wait = MAX_PAUSE
         waiting: set[asyncio.Future[Any]] = set(run.in_flight)
-        timer = None
         if wait < math.inf:
-            timer = asyncio.ensure_future(self.sleep(min(max(wait, MIN_PAUSE), MAX_PAUSE)))
-            waiting.add(timer)
-        try:
-            await asyncio.wait(waiting, return_when=asyncio.FIRST_COMPLETED)
-        finally:
-            if timer is not None:
-                timer.cancel()
+            waiting.add(asyncio.ensure_future(self.sleep(min(max(wait, MIN_PAUSE), MAX_PAUSE))))
+        nudged = asyncio.ensure_future(self._nudged.wait())
+        await asyncio.wait({*waiting, nudged}, return_when=asyncio.FIRST_COMPLETED)
+        for waited in (waiting - set(run.in_flight)) | {nudged}:
+            waited.cancel()
+        if self._nudged.is_set():
+            self._nudged.clear()
+            run.refilled_at = -math.inf  # the next upkeep leases what was nudged about
 
     # -- sending ----------------------------------------------------------------------------
 

@@ -160,6 +160,14 @@ class RateLimiter:
                    self.bucket.wait(at, cost), self.bot.wait(at, cost),
                    self._chat(chat_id).wait(at, cost))
 
+    def wait_chat(self, chat_id: str, at: float, cost: int = 1) -> float:
+        """Seconds from ``at`` before ``chat_id``'s own limits let ``cost`` messages go (the
+        bot-wide ones aside)."""
+        if chat_id in self._busy:
+            return math.inf
+        return max(0.0, self._held.get(chat_id, -math.inf) - at,
+                   self._chat(chat_id).wait(at, cost))
+
     def wait_bot(self, at: float) -> float:
         """Seconds from ``at`` before the bot-wide limits let any one message go."""
         return max(0.0, self._paused_until - at, self.bucket.wait(at), self.bot.wait(at))

@@ -267,7 +267,10 @@ class Outbox(SQLModel, table=True):
     to someone who is not a member yet (``member_id`` None: a stranger registering).
     """
 
-    __table_args__ = (Index("ix_outbox_due", "state", "next_attempt_at"),
+    # What is due, in the order it goes: with the platform and id in it, a lease of 60 among a
+    # million pending messages due at the same moment reads 60 index entries instead of
+    # sorting the million (1.7 s on PostgreSQL, on the event loop).
+    __table_args__ = (Index("ix_outbox_due", "state", "platform", "next_attempt_at", "id"),
                       # The reply lane: pending replies per chat, oldest first (storage/outbox.py).
                       Index("ix_outbox_lane", "kind", "state", "platform", "chat_id", "id"))
 

@@ -139,3 +139,18 @@ async def test_metrics_count_what_delivery_met(engine, sandbox_and_bot, fake_tim
         "isobot_messages_failed_total": 1,  # the blocked account
         "isobot_outbox_depth": 1,  # the one that met the 502 waits for its retry
     }
+
+
+async def test_metrics_count_updates_answered_and_the_inbox_left_waiting(health):
+    harness, http = health
+    before = samples(harness.runtime.metrics.exposition()[0])
+    await harness.register(1001, "QNG-MD-DTAN", Role.OFFICER, "Lan")
+    await harness.say(1001, "/viec")
+    async with http.get("/metrics") as response:
+        after = samples(await response.read())
+    handled = ("isobot_update_handling_seconds_count", "telegram")
+    assert after[handled] - before.get(handled, 0) == 2  # the /start and the /viec
+    inbox = {s.labels["state"]: s.value for family in text_string_to_metric_families(
+        harness.runtime.metrics.exposition()[0].decode()) if family.name == "isobot_inbox_depth"
+        for s in family.samples}
+    assert inbox == {"pending": 0, "parked": 0}

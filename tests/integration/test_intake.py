@@ -199,7 +199,14 @@ async def test_a_reply_goes_ahead_of_a_bulk_of_reminders(engine, catalog):
                 enqueue(session, key=f"bulk:{n}", member=member, kind="reminder", now=START,
                         payload=Message("🔔 Nhắc việc").to_payload())
         bulk = asyncio.create_task(bot.runtime.deliver_now())
+        await bot.sandbox.next_message(5000, timeout=10)  # the reminders are going out
+        before = len([m for m in bot.sandbox.all_sent if m.get("text") == "🔔 Nhắc việc"])
         answer = await bot.say(OFFICER, "/help")
+        meanwhile = len([m for m in bot.sandbox.all_sent
+                         if m.get("text") == "🔔 Nhắc việc"]) - before
+        # The reply takes the next of the bot's one-a-second slots: a reminder in flight when
+        # it was asked, and one leaving while the reply was being written, at most.
+        assert meanwhile <= 2
         with session_scope(engine) as session:
             waiting = session.exec(select(Outbox.id).where(Outbox.kind == "reminder",
                                                           Outbox.state == "pending")).all()

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 from typing import Any
 
@@ -12,6 +10,7 @@ from telegram.error import TelegramError
 from telegram.request import HTTPXRequest
 
 from bot.messengers.base import Arrival, Host, Menu
+from bot.messengers.polling import Poller
 from bot.messengers.telegram import adapter
 from bot.messengers.telegram.intake import read_update
 from bot.messengers.telegram.messenger import MESSENGER
@@ -23,7 +22,6 @@ log = logging.getLogger(__name__)
 # Only what the conversation handles: messages (text, files, photos) and button presses.
 UPDATES = ["message", "callback_query"]
 POLL_SECONDS = 30
-MAX_BACKOFF_SECONDS = 60.0
 # Replies to several chats go out at once: python-telegram-bot's own default is one connection.
 CONNECTIONS = 64
 
@@ -36,8 +34,8 @@ class TelegramConnection:
         self.host = host
         self.transport = adapter.TelegramTransport(bot, host.files)
         self.webhook_url = webhook_url
-        self._poller: asyncio.Task | None = None
-        self._poll_failing = False  # the last getUpdates failed (network, server, token)
+        self._poller: Poller | None = None
+        self._offset: int | None = None  # the first update not stored yet
 
     @classmethod
     async def open(cls, host: Host) -> TelegramConnection:
@@ -73,35 +71,24 @@ class TelegramConnection:
                                        allowed_updates=UPDATES)
         else:
             await self.bot.delete_webhook()
-            self._poller = asyncio.create_task(self._poll(), name="telegram-poller")
+            self._poller = Poller("Telegram", self._poll_once)
+            self._poller.start()
         log.info("Telegram connected as @%s (%s)", self.bot.username,
                  "webhook" if self.webhook_url else "long polling")
 
-    async def _poll(self) -> None:
-        """Long-poll into the inbox; an update is confirmed (offset) only once it is stored."""
-        offset: int | None = None
-        backoff = 1.0
-        while True:
-            try:
-                updates = await self.bot.get_updates(offset=offset, timeout=POLL_SECONDS,
-                                                     allowed_updates=UPDATES)
-                if updates:
-                    await self.host.store(_arrivals(updates))
-                    offset = updates[-1].update_id + 1
-            except Exception as error:  # network, server, token; the database, when storing
-                self._poll_failing = True
-                log.warning("Telegram updates could not be taken (%s); retrying in %.0f s",
-                            error, backoff)
-                await asyncio.sleep(backoff)
-                backoff = min(backoff * 2, MAX_BACKOFF_SECONDS)
-                continue
-            backoff, self._poll_failing = 1.0, False
+    async def _poll_once(self) -> None:
+        """One long poll into the inbox; an update is confirmed (offset) only once stored."""
+        updates = await self.bot.get_updates(offset=self._offset, timeout=POLL_SECONDS,
+                                             allowed_updates=UPDATES)
+        if updates:
+            await self.host.store(_arrivals(updates))
+            self._offset = updates[-1].update_id + 1
 
     def connected(self) -> bool:
         """The webhook is set, or the long poll runs and its last call reached Telegram."""
         if self.webhook_url:
             return True
-        return self._poller is not None and not self._poller.done() and not self._poll_failing
+        return self._poller is not None and self._poller.healthy
 
     async def inbound(self, payload: dict[str, Any]) -> Inbound | None:
         """The conversation's view of a stored update (a file it carries is downloaded)."""
@@ -120,10 +107,7 @@ class TelegramConnection:
     async def stop(self) -> None:
         """Stop polling and close the client."""
         if self._poller:
-            self._poller.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._poller
-            self._poller = None
+            await self._poller.stop()
         await self.bot.shutdown()
 
 

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 from typing import Any
 
 from bot.messengers.base import Host, Menu
+from bot.messengers.polling import Poller
 from bot.messengers.zalo import adapter
 from bot.messengers.zalo.client import ZaloClient
 from bot.messengers.zalo.messenger import MESSENGER
@@ -16,7 +15,6 @@ from bot.turn import Inbound, Replies
 log = logging.getLogger(__name__)
 
 POLL_SECONDS = 30
-MAX_BACKOFF_SECONDS = 60.0
 
 
 class ZaloConnection:
@@ -28,8 +26,8 @@ class ZaloConnection:
         self.account = account
         self.transport = adapter.ZaloTransport(client, host.files)
         self.webhook_url = host.webhook_url(MESSENGER.webhook_path)
-        self._poller: asyncio.Task | None = None
-        self._poll_failing = False  # the last getUpdates failed (network, server, token)
+        self._poller: Poller | None = None
+        self._unstored: dict[str, Any] | None = None  # taken from Zalo, not stored yet
 
     @classmethod
     async def open(cls, host: Host) -> ZaloConnection:
@@ -54,33 +52,22 @@ class ZaloConnection:
                                           secret_token=self.host.webhook_secret)
         else:
             await self.client.delete_webhook()  # getUpdates answers 409 while a webhook is set
-            self._poller = asyncio.create_task(self._poll(), name="zalo-poller")
+            self._poller = Poller("Zalo", self._poll_once)
+            self._poller.start()
         log.info("Zalo connected as %s (%s)", self.account,
                  "webhook" if self.webhook_url else "long polling")
 
-    async def _poll(self) -> None:
-        """Long-poll into the inbox, one update at a time, until cancelled by :meth:`stop`.
+    async def _poll_once(self) -> None:
+        """One long poll into the inbox.
 
-        Zalo takes no offset: an update is gone from the platform once handed over, so it is
-        stored before the next poll, with the same patience as the poll itself.
+        Zalo takes no offset: an update is gone from the platform once handed over, so one
+        that could not be stored is stored at the next round, before polling again.
         """
-        backoff = 1.0
-        update = None
-        while True:
-            try:
-                if update is None:
-                    update = await self.client.get_updates(timeout=POLL_SECONDS)
-                if update is not None:
-                    await self._store(update)
-                    update = None
-            except Exception as error:  # network, server, token; the database, when storing
-                self._poll_failing = True
-                log.warning("Zalo updates could not be taken (%s); retrying in %.0f s",
-                            error, backoff)
-                await asyncio.sleep(backoff)
-                backoff = min(backoff * 2, MAX_BACKOFF_SECONDS)
-                continue
-            backoff, self._poll_failing = 1.0, False
+        if self._unstored is None:
+            self._unstored = await self.client.get_updates(timeout=POLL_SECONDS)
+        if self._unstored is not None:
+            await self._store(self._unstored)
+            self._unstored = None
 
     async def _store(self, update: dict[str, Any]) -> None:
         arrival = adapter.read_update(update)
@@ -98,7 +85,7 @@ class ZaloConnection:
         """The webhook is set, or the long poll runs and its last call reached Zalo."""
         if self.webhook_url:
             return True
-        return self._poller is not None and not self._poller.done() and not self._poll_failing
+        return self._poller is not None and self._poller.healthy
 
     async def download(self, ref: str) -> bytes:
         """A photo a person sent, by the URL its update carried."""
@@ -110,8 +97,5 @@ class ZaloConnection:
     async def stop(self) -> None:
         """Stop polling and close the client."""
         if self._poller:
-            self._poller.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._poller
-            self._poller = None
+            await self._poller.stop()
         await self.client.aclose()

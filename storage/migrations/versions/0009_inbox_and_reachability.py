@@ -1,4 +1,5 @@
-"""inbox, replies through the outbox, reachability of members, directive-long notes
+"""inbox, replies through the outbox, reachability of members, directive-long notes, the
+due index in sending order
 
 Revision ID: 0009
 Revises: 0008
@@ -37,6 +38,9 @@ def upgrade() -> None:
 
     with op.batch_alter_table('outbox', schema=None) as batch_op:
         batch_op.alter_column('member_id', existing_type=sa.Integer(), nullable=True)
+        batch_op.drop_index('ix_outbox_due')
+        batch_op.create_index('ix_outbox_due', ['state', 'platform', 'next_attempt_at', 'id'],
+                              unique=False)
         batch_op.create_index('ix_outbox_lane', ['kind', 'state', 'platform', 'chat_id', 'id'],
                               unique=False)
 
@@ -65,6 +69,8 @@ def downgrade() -> None:
     op.execute("DELETE FROM outbox WHERE member_id IS NULL")
     with op.batch_alter_table('outbox', schema=None) as batch_op:
         batch_op.drop_index('ix_outbox_lane')
+        batch_op.drop_index('ix_outbox_due')
+        batch_op.create_index('ix_outbox_due', ['state', 'next_attempt_at'], unique=False)
         batch_op.alter_column('member_id', existing_type=sa.Integer(), nullable=False)
 
     with op.batch_alter_table('inbox', schema=None) as batch_op:

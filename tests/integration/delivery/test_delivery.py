@@ -166,3 +166,28 @@ async def test_restart_in_the_middle_of_1000_reminders_sends_each_once(
     assert per_chat == [1] * 1000
     with session_scope(engine) as session:
         assert count_by_state(session) == {"sent": 1000}
+
+
+async def test_a_lane_leaves_the_next_slot_to_replies_that_may_go(
+        engine, sandbox, bot, fake_time):
+    seed(engine, sandbox, [1001, 1002])
+
+    class Replies:  # the reply lane, as the bulk lane sees it
+        ready = True
+
+        def has_ready(self) -> bool:
+            return self.ready
+
+    async def sleep(seconds: float) -> None:  # the fake clock, letting the test look in
+        await fake_time.sleep(seconds)
+        await asyncio.sleep(0)
+
+    replies = Replies()
+    bulk = Deliverer(engine, TelegramTransport(bot), now=fake_time.now, sleep=sleep,
+                     monotonic=fake_time.monotonic, replies=False, defer_to=replies)
+    sending = asyncio.create_task(bulk.deliver_due())
+    for _ in range(200):  # a second of the fake clock, and more
+        await asyncio.sleep(0)
+    assert sandbox.all_sent == []  # a reply could go: the reminders wait
+    replies.ready = False
+    assert await sending == 2
