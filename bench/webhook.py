@@ -154,7 +154,8 @@ async def bot_process(url: str, sandbox: TelegramSandbox, port: int, now: str,
            "TELEGRAM_API_BASE_URL": sandbox.base_url,
            "TELEGRAM_FILE_BASE_URL": sandbox.base_file_url, "TELEGRAM_BOT_USERNAME": "bench_bot",
            "WEBHOOK_BASE_URL": f"http://127.0.0.1:{port}", "WEBHOOK_SECRET": SECRET,
-           "WEBHOOK_LISTEN": "127.0.0.1", "WEBHOOK_PORT": str(port), "ISOBOT_NOW": now}
+           "WEBHOOK_LISTEN": "127.0.0.1", "WEBHOOK_PORT": str(port), "ISOBOT_NOW": now,
+           "ISOBOT_HEALTH_PORT": "0"}
     profile = ["-m", "cProfile", "-o", os.environ["BENCH_PROFILE"]] \
         if os.environ.get("BENCH_PROFILE") else []
     process = await asyncio.create_subprocess_exec(

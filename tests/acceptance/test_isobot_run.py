@@ -31,7 +31,9 @@ async def sandbox():
 def env(sandbox, tmp_path):
     return {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path}/isobot.sqlite3",
             "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": sandbox.base_url,
-            "TELEGRAM_FILE_BASE_URL": sandbox.base_file_url, "ISOBOT_LANG": "vi"}
+            "TELEGRAM_FILE_BASE_URL": sandbox.base_file_url, "ISOBOT_LANG": "vi",
+            # A health port of its own: another bot on the machine may hold 8080.
+            "ISOBOT_HEALTH_PORT": "0"}
 
 
 async def isobot(env, *args) -> str:
