@@ -18,14 +18,12 @@ from enum import StrEnum
 from sqlmodel import Session
 
 from jobs import reachability
-from jobs.i18n import translator
-from jobs.messages import Choice, Message
+from jobs.messages import Choice
 from jobs.offers import remember_offer
-from jobs.planner import recipients
 from storage.chats import load_state, save_state
 from storage.members import members_by_id
-from storage.models import Member, Outbox, Role, Unit
-from storage.outbox import Leased, enqueue, mark_failed, mark_retry, mark_sent, outbox_rows
+from storage.models import Member, Outbox
+from storage.outbox import Leased, mark_failed, mark_retry, mark_sent, outbox_rows
 
 #: A message that failed this often (server errors, timeouts) is given up.
 MAX_ATTEMPTS = 12
@@ -153,17 +151,11 @@ def _recipient_gone(session: Session, member: Member | None, brand: str,
     # Marked, so the account is active again when it writes (jobs/reachability.py).
     member.unreachable_since = member.unreachable_since or now
     session.add(member)
-    unit = session.get(Unit, member.unit_id)
-    for supervisor in recipients(session, unit=unit, role=Role.SUPERVISOR):
-        if supervisor.id == member.id:
-            continue
-        tr = translator(supervisor.language)
-        text = tr._("⚠️ isobot can no longer reach {name} ({unit}) on {platform}: the "
-                    "account blocked the bot or no longer exists. Please confirm who now "
-                    "keeps the unit's ISO records and ask the system operator for a new "
-                    "invite code.").format(
+    reachability.tell_supervisors(
+        session, member=member, key=f"gone:{member.id}", now=now, words=lambda tr, unit: tr._(
+            "⚠️ isobot can no longer reach {name} ({unit}) on {platform}: the account blocked "
+            "the bot or no longer exists. Please confirm who now keeps the unit's ISO records "
+            "and ask the system operator for a new invite code.").format(
             name=member.display_name or member.platform_user_id, unit=unit.name,
-            platform=brand)
-        enqueue(session, key=f"gone:{member.id}:{supervisor.id}", member=supervisor,
-                kind="notice", payload=Message(text).to_payload(), now=now)
+            platform=brand))
 

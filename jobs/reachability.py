@@ -13,10 +13,11 @@ active again, and their supervisors are told.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 from sqlmodel import Session
 
-from jobs.i18n import translator
+from jobs.i18n import Translator, translator
 from jobs.messages import Message
 from jobs.planner import recipients
 from storage.models import Member, Role, Unit
@@ -65,14 +66,22 @@ def wrote_again(session: Session, *, members: list[Member], now: dt.datetime) ->
     return back
 
 
-def _tell_supervisors(session: Session, *, member: Member, now: dt.datetime) -> None:
+def tell_supervisors(session: Session, *, member: Member, key: str, now: dt.datetime,
+                     words: Callable[[Translator, Unit], str]) -> None:
+    """Queue a notice about ``member`` to the supervisors of their unit (``words`` writes it in
+    each one's language); ``key`` makes it once per supervisor."""
     unit = session.get(Unit, member.unit_id)
     for supervisor in recipients(session, unit=unit, role=Role.SUPERVISOR):
         if supervisor.id == member.id:
             continue
-        tr = translator(supervisor.language)
-        text = tr._("✅ {name} ({unit}) wrote to isobot again and receives its reminders "
-                    "again.").format(name=member.display_name or member.platform_user_id,
-                                     unit=unit.name)
-        enqueue(session, key=f"back:{member.id}:{supervisor.id}:{now.isoformat()}",
-                member=supervisor, kind="notice", payload=Message(text).to_payload(), now=now)
+        text = words(translator(supervisor.language), unit)
+        enqueue(session, key=f"{key}:{supervisor.id}", member=supervisor, kind="notice",
+                payload=Message(text).to_payload(), now=now)
+
+
+def _tell_supervisors(session: Session, *, member: Member, now: dt.datetime) -> None:
+    tell_supervisors(session, member=member, key=f"back:{member.id}:{now.isoformat()}",
+                     now=now, words=lambda tr, unit: tr._(
+                         "✅ {name} ({unit}) wrote to isobot again and receives its reminders "
+                         "again.").format(name=member.display_name or member.platform_user_id,
+                                          unit=unit.name))
