@@ -80,7 +80,8 @@ bench: setup
 bench-country: setup
 	$(BIN)/python bench/plan.py
 	$(BIN)/python bench/import_units.py
-	$(BIN)/python bench/webhook.py --units 50000 --postgres "$$(scripts/test-postgres.sh)"
+	$(BIN)/python bench/webhook.py --units 2000
+	$(BIN)/python bench/chat_heavy_tick.py --units 50000
 	$(BIN)/python scripts/fuzz_webhook.py
 
 clean:

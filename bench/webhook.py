@@ -178,7 +178,7 @@ async def _collect(stream: asyncio.StreamReader, log: list[tuple[float, str]]) -
 
 async def _until_answering(port: int) -> None:
     async with aiohttp.ClientSession() as http:
-        for _ in range(600):
+        for _ in range(6000):  # ten minutes: a national first tick runs before it listens
             with contextlib.suppress(aiohttp.ClientError):
                 async with http.post(f"http://127.0.0.1:{port}/telegram", json={},
                                      headers={HEADER: SECRET}) as response:
