@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import signal
 import socket
 
@@ -19,7 +18,7 @@ from jobs.registration import create_invite, redeem_invite
 from storage.db import make_engine, session_scope
 from storage.models import Role
 from storage.units import unit_by_code
-from tests.acceptance.test_isobot_run import ISOBOT, isobot
+from tests.acceptance.test_isobot_run import ISOBOT, bot_env, isobot
 
 TOKEN = "515151:health-test-token"
 SATURDAY = "2026-12-05T10:00"  # no reminder is due on a day off: the directive is all there is
@@ -37,10 +36,7 @@ async def sandbox():
 
 @pytest.fixture
 def env(sandbox, tmp_path):
-    return {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path}/db/isobot.sqlite3",
-            "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": sandbox.base_url,
-            "TELEGRAM_FILE_BASE_URL": sandbox.base_file_url, "ISOBOT_LANG": "vi",
-            "ISOBOT_HEALTH_PORT": "0", "ISOBOT_LOG_FORMAT": "json"}
+    return bot_env(sandbox, f"{tmp_path}/db/isobot.sqlite3", ISOBOT_LOG_FORMAT="json")
 
 
 class Running:

@@ -27,13 +27,18 @@ async def sandbox():
     await server.stop()
 
 
-@pytest.fixture
-def env(sandbox, tmp_path):
-    return {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path}/isobot.sqlite3",
-            "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": sandbox.base_url,
+def bot_env(sandbox, database: str, **settings: str) -> dict[str, str]:
+    """The environment of an ``isobot`` process against ``sandbox``, in Vietnamese."""
+    return {**os.environ, "DATABASE_URL": f"sqlite:///{database}",
+            "TELEGRAM_BOT_TOKEN": sandbox.token, "TELEGRAM_API_BASE_URL": sandbox.base_url,
             "TELEGRAM_FILE_BASE_URL": sandbox.base_file_url, "ISOBOT_LANG": "vi",
             # A health port of its own: another bot on the machine may hold 8080.
-            "ISOBOT_HEALTH_PORT": "0"}
+            "ISOBOT_HEALTH_PORT": "0", **settings}
+
+
+@pytest.fixture
+def env(sandbox, tmp_path):
+    return bot_env(sandbox, f"{tmp_path}/isobot.sqlite3")
 
 
 async def isobot(env, *args) -> str:
