@@ -43,9 +43,9 @@ from jobs.linking import preferred
 from jobs.messages import Message
 from storage.absences import staffed_units
 from storage.digests import digest_members, digest_obligations, queued_keys
-from storage.models import Member, Obligation, Role, Unit
+from storage.models import Member, Role, Unit
 from storage.outbox import enqueue
-from storage.units import all_units, subtree_ids
+from storage.units import UnitRecord, below, unit_children, unit_records
 
 DEFAULT_SEND_AT = dt.time(7, 30)
 DEFAULT_WEEKDAY = 0  # Monday
@@ -93,13 +93,7 @@ def due_week(now: dt.datetime, *, calendar: WorkCalendar, send_at: dt.time = DEF
     return None
 
 
-def _digest_obligation(o: Obligation) -> DigestObligation:
-    return DigestObligation(unit_id=o.unit_id, duty_key=o.duty_key, period=o.period, due=o.due,
-                            status=o.status, done_at=o.done_at, id=o.id, label=o.label,
-                            note=o.note)
-
-
-def _digest_unit(u: Unit) -> DigestUnit:
+def _digest_unit(u: Unit | UnitRecord) -> DigestUnit:
     return DigestUnit(id=u.id, code=u.code, name=u.name)
 
 
@@ -113,12 +107,13 @@ def build_weekly_digest(session: Session, *, now: dt.datetime, catalog: Catalog,
     in ``skip_keys`` are left out before anything is composed for them.
     """
     week = week or Week.containing(now)
-    units = {u.id: u for u in all_units(session, active_only=True)}
+    units = {u.id: u for u in unit_records(session) if u.active}
+    tree = unit_children(session)
     since = dt.datetime.combine(Week.containing(now).previous.monday, dt.time(0), tzinfo=VIETNAM)
     first_of_year = dt.date(now.astimezone(VIETNAM).year, 1, 1)
     by_unit: dict[int, list[DigestObligation]] = defaultdict(list)
     for o in digest_obligations(session, due_from=first_of_year, done_since=since):
-        by_unit[o.unit_id].append(_digest_obligation(o))
+        by_unit[o.unit_id].append(DigestObligation(**o._mapping))
     staffed = staffed_units(session)
     planned: list[PlannedDigest] = []
     # One text per unit (or subtree) and language, however many people read it.
@@ -131,11 +126,12 @@ def build_weekly_digest(session: Session, *, now: dt.datetime, catalog: Catalog,
         if member.role == Role.SUPERVISOR:
             cache_key = ("supervisor", unit.id, tr.lang)
             if cache_key not in composed:
-                tree = _subtree(session, unit, units)
+                subtree = _subtree(tree, unit, units)
                 composed[cache_key] = supervisor_digest(
-                    _digest_unit(unit), tree, [o for u in tree for o in by_unit.get(u.id, [])],
+                    _digest_unit(unit), subtree,
+                    [o for u in subtree for o in by_unit.get(u.id, [])],
                     now=now, catalog=catalog, tr=tr,
-                    without_officer=[u for u in tree if u.id not in staffed])
+                    without_officer=[u for u in subtree if u.id not in staffed])
         else:
             cache_key = ("unit", unit.id, tr.lang)
             if cache_key not in composed:
@@ -160,9 +156,10 @@ def _recipients(session: Session) -> list[tuple[Member, Unit]]:
                                   mu[0].id))
 
 
-def _subtree(session: Session, root: Unit, units: dict[int, Unit]) -> list[DigestUnit]:
+def _subtree(tree: dict[int | None, list[int]], root: Unit,
+             units: dict[int, UnitRecord]) -> list[DigestUnit]:
     """The active units of ``root``'s subtree, ``root`` among them, by code."""
-    ids = subtree_ids(session, unit_id=root.id) & units.keys()
+    ids = below(tree, root.id) & units.keys()
     return [_digest_unit(units[i]) for i in sorted(ids, key=lambda i: units[i].code)]
 
 

@@ -128,10 +128,20 @@ def tree_order(units: Sequence[Unit]) -> list[tuple[Unit, int]]:
 
 def subtree_ids(session: Session, *, unit_id: int) -> set[int]:
     """The ids of ``unit_id`` and every unit below it."""
-    units = all_units(session)
+    return below(unit_children(session), unit_id)
+
+
+def unit_children(session: Session) -> dict[int | None, list[int]]:
+    """Every unit's id under its parent's (``None``: the top), active or not: the tree's
+    shape in two columns, for walking many subtrees with :func:`below` after one query."""
     children: dict[int | None, list[int]] = {}
-    for unit in units:
-        children.setdefault(unit.parent_id, []).append(unit.id)
+    for unit_id, parent_id in session.exec(select(Unit.id, Unit.parent_id)):
+        children.setdefault(parent_id, []).append(unit_id)
+    return children
+
+
+def below(children: dict[int | None, list[int]], unit_id: int) -> set[int]:
+    """``unit_id`` and every unit under it in ``children`` (see :func:`unit_children`)."""
     found, stack = set(), [unit_id]
     while stack:
         current = stack.pop()
