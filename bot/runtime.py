@@ -24,17 +24,15 @@ from bot.messengers import installed
 from bot.messengers.base import Connection, FileTooLarge, Host, Messenger
 from bot.metrics import Metrics
 from bot.outgoing import OutgoingFiles
+from bot.planning import PlanningJob, PlanningWorker
 from bot.settings import Settings
 from jobs.calendar import WorkCalendar
 from jobs.catalog import Catalog
 from jobs.clock import Clock
 from jobs.delivery import Deliverer, RateLimits
-from jobs.digest_job import queue_weekly_digest
 from jobs.dossier import dossier_builder
 from jobs.evidence_store import Archivist, TooLarge
 from jobs.personal_data import Operator
-from jobs.planner import Planner, PlanResult
-from storage.db import session_scope
 from storage.leadership import Leadership
 
 log = logging.getLogger(__name__)
@@ -72,7 +70,7 @@ class Runtime:
     leadership: Leadership = field(init=False)
     scheduler: AsyncIOScheduler | None = None
     web_runner: web.AppRunner | None = None
-    planner: Planner = field(init=False)
+    planning: PlanningWorker = field(init=False)  # the tick and the digest, off the event loop
     _plan_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     _deliver_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     _reply_lanes: dict[str, ReplyLane] = field(default_factory=dict)
@@ -80,7 +78,11 @@ class Runtime:
     def __post_init__(self) -> None:
         self.calendar = self.settings.work_calendar()
         self.leadership = Leadership(self.engine)
-        self.planner = Planner(self.catalog, self.calendar)
+        self.planning = PlanningWorker(PlanningJob(
+            self.engine.url.render_as_string(hide_password=False), self.catalog, self.calendar,
+            self.settings.digest_at, self.settings.digest_weekday,
+            secrets=tuple(s.get_secret_value() for s in self.settings.secrets()),
+            log_format=self.settings.log_format), separate=self.settings.planning_process)
         self.conversation = Conversation(
             self.engine, self.catalog, self.calendar, self.settings.language,
             messengers={m.name: m.capabilities for m in self.messengers},
@@ -190,35 +192,16 @@ class Runtime:
             if not self.leadership.leads("plan"):
                 return
             now = self.clock.now()
-            # Off the event loop, in its own sessions: a national tick takes seconds, and the
-            # chat and the deliveries go on meanwhile.
             started = time.perf_counter()
-            result = await asyncio.to_thread(self._plan, now)
+            result = await self.planning.tick(now)
             seconds = time.perf_counter() - started
             self.metrics.planned(seconds)
             if result.messages_queued or result.obligations_created:
                 log.info("planned: %s obligations created, %s messages queued in %.1f s",
                          result.obligations_created, result.messages_queued, seconds)
-            # Charts take a moment to draw: off the event loop, so chats stay responsive.
-            await asyncio.to_thread(self._queue_digest, now)
-
-    def _plan(self, now) -> PlanResult:
-        with session_scope(self.engine) as session:
-            return self.planner.tick(session, now=now, commit=True)
-
-    def _queue_digest(self, now) -> None:
-        """Queue the weekly digest when its moment has come; in its own transaction, so a
-        failure here never holds back the reminders."""
-        try:
-            with session_scope(self.engine) as session:
-                queued = queue_weekly_digest(
-                    session, now=now, catalog=self.catalog, calendar=self.calendar,
-                    send_at=self.settings.digest_at, weekday=self.settings.digest_weekday)
-        except Exception:
-            log.exception("the weekly digest could not be queued")
-            return
-        if queued:
-            log.info("weekly digest: %s messages queued", queued)
+            queued = await self.planning.queue_digest(now)
+            if queued:
+                log.info("weekly digest: %s messages queued", queued)
 
     async def deliver_now(self) -> None:
         """Send what the outbox holds for every connected messenger, side by side."""
@@ -264,6 +247,7 @@ class Runtime:
         async with self._deliver_lock, self._plan_lock:
             pass  # wait for a delivery or planning run still under way
         self.leadership.resign()  # another process takes over at its next tick
+        await asyncio.to_thread(self.planning.close)
         if self.scheduler:
             # Only now: the scheduler's shutdown cancels the jobs it is running.
             self.scheduler.shutdown(wait=False)

@@ -53,6 +53,10 @@ class Settings(*(m.settings_model for m in installed()), StoreSettings, OpsSetti
     office_opens: dt.time = Field(dt.time(8, 0), validation_alias=_env("ISOBOT_OFFICE_OPENS"))
     office_closes: dt.time = Field(dt.time(17, 0), validation_alias=_env("ISOBOT_OFFICE_CLOSES"))
     plan_every_minutes: int = Field(5, validation_alias=_env("ISOBOT_PLAN_EVERY_MINUTES"))
+    planning_process: bool = Field(
+        True, validation_alias=_env("ISOBOT_PLANNING_PROCESS"),
+        description="Plan in a process of its own, so a national tick never slows the chat; "
+                    "off, in a thread of the bot (tests, which start many bots).")
     inbox_workers: int = Field(
         4, ge=1, le=64, validation_alias=_env("ISOBOT_INBOX_WORKERS"),
         description="How many updates are handled at once (of different chats).")

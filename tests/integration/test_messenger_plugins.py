@@ -28,7 +28,7 @@ def settings(engine, **extra) -> Settings:
     """No installed messenger on: their tokens unset, whatever the environment says."""
     off = {name: None for m in installed() for name in m.settings_model.model_fields
            if name.endswith("_token")}
-    return Settings(database_url=str(engine.url), **off, **extra)
+    return Settings(database_url=str(engine.url), planning_process=False, **off, **extra)
 
 
 async def test_a_reminder_reaches_a_registered_fake_messenger_end_to_end(engine, catalog):

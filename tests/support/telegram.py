@@ -158,7 +158,7 @@ async def start_harness(engine: Engine, catalog: Catalog, start: dt.datetime, *,
     config = Settings(
         database_url=str(engine.url), telegram_bot_token=TOKEN,
         telegram_api_base_url=sandbox.base_url, telegram_file_base_url=sandbox.base_file_url,
-        **settings)
+        **{"planning_process": False, **settings})  # a process per test: too slow
     runtime = Runtime(config, engine, catalog, clock, limits=limits)
     await runtime.start(schedule=False)
     return Harness(sandbox, runtime, clock, engine)

@@ -88,7 +88,8 @@ async def start_zalo_harness(engine: Engine, catalog: Catalog, start: dt.datetim
     await sandbox.start(host="127.0.0.1", port=0)
     config: dict[str, object] = dict(database_url=str(engine.url), zalo_bot_token=TOKEN,
                                      zalo_api_base_url=sandbox.base_url,
-                                     telegram_bot_token=None)
+                                     telegram_bot_token=None,
+                                     planning_process=False)  # a process per test: too slow
     telegram_sandbox = None
     if telegram:
         telegram_sandbox = TelegramSandbox(token=TELEGRAM_TOKEN, global_per_second=None,

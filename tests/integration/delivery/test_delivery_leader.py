@@ -136,7 +136,7 @@ async def test_a_killed_leaders_messages_go_out_within_seconds(engines, sandbox,
 async def test_only_the_process_that_holds_the_planning_role_plans(engines, catalog):
     clock = StandingClock(START)
     load_sample_units(engines[0], START)
-    settings = Settings(database_url=str(engines[1].url))
+    settings = Settings(database_url=str(engines[1].url), planning_process=False)
     runtime = Runtime(settings, engines[1], catalog, clock, messengers=())
     other = Leadership(engines[0])
     assert other.leads("plan")
