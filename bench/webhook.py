@@ -26,6 +26,7 @@ import contextlib
 import datetime as dt
 import itertools
 import os
+import random
 import signal
 import socket
 import statistics
@@ -172,8 +173,11 @@ async def bot_process(url: str, sandbox: TelegramSandbox, port: int, now: str,
 
 
 async def _collect(stream: asyncio.StreamReader, log: list[tuple[float, str]]) -> None:
+    copy = open(os.environ["BENCH_LOG"], "a") if os.environ.get("BENCH_LOG") else None  # noqa: SIM115
     while line := await stream.readline():
         log.append((time.perf_counter(), line.decode(errors="replace").rstrip()))
+        if copy:
+            print(f"{log[-1][0]:.3f} {log[-1][1]}", file=copy, flush=True)
 
 
 async def _until_answering(port: int) -> None:
@@ -384,6 +388,11 @@ async def chat_while(port: int, sandbox: TelegramSandbox, chatters: int,
     url = f"http://127.0.0.1:{port}/telegram"
 
     async def officer(user: int, http: aiohttp.ClientSession) -> None:
+        # People write when they will: each starts at a moment of their own and reads for
+        # a while. Twenty questions at the same instant would measure only the bot-wide
+        # 30 messages a second (the twentieth reply waits 0.6 s for its turn), not the bot.
+        pace = random.Random(user)
+        await asyncio.sleep(pace.uniform(0, THINK_SECONDS[1]))
         while going_on():
             with contextlib.suppress(TimeoutError):
                 while True:  # reminders that came meanwhile
@@ -400,7 +409,7 @@ async def chat_while(port: int, sandbox: TelegramSandbox, chatters: int,
             except TimeoutError:
                 print(f"  (no reply to {user} within {REPLY_WAIT_SECONDS} s)", flush=True)
             samples.append(Sample(began, time.perf_counter() - began))
-            await asyncio.sleep(THINK_SECONDS)
+            await asyncio.sleep(pace.uniform(*THINK_SECONDS))
 
     async with aiohttp.ClientSession() as http:
         await asyncio.gather(*(officer(OFFICERS + i, http) for i in range(chatters)))
@@ -408,7 +417,7 @@ async def chat_while(port: int, sandbox: TelegramSandbox, chatters: int,
 
 NUMBERS = itertools.count(50_000_000)
 # Past Telegram's one message a second to a chat, which the bot keeps: a person reads, types.
-THINK_SECONDS = 1.5
+THINK_SECONDS = (1.0, 2.0)
 REPLY_WAIT_SECONDS = 600
 
 
