@@ -201,10 +201,10 @@ class Deliverer:
 
     async def _drive(self, run: _Run) -> None:
         while not (self.stopping or run.lost):
-            self._upkeep(run)
+            await self._upkeep(run)
             if not run.queue and not run.in_flight:
-                self._flush(run)
-                if not self._refill(run, force=True):
+                await self._flush(run)
+                if not await self._refill(run, force=True):
                     return  # nothing more is due now
                 continue
             if len(run.in_flight) >= self.concurrency:
@@ -328,61 +328,82 @@ class Deliverer:
 
     # -- the outbox -------------------------------------------------------------------------
 
-    def _upkeep(self, run: _Run) -> None:
+    # The outbox is read and written in a worker thread: however busy the database (a
+    # national tick inserting 100,000 rows), the event loop goes on answering the chat.
+
+    async def _upkeep(self, run: _Run) -> None:
         """Write answers down, renew leases, hand back, lease more: each when it is time."""
         for task in [t for t in run.in_flight if t.done()]:
             del run.in_flight[task]
         at = self.monotonic()
         if len(run.answers) >= FLUSH_COUNT or (run.answers and at - run.flushed_at >= FLUSH_EVERY):
-            self._flush(run)
+            await self._flush(run)
         if at - run.renewed_at >= RENEW_EVERY:
-            self._renew(run)
+            await self._renew(run)
         if run.hand_back:
-            self._release(run.hand_back)
-            run.hand_back = {}
-        self._refill(run, force=False)
+            due, run.hand_back = run.hand_back, {}
+            await self._release(due)
+        await self._refill(run, force=False)
 
-    def _refill(self, run: _Run, *, force: bool) -> bool:
+    async def _refill(self, run: _Run, *, force: bool) -> bool:
         """Lease more when the queue runs low; returns whether any came."""
         at = self.monotonic()
         if run.lost or len(run.queue) > self.batch_size // 2:
             return False
         if not (force or run.more_due or at - run.refilled_at >= RENEW_EVERY):
             return False
-        want, now, held = self.batch_size - len(run.queue), self.now(), run.held()
-        with session_scope(self.engine) as session:
-            rows = lease_due(session, now=now, platform=self.transport.platform, limit=want,
-                             until=now + LEASE, replies=self.replies)
-        run.refilled_at, run.more_due = at, len(rows) == want
+        want, now = self.batch_size - len(run.queue), self.now()
+        run.refilled_at = at
+        rows = await asyncio.to_thread(self._lease, want, now)
+        run.more_due = len(rows) == want
+        held = run.held()
         fresh = [row for row in rows if row.id not in held]
         run.queue.extend(fresh)
         return bool(fresh)
 
-    def _renew(self, run: _Run) -> None:
+    def _lease(self, want: int, now: dt.datetime) -> list[Leased]:
+        with session_scope(self.engine) as session:
+            return lease_due(session, now=now, platform=self.transport.platform, limit=want,
+                             until=now + LEASE, replies=self.replies)
+
+    async def _renew(self, run: _Run) -> None:
         """Keep holding what waits or is in flight; drop what was cancelled meanwhile."""
         run.renewed_at = self.monotonic()
         if not self._lead():
             run.lost = True
             return
-        now = self.now()
-        with session_scope(self.engine) as session:
-            pending = renew_leases(session, ids=run.held(), until=now + LEASE)
-        run.queue = [row for row in run.queue if row.id in pending]
+        held, until = run.held(), self.now() + LEASE
+        pending = await asyncio.to_thread(self._renew_leases, held, until)
+        run.queue = [row for row in run.queue if row.id in pending or row.id not in held]
 
-    def _flush(self, run: _Run) -> None:
+    def _renew_leases(self, ids: set[int], until: dt.datetime) -> set[int]:
+        with session_scope(self.engine) as session:
+            return renew_leases(session, ids=ids, until=until)
+
+    async def _flush(self, run: _Run) -> None:
         """Write down every answer that came back, in one transaction."""
         run.flushed_at = self.monotonic()
         if not run.answers:
             return
-        with session_scope(self.engine) as session:
-            recorded = record_outcomes(session, run.answers,
-                                       brand=self.transport.capabilities.brand)
-        run.answers = []
+        answers, run.answers = run.answers, []
+        try:
+            recorded = await asyncio.to_thread(self._record, answers)
+        except BaseException:
+            run.answers[:0] = answers  # written down at the next try, or on winding down
+            raise
         run.sent += recorded.count(SENT)
         for what in recorded:
             self.on_outcome(self.transport.platform, what)
 
-    def _release(self, due: dict[int, dt.datetime]) -> None:
+    def _record(self, answers: list[Outcome]) -> list[str]:
+        with session_scope(self.engine) as session:
+            return record_outcomes(session, answers, brand=self.transport.capabilities.brand)
+
+    async def _release(self, due: dict[int, dt.datetime]) -> None:
+        if due:
+            await asyncio.to_thread(self._release_leases, due)
+
+    def _release_leases(self, due: dict[int, dt.datetime]) -> None:
         with session_scope(self.engine) as session:
             release_leases(session, due=due)
 
@@ -391,9 +412,9 @@ class Deliverer:
         if run.in_flight:
             await asyncio.gather(*run.in_flight, return_exceptions=True)
             run.in_flight.clear()
-        self._flush(run)
+        await self._flush(run)
         now = self.now()
-        self._release({**{row.id: now for row in run.queue}, **run.hand_back})
+        await self._release({**{row.id: now for row in run.queue}, **run.hand_back})
 
     # -- leading ----------------------------------------------------------------------------
 
