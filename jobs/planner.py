@@ -22,7 +22,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import gc
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from sqlmodel import Session
@@ -94,9 +94,11 @@ class Planner:
     everything: the next tick plans from scratch, which is always correct.
     """
 
-    def __init__(self, catalog: Catalog, calendar: WorkCalendar) -> None:
+    def __init__(self, catalog: Catalog, calendar: WorkCalendar, *,
+                 after_commit: Callable[[], None] = lambda: None) -> None:
         self.catalog = catalog
         self.calendar = calendar
+        self.after_commit = after_commit  # after each chunk a committing tick writes
         self.duties = {d.key: d for d in catalog.duties}
         self._memory = _Memory()
         self._schedules: dict[Group, list[Stage]] = {}
@@ -147,6 +149,7 @@ class _Tick:
     def checkpoint(self) -> None:
         if self.commit:
             self.session.commit()
+            self.planner.after_commit()
 
     def run(self) -> PlanResult:
         units = unit_records(self.session)  # once: the obligations and the messages use them

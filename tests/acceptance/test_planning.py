@@ -91,7 +91,8 @@ class HeldPlanner(Planner):
 
 async def test_the_chat_answers_while_a_tick_is_under_way(bot, catalog):
     await bot.register(1001, "QNG-MD-DTAN", Role.OFFICER, "Lan")
-    held = bot.runtime.planner = HeldPlanner(bot.runtime.planner)
+    planning = bot.runtime.planning.in_thread  # the tests' bots plan in a thread
+    held = planning.planner = HeldPlanner(planning.planner)
     bot.clock.set(at("2026-12-01 08:00"))
     ticking = asyncio.create_task(bot.runtime.plan_now())
     assert await asyncio.to_thread(held.inside.wait, 30)
