@@ -6,7 +6,17 @@ import datetime as dt
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Column, DateTime, Index, LargeBinary, Text, UniqueConstraint, true
+from sqlalchemy import (
+    JSON,
+    Column,
+    DateTime,
+    Index,
+    LargeBinary,
+    Text,
+    UniqueConstraint,
+    text,
+    true,
+)
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
 
@@ -260,6 +270,10 @@ class EvidenceFile(SQLModel, table=True):
     stored_at: dt.datetime | None = _timestamp(nullable=True)
 
 
+#: Which outbox rows ``ix_outbox_pending_replies`` holds (storage.outbox._pending_reply).
+PENDING_REPLY = "state = 'pending' AND kind IN ('reply', 'edit')"
+
+
 class Outbox(SQLModel, table=True):
     """A message decided but maybe not yet sent. The unique key makes deciding idempotent.
 
@@ -271,8 +285,10 @@ class Outbox(SQLModel, table=True):
     # million pending messages due at the same moment reads 60 index entries instead of
     # sorting the million (1.7 s on PostgreSQL, on the event loop).
     __table_args__ = (Index("ix_outbox_due", "state", "platform", "next_attempt_at", "id"),
-                      # The reply lane: pending replies per chat, oldest first (storage/outbox.py).
-                      Index("ix_outbox_lane", "kind", "state", "platform", "chat_id", "id"))
+                      # The reply lane: only the pending replies, a few among a national tick's
+                      # 100,000 pending reminders, oldest first (storage/outbox.py).
+                      Index("ix_outbox_pending_replies", "platform", "id",
+                            postgresql_where=text(PENDING_REPLY), sqlite_where=text(PENDING_REPLY)))
 
     id: int | None = Field(default=None, primary_key=True)
     unique_key: str = Field(unique=True, max_length=255)

@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from typing import Any, NamedTuple
 
-from sqlalchemy import bindparam, exists, update
+from sqlalchemy import and_, bindparam, exists, literal_column, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, func, select
@@ -129,17 +129,26 @@ def any_due(session: Session, *, now: dt.datetime, platform: str,
 
 
 def _due(query, *, now: dt.datetime, platform: str, replies: bool | None):
-    query = query.where(Outbox.state == OutboxState.PENDING, Outbox.platform == platform,
-                        col(Outbox.next_attempt_at) <= now)
+    due = (Outbox.platform == platform, col(Outbox.next_attempt_at) <= now)
+    if replies:
+        earlier = aliased(Outbox)
+        return query.where(*due, _pending_reply(Outbox), ~exists().where(
+            _pending_reply(earlier), earlier.platform == Outbox.platform,
+            earlier.chat_id == Outbox.chat_id, earlier.id < Outbox.id))
+    query = query.where(Outbox.state == OutboxState.PENDING, *due)
     if replies is False:
         return query.where(col(Outbox.kind).not_in(REPLY_KINDS))
-    if not replies:
-        return query
-    earlier = aliased(Outbox)
-    return query.where(col(Outbox.kind).in_(REPLY_KINDS), ~exists().where(
-        col(earlier.kind).in_(REPLY_KINDS), earlier.state == OutboxState.PENDING,
-        earlier.platform == Outbox.platform, earlier.chat_id == Outbox.chat_id,
-        earlier.id < Outbox.id))
+    return query
+
+
+def _pending_reply(table):
+    """The predicate of the partial index ``ix_outbox_pending_replies``, word for word and in
+    literals: a database uses a partial index only for a query whose conditions imply its
+    own, and cannot tell that a bound parameter will be 'pending' (PostgreSQL's generic plans,
+    SQLite always). Without it, finding the few pending replies meant reading past every
+    pending reminder: 15-55 ms among 100,000 after a national tick, far more on a busy server."""
+    return and_(table.state == literal_column("'pending'"),
+                col(table.kind).in_([literal_column(f"'{kind}'") for kind in REPLY_KINDS]))
 
 
 class Leased(NamedTuple):
