@@ -37,9 +37,9 @@ from jobs.delivery_outcomes import (
     Outcome,
     Result,
     backoff,
-    record_outcomes,
 )
 from jobs.messages import Message
+from jobs.outbox_lane import OutboxLane
 from jobs.rate_limits import RateLimiter, RateLimits
 from jobs.transport import (
     RecipientGone,
@@ -49,16 +49,8 @@ from jobs.transport import (
     Transport,
     Undeliverable,
 )
-from storage.db import session_scope
 from storage.leadership import Leadership
-from storage.outbox import (
-    Leased,
-    any_due,
-    lease_due,
-    recent_sends,
-    release_leases,
-    renew_leases,
-)
+from storage.outbox import Leased
 
 log = logging.getLogger(__name__)
 
@@ -142,6 +134,8 @@ class Deliverer:
         self.now = now
         limits = limits or RateLimits()
         self.replies = replies
+        self.outbox = OutboxLane(engine, transport.platform, replies,
+                                 transport.capabilities.brand)
         self.limiter = limiter or RateLimiter(limits, transport.capabilities.is_group)
         self._counts_takeover = limiter is None
         # A lane that goes first (the replies): while it holds a message that may go, this
@@ -174,9 +168,7 @@ class Deliverer:
 
     def due(self) -> bool:
         """Whether a message of this deliverer's may be sent now."""
-        with session_scope(self.engine) as session:
-            return any_due(session, now=self.now(), platform=self.transport.platform,
-                           replies=self.replies)
+        return self.outbox.any_due(self.now())
 
     async def deliver_due(self) -> int:
         """Send every row due now; return how many were sent (0 when another process leads)."""
@@ -326,10 +318,7 @@ class Deliverer:
             return row.payload["message_id"]
         return await self.transport.send(row.chat_id, message)
 
-    # -- the outbox -------------------------------------------------------------------------
-
-    # The outbox is read and written in a worker thread: however busy the database (a
-    # national tick inserting 100,000 rows), the event loop goes on answering the chat.
+    # -- the outbox (read and written in a worker thread: jobs.outbox_lane) -----------------
 
     async def _upkeep(self, run: _Run) -> None:
         """Write answers down, renew leases, hand back, lease more: each when it is time."""
@@ -354,17 +343,12 @@ class Deliverer:
             return False
         want, now = self.batch_size - len(run.queue), self.now()
         run.refilled_at = at
-        rows = await asyncio.to_thread(self._lease, want, now)
+        rows = await asyncio.to_thread(self.outbox.lease, want, now, now + LEASE)
         run.more_due = len(rows) == want
         held = run.held()
         fresh = [row for row in rows if row.id not in held]
         run.queue.extend(fresh)
         return bool(fresh)
-
-    def _lease(self, want: int, now: dt.datetime) -> list[Leased]:
-        with session_scope(self.engine) as session:
-            return lease_due(session, now=now, platform=self.transport.platform, limit=want,
-                             until=now + LEASE, replies=self.replies)
 
     async def _renew(self, run: _Run) -> None:
         """Keep holding what waits or is in flight; drop what was cancelled meanwhile."""
@@ -373,12 +357,8 @@ class Deliverer:
             run.lost = True
             return
         held, until = run.held(), self.now() + LEASE
-        pending = await asyncio.to_thread(self._renew_leases, held, until)
+        pending = await asyncio.to_thread(self.outbox.renew, held, until)
         run.queue = [row for row in run.queue if row.id in pending or row.id not in held]
-
-    def _renew_leases(self, ids: set[int], until: dt.datetime) -> set[int]:
-        with session_scope(self.engine) as session:
-            return renew_leases(session, ids=ids, until=until)
 
     async def _flush(self, run: _Run) -> None:
         """Write down every answer that came back, in one transaction."""
@@ -387,7 +367,7 @@ class Deliverer:
             return
         answers, run.answers = run.answers, []
         try:
-            recorded = await asyncio.to_thread(self._record, answers)
+            recorded = await asyncio.to_thread(self.outbox.record, answers)
         except BaseException:
             run.answers[:0] = answers  # written down at the next try, or on winding down
             raise
@@ -395,17 +375,9 @@ class Deliverer:
         for what in recorded:
             self.on_outcome(self.transport.platform, what)
 
-    def _record(self, answers: list[Outcome]) -> list[str]:
-        with session_scope(self.engine) as session:
-            return record_outcomes(session, answers, brand=self.transport.capabilities.brand)
-
     async def _release(self, due: dict[int, dt.datetime]) -> None:
         if due:
-            await asyncio.to_thread(self._release_leases, due)
-
-    def _release_leases(self, due: dict[int, dt.datetime]) -> None:
-        with session_scope(self.engine) as session:
-            release_leases(session, due=due)
+            await asyncio.to_thread(self.outbox.release, due)
 
     async def _wind_down(self, run: _Run) -> None:
         """Let the messages in flight finish, write everything down, hand the rest back."""
@@ -430,10 +402,7 @@ class Deliverer:
         """Count what was sent lately, by this process before a restart or by another."""
         now, at = self.now(), self.monotonic()
         since = now - dt.timedelta(seconds=self.limiter.memory_seconds)
-        with session_scope(self.engine) as session:
-            sends = recent_sends(session, platform=self.transport.platform, since=since,
-                                 lease=LEASE)
-        for chat_id, sent_at in sends:
+        for chat_id, sent_at in self.outbox.recent_sends(since, LEASE):
             self.limiter.record(chat_id, at - (now - sent_at).total_seconds())
         if self.leadership is not None and self.leadership.shared:
             # The last leader may have sent a moment ago what it never got to write down.
