@@ -75,6 +75,7 @@ class Runtime:
     web_runner: web.AppRunner | None = None
     planning: PlanningWorker = field(init=False)  # the tick and the digest, off the event loop
     _plan_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    _stopping: bool = False
     _deliver_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     _reply_lanes: dict[str, ReplyLane] = field(default_factory=dict)
 
@@ -192,7 +193,9 @@ class Runtime:
         unique keys would make a second planner harmless, but not free.
         """
         async with self._plan_lock:  # one tick at a time: the planner is not shared
-            if not self.leadership.leads("plan"):
+            # A tick the scheduler fires while the bot stops would start a national tick
+            # (and a planning process) that the stop then waits for.
+            if self._stopping or not self.leadership.leads("plan"):
                 return
             now = self.clock.now()
             started = time.perf_counter()
@@ -240,6 +243,7 @@ class Runtime:
         Updates stop coming in first; those under way are answered (queued); what is still
         stored waits in the inbox for the next start.
         """
+        self._stopping = True
         if self.web_runner:
             await self.web_runner.cleanup()
         await self.intake.stop()

@@ -18,7 +18,7 @@ from storage.db import session_scope
 from storage.models import Member, Obligation, Outbox, Role
 from storage.units import unit_by_code
 from tests.conftest import at
-from tests.support.telegram import load_sample_units
+from tests.support.telegram import load_sample_units, start_harness
 
 JOINED = at("2026-11-30 07:00")
 BEFORE_OFFICE = at("2026-12-01 06:30")  # obligations are created; no reminder goes at night
@@ -73,3 +73,13 @@ async def test_a_dead_planning_process_is_replaced_at_the_next_tick(officer, wor
     morning = await worker.tick(IN_OFFICE)
     assert morning.messages_queued == counted(engine, Outbox) > 0
     assert [p.pid for p in planning_processes()] != [process.pid]
+
+
+async def test_a_tick_fired_while_the_bot_stops_plans_nothing(officer, engine, catalog):
+    harness = await start_harness(engine, catalog, BEFORE_OFFICE)  # plans once as it starts
+    await harness.runtime.stop()
+    await harness.sandbox.stop()
+    queued = counted(engine, Outbox)
+    harness.clock.set(IN_OFFICE)
+    await harness.runtime.plan_now()  # as the scheduler may, a moment after the stop began
+    assert counted(engine, Outbox) == queued  # no reminder was queued, no tick started
