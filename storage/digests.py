@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
+from sqlalchemy import Row
 from sqlmodel import Session, col, or_, select
 
 from storage.models import Member, Obligation, ObligationStatus, Outbox, Unit
@@ -19,7 +20,8 @@ def digest_members(session: Session, *, roles: Iterable[str]) -> list[tuple[Memb
     ))
 
 
-def digest_obligations(session: Session, *, due_from: dt.date, done_since: dt.datetime) -> list:
+def digest_obligations(session: Session, *, due_from: dt.date,
+                       done_since: dt.datetime) -> list[Row]:
     """What a digest may mention: obligations of active units that are open, or due on or
     after ``due_from``, or done since ``done_since``; cancelled ones never. Rows (named
     tuples of the fields :class:`jobs.digest.DigestObligation` has), never objects: a national

@@ -270,8 +270,12 @@ class EvidenceFile(SQLModel, table=True):
     stored_at: dt.datetime | None = _timestamp(nullable=True)
 
 
-#: Which outbox rows ``ix_outbox_pending_replies`` holds (storage.outbox._pending_reply).
-PENDING_REPLY = "state = 'pending' AND kind IN ('reply', 'edit')"
+#: The outbox kinds that answer what a person wrote: sent in order per chat, ahead of the rest.
+REPLY_KINDS = ("reply", "edit")
+#: Which outbox rows ``ix_outbox_pending_replies`` holds (storage.outbox._pending_reply says
+#: the same in SQL expressions).
+PENDING_REPLY = "state = 'pending' AND kind IN ({})".format(
+    ", ".join(f"'{kind}'" for kind in REPLY_KINDS))
 
 
 class Outbox(SQLModel, table=True):

@@ -12,10 +12,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, func, select
 
 from storage.db import insert_ignoring_duplicates
-from storage.models import Member, Outbox, OutboxState
-
-#: What the conversation answers: sent in order per chat, ahead of reminders and digests.
-REPLY_KINDS = ("reply", "edit")
+from storage.models import REPLY_KINDS, Member, Outbox, OutboxState
 
 
 def enqueue(
