@@ -22,10 +22,10 @@ import tempfile
 import time
 from pathlib import Path
 
+from chatting import OFFICERS, TOKEN, bot_process, chat_while, free_port, ms, planned, quantile
 from country import fresh_database, measured, postgres_server, register_people, write_units_file
 from sqlalchemy import text
 from sqlmodel import select
-from webhook import OFFICERS, TOKEN, bot_process, chat_while, free_port, ms, planned, quantile
 
 from bot.messengers.telegram.sandbox import TelegramSandbox
 from jobs.calendar import VIETNAM

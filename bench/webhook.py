@@ -25,12 +25,7 @@ import asyncio
 import contextlib
 import datetime as dt
 import itertools
-import os
-import random
-import signal
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -45,6 +40,22 @@ from sqlalchemy import create_engine, text
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from chatting import (  # noqa: E402
+    HEADER,
+    OFFICERS,
+    SECRET,
+    TOKEN,
+    Sample,
+    bot_process,
+    chat_while,
+    free_port,
+    ms,
+    planned,
+    quantile,
+    until_answering,
+    update,
+)
+
 from bot.messengers.telegram.sandbox import TelegramSandbox  # noqa: E402
 from jobs.calendar import VIETNAM  # noqa: E402
 from jobs.units import SAMPLE_UNITS, in_tree_order, read_units_file  # noqa: E402
@@ -52,24 +63,11 @@ from storage.db import make_engine, session_scope, upgrade  # noqa: E402
 from storage.models import Member, Role  # noqa: E402
 from storage.units import unit_by_code, upsert_units  # noqa: E402
 
-TOKEN = "123456:bench-webhook"
-SECRET = "bench-webhook-secret"
-HEADER = "X-Telegram-Bot-Api-Secret-Token"
 CONNECTIONS = 4
-OFFICERS, STRANGERS = 100_000, 900_000  # user ids
+STRANGERS = 900_000  # user ids (the officers': chatting.OFFICERS)
 REPORT = "da nop bao cao quy 4 so 45/BC-UBND ngay 28/11/2026"
 QUIET = "2026-12-06T20:00"  # a Sunday evening: nothing to remind
 QUARTER = "2027-01-04T08:00"  # the first working morning of 2027's first quarter
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def quantile(values: list[float], q: int) -> float:
-    return statistics.quantiles(values, n=100)[q - 1] if len(values) > 1 else values[0]
 
 
 # -- the database -------------------------------------------------------------------------------
@@ -144,54 +142,6 @@ def until_sent(url: str) -> None:
 # -- the servers --------------------------------------------------------------------------------
 
 
-@contextlib.asynccontextmanager
-async def bot_process(url: str, sandbox: TelegramSandbox, port: int, now: str,
-                      log: list[tuple[float, str]], plan_every_minutes: int = 5,
-                      ) -> AsyncIterator[subprocess.Popen]:
-    """``isobot run`` in webhook mode against ``sandbox``, until it answers on ``port``; its
-    log lines land in ``log`` with the moment they came (``time.perf_counter``)."""
-    env = {**os.environ, "ISOBOT_PLAN_EVERY_MINUTES": str(plan_every_minutes),
-           "DATABASE_URL": url, "TELEGRAM_BOT_TOKEN": TOKEN,
-           "TELEGRAM_API_BASE_URL": sandbox.base_url,
-           "TELEGRAM_FILE_BASE_URL": sandbox.base_file_url, "TELEGRAM_BOT_USERNAME": "bench_bot",
-           "WEBHOOK_BASE_URL": f"http://127.0.0.1:{port}", "WEBHOOK_SECRET": SECRET,
-           "WEBHOOK_LISTEN": "127.0.0.1", "WEBHOOK_PORT": str(port), "ISOBOT_NOW": now,
-           "ISOBOT_HEALTH_PORT": "0"}
-    profile = ["-m", "cProfile", "-o", os.environ["BENCH_PROFILE"]] \
-        if os.environ.get("BENCH_PROFILE") else []
-    process = await asyncio.create_subprocess_exec(
-        sys.executable, *profile, "-m", "bot.cli", "run", cwd=ROOT, env=env,
-        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE)
-    reader = asyncio.create_task(_collect(process.stderr, log))
-    try:
-        await _until_answering(port)
-        yield process
-    finally:
-        process.send_signal(signal.SIGINT)  # like Ctrl+C: the bot stops cleanly (and profiles)
-        await process.wait()
-        reader.cancel()
-
-
-async def _collect(stream: asyncio.StreamReader, log: list[tuple[float, str]]) -> None:
-    copy = open(os.environ["BENCH_LOG"], "a") if os.environ.get("BENCH_LOG") else None  # noqa: SIM115
-    while line := await stream.readline():
-        log.append((time.perf_counter(), line.decode(errors="replace").rstrip()))
-        if copy:
-            print(f"{log[-1][0]:.3f} {log[-1][1]}", file=copy, flush=True)
-
-
-async def _until_answering(port: int) -> None:
-    async with aiohttp.ClientSession() as http:
-        for _ in range(6000):  # ten minutes: a national first tick runs before it listens
-            with contextlib.suppress(aiohttp.ClientError):
-                async with http.post(f"http://127.0.0.1:{port}/telegram", json={},
-                                     headers={HEADER: SECRET}) as response:
-                    if response.status == 200:
-                        return
-            await asyncio.sleep(0.1)
-    raise RuntimeError("the bot did not start")
-
-
 def serve_bare(port: int) -> None:
     """The reference: an aiohttp endpoint that reads the JSON and answers 200."""
 
@@ -209,7 +159,7 @@ async def bare_process(port: int) -> AsyncIterator[None]:
     process = await asyncio.create_subprocess_exec(sys.executable, __file__, "--bare", str(port),
                                                    cwd=ROOT)
     try:
-        await _until_answering(port)
+        await until_answering(port)
         yield
     finally:
         process.terminate()
@@ -217,12 +167,6 @@ async def bare_process(port: int) -> AsyncIterator[None]:
 
 
 # -- the load ---------------------------------------------------------------------------------
-
-
-def update(n: int, user: int, text_: str) -> dict:
-    return {"update_id": n, "message": {
-        "message_id": n, "date": 1796000000, "chat": {"id": user, "type": "private"},
-        "from": {"id": user, "is_bot": False, "first_name": "Đo"}, "text": text_}}
 
 
 def mixed_updates(count: int, officers: int, first: int) -> list[dict]:
@@ -315,12 +259,6 @@ class Chat:
     tick: str
 
 
-@dataclass
-class Sample:
-    sent: float  # perf_counter when the message was posted
-    latency: float  # seconds until its reply reached the sandbox
-
-
 async def chat_run(url: str, units: int, chatters: int) -> Chat:
     """Officers chat while the bot runs; meanwhile a province of ``units`` is imported, and
     the next tick (a minute apart) plans it: the quarter's obligations and reminders."""
@@ -348,10 +286,6 @@ async def chat_run(url: str, units: int, chatters: int) -> Chat:
     during = [s.latency for s in samples if tick_end - seconds <= s.sent <= tick_end]
     bulk = [s.latency for s in samples if s.sent > tick_end]
     return Chat(during, bulk, quiet, line.split("planned: ", 1)[1])
-
-
-def planned(log: list[tuple[float, str]]) -> list[tuple[float, str]]:
-    return [(at, line) for at, line in log if "planned:" in line]
 
 
 def add_units(url: str, units: int, first: int) -> None:
@@ -382,50 +316,7 @@ async def telegram(users: range) -> AsyncIterator[TelegramSandbox]:
         await sandbox.stop()
 
 
-async def chat_while(port: int, sandbox: TelegramSandbox, chatters: int,
-                     samples: list[Sample], going_on: Callable[[], bool]) -> None:
-    """Officers ask /viec, each waiting for the reply (and a moment) before asking again."""
-    url = f"http://127.0.0.1:{port}/telegram"
-
-    async def officer(user: int, http: aiohttp.ClientSession) -> None:
-        # People write when they will: each starts at a moment of their own and reads for
-        # a while. Twenty questions at the same instant would measure only the bot-wide
-        # 30 messages a second (the twentieth reply waits 0.6 s for its turn), not the bot.
-        pace = random.Random(user)
-        await asyncio.sleep(pace.uniform(0, THINK_SECONDS[1]))
-        while going_on():
-            with contextlib.suppress(TimeoutError):
-                while True:  # reminders that came meanwhile
-                    await sandbox.next_message(user, timeout=0)
-            began = time.perf_counter()
-            async with http.post(url, json=update(next(NUMBERS), user, "/viec"),
-                                 headers={HEADER: SECRET}) as response:
-                await response.read()
-            try:
-                while True:  # the reply, not a reminder that came meanwhile
-                    message = await sandbox.next_message(user, timeout=REPLY_WAIT_SECONDS)
-                    if not message["text"].startswith("🔔"):
-                        break
-            except TimeoutError:
-                print(f"  (no reply to {user} within {REPLY_WAIT_SECONDS} s)", flush=True)
-            samples.append(Sample(began, time.perf_counter() - began))
-            await asyncio.sleep(pace.uniform(*THINK_SECONDS))
-
-    async with aiohttp.ClientSession() as http:
-        await asyncio.gather(*(officer(OFFICERS + i, http) for i in range(chatters)))
-
-
-NUMBERS = itertools.count(50_000_000)
-# Past Telegram's one message a second to a chat, which the bot keeps: a person reads, types.
-THINK_SECONDS = (1.0, 2.0)
-REPLY_WAIT_SECONDS = 600
-
-
 # -- the report ---------------------------------------------------------------------------------
-
-
-def ms(seconds: float) -> str:
-    return f"{seconds * 1000:.0f} ms"
 
 
 async def main(args: argparse.Namespace) -> None:
