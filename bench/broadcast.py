@@ -65,10 +65,10 @@ from bot.messengers.sandbox import ApiError
 from bot.messengers.telegram.adapter import TelegramTransport
 from bot.messengers.telegram.messenger import LIMITS
 from bot.messengers.telegram.sandbox import TelegramSandbox
-from bot.runtime import DELIVER_EVERY_SECONDS
-from jobs.calendar import VIETNAM
-from jobs.delivery import Deliverer, RateLimits
-from jobs.messages import Message
+from bot.runtime.run import DELIVER_EVERY_SECONDS
+from jobs.calendar.workdays import VIETNAM
+from jobs.delivery.deliverer import Deliverer, RateLimits
+from jobs.delivery.messages import Message
 from storage.db import make_engine, session_scope, upgrade
 from storage.leadership import lock_key
 from storage.models import Member

@@ -28,7 +28,7 @@ from sqlalchemy import text
 from sqlmodel import select
 
 from bot.messengers.telegram.sandbox import TelegramSandbox
-from jobs.calendar import VIETNAM
+from jobs.calendar.workdays import VIETNAM
 from storage.db import make_engine, session_scope
 from storage.models import Member, Role
 
@@ -76,7 +76,7 @@ async def chat_through_the_tick(url: str, chats: list[int]) -> dict[str, list[fl
         async with bot_process(url, sandbox, port, MONDAY, log, plan_every_minutes=1):
             ticks = len(planned(log))
             # Not counted: the first replies after a start wait a second for what another
-            # process may have sent just before (jobs/delivery.py, taking over).
+            # process may have sent just before (jobs/delivery/deliverer.py, taking over).
             warm = time.perf_counter() + WARM_UP_SECONDS
             await chat_while(port, sandbox, CHATTERS, [], lambda: time.perf_counter() < warm)
             before = time.perf_counter() + QUIET_SECONDS

@@ -17,11 +17,11 @@ from pathlib import Path
 
 from sqlmodel import select
 
-from jobs.calendar import VIETNAM, WorkCalendar
+from jobs.calendar.workdays import VIETNAM, WorkCalendar
 from jobs.catalog import load_catalog
-from jobs.digest_job import build_weekly_digest
-from jobs.planner import ensure_owed_obligations
-from jobs.units import SAMPLE_UNITS, in_tree_order, read_units_file
+from jobs.planning.planner import ensure_owed_obligations
+from jobs.supervision.digest_job import build_weekly_digest
+from jobs.units.units_file import SAMPLE_UNITS, in_tree_order, read_units_file
 from storage.db import make_engine, session_scope, upgrade
 from storage.models import Member, Obligation, Unit
 from storage.units import upsert_units

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from sqlalchemy import insert, text
 
-from bot.metrics import Metrics
+from bot.runtime.metrics import Metrics
 from storage.db import make_engine, upgrade
 from storage.models import Member, Outbox, Unit
 from storage.monitoring import probe_database

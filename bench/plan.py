@@ -29,9 +29,9 @@ from country import countries, fresh_database, measured, peak_mb, register_peopl
 from sqlalchemy import Column, DateTime, Integer, MetaData, String, Table, Text, func, select
 from sqlmodel import Session
 
-from jobs.calendar import VIETNAM, WorkCalendar
+from jobs.calendar.workdays import VIETNAM, WorkCalendar
 from jobs.catalog import load_catalog
-from jobs.planner import Planner
+from jobs.planning.planner import Planner
 from storage.db import make_engine, session_scope
 from storage.models import Outbox
 

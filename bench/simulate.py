@@ -9,11 +9,11 @@ import datetime as dt
 import resource
 import time
 
-from jobs.calendar import WorkCalendar
+from jobs.calendar.workdays import WorkCalendar
 from jobs.catalog import load_catalog
-from jobs.i18n import translator
-from jobs.simulate import UnitInfo, simulate
-from jobs.units import SAMPLE_UNITS, read_units_file
+from jobs.planning.simulate import UnitInfo, simulate
+from jobs.text.i18n import translator
+from jobs.units.units_file import SAMPLE_UNITS, read_units_file
 
 
 def run(units: list[UnitInfo], label: str) -> None:

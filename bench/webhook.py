@@ -57,8 +57,8 @@ from chatting import (  # noqa: E402
 )
 
 from bot.messengers.telegram.sandbox import TelegramSandbox  # noqa: E402
-from jobs.calendar import VIETNAM  # noqa: E402
-from jobs.units import SAMPLE_UNITS, in_tree_order, read_units_file  # noqa: E402
+from jobs.calendar.workdays import VIETNAM  # noqa: E402
+from jobs.units.units_file import SAMPLE_UNITS, in_tree_order, read_units_file  # noqa: E402
 from storage.db import make_engine, session_scope, upgrade  # noqa: E402
 from storage.models import Member, Role  # noqa: E402
 from storage.units import unit_by_code, upsert_units  # noqa: E402

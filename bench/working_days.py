@@ -16,7 +16,7 @@ from collections.abc import Callable
 
 import holidays
 
-from jobs.calendar import WorkCalendar
+from jobs.calendar.workdays import WorkCalendar
 
 REPEATS = 7
 # Four years of days, as the planner meets them: a year of duties plus lead times around it.

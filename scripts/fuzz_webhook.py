@@ -26,9 +26,9 @@ sys.path.insert(0, str(ROOT))
 
 from hypothesis import HealthCheck, Phase, given, seed, settings  # noqa: E402
 
-from jobs.calendar import VIETNAM  # noqa: E402
+from jobs.calendar.workdays import VIETNAM  # noqa: E402
 from jobs.catalog import load_catalog  # noqa: E402
-from jobs.i18n import translator  # noqa: E402
+from jobs.text.i18n import translator  # noqa: E402
 from storage.db import make_engine, upgrade  # noqa: E402
 from tests.support import fuzz  # noqa: E402
 from tests.support.telegram import load_sample_units  # noqa: E402

@@ -24,8 +24,8 @@ def digest_obligations(session: Session, *, due_from: dt.date,
                        done_since: dt.datetime) -> list[Row]:
     """What a digest may mention: obligations of active units that are open, or due on or
     after ``due_from``, or done since ``done_since``; cancelled ones never. Rows (named
-    tuples of the fields :class:`jobs.digest.DigestObligation` has), never objects: a national
-    digest reads a few hundred thousand."""
+    tuples of the fields :class:`jobs.supervision.digest.DigestObligation` has), never objects: a
+    national digest reads a few hundred thousand."""
     return session.connection().execute(
         select(Obligation.unit_id, Obligation.duty_key, Obligation.period, Obligation.due,
                Obligation.status, Obligation.done_at, Obligation.id, Obligation.label,

@@ -131,7 +131,7 @@ class Member(SQLModel, table=True):
     # False when the person chose to get reminders on their other messenger only.
     receives_reminders: bool = Field(default=True, sa_column_kwargs={"server_default": true()})
     # A messenger that cannot say "blocked" for sure (Zalo): failed sends since the last one that
-    # went through, and when the first of them failed (jobs/reachability.py judges them).
+    # went through, and when the first of them failed (jobs/delivery/reachability.py judges them).
     unreachable_since: dt.datetime | None = _timestamp(nullable=True)
     unreachable_failures: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
 
@@ -204,10 +204,10 @@ class Obligation(SQLModel, table=True):
     source: str = Field(default=ObligationSource.CATALOG, max_length=16)
     # What created it, for the reminder's text: a directive id, a legal document id, an audit event.
     source_ref: str | None = Field(default=None, max_length=64)
-    # As long as a directive's text (jobs/directives.py), which it carries.
+    # As long as a directive's text (jobs/supervision/directives.py), which it carries.
     note: str | None = Field(default=None, max_length=4000)
     # What people know it by when its period is not a calendar one: a directive's or a legal
-    # document's official number, a new officer's name (jobs/labels.py words it).
+    # document's official number, a new officer's name (jobs/text/labels.py words it).
     label: str | None = Field(default=None, max_length=255)
     created_at: dt.datetime | None = _timestamp()
     done_at: dt.datetime | None = _timestamp(nullable=True)

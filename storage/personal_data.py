@@ -1,5 +1,5 @@
 """Queries behind a person's data rights: what is held about their accounts, and erasing what is
-not evidence (the rules are in :mod:`jobs.personal_data`)."""
+not evidence (the rules are in :mod:`jobs.people.personal_data`)."""
 
 from __future__ import annotations
 

@@ -19,7 +19,7 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from jobs.calendar import VIETNAM, WorkCalendar
+from jobs.calendar.workdays import VIETNAM, WorkCalendar
 from jobs.catalog import load_catalog
 from storage.db import make_engine, upgrade
 

@@ -5,7 +5,7 @@ name no messenger themselves (``tests/unit/test_layering.py`` keeps it so). To a
 the shape of ``zalo/`` (the smaller) into ``bot/messengers/<name>/``:
 
 - ``settings.py``: its part of the one settings object (token, base URL, rates);
-- ``messenger.py``: its facts (:class:`~jobs.transport.Capabilities`, rate limits, webhook
+- ``messenger.py``: its facts (:class:`~jobs.delivery.transport.Capabilities`, rate limits, webhook
   path and secret header) and ``MESSENGER``, the object the runtime loops over;
 - ``client.py`` if no maintained client exists; ``adapter.py``: updates to ``Inbound`` and
   ``Message`` to the platform, and the delivery transport mapping its errors to delivery's;

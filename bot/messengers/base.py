@@ -3,10 +3,10 @@
 A messenger is one package under ``bot/messengers/`` exporting one object, ``MESSENGER``, that
 says whether the settings enable it, reads the updates its platform hands over
 (:meth:`Messenger.read_update`), connects it (long polling or a webhook), and lends delivery
-its :class:`~jobs.transport.Transport` and limits. Everything it knows about its platform stays
-in its package; the core sees only :class:`~jobs.transport.Capabilities`.
+its :class:`~jobs.delivery.transport.Transport` and limits. Everything it knows about its platform
+stays in its package; the core sees only :class:`~jobs.delivery.transport.Capabilities`.
 
-Updates go through the inbox (:mod:`bot.intake`): the webhook or the poller stores each one
+Updates go through the inbox (:mod:`bot.runtime.intake`): the webhook or the poller stores each one
 the messenger can read, and workers later ask the connection for its :class:`Inbound`. Replies
 go out through the outbox like reminders.
 """
@@ -20,17 +20,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
-from jobs.delivery import RateLimits
-from jobs.transport import Capabilities, Transport
+from jobs.delivery.deliverer import RateLimits
+from jobs.delivery.transport import Capabilities, Transport
 
 if TYPE_CHECKING:  # the settings are composed from the messengers' own models
     from pydantic_settings import BaseSettings
 
-    from bot.conversation import Conversation
-    from bot.outgoing import OutgoingFiles
+    from bot.chat.conversation import Conversation
+    from bot.chat.turn import Inbound, Replies
+    from bot.runtime.outgoing import OutgoingFiles
     from bot.settings import Settings
-    from bot.turn import Inbound, Replies
-    from jobs.i18n import Translator
+    from jobs.text.i18n import Translator
 
 T = TypeVar("T")
 #: ``menu(lang)``: the commands to show, as (name, one-line description) in that language.

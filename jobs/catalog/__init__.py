@@ -1,6 +1,6 @@
 """The duty catalog: which QMS duties exist, when each falls due and who is reminded.
 
-The catalog is data (``jobs/duties.yaml``) so that a deployment can move a date without a
+The catalog is data (``jobs/catalog/duties.yaml``) so that a deployment can move a date without a
 release: it names its own file in ``ISOBOT_CATALOG`` and the caller passes it to
 :func:`load_catalog` as ``override``. The national catalog cites national documents only; each
 province's documents are in its own file, and ``ISOBOT_PROVINCE_CATALOGS`` says which units read

@@ -10,7 +10,7 @@ from typing import Any, Literal
 from pydantic import PrivateAttr, ValidationError, field_validator, model_validator
 
 from jobs.catalog.schema import INHERITED, Defaults, Duty, UnknownDutyError, _Model
-from jobs.i18n import translator
+from jobs.text.i18n import translator
 
 
 class Catalog(_Model):

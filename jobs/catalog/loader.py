@@ -32,9 +32,9 @@ from jobs.catalog.yaml_file import YamlDocument as _Document
 from jobs.catalog.yaml_file import line_of as _line_of
 from jobs.catalog.yaml_file import problem_line as _problem_line
 from jobs.catalog.yaml_file import read_yaml
-from jobs.i18n import N_, translator
+from jobs.text.i18n import N_, translator
 
-PACKAGED_CATALOG = Path(__file__).resolve().parent.parent / "duties.yaml"
+PACKAGED_CATALOG = Path(__file__).resolve().parent / "duties.yaml"
 ENV_VAR = "ISOBOT_CATALOG"  # read by the deployment's settings, never here
 
 # A province replaces these whole instead of merging key by key: half of an old due rule, or an
@@ -70,9 +70,10 @@ def load_catalog(path: Path | None = None, *, override: Path | None = None,
 # What a province's own file may change in a duty: what it cites and what it asks to check.
 # Everything else stays the same in every province: titles head tables that span provinces;
 # the chat reads evidence and aliases before it knows whose unit a reply is about; and the
-# planner dates and times every unit of a duty together, a due date at a time (jobs/owed.py,
-# jobs/planner.py). A province that keeps its own dates runs its own deployment, with them in
-# ISOBOT_CATALOG.
+# planner dates and times every unit of a duty together, a due date at a time
+# (jobs/planning/owed.py,
+# jobs/planning/planner.py). A province that keeps its own dates runs its own deployment, with them
+# in ISOBOT_CATALOG.
 PROVINCE_FIELDS = frozenset({"key", "legal_basis", "checklist"})
 
 

@@ -1,7 +1,7 @@
 """Each province's own catalog, and which units read it (``ISOBOT_PROVINCE_CATALOGS``).
 
-The national catalog (``jobs/duties.yaml``, and a deployment's ``ISOBOT_CATALOG`` over it) cites
-only national documents: Decision 19/2014/QĐ-TTg and TCVN ISO 9001:2015. A province's own
+The national catalog (``jobs/catalog/duties.yaml``, and a deployment's ``ISOBOT_CATALOG`` over it)
+cites only national documents: Decision 19/2014/QĐ-TTg and TCVN ISO 9001:2015. A province's own
 documents live in its own file (``catalogs/an-giang.yaml``, …), laid over the national catalog
 (:func:`jobs.catalog.loader.load_catalog`, ``province=``). The mapping file names which units
 read which file, by the start of their code::
@@ -25,7 +25,7 @@ from jobs.catalog.catalog import Catalog
 from jobs.catalog.loader import load_catalog
 from jobs.catalog.schema import CatalogError
 from jobs.catalog.yaml_file import YamlDocument, line_of, problem_line, read_yaml
-from jobs.i18n import translator
+from jobs.text.i18n import translator
 
 ENV_VAR = "ISOBOT_PROVINCE_CATALOGS"  # read by the deployment's settings, never here
 

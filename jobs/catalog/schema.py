@@ -25,7 +25,7 @@ from pydantic import (
     model_validator,
 )
 
-from jobs.i18n import translator
+from jobs.text.i18n import translator
 
 Cadence = Literal["yearly", "quarterly", "monthly", "event"]
 Recipient = Literal["officer", "head"]

@@ -17,7 +17,7 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from jobs.catalog.schema import CatalogError
-from jobs.i18n import translator
+from jobs.text.i18n import translator
 
 _PROJECT_ROOT = Path(__file__).resolve().parent.parent.parent
 
@@ -55,7 +55,7 @@ class _Loader(yaml.SafeLoader):
 
 
 def display_name(path: Path) -> str:
-    # `jobs/duties.yaml` rather than a long absolute path for the packaged file.
+    # `jobs/catalog/duties.yaml` rather than a long absolute path for the packaged file.
     try:
         return path.resolve().relative_to(_PROJECT_ROOT).as_posix()
     except ValueError:

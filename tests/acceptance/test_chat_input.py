@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from sqlmodel import create_engine, select
 
-from jobs.i18n import translator
+from jobs.text.i18n import translator
 from storage.db import session_scope
 from storage.models import Directive, LegalDocument, Member, Role
 from tests.conftest import at

@@ -3,7 +3,7 @@
 import datetime as dt
 import logging
 
-from jobs.i18n import translator
+from jobs.text.i18n import translator
 from storage.models import Role
 from tests.conftest import at
 from tests.support.telegram import invite

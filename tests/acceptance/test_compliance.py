@@ -11,7 +11,8 @@ import pytest
 from openpyxl import load_workbook
 
 from jobs.catalog import load_catalog
-from jobs.compliance import (
+from jobs.planning.standing import legend
+from jobs.reports.compliance import (
     CSV_KEYS,
     STANDING_FILL,
     STANDING_TEXT,
@@ -19,9 +20,8 @@ from jobs.compliance import (
     Standing,
     build_compliance,
 )
-from jobs.i18n import translator
-from jobs.reminder_texts import period_text
-from jobs.standing import legend
+from jobs.text.i18n import translator
+from jobs.text.reminder_texts import period_text
 from storage.db import make_engine, session_scope
 from storage.models import Obligation, ObligationSource, ObligationStatus, Role, Unit
 from storage.units import subtree_ids, unit_by_code

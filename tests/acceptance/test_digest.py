@@ -11,12 +11,12 @@ from openpyxl import load_workbook
 from PIL import Image
 from sqlmodel import select
 
-from jobs.calendar import WorkCalendar
+from jobs.calendar.workdays import WorkCalendar
 from jobs.catalog import load_catalog
-from jobs.digest_job import queue_weekly_digest
-from jobs.i18n import translator
-from jobs.messages import Message
-from jobs.standing import legend
+from jobs.delivery.messages import Message
+from jobs.planning.standing import legend
+from jobs.supervision.digest_job import queue_weekly_digest
+from jobs.text.i18n import translator
 from storage.db import make_engine, session_scope
 from storage.models import Member, Obligation, Outbox, Role
 from storage.obligations import ensure_obligation

@@ -12,7 +12,7 @@ import zipfile
 import pytest
 from sqlmodel import select
 
-from jobs.i18n import translator
+from jobs.text.i18n import translator
 from storage.blobs import FolderStore, blob_key
 from storage.db import session_scope
 from storage.models import Event, EvidenceFile, Role

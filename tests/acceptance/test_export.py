@@ -11,9 +11,9 @@ import pytest
 from openpyxl import load_workbook
 
 from jobs.catalog import load_catalog
-from jobs.export import event_table, obligation_table
-from jobs.i18n import translator
-from jobs.standing import legend
+from jobs.planning.standing import legend
+from jobs.reports.export import event_table, obligation_table
+from jobs.text.i18n import translator
 from storage.db import make_engine, session_scope
 from storage.models import Obligation, ObligationSource, ObligationStatus, Unit
 from tests.conftest import at

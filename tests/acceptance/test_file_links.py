@@ -8,7 +8,7 @@ import datetime as dt
 import aiohttp
 import pytest
 
-from jobs.i18n import translator
+from jobs.text.i18n import translator
 from storage.models import Role
 from tests.acceptance.test_telegram_webhook import free_port
 from tests.conftest import at

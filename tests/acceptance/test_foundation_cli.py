@@ -7,8 +7,8 @@ import io
 import pytest
 from openpyxl import Workbook
 
-from jobs.calendar import WorkCalendar
-from jobs.units import SAMPLE_UNITS
+from jobs.calendar.workdays import WorkCalendar
+from jobs.units.units_file import SAMPLE_UNITS
 from tests.conftest import at
 from tests.support import cli
 

@@ -14,7 +14,7 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from bot.messengers.telegram.sandbox import TelegramSandbox
-from jobs.registration import create_invite, redeem_invite
+from jobs.people.registration import create_invite, redeem_invite
 from storage.db import make_engine, session_scope
 from storage.models import Role
 from storage.units import unit_by_code

@@ -7,12 +7,12 @@ import datetime as dt
 import icalendar
 import pytest
 
-from jobs.calendar import WorkCalendar
+from jobs.calendar.ics import PRODID, uid
+from jobs.calendar.workdays import WorkCalendar
 from jobs.catalog import load_catalog
-from jobs.i18n import translator
-from jobs.ics import PRODID, uid
-from jobs.obligations import owed_between
-from jobs.reminder_texts import period_text
+from jobs.planning.obligations import owed_between
+from jobs.text.i18n import translator
+from jobs.text.reminder_texts import period_text
 from storage.db import make_engine, session_scope
 from storage.models import ObligationSource, ObligationStatus, Role
 from tests.conftest import at

@@ -11,7 +11,7 @@ import sys
 import pytest
 
 from bot.messengers.telegram.sandbox import TelegramSandbox
-from jobs.i18n import translator
+from jobs.text.i18n import translator
 from tests.support.telegram import buttons
 
 vi = translator("vi")

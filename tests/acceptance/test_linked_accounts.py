@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlmodel import select
 
-from jobs.i18n import translator
+from jobs.text.i18n import translator
 from storage.db import session_scope
 from storage.models import Event, Member, Role
 from tests.conftest import at

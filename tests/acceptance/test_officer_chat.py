@@ -12,7 +12,7 @@ import io
 
 import pytest
 
-from jobs.i18n import translator
+from jobs.text.i18n import translator
 from storage.models import Role
 from tests.conftest import at
 from tests.support import cli

@@ -12,7 +12,7 @@ import io
 import pytest
 from icalendar import Calendar
 
-from jobs.calendar import PACKAGE_VERSION
+from jobs.calendar.workdays import PACKAGE_VERSION
 from tests.conftest import at
 from tests.support import cli
 

@@ -12,7 +12,7 @@ import sqlite3
 import pytest
 from sqlmodel import select
 
-from jobs.i18n import translator
+from jobs.text.i18n import translator
 from storage.db import session_scope
 from storage.models import Directive, LegalDocument, Obligation, Unit
 from tests.conftest import at

@@ -11,10 +11,10 @@ import datetime as dt
 import pytest
 from sqlmodel import select
 
-from jobs.absence import declare_absence
-from jobs.i18n import translator
-from jobs.linking import create_link_code
-from jobs.messages import Message
+from jobs.delivery.messages import Message
+from jobs.people.absence import declare_absence
+from jobs.people.linking import create_link_code
+from jobs.text.i18n import translator
 from storage.chats import load_state
 from storage.db import session_scope
 from storage.members import account_rows

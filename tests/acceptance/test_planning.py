@@ -6,8 +6,8 @@ import threading
 
 from sqlmodel import func, select
 
-from jobs.i18n import translator
-from jobs.planner import Planner
+from jobs.planning.planner import Planner
+from jobs.text.i18n import translator
 from storage.db import session_scope
 from storage.models import Member, Obligation, Outbox, Role
 from storage.units import unit_by_code

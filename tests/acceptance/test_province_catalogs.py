@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from jobs.catalog import load_catalogs
-from jobs.i18n import translator
+from jobs.text.i18n import translator
 from storage.models import Role
 from tests.conftest import at
 from tests.support import cli

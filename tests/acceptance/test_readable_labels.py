@@ -20,17 +20,17 @@ from icalendar import Calendar
 from openpyxl import load_workbook
 from sqlmodel import select
 
-from bot.exports import unit_calendar
-from jobs.calendar import WorkCalendar
+from bot.features.exports import unit_calendar
+from jobs.calendar.workdays import WorkCalendar
 from jobs.catalog import load_catalogs
-from jobs.digest import Week
-from jobs.digest_job import build_weekly_digest
-from jobs.duty_events import officer_joined
-from jobs.evidence import Submission, log_submission
-from jobs.i18n import translator
-from jobs.messages import Message
-from jobs.planner import plan
-from jobs.standing import legend
+from jobs.delivery.messages import Message
+from jobs.evidence.submissions import Submission, log_submission
+from jobs.planning.duty_events import officer_joined
+from jobs.planning.planner import plan
+from jobs.planning.standing import legend
+from jobs.supervision.digest import Week
+from jobs.supervision.digest_job import build_weekly_digest
+from jobs.text.i18n import translator
 from storage.db import make_engine, session_scope
 from storage.models import Member, Obligation, Outbox, Role, Unit
 from storage.units import unit_by_code

@@ -6,7 +6,7 @@ import io
 import pytest
 from sqlmodel import select
 
-from jobs.i18n import translator
+from jobs.text.i18n import translator
 from storage.db import session_scope
 from storage.models import Directive, Obligation, Outbox, Role, Unit
 from tests.conftest import at
@@ -86,7 +86,7 @@ async def test_a_directive_to_all_communes_reaches_every_commune_officer_once(bo
     assert numbers[:1] == [8]
     with session_scope(engine) as session:
         directive = session.exec(select(Directive)).one()
-        from jobs.directives import progress
+        from jobs.supervision.directives import progress
 
         rows = progress(session, directive=directive, today=at("2026-12-14 09:00").date(),
                         tz=bot.runtime.calendar.tz)

@@ -5,7 +5,7 @@ import io
 
 from sqlmodel import select
 
-from jobs.i18n import translator
+from jobs.text.i18n import translator
 from storage.db import session_scope
 from storage.models import Event, Obligation, Role
 from storage.units import unit_by_code

@@ -6,7 +6,7 @@ import aiohttp
 import pytest
 from sqlmodel import select
 
-from jobs.i18n import translator
+from jobs.text.i18n import translator
 from storage.db import session_scope
 from storage.models import Inbox, Member, Role
 from tests.acceptance.test_telegram_webhook import free_port

@@ -19,8 +19,8 @@ from telegram import Bot
 
 from bot.messengers.telegram.adapter import TelegramTransport
 from bot.messengers.telegram.sandbox import TelegramSandbox
-from jobs.delivery import Deliverer
-from jobs.messages import Message
+from jobs.delivery.deliverer import Deliverer
+from jobs.delivery.messages import Message
 from storage.backup import backup_database
 from storage.db import make_engine, session_scope
 from storage.models import Member, Outbox, Role

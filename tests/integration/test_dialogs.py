@@ -2,7 +2,7 @@
 
 The style of Zulip's bot tests (zulip_bots.test_lib.BotTestCase.verify_dialog takes a list of
 (request, expected response)). The conversation is the same on every messenger, so these drive
-:meth:`bot.conversation.Conversation.handle` directly, against a real database; the messenger
+:meth:`bot.chat.conversation.Conversation.handle` directly, against a real database; the messenger
 adapters have their own tests against the sandboxes.
 """
 
@@ -12,11 +12,11 @@ import datetime as dt
 
 import pytest
 
-from bot.commands import Command
+from bot.chat.commands import Command
+from bot.chat.turn import IncomingFile
+from bot.features.supervisor import SUPERVISORS_ONLY
 from bot.parsing import fold
-from bot.supervisor import SUPERVISORS_ONLY
-from bot.turn import IncomingFile
-from jobs.i18n import translator
+from jobs.text.i18n import translator
 from storage.db import session_scope
 from storage.obligations import ensure_obligation
 from storage.units import unit_by_code

@@ -15,7 +15,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlmodel import select
 
 from bot.settings import Settings
-from jobs.evidence_store import Archivist, receive_file, verify
+from jobs.evidence.store import Archivist, receive_file, verify
 from storage.blobs import EVIDENCE, OUTGOING, BlobMissing, FolderStore, blob_key
 from storage.db import session_scope
 from storage.events import append_event

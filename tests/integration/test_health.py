@@ -11,13 +11,13 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 from telegram import Bot
 
-from bot.health import HealthServer
 from bot.messengers.telegram.adapter import TelegramTransport
 from bot.messengers.telegram.messenger import LIMITS
 from bot.messengers.telegram.sandbox import TelegramSandbox
-from bot.metrics import Metrics
-from jobs.delivery import Deliverer
-from jobs.messages import Message
+from bot.runtime.health import HealthServer
+from bot.runtime.metrics import Metrics
+from jobs.delivery.deliverer import Deliverer
+from jobs.delivery.messages import Message
 from storage.db import session_scope
 from storage.members import accounts
 from storage.models import Role

@@ -14,11 +14,11 @@ import logging
 import pytest
 from sqlmodel import select
 
-from bot.intake import MAX_ATTEMPTS
 from bot.messengers.telegram.messenger import LIMITS
-from jobs.delivery import RateLimits
-from jobs.i18n import translator
-from jobs.messages import Message
+from bot.runtime.intake import MAX_ATTEMPTS
+from jobs.delivery.deliverer import RateLimits
+from jobs.delivery.messages import Message
+from jobs.text.i18n import translator
 from storage.db import session_scope
 from storage.models import Inbox, InboxState, Member, Outbox, Role
 from storage.outbox import enqueue
@@ -73,7 +73,7 @@ async def test_an_update_that_keeps_failing_is_parked_logged_and_the_person_told
     await bot.register(OFFICER, "QNG-MD-DTAN", Role.OFFICER, "Lan")
     bot.sandbox.fail_next("getFile", 429, times=MAX_ATTEMPTS + 5, retry_after=1)
     bot.sandbox.user_sends_document(OFFICER, "bien-ban.pdf", b"%PDF minutes")
-    with caplog.at_level(logging.WARNING, logger="bot.intake"):
+    with caplog.at_level(logging.WARNING, logger="bot.runtime.intake"):
         await bot.settle()
         for _ in range(MAX_ATTEMPTS + 3):  # more than enough hours: it is not tried again
             await later(bot, 3600)

@@ -12,7 +12,7 @@ import aiohttp
 from sqlmodel import select
 
 from bot.messengers import installed
-from bot.runtime import Runtime
+from bot.runtime.run import Runtime
 from bot.settings import Settings
 from storage.db import session_scope
 from storage.models import Outbox, Role

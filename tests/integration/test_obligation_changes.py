@@ -4,7 +4,7 @@ import datetime as dt
 
 from sqlmodel import select
 
-from jobs.planner import plan
+from jobs.planning.planner import plan
 from storage.db import session_scope
 from storage.models import Member, Obligation, Outbox, Role
 from storage.obligations import complete_obligation, redate_obligation

@@ -14,9 +14,9 @@ import io
 import pytest
 from sqlmodel import select
 
-from jobs.digest_job import build_weekly_digest
-from jobs.i18n import translator
-from jobs.planner import plan
+from jobs.planning.planner import plan
+from jobs.supervision.digest_job import build_weekly_digest
+from jobs.text.i18n import translator
 from storage.db import session_scope
 from storage.models import Event, Member, Obligation, ObligationStatus, Outbox
 from storage.obligations import ensure_obligation

@@ -4,8 +4,8 @@ Two databases live through the same year of the sample units: officers, heads an
 linked Telegram and Zalo accounts, duties done and re-dated, a directive, a legal document, a
 merger, a unit moved and one added, people joining, leaving and choosing a messenger between
 two ticks. One is planned by the old algorithm (tests/support/reference_planner.py), the other
-by the bot's :class:`jobs.planner.Planner`, which remembers what it did from tick to tick (and
-once forgets it, as on a restart). Every tick must report the same counts, and at the end the
+by the bot's :class:`jobs.planning.planner.Planner`, which remembers what it did from tick to tick
+(and once forgets it, as on a restart). Every tick must report the same counts, and at the end the
 obligations and the outbox must be the same row for row (obligation ids aside: the two create
 obligations in another order, so they are compared by unit, duty and period).
 """
@@ -18,7 +18,7 @@ from collections.abc import Callable
 
 from sqlmodel import Session, select
 
-from jobs.planner import Planner
+from jobs.planning.planner import Planner
 from storage.db import make_engine, session_scope
 from storage.models import Member, Obligation, Outbox, Role, Unit
 from storage.obligations import complete_obligation, redate_obligation

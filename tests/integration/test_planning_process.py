@@ -1,5 +1,5 @@
-"""The bot plans in a process of its own (bot.planning): what it plans lands in the database
-the bot reads, it remembers its work from tick to tick, and when the process dies the next
+"""The bot plans in a process of its own (bot.runtime.planning_process): what it plans lands in the
+database the bot reads, it remembers its work from tick to tick, and when the process dies the next
 tick starts another, so the reminders still go out."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from concurrent.futures.process import BrokenProcessPool
 import pytest
 from sqlmodel import func, select
 
-from bot.planning import PlanningJob, PlanningWorker
+from bot.runtime.planning_process import PlanningJob, PlanningWorker
 from storage.db import session_scope
 from storage.models import Member, Obligation, Outbox, Role
 from storage.units import unit_by_code

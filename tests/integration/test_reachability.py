@@ -1,7 +1,7 @@
 """A Zalo refusal is not proof that a person is gone; writing again brings a member back.
 
 Zalo's error table lists 403 as an internal server error and documents no code for a user who
-blocked the bot (jobs/reachability.py): a member is deactivated only after at least five
+blocked the bot (jobs/delivery/reachability.py): a member is deactivated only after at least five
 refused sends over at least a day, with none delivered in between.
 """
 
@@ -12,9 +12,9 @@ import datetime as dt
 import pytest
 from sqlmodel import select
 
-from bot.registration import Registration
-from jobs import reachability
-from jobs.i18n import translator
+from bot.features.registration import Registration
+from jobs.delivery import reachability
+from jobs.text.i18n import translator
 from storage.db import session_scope
 from storage.models import Member, Role
 from tests.conftest import at

@@ -14,7 +14,7 @@ import logging
 import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 
-from jobs.i18n import translator
+from jobs.text.i18n import translator
 from tests.acceptance.test_telegram_webhook import free_port
 from tests.conftest import at
 from tests.support import fuzz

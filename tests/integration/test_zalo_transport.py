@@ -9,8 +9,13 @@ import pytest
 from bot.messengers.zalo.adapter import ZaloTransport
 from bot.messengers.zalo.client import MAX_TEXT_LENGTH, ZaloClient, zalo_text_length
 from bot.messengers.zalo.sandbox import ZaloSandbox
-from jobs.messages import Choice, Message
-from jobs.transport import RecipientUnreachable, RetryLater, TemporaryFailure, Undeliverable
+from jobs.delivery.messages import Choice, Message
+from jobs.delivery.transport import (
+    RecipientUnreachable,
+    RetryLater,
+    TemporaryFailure,
+    Undeliverable,
+)
 
 TOKEN = "333:transport-sandbox-token"
 

@@ -6,7 +6,7 @@ import datetime as dt
 
 from typer.testing import CliRunner, Result
 
-from bot.cli import app
+from bot.cli.main import app
 
 _runner = CliRunner()
 

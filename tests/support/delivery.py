@@ -6,8 +6,8 @@ import datetime as dt
 
 from bot.messengers.telegram.adapter import TelegramTransport
 from bot.messengers.telegram.messenger import LIMITS
-from jobs.delivery import Deliverer
-from jobs.messages import Message
+from jobs.delivery.deliverer import Deliverer
+from jobs.delivery.messages import Message
 from storage.db import session_scope
 from storage.models import Member, Role
 from storage.outbox import count_by_state, enqueue

@@ -7,11 +7,11 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 
-from bot.commands import Audience, audiences
-from bot.conversation import Conversation
-from bot.turn import Inbound
-from jobs.i18n import translator
-from jobs.registration import create_invite
+from bot.chat.commands import Audience, audiences
+from bot.chat.conversation import Conversation
+from bot.chat.turn import Inbound
+from jobs.people.registration import create_invite
+from jobs.text.i18n import translator
 from storage.db import session_scope
 from storage.members import accounts
 from storage.models import Role

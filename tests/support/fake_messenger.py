@@ -12,11 +12,11 @@ from typing import Any
 
 from pydantic_settings import BaseSettings
 
-from bot.conversation import Inbound, Replies
+from bot.chat.conversation import Inbound, Replies
 from bot.messengers.base import Arrival, FileTooLarge, Host, Menu
-from jobs.delivery import RateLimits
-from jobs.messages import Message
-from jobs.transport import Capabilities
+from jobs.delivery.deliverer import RateLimits
+from jobs.delivery.messages import Message
+from jobs.delivery.transport import Capabilities
 
 PLATFORM = "fakechat"
 CAPABILITIES = Capabilities(brand="Fakechat", max_text=1000, max_file_bytes=1024 * 1024)

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from sqlalchemy import func
 from sqlmodel import select
 
-from jobs.text_input import storable
+from jobs.text.text_input import storable
 from storage.db import session_scope
 from storage.models import Inbox, ProcessedUpdate
 

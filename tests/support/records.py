@@ -7,7 +7,7 @@ import datetime as dt
 from sqlmodel import Session
 from typer.testing import Result
 
-from jobs.calendar import VIETNAM
+from jobs.calendar.workdays import VIETNAM
 from storage.events import append_event
 from storage.models import Event, Member, Obligation, Role
 from storage.obligations import complete_obligation, ensure_obligation

@@ -1,7 +1,7 @@
 """The planner as it was before it worked per group: one unit, obligation and recipient at a time.
 
-Kept as the reference the set-based planner (jobs/planner.py) is compared with over a year of
-ticks (tests/integration/test_planner_equivalence.py). It decides as it always did: each
+Kept as the reference the set-based planner (jobs/planning/planner.py) is compared with over a year
+of ticks (tests/integration/test_planner_equivalence.py). It decides as it always did: each
 unit's periods with ``owed_between``, each open obligation's due stages with
 ``due_reminders``, each message's recipients by walking up the tree, each text rendered on its
 own. Only its lookups are remembered within a tick (which obligations and outbox keys exist,
@@ -15,14 +15,14 @@ import datetime as dt
 
 from sqlmodel import Session, select
 
-from jobs.absence_summary import queue_return_summaries
-from jobs.calendar import WorkCalendar
+from jobs.calendar.workdays import WorkCalendar
 from jobs.catalog import Catalog
-from jobs.i18n import translator
-from jobs.obligations import owed_between
-from jobs.planner import PlanResult, recipients
-from jobs.reminder_texts import About, for_stage
-from jobs.reminders import DueReminder, OpenObligation, due_reminders
+from jobs.people.absence_summary import queue_return_summaries
+from jobs.planning.obligations import owed_between
+from jobs.planning.planner import PlanResult, recipients
+from jobs.planning.reminders import DueReminder, OpenObligation, due_reminders
+from jobs.text.i18n import translator
+from jobs.text.reminder_texts import About, for_stage
 from storage.models import Member, Obligation, Outbox
 from storage.obligations import ensure_obligation, open_obligations
 from storage.outbox import enqueue

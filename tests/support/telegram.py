@@ -10,12 +10,12 @@ from dataclasses import dataclass
 from sqlalchemy.engine import Engine
 
 from bot.messengers.telegram.sandbox import TelegramSandbox
-from bot.runtime import Runtime
+from bot.runtime.run import Runtime
 from bot.settings import Settings
 from jobs.catalog import Catalog
-from jobs.delivery import RateLimits
-from jobs.registration import create_invite
-from jobs.units import SAMPLE_UNITS, in_tree_order, read_units_file
+from jobs.delivery.deliverer import RateLimits
+from jobs.people.registration import create_invite
+from jobs.units.units_file import SAMPLE_UNITS, in_tree_order, read_units_file
 from storage.db import session_scope
 from storage.models import Role
 from storage.units import unit_by_code, upsert_units

@@ -10,7 +10,7 @@ from sqlalchemy.engine import Engine
 
 from bot.messengers.telegram.sandbox import TelegramSandbox
 from bot.messengers.zalo.sandbox import ZaloSandbox
-from bot.runtime import Runtime
+from bot.runtime.run import Runtime
 from bot.settings import Settings
 from jobs.catalog import Catalog
 from storage.models import Role

@@ -20,8 +20,8 @@ PACKAGES = [m.name for m in messengers.installed()]
 # What plays the platform or the person, not the bot: test support, not adapters.
 NOT_THE_BOT = ("sandbox", "phone.py", "__main__.py")
 # Modules that hold the rules and the records; an adapter reaching them bypasses the conversation.
-FORBIDDEN_MODULES = ("storage", "jobs.evidence", "jobs.registration", "jobs.planner",
-                     "jobs.obligations", "jobs.linking", "sqlmodel", "sqlalchemy")
+FORBIDDEN_MODULES = ("storage", "jobs.evidence", "jobs.people", "jobs.planning", "sqlmodel",
+                     "sqlalchemy")
 # What the conversation's state machine is made of: its steps, choice actions and state keys.
 FLOW_WORDS = {"flow", "step", "number", "nonconformities", "confirm", "skip", "cancel",
               "pick", "done", "later", "guide", "choices", "lang", "channel"}
@@ -49,7 +49,7 @@ def handle_calls(tree: ast.Module) -> list[ast.Call]:
 def test_every_update_goes_through_the_one_conversation(name):
     # An adapter only reads updates; the inbox's workers hand each to the conversation.
     assert handle_calls(source(name)) == [], "an adapter never calls Conversation.handle"
-    intake = Path(messengers.__file__).parent.parent / "intake.py"
+    intake = Path(messengers.__file__).parent.parent / "runtime" / "intake.py"
     assert len(handle_calls(ast.parse(intake.read_text(encoding="utf-8")))) == 1
 
 

@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from jobs.calendar import VIETNAM, Amendment, Amendments, WorkCalendar, add_months
+from jobs.calendar.workdays import VIETNAM, Amendment, Amendments, WorkCalendar, add_months
 
 CAL = WorkCalendar()
 NOTICE_9441 = "Thông báo 9441/TB-BNV ngày 16/10/2025"

@@ -5,9 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from jobs.calendar import Amendment, WorkCalendar
-from jobs.calendar_file import CalendarFileError, load_calendar_file
-from jobs.i18n import set_default_language
+from jobs.calendar.operator_file import CalendarFileError, load_calendar_file
+from jobs.calendar.workdays import Amendment, WorkCalendar
+from jobs.text.i18n import set_default_language
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "calendars" / "example.yaml"
 NOTICE = "Thông báo 9441/TB-BNV ngày 16/10/2025 của Bộ Nội vụ"

@@ -22,7 +22,7 @@ from jobs.catalog import (
     YearlyDue,
     load_catalog,
 )
-from jobs.i18n import set_default_language
+from jobs.text.i18n import set_default_language
 
 
 @pytest.fixture(autouse=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.commands import ANYONE, Audience, Command, Commands
+from bot.chat.commands import ANYONE, Audience, Command, Commands
 
 
 def nothing(turn, args):

@@ -9,10 +9,12 @@ import pytest
 from openpyxl import load_workbook
 from PIL import Image
 
-from jobs.calendar import VIETNAM, WorkCalendar
+from jobs.calendar.workdays import VIETNAM, WorkCalendar
 from jobs.catalog import load_catalog
-from jobs.charts import DutyCount, status_chart
-from jobs.digest import (
+from jobs.delivery.messages import Message
+from jobs.planning.standing import legend
+from jobs.supervision.charts import DutyCount, status_chart
+from jobs.supervision.digest import (
     DigestObligation,
     DigestUnit,
     Week,
@@ -21,10 +23,8 @@ from jobs.digest import (
     supervisor_digest,
     unit_week,
 )
-from jobs.digest_job import due_week
-from jobs.i18n import translator
-from jobs.messages import Message
-from jobs.standing import legend
+from jobs.supervision.digest_job import due_week
+from jobs.text.i18n import translator
 
 catalog = load_catalog()
 vi, en = translator("vi"), translator("en")

@@ -2,8 +2,8 @@
 
 import datetime as dt
 
-from jobs.obligations import Period, due_date, event_due_date, owed_between
-from jobs.reminders import OpenObligation, due_reminders, schedule
+from jobs.planning.obligations import Period, due_date, event_due_date, owed_between
+from jobs.planning.reminders import OpenObligation, due_reminders, schedule
 from tests.conftest import at
 
 

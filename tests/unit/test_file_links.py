@@ -2,7 +2,7 @@
 
 import datetime as dt
 
-from jobs.file_links import Link, sign, verify
+from jobs.evidence.file_links import Link, sign, verify
 from tests.conftest import at
 
 SECRET = b"k" * 32

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import pytest
 
+from bot.chat.replies import one_call_each
+from bot.chat.turn import Inbound, IncomingFile
 from bot.messengers.telegram import MESSENGER as TELEGRAM
 from bot.messengers.zalo import MESSENGER as ZALO
-from bot.replies import one_call_each
-from bot.turn import Inbound, IncomingFile
-from jobs.messages import Attachment, Choice, Message
-from jobs.transport import Capabilities
+from jobs.delivery.messages import Attachment, Choice, Message
+from jobs.delivery.transport import Capabilities
 
 
 def telegram_message(**fields) -> dict:

@@ -5,7 +5,7 @@ The runtime, the CLI, the demo, the settings, the conversation's turn, the plug-
 the shared sandbox base and all of ``jobs/`` never name an installed messenger in code
 (comments and docstrings may): a messenger's facts live in its own package under
 ``bot/messengers/`` and reach the rest through the registry and
-:class:`jobs.transport.Capabilities`.
+:class:`jobs.delivery.transport.Capabilities`.
 """
 
 from __future__ import annotations
@@ -23,8 +23,9 @@ from bot.messengers import installed
 ROOT = Path(__file__).resolve().parents[2]
 CORE = sorted([*(ROOT / "jobs").rglob("*.py"), *(ROOT / "storage").rglob("*.py")])
 BOT = ROOT / "bot"
-SHARED = sorted([BOT / "runtime.py", *BOT.glob("cli*.py"), BOT / "demo.py", BOT / "settings.py",
-                 BOT / "turn.py", BOT / "messengers" / "base.py", BOT / "messengers" / "sandbox.py",
+SHARED = sorted([*(BOT / "runtime").rglob("*.py"), *(BOT / "cli").rglob("*.py"),
+                 *(BOT / "settings").rglob("*.py"), BOT / "chat" / "turn.py",
+                 BOT / "messengers" / "base.py", BOT / "messengers" / "sandbox.py",
                  *(ROOT / "jobs").rglob("*.py")])
 NAMES = re.compile("|".join(re.escape(word) for m in installed()
                             for word in {m.name, m.capabilities.brand}), re.IGNORECASE)

@@ -7,7 +7,7 @@ import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
-from jobs.i18n import LOCALES_DIR, translator
+from jobs.text.i18n import LOCALES_DIR, translator
 
 PLACEHOLDER = re.compile(r"\{(\w*)\}")
 

@@ -5,7 +5,7 @@ import logging
 
 import pytest
 
-from bot import logs
+from bot.runtime import logs
 
 SECRET = "123456:the-bot-token-itself"
 
@@ -29,7 +29,7 @@ def fail_with_the_token() -> None:
     try:
         raise ConnectionError(f"POST https://api.telegram.org/bot{SECRET}/sendMessage failed")
     except ConnectionError:
-        logging.getLogger("jobs.delivery").exception(
+        logging.getLogger("jobs.delivery.deliverer").exception(
             "outbox row %s could not be sent", 42, extra={"outbox_id": 42, "messenger": "telegram"})
 
 

@@ -16,10 +16,10 @@ from bot.parsing import (
     parse_intent,
     receipt_reference,
 )
-from jobs.absence import Away, cover
 from jobs.catalog import load_catalog
-from jobs.evidence import FileEvidence, Submission, earliest_plausible, missing_evidence
-from jobs.offers import KEPT, LIFETIME, Offers, remember_offer
+from jobs.delivery.offers import KEPT, LIFETIME, Offers, remember_offer
+from jobs.evidence.submissions import FileEvidence, Submission, earliest_plausible, missing_evidence
+from jobs.people.absence import Away, cover
 from storage.models import Obligation
 
 CATALOG = load_catalog()

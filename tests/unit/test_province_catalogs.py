@@ -10,14 +10,14 @@ from pathlib import Path
 import pytest
 from icalendar import Calendar
 
-from jobs.calendar import WorkCalendar
+from jobs.calendar.ics import Entry, write_ics
+from jobs.calendar.workdays import WorkCalendar
 from jobs.catalog import Catalog, CatalogError, load_catalog, load_catalogs
-from jobs.i18n import set_default_language, translator
-from jobs.ics import Entry, write_ics
-from jobs.planner import about_obligation
-from jobs.reminder_texts import for_stage
-from jobs.simulate import UnitInfo, simulate
-from jobs.units import SAMPLE_UNITS, read_units_file
+from jobs.planning.planner import about_obligation
+from jobs.planning.simulate import UnitInfo, simulate
+from jobs.text.i18n import set_default_language, translator
+from jobs.text.reminder_texts import for_stage
+from jobs.units.units_file import SAMPLE_UNITS, read_units_file
 from storage.models import Obligation, Unit
 
 ROOT = Path(__file__).resolve().parents[2]

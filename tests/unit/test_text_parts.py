@@ -1,4 +1,4 @@
-"""Tests for bot.text_parts: long texts cut where a messenger accepts them."""
+"""Tests for bot.chat.text_parts: long texts cut where a messenger accepts them."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.text_parts import split_message
+from bot.chat.text_parts import split_message
 
 
 def _nfc(text: str) -> str:

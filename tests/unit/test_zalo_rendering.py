@@ -6,9 +6,9 @@ import unicodedata
 
 from bot.messengers.zalo.adapter import render, split_for_zalo, unwrap
 from bot.messengers.zalo.client import MAX_TEXT_LENGTH, zalo_text_length
-from jobs.i18n import translator
-from jobs.linking import preferred
-from jobs.messages import Attachment, Choice, Message
+from jobs.delivery.messages import Attachment, Choice, Message
+from jobs.people.linking import preferred
+from jobs.text.i18n import translator
 from storage.models import Member
 
 vi, en = translator("vi"), translator("en")

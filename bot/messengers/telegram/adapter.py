@@ -1,7 +1,7 @@
 """The Telegram adapter: stored updates in, outbox messages out.
 
-Thin on purpose: it only translates between Telegram's shapes and :mod:`bot.conversation`.
-Updates arrive stored in the inbox (:mod:`bot.intake`); replies leave through the outbox and
+Thin on purpose: it only translates between Telegram's shapes and :mod:`bot.chat.conversation`.
+Updates arrive stored in the inbox (:mod:`bot.runtime.intake`); replies leave through the outbox and
 :class:`TelegramTransport`, the way reminders do.
 """
 
@@ -28,6 +28,8 @@ from telegram import (
 from telegram import Message as Sent
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 
+from bot.chat.text_parts import split_message
+from bot.chat.turn import Inbound, IncomingFile
 from bot.messengers.base import FileTooLarge, patiently
 from bot.messengers.telegram.messenger import (
     CAPABILITIES,
@@ -36,18 +38,16 @@ from bot.messengers.telegram.messenger import (
     MAX_UPLOAD_BYTES,
     PLATFORM,
 )
-from bot.outgoing import (
+from bot.runtime.outgoing import (
     FileUnavailable,
     OutgoingFiles,
     link_line,
     too_large_line,
     unavailable_line,
 )
-from bot.text_parts import split_message
-from bot.turn import Inbound, IncomingFile
-from jobs.i18n import Translator, translator
-from jobs.messages import Attachment, Message
-from jobs.transport import RecipientGone, RetryLater, TemporaryFailure, Undeliverable
+from jobs.delivery.messages import Attachment, Message
+from jobs.delivery.transport import RecipientGone, RetryLater, TemporaryFailure, Undeliverable
+from jobs.text.i18n import Translator, translator
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -120,7 +120,7 @@ async def send_message(bot: Bot, chat_id: str, message: Message,
 
     A rate limit on the first call is raised for delivery to retry the whole message later;
     on a later one it is waited out, since what went before is there already and a retry would
-    send it twice. Replies come one call each (:func:`bot.replies.one_call_each`).
+    send it twice. Replies come one call each (:func:`bot.chat.replies.one_call_each`).
     """
     calls: list[Callable[[], Awaitable[Sent]]] = []
     parts = split_message(message.text, MAX_TEXT)

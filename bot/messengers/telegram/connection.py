@@ -9,13 +9,13 @@ from telegram import Bot, BotCommand, Update
 from telegram.error import TelegramError
 from telegram.request import HTTPXRequest
 
+from bot.chat.turn import Inbound, Replies
 from bot.messengers.base import Arrival, Host, Menu
 from bot.messengers.polling import Poller
 from bot.messengers.telegram import adapter
 from bot.messengers.telegram.intake import read_update
 from bot.messengers.telegram.messenger import MESSENGER
-from bot.turn import Inbound, Replies
-from jobs.i18n import DEFAULT_LANG, LANGUAGES
+from jobs.text.i18n import DEFAULT_LANG, LANGUAGES
 
 log = logging.getLogger(__name__)
 

@@ -14,7 +14,7 @@ from typing import Any
 from telegram import Update
 
 from bot.messengers.base import Arrival
-from jobs.text_input import storable
+from jobs.text.text_input import storable
 
 # Update ids are positive 32-bit numbers today; anything that fits 64 bits is accepted.
 _MAX_UPDATE_ID = 2**63 - 1

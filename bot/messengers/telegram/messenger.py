@@ -10,8 +10,8 @@ import asyncio
 from typing import TYPE_CHECKING, Any
 
 from bot.messengers.telegram.settings import TelegramSettings
-from jobs.delivery import RateLimits
-from jobs.transport import Capabilities
+from jobs.delivery.deliverer import RateLimits
+from jobs.delivery.transport import Capabilities
 
 if TYPE_CHECKING:
     from bot.messengers.base import Arrival, Connection, Host, Phone

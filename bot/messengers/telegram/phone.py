@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from bot.messengers.telegram.sandbox import TelegramSandbox
-from jobs.i18n import Translator
+from jobs.text.i18n import Translator
 
 
 class TelegramPhone:

@@ -1,17 +1,18 @@
 """The Zalo adapter: Zalo Bot Platform updates in, the conversation's replies out.
 
 Thin on purpose, like every adapter: it only translates between Zalo's shapes and
-:mod:`bot.conversation`. What Zalo lacks is made up for in rendering, never in the conversation:
+:mod:`bot.chat.conversation`. What Zalo lacks is made up for in rendering, never in the
+conversation:
 
 - no buttons: a message's choices become a last line "Reply 1 – Submitted, 2 – …" in the
-  message's own language (:attr:`jobs.messages.Message.lang`), and the conversation, which
+  message's own language (:attr:`jobs.delivery.messages.Message.lang`), and the conversation, which
   remembers the choices it offered, takes a typed "1" or the label as the pick;
 - no message edits: a reminder cannot be marked done afterwards, the receipt says it instead;
 - 2,000 characters per message: longer text is split on line or word boundaries;
 - ``sendPhoto`` takes a public URL, not bytes: with a public address (webhook mode) a chart goes
   as a photo and any other file as a link, both to isobot's own signed, expiring
-  ``/files/<token>`` (:mod:`bot.outgoing`); without one, an attachment is named in a note that
-  says where to get it (the Telegram bot or the standing office's export).
+  ``/files/<token>`` (:mod:`bot.runtime.outgoing`); without one, an attachment is named in a note
+  that says where to get it (the Telegram bot or the standing office's export).
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ import logging
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from bot.chat.text_parts import split_message
+from bot.chat.turn import Inbound, IncomingFile
 from bot.messengers.base import Arrival, FileTooLarge, patiently
 from bot.messengers.zalo.client import (
     MAX_TEXT_LENGTH,
@@ -35,13 +38,16 @@ from bot.messengers.zalo.client import (
     zalo_text_length,
 )
 from bot.messengers.zalo.messenger import CAPABILITIES, MAX_FILE_BYTES, PLATFORM
-from bot.outgoing import FileUnavailable, OutgoingFiles, link_line, unavailable_line
-from bot.text_parts import split_message
-from bot.turn import Inbound, IncomingFile
-from jobs.i18n import translator
-from jobs.messages import Attachment, Message
-from jobs.text_input import storable
-from jobs.transport import RecipientUnreachable, RetryLater, TemporaryFailure, Undeliverable
+from bot.runtime.outgoing import FileUnavailable, OutgoingFiles, link_line, unavailable_line
+from jobs.delivery.messages import Attachment, Message
+from jobs.delivery.transport import (
+    RecipientUnreachable,
+    RetryLater,
+    TemporaryFailure,
+    Undeliverable,
+)
+from jobs.text.i18n import translator
+from jobs.text.text_input import storable
 
 log = logging.getLogger(__name__)
 
@@ -227,7 +233,7 @@ async def file_links(message: Message, files: OutgoingFiles | None) -> dict[int,
 def split_for_zalo(text: str) -> list[str]:
     """``text`` in parts of at most 2,000 characters as Zalo counts them.
 
-    :func:`bot.text_parts.split_message` counts code points and cuts on paragraph, line or word
+    :func:`bot.chat.text_parts.split_message` counts code points and cuts on paragraph, line or word
     boundaries, never inside a letter; Zalo counts UTF-16 units, where an emoji outside the
     basic plane weighs two. The limit shrinks until every part fits that measure too.
     """

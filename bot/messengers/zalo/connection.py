@@ -5,12 +5,12 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from bot.chat.turn import Inbound, Replies
 from bot.messengers.base import Host, Menu
 from bot.messengers.polling import Poller
 from bot.messengers.zalo import adapter
 from bot.messengers.zalo.client import ZaloClient
 from bot.messengers.zalo.messenger import MESSENGER
-from bot.turn import Inbound, Replies
 
 log = logging.getLogger(__name__)
 

@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING, Any
 
 from bot.messengers.zalo.client import MAX_TEXT_LENGTH
 from bot.messengers.zalo.settings import ZaloSettings
-from jobs.delivery import RateLimits
-from jobs.transport import Capabilities
+from jobs.delivery.deliverer import RateLimits
+from jobs.delivery.transport import Capabilities
 
 if TYPE_CHECKING:
     from bot.messengers.base import Arrival, Connection, Host, Phone

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from bot.messengers.zalo.sandbox import ZaloSandbox
-from jobs.i18n import Translator
+from jobs.text.i18n import Translator
 
 
 class ZaloPhone:

@@ -8,7 +8,7 @@ import pytest
 from sqlmodel import select
 
 from bot.messengers.telegram.adapter import TelegramTransport
-from jobs.delivery import LEASE, Deliverer
+from jobs.delivery.deliverer import LEASE, Deliverer
 from storage.db import session_scope
 from storage.models import Member, Outbox, Role
 from storage.outbox import count_by_state, lease_due

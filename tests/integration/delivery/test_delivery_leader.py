@@ -11,9 +11,9 @@ from sqlalchemy import text
 from sqlmodel import func, select
 
 from bot.messengers.telegram.adapter import TelegramTransport
-from bot.runtime import Runtime
+from bot.runtime.run import Runtime
 from bot.settings import Settings
-from jobs.delivery import LEASE
+from jobs.delivery.deliverer import LEASE
 from storage.db import make_engine, session_scope
 from storage.leadership import Leadership
 from storage.models import Obligation

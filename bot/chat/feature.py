@@ -1,0 +1,98 @@
+"""What a feature plugs into the conversation: commands, choices, a multi-step flow.
+
+A feature (the supervisors' desk, the submission of a report, ...) subclasses :class:`Feature`,
+declares what it owns and overrides the hooks it needs. The conversation routes to it:
+
+- a command, through its :class:`~bot.chat.commands.Command` declarations in ``commands``;
+- a picked choice whose id starts with one of ``choices`` ("done" for "done:12"), to
+  :meth:`Feature.on_choice`;
+- text or a file while its flow is under way (``turn.state["flow"]["kind"] == flow_kind``),
+  to :meth:`Feature.on_flow` and :meth:`Feature.on_file`: before the choices still on offer
+  when the step asks for typed input (:meth:`Feature.takes_text`), after them otherwise;
+- a free-text reply the conversation understood, to :meth:`Feature.on_intent`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any, Protocol
+
+from bot.chat.commands import Command
+from bot.chat.turn import IncomingFile, Turn
+from bot.parsing import Intent
+from jobs.calendar.workdays import WorkCalendar
+from jobs.catalog import Catalog
+from jobs.text.i18n import Translator
+
+#: Every feature class with its place in /help, filled by :func:`feature` as
+#: :mod:`bot.features` imports its modules: the conversation lists no feature by name.
+REGISTERED: list[tuple[int, type[Feature]]] = []
+
+
+def feature(order: int) -> Callable[[type[Feature]], type[Feature]]:
+    """Register a feature class; ``order`` is its place in /help (lower first)."""
+    def register(cls: type[Feature]) -> type[Feature]:
+        if all(existing is not cls for _, existing in REGISTERED):
+            REGISTERED.append((order, cls))
+        return cls
+    return register
+
+
+class Doorkeeper(Protocol):
+    """The feature that answers people who have not joined yet (``welcomes_strangers``)."""
+
+    def on_stranger_text(self, turn: Turn, text: str) -> None: ...
+
+    def say_not_registered(self, turn: Turn) -> None: ...
+
+    def not_registered_text(self, tr: Translator) -> str: ...
+
+
+class Feature:
+    """A group of commands, choices and flows; the hooks do nothing until overridden."""
+
+    commands: Sequence[Command] = ()
+    choices: Sequence[str] = ()
+    flow_kind: str | None = None
+    #: Answers people who have not joined (one feature: registration).
+    welcomes_strangers: bool = False
+    #: Takes a file sent with no task under way (one feature: the report of a duty).
+    takes_loose_files: bool = False
+
+    def __init__(self, catalog: Catalog, calendar: WorkCalendar) -> None:
+        self.catalog = catalog
+        self.calendar = calendar
+
+    def on_choice(self, turn: Turn, action: str, value: str) -> None:
+        """A choice of one of ``choices`` was picked: ``action`` "done", ``value`` "12"."""
+
+    def on_flow(self, turn: Turn, flow: dict[str, Any], text: str,
+                action: str | None = None) -> bool:
+        """The next answer in this feature's flow; False when the flow is over and ``text``
+        should be read as an ordinary reply."""
+        return False
+
+    def takes_text(self, flow: dict[str, Any]) -> bool:
+        """Whether the step under way asks for typed input (a number, a document line), so a
+        typed "2" answers it rather than a choice of an earlier message."""
+        return False
+
+    def repeat(self, turn: Turn, flow: dict[str, Any]) -> bool:
+        """Ask the step under way again (after a stale answer); False when it cannot."""
+        return False
+
+    def on_file(self, turn: Turn, flow: dict[str, Any] | None, incoming: IncomingFile) -> None:
+        """A file sent during this feature's flow; read by its caption, or its name."""
+        if flow is not None:
+            self.on_flow(turn, flow, (turn.inbound.text or "").strip() or incoming.name)
+
+    def on_intent(self, turn: Turn, intent: Intent) -> bool:
+        """A free-text reply, understood; True when this feature acted on it."""
+        return False
+
+    @staticmethod
+    def say_stale_choice(turn: Turn) -> None:
+        """Answer a choice that no longer applies (an old button, a finished task); the
+        conversation then shows the choices that are open now."""
+        turn.stale_choice = True
+        turn.say(turn.tr._("This choice is no longer valid. Type /viec to see your open duties."))

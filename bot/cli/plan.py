@@ -1,0 +1,71 @@
+"""``isobot plan``: one planning tick from the command line, as the running bot does it.
+
+Operators use it to check what a day brings (``--dry-run``); the benchmarks use it (``--json``).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Annotated
+
+import typer
+from sqlmodel import Session
+
+from bot.cli.support import NowOption, _catalog, _moment, _ready_engine, _settings, _tr
+from jobs.planning.planner import Planner, PlanResult
+from jobs.text.i18n import Translator
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``isobot plan`` to the ``isobot`` command line."""
+    app.command("plan")(plan_command)
+
+
+def plan_command(
+    now: NowOption = None,
+    dry_run: Annotated[bool, typer.Option(
+        "--dry-run", help="Count what the tick would create and queue; change nothing.")
+    ] = False,
+    json_output: Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")] = False,
+) -> None:
+    """One planning tick: create the obligations owed and queue the reminders due at --now."""
+    settings = _settings()
+    tr = _tr(settings)
+    moment = _moment(settings, now, tr)
+    catalog = _catalog(settings, tr)
+    engine = _ready_engine(settings)
+    started = time.perf_counter()
+    with Session(engine) as session:
+        # A dry run is one transaction, rolled back; a real one commits as it goes, like the bot.
+        result = Planner(catalog, settings.work_calendar()).tick(session, now=moment,
+                                                                 commit=not dry_run)
+        if dry_run:
+            session.rollback()
+        else:
+            session.commit()
+    seconds = time.perf_counter() - started
+    if json_output:
+        typer.echo(json.dumps({"now": moment.isoformat(), "seconds": round(seconds, 3),
+                               "obligations_created": result.obligations_created,
+                               "messages_queued": result.messages_queued, "dry_run": dry_run}))
+        return
+    typer.echo(_summary(result, tr, moment=tr.datetime(moment),
+                        seconds=tr.number(round(seconds, 2)), dry_run=dry_run))
+
+
+def _summary(result: PlanResult, tr: Translator, *, moment: str, seconds: str,
+             dry_run: bool) -> str:
+    created, queued = result.obligations_created, result.messages_queued
+    if dry_run:
+        done = tr._("Planning as of {moment} would create {obligations} and queue {messages} "
+                    "({seconds} s); nothing was changed.")
+        obligations = tr.ngettext("{n} obligation", "{n} obligations", created)
+        messages = tr.ngettext("{n} message", "{n} messages", queued)
+    else:
+        done = tr._("Planned as of {moment} in {seconds} s: {obligations}, {messages}.")
+        obligations = tr.ngettext("{n} obligation created", "{n} obligations created", created)
+        messages = tr.ngettext("{n} message queued", "{n} messages queued", queued)
+    return done.format(moment=moment, seconds=seconds,
+                       obligations=obligations.format(n=tr.number(created)),
+                       messages=messages.format(n=tr.number(queued)))

@@ -1,0 +1,123 @@
+"""The report under way in ``/nop``: its steps, what the officer gave so far, and its words.
+
+Kept in the chat state between messages (:meth:`Draft.to_flow`); nothing is recorded until
+the officer confirms. The order of the steps and which are needed come from the duty's
+evidence rules in the catalog (``requires``, :func:`jobs.evidence.submissions.missing_evidence`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from bot import parsing
+from jobs.delivery.messages import Choice
+from jobs.evidence.submissions import FileEvidence, Submission
+from jobs.text.i18n import N_, Translator
+
+KIND = "submission"
+
+
+class Step(StrEnum):
+    """What the officer is asked next. Stored in the chat state: the values never change."""
+
+    DUTY = "pick"  # which of the open duties (a list to pick from)
+    DOCUMENT = "document"  # the document's number and date
+    DATE_CHECK = "datecheck"  # a date before the period reported on: is it right?
+    NONCONFORMITIES = "nonconformities"  # how many the internal audit found
+    FILE = "file"  # a file or photo of it (or a note, where the duty takes one), or skip
+    CONFIRM = "confirm"  # the summary: confirm or cancel
+
+
+# The order the steps are asked in; a step whose answer is known is passed over.
+ORDER = (Step.DOCUMENT, Step.DATE_CHECK, Step.NONCONFORMITIES, Step.FILE, Step.CONFIRM)
+# The choices a step may offer; the same words pick them whether pressed or typed.
+OFFERS: dict[Step, tuple[str, ...]] = {Step.FILE: ("skip",), Step.CONFIRM: ("confirm", "cancel"),
+                                       Step.DATE_CHECK: ("datekeep", "dateredo")}
+_LABELS = {"skip": N_("Skip"), "confirm": N_("Confirm"), "cancel": N_("Cancel"),
+           "datekeep": N_("Yes, the date is right"), "dateredo": N_("No, enter it again")}
+
+
+@dataclass
+class Draft:
+    """The report being put together, kept in the chat state between messages.
+
+    Before a duty is chosen (``obligation_id`` None) it keeps what the officer already typed,
+    so a duty picked from the list is not asked for again. ``guided``: opened by "Guidance",
+    so a reply that is not a document line is an ordinary message, not a wrong answer.
+    """
+
+    obligation_id: int | None
+    step: Step
+    number: str | None = None
+    date: dt.date | None = None
+    nonconformities: int | None = None
+    file: FileEvidence | None = None
+    note: str | None = None
+    date_ok: bool = False
+    guided: bool = False
+
+    @classmethod
+    def from_flow(cls, flow: dict[str, Any]) -> Draft:
+        """The draft saved by :meth:`to_flow`; an unknown step starts over at the duty."""
+        file = flow.get("file")
+        step = flow.get("step")
+        return cls(
+            obligation_id=flow.get("obligation_id"),
+            step=Step(step) if step in Step.__members__.values() else Step.DUTY,
+            number=flow.get("number"),
+            date=dt.date.fromisoformat(flow["date"]) if flow.get("date") else None,
+            nonconformities=flow.get("nonconformities"),
+            file=FileEvidence(file["name"], file.get("sha256"), file.get("ref"),
+                              file.get("file_id")) if file else None,
+            note=flow.get("note"), date_ok=bool(flow.get("date_ok")),
+            guided=bool(flow.get("guided")))
+
+    def to_flow(self) -> dict[str, Any]:
+        """The draft as JSON-safe chat state."""
+        flow: dict[str, Any] = {"kind": KIND, "step": self.step.value,
+                                "obligation_id": self.obligation_id}
+        if self.number is not None:
+            flow.update(number=self.number, date=self.date.isoformat() if self.date else None)
+        if self.nonconformities is not None:
+            flow["nonconformities"] = self.nonconformities
+        if self.file is not None:
+            flow["file"] = {"name": self.file.name, "ref": self.file.ref,
+                            "sha256": self.file.sha256, "file_id": self.file.file_id}
+        flow.update({k: v for k, v in (("note", self.note), ("date_ok", self.date_ok),
+                                       ("guided", self.guided)) if v})
+        return flow
+
+    def take(self, document: parsing.DocumentReference | None,
+             nonconformities: int | None = None) -> None:
+        """Keep what the officer typed: a sound document line, a count."""
+        if document is not None and document.ok:
+            self.number, self.date, self.date_ok = document.number, document.date, False
+        if nonconformities is not None:
+            self.nonconformities = nonconformities
+
+    def submission(self) -> Submission:
+        """What is recorded once the officer confirms."""
+        return Submission(obligation_id=self.obligation_id, document_number=self.number,
+                          document_date=self.date, file=self.file, note=self.note,
+                          nonconformities=self.nonconformities)
+
+
+def offer(step: Step, tr: Translator, *, skip: bool = True) -> tuple[Choice, ...]:
+    """The choices ``step`` offers (``skip`` False: the file step cannot be skipped)."""
+    return tuple(Choice(action, tr._(_LABELS[action])) for action in OFFERS.get(step, ())
+                 if skip or action != "skip")
+
+
+def document_problem(document: parsing.DocumentReference, tr: Translator) -> str:
+    """Why a document line could not be taken, in one sentence."""
+    return {
+        "missing_number": tr._("I could not read a document number."),
+        "long_number": tr._("The document number is too long: it can have at most 128 "
+                            "characters."),
+        "missing_date": tr._("I could not read the document's date."),
+        "bad_date": tr._("The document's date is not a real date."),
+        "future_date": tr._("The document's date is in the future."),
+    }.get(document.error, tr._("I could not read the document number and date."))
