@@ -17,7 +17,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import delete, text
 
 from bot.chat.turn import Inbound, Replies
 from jobs.delivery.messages import Message
@@ -36,10 +36,15 @@ TYPED_AT = SENT_AT + dt.timedelta(seconds=20)
 PATIENCE = 30.0  # seconds before a stuck test fails instead of hanging the suite
 
 
-@pytest.fixture
-def chat(engine, catalog, calendar):
-    """Đức Tân's officer and head, and Mộ Đức's supervisor (tests.support.dialogs)."""
-    return registered_chat(engine, catalog, calendar)
+@pytest.fixture(params=["state kept", "no state yet"])
+def chat(request, engine, catalog, calendar):
+    """Đức Tân's officer and head, and Mộ Đức's supervisor (tests.support.dialogs); with no
+    state yet the two writers are both the first to write the officer's."""
+    talk = registered_chat(engine, catalog, calendar)
+    if request.param == "no state yet":
+        with session_scope(engine) as session:
+            session.execute(delete(ChatState))
+    return talk
 
 
 @pytest.fixture
