@@ -16,6 +16,8 @@ from bot.parsing import parse_document_number
 from jobs.calendar.workdays import VIETNAM
 from jobs.supervision.directives import MAX_TEXT as MAX_DIRECTIVE_TEXT
 from jobs.supervision.directives import (
+    DirectiveOrder,
+    Issuer,
     Sent,
     directive_name,
     directive_number,
@@ -65,10 +67,10 @@ def directive_send(
         named = named_unit(session, cli, issuer)
         targets, root = reached(session, cli, units)
         sender, targets = _issuer(session, tr, targets, units.scope, named or root)
-        sent = send_directive(session, text=text, targets=targets, issuer_unit=sender,
-                              issued_by="cli:operator", member=None, due=deadline,
-                              scope=units.scope, now=now, catalog=catalog,
-                              calendar=cli.calendar, number=official)
+        order = DirectiveOrder(text=text, scope=units.scope, targets=targets, due=deadline,
+                               number=official)
+        sent = send_directive(session, order=order, issuer=Issuer(sender, by="cli:operator"),
+                              now=now, catalog=catalog, calendar=cli.calendar)
         for line in _directive_notes(tr, sent, deadline, sender):
             typer.echo(line)
 

@@ -15,6 +15,7 @@ from jobs.supervision.legal import MAX_NUMBER as MAX_LEGAL_NUMBER
 from jobs.supervision.legal import MAX_TITLE as MAX_LEGAL_TITLE
 from jobs.supervision.legal import (
     AlreadyRegistered,
+    LegalNotice,
     is_long_in_force,
     register_legal_document,
 )
@@ -51,10 +52,11 @@ def legal_add(
                         "--long-in-force.").format(number=number, date=tr.date(takes_effect)))
     with cli.session() as session:
         targets, _root = reached(session, cli, units)
+        notice = LegalNotice(number=number, title=title, effective=takes_effect,
+                             scope=units.scope, targets=targets)
         try:
             registered = register_legal_document(
-                session, number=number, title=title, effective=takes_effect,
-                targets=targets, scope=units.scope, registered_by="cli:operator", now=moment,
+                session, notice=notice, registered_by="cli:operator", now=moment,
                 catalog=catalog, calendar=cli.calendar)
         except AlreadyRegistered as known:
             when = known.document.created_at.astimezone(VIETNAM).date()

@@ -26,7 +26,7 @@ from bot.messengers.zalo.client import (
     ZaloUnauthorized,
     zalo_text_length,
 )
-from bot.messengers.zalo.sandbox import ZaloSandbox
+from bot.messengers.zalo.sandbox import ZaloQuirks, ZaloSandbox
 
 TOKEN = "111:sandbox-secret-abcdef"
 # An hour-long poll: one that waited out its timeout would hang the test, not pass it slowly.
@@ -71,7 +71,8 @@ async def make_sandbox() -> AsyncIterator[SandboxFactory]:
 # Both ways the platform may answer an error: code in the HTTP status, or HTTP 200 + body only.
 @pytest.fixture(params=[False, True], ids=["http-status", "http-200"])
 async def sandbox(request: pytest.FixtureRequest, make_sandbox: SandboxFactory) -> ZaloSandbox:
-    return await make_sandbox(bot_name="isobot", errors_as_http_200=request.param)
+    return await make_sandbox(bot_name="isobot",
+                              quirks=ZaloQuirks(errors_as_http_200=request.param))
 
 
 @pytest.fixture
@@ -353,7 +354,8 @@ async def test_rate_limit_per_chat_with_fake_clock(make_sandbox: SandboxFactory)
 
 async def test_rate_limit_per_bot_with_fake_clock(make_sandbox: SandboxFactory) -> None:
     clock = FakeClock()
-    sandbox = await make_sandbox(messages_per_second=2, clock=clock, errors_as_http_200=True)
+    sandbox = await make_sandbox(messages_per_second=2, clock=clock,
+                                 quirks=ZaloQuirks(errors_as_http_200=True))
     for user in ("a", "b", "c"):
         sandbox.add_user(user)
 
@@ -441,7 +443,7 @@ async def test_photo_update_url_downloads_the_same_bytes(
 
 
 async def test_photo_keys_can_be_narrowed(make_sandbox: SandboxFactory) -> None:
-    sandbox = await make_sandbox(photo_keys=("photo_url",))
+    sandbox = await make_sandbox(quirks=ZaloQuirks(photo_keys=("photo_url",)))
     update = sandbox.user_sends_photo(user_id="u1", content=b"jpeg")
     assert "photo" not in update["message"] and "photo_url" in update["message"]
 

@@ -10,7 +10,7 @@ from typer.testing import Result
 from jobs.calendar.workdays import VIETNAM
 from storage.events import append_event
 from storage.models import Event, Member, Obligation, Role
-from storage.obligations import complete_obligation, ensure_obligation
+from storage.obligations import Origin, complete_obligation, ensure_obligation
 from storage.units import unit_by_code, upsert_units
 from tests.support import cli
 
@@ -43,7 +43,7 @@ def owe(session: Session, unit: str, duty: str, period: str, due: dt.date,
     """The obligation of ``unit`` for ``duty`` and ``period``, due ``due``."""
     obligation, _ = ensure_obligation(session, unit_id=unit_by_code(session, code=unit).id,
                                       duty_key=duty, period=period, due=due, now=REGISTERED,
-                                      **fields)
+                                      origin=Origin(**fields))
     return obligation
 
 
