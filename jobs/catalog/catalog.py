@@ -9,11 +9,11 @@ from typing import Any, Literal
 
 from pydantic import PrivateAttr, ValidationError, field_validator, model_validator
 
-from jobs.catalog.schema import INHERITED, Defaults, Duty, UnknownDutyError, _Model
+from jobs.catalog.schema import INHERITED, CatalogModel, Defaults, Duty, UnknownDutyError
 from jobs.text.i18n import translator
 
 
-class Catalog(_Model):
+class Catalog(CatalogModel):
     """Every duty, in catalog order, plus the defaults they were resolved against.
 
     The deployment's catalog also knows the provinces' catalogs (``ISOBOT_PROVINCE_CATALOGS``):
