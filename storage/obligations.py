@@ -1,4 +1,4 @@
-"""Queries on obligations: create the owed ones, find the open ones, close or re-date one."""
+"""Queries on obligations: create the owed ones, find the open ones, close one."""
 
 from __future__ import annotations
 
@@ -209,13 +209,6 @@ def complete_obligation(
     obligation.status = ObligationStatus.DONE
     obligation.done_at = now
     obligation.done_event_id = event_id
-    session.add(obligation)
-    cancel_pending_messages(session, obligation_id=obligation.id)
-
-
-def redate_obligation(session: Session, *, obligation: Obligation, due: dt.date) -> None:
-    """Give ``obligation`` a new due date; reminders planned for the old one are cancelled."""
-    obligation.due = due
     session.add(obligation)
     cancel_pending_messages(session, obligation_id=obligation.id)
 

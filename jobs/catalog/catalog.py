@@ -97,10 +97,6 @@ class Catalog(CatalogModel):
         """Every duty key, in catalog order."""
         return tuple(d.key for d in self.duties)
 
-    def scheduled(self) -> tuple[Duty, ...]:
-        """The duties that recur yearly, quarterly or monthly, in catalog order."""
-        return tuple(d for d in self.duties if d.is_scheduled)
-
     def for_unit(self, unit_code: str) -> Catalog:
         """The catalog that binds the unit ``unit_code``: the province catalog whose prefix is
         the longest one the code starts with (``QNG`` for ``QNG-MD-DTAN``, as a whole part of

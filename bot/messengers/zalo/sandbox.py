@@ -26,7 +26,6 @@ from bot.messengers.sandbox import ApiError, Handler, SandboxServer, Upload, mai
 
 MAX_TEXT_LENGTH = 2000  # sendMessage text and sendPhoto caption: 1–2000 characters
 SECRET_TOKEN_LENGTHS = (8, 256)
-CHAT_ACTIONS = frozenset({"typing", "upload_photo"})
 #: Keys that carry an image URL in message.image.received. The reference gives ``photo``;
 #: the official python-zalo-bot SDK and payloads seen live use ``photo_url``: send both by
 #: default so a bot that reads either works, and narrow it in a test to pin one down.
@@ -75,7 +74,6 @@ class ZaloSandbox(SandboxServer):
         self.users: dict[str, str] = {}  # user id (== private chat id) -> display name
         self.blocked: set[str] = set()
         self.files: dict[str, tuple[bytes, str]] = {}
-        self._chat_actions: dict[str, list[str]] = {}
         self._ids = itertools.count(1)
 
     def api(self) -> dict[str, Handler]:
@@ -86,10 +84,8 @@ class ZaloSandbox(SandboxServer):
             "getUpdates": self._get_updates,
             "setWebhook": self._set_webhook,
             "deleteWebhook": self._delete_webhook,
-            "getWebhookInfo": lambda params, uploads: {"url": self.webhook_url or ""},
             "sendMessage": self._send_message,
             "sendPhoto": self._send_photo,
-            "sendChatAction": self._send_chat_action,
         }
 
     def add_routes(self, app: web.Application) -> None:
@@ -138,10 +134,6 @@ class ZaloSandbox(SandboxServer):
         if isinstance(chat.get("id"), str):
             self.users.setdefault(chat["id"], "User")
         return self.enqueue(copy.deepcopy(raw_update))
-
-    def chat_actions_to(self, chat_id: str) -> list[str]:
-        """The chat actions ("typing", ...) the bot sent to ``chat_id``."""
-        return list(self._chat_actions.get(chat_id, []))
 
     def _new_id(self) -> str:
         return f"{next(self._ids):020x}"  # 20 hex characters like the platform's
@@ -215,13 +207,6 @@ class ZaloSandbox(SandboxServer):
             raise _bad("photo must be an http(s) URL")
         caption = _text(params, "caption") if "caption" in params else None
         return self._send(params, "photo", photo=photo, caption=caption)
-
-    def _send_chat_action(self, params: dict[str, Any], uploads: dict[str, Upload]) -> Any:
-        if params.get("action") not in CHAT_ACTIONS:
-            raise _bad(f"action must be one of {sorted(CHAT_ACTIONS)}")
-        chat_id = self._recipient(params)
-        self._chat_actions.setdefault(chat_id, []).append(params["action"])
-        return True
 
     async def _download(self, request: web.Request) -> web.Response:
         """The bytes of a photo a user sent (public, like a CDN URL)."""
