@@ -3,16 +3,20 @@ whichever statement is tried, and the bot may run as a role that cannot lift tha
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 from sqlalchemy import text
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError, ProgrammingError
 from sqlmodel import select
 
-from storage.db import session_scope
+from storage.db import make_engine, session_scope, upgrade
 from storage.events import append_event
 from storage.models import Event, Outbox
 from storage.units import upsert_units
 from tests.conftest import at
+from tests.support import cli
 
 
 def logged_event(engine) -> Event:
@@ -66,3 +70,45 @@ def test_the_events_cannot_be_emptied_at_once(engine):
         assert session.get(Event, event.id).note == "the original"
 
 
+
+
+@pytest.fixture
+def app_url(database_url):
+    """The URL of a login role named for this test (roles belong to the whole server)."""
+    name = f"isobot_app_{uuid.uuid4().hex[:8]}"
+    yield make_url(database_url).set(username=name, password="app-pass-1").render_as_string(
+        hide_password=False)
+    admin = make_engine(database_url)
+    with admin.begin() as conn:
+        if conn.execute(text("SELECT 1 FROM pg_roles WHERE rolname = :n"), {"n": name}).first():
+            conn.execute(text(f'DROP OWNED BY "{name}"'))
+            conn.execute(text(f'DROP ROLE "{name}"'))
+    admin.dispose()
+
+
+@pytest.mark.postgres
+def test_the_bot_role_can_work_but_cannot_lift_the_protection(engine, database_url, app_url):
+    event = logged_event(engine)
+    for _ in range(2):  # every upgrade grants again
+        done = cli.isobot(database_url, "db", "upgrade", now=at("2026-12-01 09:00"),
+                          env={"ISOBOT_APP_DATABASE_URL": app_url})
+        assert done.exit_code == 0, done.output
+    bot = make_engine(app_url)
+    try:
+        upgrade(bot)  # what `isobot run` does first: nothing left to migrate
+        with session_scope(bot) as session:  # what the bot does: log, queue, read, delete
+            append_event(session, event=Event(unit_id=event.unit_id, actor="cli:test",
+                                              kind="done", at=at("2026-12-01 09:00")))
+            session.add(Outbox(unique_key="k1", platform="telegram", chat_id="1", kind="reply",
+                               payload={}, next_attempt_at=at("2026-12-01 09:00")))
+            session.flush()
+            session.exec(text("DELETE FROM outbox"))
+            assert len(session.exec(select(Event)).all()) == 2
+        for statement in ("ALTER TABLE event DISABLE TRIGGER USER",
+                          "DROP TRIGGER event_no_truncate ON event", "TRUNCATE event",
+                          "DELETE FROM event", "UPDATE alembic_version SET version_num = '1'"):
+            with pytest.raises(ProgrammingError, match=r"must be owner|permission denied"), \
+                    session_scope(bot) as session:
+                session.exec(text(statement))
+    finally:
+        bot.dispose()
