@@ -6,12 +6,14 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from sqlalchemy.exc import DBAPIError
 
 from bot.cli.context import CliContext, with_context
 from bot.cli.errors import BAD_INPUT, ENVIRONMENT, fail
 from jobs.text.i18n import Translator
 from storage.backup import BackupError, backup_database
 from storage.db import make_engine, upgrade
+from storage.roles import RoleProblem, grant_app_role
 
 db_app = typer.Typer(help="The database.", no_args_is_help=True)
 
@@ -19,9 +21,22 @@ db_app = typer.Typer(help="The database.", no_args_is_help=True)
 @db_app.command("upgrade")
 @with_context()
 def db_upgrade(*, cli: CliContext) -> None:
-    """Apply the database migrations."""
-    upgrade(make_engine(cli.settings.database_url))
+    """Apply the database migrations; grant the bot's role its rights (ISOBOT_APP_DATABASE_URL)."""
+    engine = make_engine(cli.settings.database_url)
+    upgrade(engine)
     typer.echo(cli.tr._("The database is up to date."))
+    if cli.settings.app_database_url:
+        try:
+            role = grant_app_role(engine, url=cli.settings.app_database_url)
+        except ValueError:
+            raise fail(cli.tr._("ISOBOT_APP_DATABASE_URL needs a PostgreSQL database "
+                                "(DATABASE_URL).")) from None
+        except (RoleProblem, DBAPIError) as error:
+            raise fail(cli.tr._("The role of ISOBOT_APP_DATABASE_URL could not be granted its "
+                                "rights: {error}").format(error=getattr(error, "orig", error)),
+                       ENVIRONMENT) from None
+        typer.echo(cli.tr._("The role {role} may read and write the rows; it cannot change or "
+                            "empty the logged events.").format(role=role))
 
 
 @with_context()

@@ -35,6 +35,11 @@ class Settings(*(m.settings_model for m in installed()), StoreSettings, OpsSetti
     model_config = SettingsConfigDict(env_file=".env", extra="ignore", populate_by_name=True)
 
     database_url: str = Field(DEFAULT_DATABASE_URL, validation_alias=_env("DATABASE_URL"))
+    app_database_url: str | None = Field(
+        None, validation_alias=_env("ISOBOT_APP_DATABASE_URL"),
+        description="PostgreSQL: the login the bot runs as, a role that owns no table (so it "
+                    "cannot lift the events' protection); `isobot db upgrade` makes it and "
+                    "grants it the bot's rights.")
     webhook_base_url: str | None = Field(None, validation_alias=_env("WEBHOOK_BASE_URL"))
     webhook_secret: SecretStr | None = Field(None, validation_alias=_env("WEBHOOK_SECRET"),
                                              validate_default=True)
@@ -76,6 +81,13 @@ class Settings(*(m.settings_model for m in installed()), StoreSettings, OpsSetti
         # SQLite embedded, PostgreSQL in production: the migrations are tested on these two.
         if not value.startswith(("sqlite:", "postgresql:", "postgresql+psycopg:")):
             raise ValueError("DATABASE_URL must be sqlite:///FILE or postgresql+psycopg://…")
+        return value
+
+    @field_validator("app_database_url")
+    @classmethod
+    def _server_role(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("postgresql:", "postgresql+psycopg:")):
+            raise ValueError("ISOBOT_APP_DATABASE_URL must be postgresql+psycopg://ROLE:…")
         return value
 
     @field_validator("webhook_secret")

@@ -76,7 +76,7 @@ def test_the_events_cannot_be_emptied_at_once(engine):
 def app_url(database_url):
     """The URL of a login role named for this test (roles belong to the whole server)."""
     name = f"isobot_app_{uuid.uuid4().hex[:8]}"
-    yield make_url(database_url).set(username=name, password="app-pass-1").render_as_string(
+    yield make_url(database_url).set(username=name, password="p%w:d'1@").render_as_string(
         hide_password=False)
     admin = make_engine(database_url)
     with admin.begin() as conn:
@@ -100,7 +100,8 @@ def test_the_bot_role_can_work_but_cannot_lift_the_protection(engine, database_u
             append_event(session, event=Event(unit_id=event.unit_id, actor="cli:test",
                                               kind="done", at=at("2026-12-01 09:00")))
             session.add(Outbox(unique_key="k1", platform="telegram", chat_id="1", kind="reply",
-                               payload={}, next_attempt_at=at("2026-12-01 09:00")))
+                               payload={}, next_attempt_at=at("2026-12-01 09:00"),
+                               created_at=at("2026-12-01 09:00")))
             session.flush()
             session.exec(text("DELETE FROM outbox"))
             assert len(session.exec(select(Event)).all()) == 2
