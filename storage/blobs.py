@@ -2,7 +2,10 @@
 
 Content-addressed and written once: a file's key is its area and its hash
 (``evidence/3f/3fa9…``), so the same bytes are stored once however often they are sent, and a
-stored file is never written again. Two areas: ``evidence`` (what officers sent, kept for
+stored file is never written again. So every read checks the bytes against the key: a file
+changed behind isobot's back (on the disk, in the bucket) is refused (:class:`BlobAltered`),
+logged at ERROR and reported to the store's ``on_altered``, never handed out as the evidence it
+was. Two areas: ``evidence`` (what officers sent, kept for
 inspections) and ``outgoing`` (files isobot hands out: dossiers, charts behind a link), which an
 operator may expire.
 
@@ -12,12 +15,16 @@ The calls block (disk, network): callers run them off the event loop.
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import re
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
+
+log = logging.getLogger(__name__)
 
 EVIDENCE = "evidence"
 OUTGOING = "outgoing"
@@ -31,6 +38,33 @@ class BlobMissing(Exception):
 
 class StoreUnavailable(Exception):
     """The store could not be reached or refused the request (network, permissions)."""
+
+
+class BlobAltered(Exception):
+    """The bytes under a key no longer have the SHA-256 the key names: changed since stored."""
+
+    def __init__(self, key: str, found: str) -> None:
+        super().__init__(f"{key} no longer has its SHA-256: its bytes hash to {found}")
+        self.key, self.found = key, found
+
+
+#: Told the key of each file a read found altered (the bot counts them in a metric).
+OnAltered = Callable[[str], None]
+
+
+def intact(key: str, content: bytes, *, location: str,
+           on_altered: OnAltered | None = None) -> bytes:
+    """``content`` read under ``key``, if it still hashes to the key; else BlobAltered, after a
+    log line at ERROR for the operator and ``on_altered(key)``."""
+    found = sha256_of(content)
+    if found == key_hash(key):
+        return content
+    log.error("a stored file was altered and is refused: %s should have SHA-256 %s, its bytes "
+              "now hash to %s (isobot evidence verify names the receipts citing it)",
+              location, key_hash(key), found)
+    if on_altered is not None:
+        on_altered(key)
+    raise BlobAltered(key, found)
 
 
 def sha256_of(content: bytes) -> str:
@@ -60,7 +94,8 @@ class BlobStore(Protocol):
         """Keep ``content`` (once); return its key."""
 
     def get(self, key: str) -> bytes:
-        """The bytes under ``key``; BlobMissing when there are none."""
+        """The bytes under ``key``; BlobMissing when there are none, BlobAltered when they no
+        longer hash to it."""
 
     def exists(self, key: str) -> bool: ...
 
@@ -73,6 +108,7 @@ class FolderStore:
     """Files in a folder: ``<root>/evidence/3f/3fa9…``, read-only once written."""
 
     root: Path
+    on_altered: OnAltered | None = None
 
     def put(self, content: bytes, area: str = EVIDENCE) -> str:
         key = blob_key(sha256_of(content), area)
@@ -98,9 +134,10 @@ class FolderStore:
     def get(self, key: str) -> bytes:
         key_hash(key)
         try:
-            return (self.root / key).read_bytes()
+            content = (self.root / key).read_bytes()
         except FileNotFoundError:
             raise BlobMissing(key) from None
+        return intact(key, content, location=self.location(key), on_altered=self.on_altered)
 
     def exists(self, key: str) -> bool:
         return (self.root / key).is_file()
@@ -127,11 +164,12 @@ class S3Config:
 class S3Store:
     """Files as objects of one bucket, through boto3 (the AWS SDK, any endpoint URL)."""
 
-    def __init__(self, config: S3Config) -> None:
+    def __init__(self, config: S3Config, on_altered: OnAltered | None = None) -> None:
         import boto3
         from botocore.config import Config
 
         self.config = config
+        self.on_altered = on_altered
         self.bucket = config.bucket
         self.prefix = config.prefix.strip("/") + "/" if config.prefix.strip("/") else ""
         self.client = boto3.client(
@@ -167,11 +205,12 @@ class S3Store:
         key_hash(key)
         try:
             answer = self.client.get_object(Bucket=self.bucket, Key=self.prefix + key)
-            return answer["Body"].read()
+            content = answer["Body"].read()
         except self._errors() as error:
             if _status(error) == 404:
                 raise BlobMissing(key) from None
             raise StoreUnavailable(_describe(error)) from None
+        return intact(key, content, location=self.location(key), on_altered=self.on_altered)
 
     def exists(self, key: str) -> bool:
         try:

@@ -75,6 +75,11 @@ class Metrics:
             ["messenger"], registry=self.registry)
         for platform in self.platforms:
             self._rate_limited.labels(platform)
+        self._evidence_mismatch = Counter(
+            "isobot_evidence_mismatch", "Stored files refused as they were read (/xem, a file "
+            "link, a dossier) because their bytes no longer have the SHA-256 they were stored "
+            "under: changed behind isobot's back. Run `isobot evidence verify`.",
+            registry=self.registry)
         self._plan_tick = Histogram("isobot_plan_tick_seconds",
                                     "How long one planning tick took.",
                                     buckets=_PLAN_BUCKETS, registry=self.registry)
@@ -91,6 +96,10 @@ class Metrics:
     def rate_limited(self, messenger: str) -> None:
         """``messenger`` answered 429 (the send is retried, and counted so, too)."""
         self._rate_limited.labels(messenger).inc()
+
+    def evidence_mismatch(self, key: str) -> None:
+        """The stored file ``key`` was read altered and refused."""
+        self._evidence_mismatch.inc()
 
     def planned(self, seconds: float) -> None:
         """One planning tick took ``seconds``."""

@@ -23,8 +23,8 @@ from aiohttp import web
 
 from jobs.delivery.messages import Attachment
 from jobs.evidence.file_links import sign, verify
-from jobs.text.i18n import Translator
-from storage.blobs import OUTGOING, BlobMissing, BlobStore, StoreUnavailable
+from jobs.text.i18n import Translator, translator
+from storage.blobs import OUTGOING, BlobAltered, BlobMissing, BlobStore, StoreUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +35,10 @@ Builder = Callable[[dict[str, Any]], bytes]
 
 class FileUnavailable(Exception):
     """The file cannot be had now: the store is unreachable, or building it failed."""
+
+
+class FileAltered(FileUnavailable):
+    """The stored file is no longer what was received (:class:`storage.blobs.BlobAltered`)."""
 
 
 @dataclass
@@ -91,6 +95,8 @@ class OutgoingFiles:
             return await asyncio.to_thread(call, *args)
         except FileUnavailable:
             raise
+        except BlobAltered as error:
+            raise FileAltered(str(error)) from None
         except (BlobMissing, StoreUnavailable, OSError, ValueError) as error:
             raise FileUnavailable(str(error)) from None
 
@@ -105,6 +111,10 @@ class OutgoingFiles:
             content = await asyncio.to_thread(self.store.get, link.key)
         except BlobMissing:
             raise web.HTTPNotFound() from None
+        except BlobAltered:  # logged and counted by the store
+            raise web.HTTPConflict(text=translator()._(
+                "This file could not be verified: the stored file is no longer the one that was "
+                "received. The system operator has been told.")) from None
         except StoreUnavailable as error:
             log.warning("a linked file could not be read: %s", error)
             raise web.HTTPServiceUnavailable() from None
@@ -128,8 +138,13 @@ def link_line(attachment: Attachment, url: str, tr: Translator, days: int) -> st
         name=attachment.filename, url=url, n=days)
 
 
-def unavailable_line(attachment: Attachment, tr: Translator) -> str:
-    """The file could not be fetched or built now."""
+def unavailable_line(attachment: Attachment, tr: Translator,
+                     error: FileUnavailable | None = None) -> str:
+    """The file could not be fetched or built now, or (``error`` a FileAltered) it was refused."""
+    if isinstance(error, FileAltered):
+        return tr._("📎 {name} could not be verified: the stored file is no longer the one "
+                    "that was received, so it was not sent. The system operator has been "
+                    "told.").format(name=attachment.filename)
     return tr._("📎 {name} could not be prepared just now. Please ask again in a few "
                 "minutes.").format(name=attachment.filename)
 

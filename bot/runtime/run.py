@@ -91,14 +91,14 @@ class Runtime:
             self.engine, self.catalog, self.calendar, self.settings.language,
             messengers={m.name: m.capabilities for m in self.messengers},
             operator=Operator(self.settings.operator_name, self.settings.operator_contact))
-        store = self.settings.evidence_store()
+        self.metrics = Metrics(self.engine, self.clock.now,
+                               [m.name for m in self.messengers if m.enabled(self.settings)])
+        store = self.settings.evidence_store(on_altered=self.metrics.evidence_mismatch)
         self.files = OutgoingFiles(
             store, self.clock.now,
             builders={"dossier": dossier_builder(self.engine, store, self.catalog)},
             base_url=self.settings.webhook_base_url, secret=self.settings.link_signing_key(),
             validity=dt.timedelta(days=self.settings.file_link_days))
-        self.metrics = Metrics(self.engine, self.clock.now,
-                               [m.name for m in self.messengers if m.enabled(self.settings)])
         self.archivist = Archivist(self.engine, store, self.clock.now, download=self._download,
                                    tally=self.metrics)
         self.intake = Intake(self.engine, self.conversation, self.clock, self.connections,

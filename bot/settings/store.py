@@ -14,7 +14,7 @@ from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings
 from sqlalchemy.engine import make_url
 
-from storage.blobs import BlobStore, FolderStore, S3Config, S3Store
+from storage.blobs import BlobStore, FolderStore, OnAltered, S3Config, S3Store
 
 DEFAULT_LINK_DAYS = 3
 
@@ -64,16 +64,17 @@ class StoreSettings(BaseSettings):
             return Path(url.database).parent / "evidence"
         return Path("data") / "evidence"
 
-    def evidence_store(self) -> BlobStore:
-        """The store files are kept in: the bucket when one is named, else the folder."""
+    def evidence_store(self, on_altered: OnAltered | None = None) -> BlobStore:
+        """The store files are kept in: the bucket when one is named, else the folder;
+        ``on_altered`` is told of each file a read finds altered."""
         if not self.evidence_s3_bucket:
-            return FolderStore(self.evidence_folder())
+            return FolderStore(self.evidence_folder(), on_altered)
         key_id, secret = self.evidence_s3_access_key_id, self.evidence_s3_secret_access_key
         return S3Store(S3Config(
             bucket=self.evidence_s3_bucket, endpoint_url=self.evidence_s3_endpoint_url,
             access_key_id=key_id.get_secret_value() if key_id else None,
             secret_access_key=secret.get_secret_value() if secret else None,
-            region=self.evidence_s3_region, prefix=self.evidence_s3_prefix))
+            region=self.evidence_s3_region, prefix=self.evidence_s3_prefix), on_altered)
 
     def link_signing_key(self) -> bytes | None:
         """The key file links are signed with: ``ISOBOT_FILE_LINK_KEY``, else one derived from

@@ -4,7 +4,8 @@ It holds the unit's compliance sheet (XLSX), an index of every obligation of the
 was logged for it (XLSX for people, CSV for scripts), and every evidence file, filed by year,
 period and duty and named by its document number: ``2026/quy-4/bao-cao-quy/45-BC-UBND.pdf``.
 A correction is a new event that points at the one it corrects: both stay in the dossier, the
-index says which corrects which, and the older file carries its receipt in its name.
+index says which corrects which, and the older file carries its receipt in its name. A stored
+file that no longer has its SHA-256 is left out, and its line in the index says so.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from jobs.reports.compliance import build_compliance, duty_title, write_complian
 from jobs.reports.export import Table, write_csv, write_xlsx
 from jobs.text.i18n import N_, Translator, translator
 from jobs.text.labels import named_period
-from storage.blobs import BlobMissing, BlobStore
+from storage.blobs import BlobAltered, BlobMissing, BlobStore
 from storage.db import session_scope
 from storage.events import events_of_units
 from storage.exports import obligations_for_export
@@ -47,7 +48,12 @@ INDEX_COLUMNS: tuple[tuple[str, str], ...] = (
     ("sha256", N_("File SHA-256")),
     ("path", N_("File in this dossier")),
     ("correction", N_("Correction")),
+    ("file_check", N_("File check")),
 )
+_PATH = [key for key, _ in INDEX_COLUMNS].index("path")
+_FILE_CHECK = [key for key, _ in INDEX_COLUMNS].index("file_check")
+LEFT_OUT = N_("Left out: the stored file no longer matches its SHA-256 (the system operator has "
+              "been told)")
 _UNSAFE = re.compile(r"[^A-Za-z0-9]+")
 
 
@@ -58,6 +64,12 @@ class Filed:
     row: tuple[Any, ...]
     path: str | None = None
     blob_key: str | None = None
+
+    def left_out(self, reason: str) -> Filed:
+        """This line with no file in the dossier, saying why."""
+        row = list(self.row)
+        row[_PATH], row[_FILE_CHECK] = None, reason
+        return Filed(tuple(row))
 
 
 def slug(text: str) -> str:
@@ -129,7 +141,7 @@ def _row(obligation: Obligation, event: Event | None, stored: EvidenceFile | Non
     return (duty_title(catalog, obligation.duty_key, tr.lang), named_period(obligation, tr),
             obligation.due, done, event.document_number if event else None,
             event.document_date if event else None, event.reference if event else None,
-            event.file_name if event else None, sha256, path, note)
+            event.file_name if event else None, sha256, path, note, None)
 
 
 def _path(obligation: Obligation, event: Event, stored: EvidenceFile | None, year: int,
@@ -166,12 +178,15 @@ def _correction_note(event: Event, corrected_by: dict[int, Event], session: Sess
 def write_dossier(stream: Any, session: Session, *, store: BlobStore, unit: Unit, year: int,
                   catalog: Catalog, tr: Translator, today: dt.date) -> list[Filed]:
     """Write the dossier ZIP of ``unit``'s ``year`` to ``stream``; return its index."""
-    filed = file_entries(session, unit=unit, year=year, catalog=catalog, tr=tr)
-    table = Table(keys=tuple(k for k, _ in INDEX_COLUMNS),
-                  headers=tuple(tr._(h) for _, h in INDEX_COLUMNS), rows=[f.row for f in filed])
     compliance = build_compliance([unit], obligations_for_export(session, unit_ids=[unit.id]),
                                   catalog=catalog, year=year, today=today)
     with zipfile.ZipFile(stream, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        # The files first: the index says which of them could not be put in.
+        filed = _add_files(archive, file_entries(session, unit=unit, year=year,
+                                                 catalog=catalog, tr=tr), store, tr)
+        table = Table(keys=tuple(k for k, _ in INDEX_COLUMNS),
+                      headers=tuple(tr._(h) for _, h in INDEX_COLUMNS),
+                      rows=[f.row for f in filed])
         archive.writestr(f"compliance-{year}.xlsx", _xlsx(
             lambda out: write_compliance_xlsx(compliance, out, tr=tr, catalog=catalog)))
         archive.writestr("index.xlsx", _xlsx(lambda out: write_xlsx(
@@ -179,13 +194,24 @@ def write_dossier(stream: Any, session: Session, *, store: BlobStore, unit: Unit
         text = io.StringIO()
         write_csv(table, text)
         archive.writestr("index.csv", text.getvalue().encode("utf-8"))
-        for item in filed:
-            if item.path and item.path not in archive.namelist():
-                try:
-                    archive.writestr(item.path, store.get(item.blob_key))
-                except BlobMissing:  # `isobot evidence verify` reports it; the index keeps it
-                    continue
     return filed
+
+
+def _add_files(archive: zipfile.ZipFile, filed: list[Filed], store: BlobStore,
+               tr: Translator) -> list[Filed]:
+    """Put each line's file into ``archive``; a file altered since it was stored is left out
+    (the store logged it), and its line says so."""
+    checked = []
+    for item in filed:
+        if item.path and item.path not in archive.namelist():
+            try:
+                archive.writestr(item.path, store.get(item.blob_key))
+            except BlobMissing:  # `isobot evidence verify` reports it; the index keeps it
+                pass
+            except BlobAltered:
+                item = item.left_out(tr._(LEFT_OUT))
+        checked.append(item)
+    return checked
 
 
 def _xlsx(write: Callable[[io.BytesIO], None]) -> bytes:

@@ -27,7 +27,14 @@ from jobs.queues import (
     log_park,
     log_retry,
 )
-from storage.blobs import EVIDENCE, BlobMissing, BlobStore, StoreUnavailable, sha256_of
+from storage.blobs import (
+    EVIDENCE,
+    BlobAltered,
+    BlobMissing,
+    BlobStore,
+    StoreUnavailable,
+    sha256_of,
+)
 from storage.db import session_scope
 from storage.evidence_files import (
     EVIDENCE_FILES,
@@ -210,9 +217,11 @@ def verify(session: Session, *, store: BlobStore) -> tuple[int, list[Problem]]:
     problems = []
     for row in rows:
         try:
-            content = store.get(row.blob_key)
+            content = store.get(row.blob_key)  # checks the bytes against the key's hash
         except BlobMissing:
             kind = "missing"
+        except BlobAltered:
+            kind = "altered"
         else:
             kind = None if sha256_of(content) == row.sha256 else "altered"
         if kind is None and any(e.file_hash not in (None, row.sha256)

@@ -22,6 +22,7 @@ from jobs.evidence.store import Archivist, TooLarge, receive_file, verify
 from storage.blobs import (
     EVIDENCE,
     OUTGOING,
+    BlobAltered,
     BlobMissing,
     FolderStore,
     StoreUnavailable,
@@ -68,6 +69,20 @@ def test_a_file_is_kept_under_its_hash_once(store):
     assert store.put(PDF, OUTGOING).startswith("outgoing/")
     with pytest.raises(BlobMissing):
         store.get(blob_key("0" * 64))
+
+
+def test_a_file_changed_in_the_store_is_refused_when_read(store, tmp_path):
+    key = store.put(PDF)
+    if isinstance(store, FolderStore):
+        os.chmod(tmp_path / "evidence" / key, 0o644)
+        (tmp_path / "evidence" / key).write_bytes(PDF + b" retouched")
+    else:  # someone with the bucket's keys
+        store.client.put_object(Bucket=store.bucket, Key=key, Body=PDF + b" retouched")
+    told = []
+    store.on_altered = told.append
+    with pytest.raises(BlobAltered, match=hashlib.sha256(PDF + b" retouched").hexdigest()):
+        store.get(key)
+    assert told == [key]
 
 
 def test_a_stored_file_is_read_only_on_disk(tmp_path):

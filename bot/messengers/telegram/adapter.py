@@ -148,7 +148,8 @@ async def _send_attachment(bot: Bot, chat_id: str, attachment: Attachment,
         url = await files.url(attachment) if files and len(content) > MAX_UPLOAD_BYTES else None
     except FileUnavailable as error:
         log.warning("a file could not be sent: %s", error)
-        return await bot.send_message(chat_id=chat_id, text=unavailable_line(attachment, tr))
+        return await bot.send_message(chat_id=chat_id,
+                                      text=unavailable_line(attachment, tr, error))
     if len(content) > MAX_UPLOAD_BYTES:
         text = link_line(attachment, url, tr, files.link_days) if url \
             else too_large_line(attachment, tr)
