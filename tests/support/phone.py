@@ -23,7 +23,9 @@ from tests.support.zalo import start_zalo_harness
 # Each person, with a Telegram and a Zalo id.
 PEOPLE = {"Lan": (1001, "a1b2c3d4e5f60001"), "Hung": (2001, "a1b2c3d4e5f60002"),
           "Minh": (3001, "a1b2c3d4e5f60003"), "Hoa": (4001, "a1b2c3d4e5f60004"),
-          "Tuan": (5001, "a1b2c3d4e5f60005")}
+          "Tuan": (5001, "a1b2c3d4e5f60005"),
+          # A name and ids found nowhere else, for searching the whole database for them.
+          "Quỳnh Xuyến": (987654321, "f00dfacecafe0777")}
 
 
 class Phone:
