@@ -3,12 +3,28 @@ not evidence (the rules are in :mod:`jobs.people.personal_data`)."""
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 from collections.abc import Iterable
 
-from sqlalchemy import and_, delete, or_, update
+from sqlalchemy import Text, and_, cast, delete, or_, update
 from sqlmodel import Session, col, func, select
 
-from storage.models import ChatState, Event, LinkCode, Member, Outbox, OutboxState, WrongCode
+from storage.models import (
+    Absence,
+    ChatState,
+    Directive,
+    Event,
+    Inbox,
+    InboxState,
+    LegalDocument,
+    LinkCode,
+    Member,
+    Obligation,
+    Outbox,
+    OutboxState,
+    WrongCode,
+)
 
 Account = tuple[str, str]  # (platform, user id)
 
@@ -54,9 +70,64 @@ def delete_wrong_codes(session: Session, *, accounts: Iterable[Account]) -> int:
     return session.execute(delete(WrongCode).where(or_(*pairs))).rowcount
 
 
-def replace_names(session: Session, *, members: Iterable[Member]) -> None:
-    """Give ``members`` a neutral label instead of a name: their number, as ``isobot members
-    list`` shows it."""
+def replace_identities(session: Session, *, members: Iterable[Member]) -> None:
+    """Give ``members`` a neutral label instead of a name, an account and a chat: their number,
+    as ``isobot members list`` shows it."""
     for member in members:
-        member.display_name = f"#{member.id}"
+        member.display_name = member.platform_user_id = member.chat_id = f"#{member.id}"
         session.add(member)
+
+
+def erase_messages_to(session: Session, *, member_ids: Iterable[int],
+                      chats: Iterable[Account]) -> int:
+    """Empty every message to ``member_ids`` or into ``chats`` (its address and its text),
+    sent or not; one not sent yet is cancelled. Returns how many."""
+    to_them = or_(col(Outbox.member_id).in_(list(member_ids)),
+                  *(and_(col(Outbox.member_id).is_(None), Outbox.platform == p,
+                         Outbox.chat_id == c) for p, c in chats))
+    session.execute(update(Outbox).where(to_them, Outbox.state == OutboxState.PENDING)
+                    .values(state=OutboxState.CANCELLED))
+    return session.execute(update(Outbox).where(to_them).values(chat_id="", payload={})
+                           ).rowcount
+
+
+def erase_recipient(session: Session, *, row: Outbox) -> None:
+    """Empty a message that went (or was given up): its address and its text."""
+    row.chat_id, row.payload = "", {}
+    session.add(row)
+
+
+def texts_naming(session: Session, *, names: Iterable[str],
+                 since: dt.datetime) -> list[Outbox | ChatState]:
+    """Messages queued since ``since`` and conversation states whose JSON holds one of
+    ``names`` (as written, or escaped as JSON writes letters outside ASCII)."""
+    forms = {form for name in names for form in (name, json.dumps(name)[1:-1])}
+    found: list[Outbox | ChatState] = []
+    for table, column, after in ((Outbox, Outbox.payload, col(Outbox.created_at) >= since),
+                                 (ChatState, ChatState.state, col(ChatState.updated_at) >= since)):
+        text = cast(column, Text)
+        found += session.exec(select(table).where(
+            after, or_(*(text.contains(form, autoescape=True) for form in forms)))).all()
+    return found
+
+
+def training_duties(session: Session, *, periods: Iterable[str]) -> list[Obligation]:
+    """The obligations of ``periods`` (a new officer's training: ``T-<member id>``)."""
+    return list(session.exec(select(Obligation).where(col(Obligation.period).in_(list(periods)))))
+
+
+def replace_actor(session: Session, *, actor: str, by: str) -> None:
+    """Write ``by`` where an absence, a directive or a legal document names ``actor``
+    ("telegram:1001") as who recorded it. Events keep theirs: they are evidence."""
+    for table, column in ((Absence, Absence.created_by), (Directive, Directive.issued_by),
+                          (LegalDocument, LegalDocument.registered_by)):
+        session.execute(update(table).where(column == actor).values({column.key: by}))
+
+
+def delete_parked_updates(session: Session, *, chats: Iterable[Account]) -> int:
+    """Delete the updates from ``chats`` given up and kept for the operator; returns how many."""
+    pairs = [and_(Inbox.platform == p, Inbox.chat_key == c) for p, c in chats]
+    if not pairs:
+        return 0
+    return session.execute(delete(Inbox).where(Inbox.state == InboxState.PARKED,
+                                               or_(*pairs))).rowcount

@@ -9,6 +9,7 @@ with the record that it was handled, so a redelivered update changes nothing.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
@@ -119,9 +120,13 @@ class Conversation:
             self._dispatch(turn)
             if turn.stale_choice:
                 self._show_current(turn)
-            turn.offers.store(turn.state)
-            save_state(session, platform=inbound.platform, chat_id=inbound.chat_id,
-                       user_id=inbound.user_id, state=turn.state, now=now)
+            if turn.forgotten:  # the person left isobot: nothing of this chat is kept
+                turn.replies.messages = [dataclasses.replace(m, erase_after_sending=True)
+                                         for m in turn.replies.messages]
+            else:
+                turn.offers.store(turn.state)
+                save_state(session, platform=inbound.platform, chat_id=inbound.chat_id,
+                           user_id=inbound.user_id, state=turn.state, now=now)
             if then is not None:
                 then(session, inbound, turn.replies)
             return turn.replies

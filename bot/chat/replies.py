@@ -63,5 +63,6 @@ def one_call_each(message: Message, capabilities: Capabilities) -> list[Message]
     if texts or message.choices or kept or not files:
         parts.append(dataclasses.replace(message, text=texts[-1] if texts else message.text,
                                          attachments=kept))
-    parts += [Message("", attachments=(file,), lang=message.lang) for file in files]
+    parts += [Message("", attachments=(file,), lang=message.lang,
+                      erase_after_sending=message.erase_after_sending) for file in files]
     return parts

@@ -122,6 +122,9 @@ class Turn:
     # What the person typed last turn that the answer to this one may still need (a document
     # line typed for a duty reported already, kept for "Correct this record").
     carried: dict[str, Any] = field(default_factory=dict)
+    # Set when the person left isobot: no state of this chat is kept, and this turn's replies
+    # are emptied once they went.
+    forgotten: bool = False
 
     def say(self, text: str, choices: tuple[Choice, ...] = ()) -> None:
         """Reply with ``text`` and, optionally, choices to pick from."""

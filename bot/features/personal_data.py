@@ -89,7 +89,7 @@ class PersonalData(Feature):
         forget_person(turn.session, platform=inbound.platform, user_id=inbound.user_id,
                       by=f"{inbound.platform}:{inbound.user_id}", now=turn.now,
                       calendar=self.calendar)
-        # The conversation saves this turn's state after the handler: nothing of it is kept.
+        turn.forgotten = True  # no state saved; the goodbye's row is emptied once it went
         turn.state.clear()
         turn.offers = Offers()
         turn.members = []

@@ -10,6 +10,9 @@ import base64
 from dataclasses import dataclass, field
 from typing import Any
 
+#: The payload's mark of a message whose row is emptied once it went.
+ERASE_AFTER_SENDING = "erase_after_sending"
+
 
 @dataclass(frozen=True)
 class Choice:
@@ -46,6 +49,9 @@ class Message:
     # The language the text is written in, for words an adapter adds around it (Zalo writes
     # choices as a translated "Reply 1 – …, 2 – …" line); None means the default language.
     lang: str | None = None
+    # To someone who left isobot: once it went (or was given up), its row keeps neither the
+    # chat it went to nor its text (jobs.delivery.outcomes).
+    erase_after_sending: bool = False
 
     def to_payload(self) -> dict[str, Any]:
         """A JSON-safe dict of this message."""
@@ -56,6 +62,8 @@ class Message:
         }
         if self.lang:
             payload["lang"] = self.lang
+        if self.erase_after_sending:
+            payload[ERASE_AFTER_SENDING] = True
         return payload
 
     @classmethod
@@ -70,6 +78,7 @@ class Message:
                 for a in payload.get("attachments", [])
             ),
             lang=payload.get("lang"),
+            erase_after_sending=bool(payload.get(ERASE_AFTER_SENDING)),
         )
 
 

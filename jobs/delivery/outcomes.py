@@ -18,13 +18,14 @@ from enum import StrEnum
 from sqlmodel import Session
 
 from jobs.delivery import reachability
-from jobs.delivery.messages import Choice
+from jobs.delivery.messages import ERASE_AFTER_SENDING, Choice
 from jobs.delivery.offers import remember_offer
 from jobs.queues import OUTBOX, Fate
 from storage.chats import load_state, save_state
 from storage.members import members_by_id
 from storage.models import Member, Outbox
 from storage.outbox import Taken, finish, outbox_rows, park, retry
+from storage.personal_data import erase_recipient
 
 
 class Result(StrEnum):
@@ -81,6 +82,8 @@ def record_outcomes(session: Session, outcomes: Sequence[Outcome], *, brand: str
             if outcome.result in (Result.GONE, Result.UNREACHABLE):
                 _recipient_gone(session, members.get(row.member_id), brand, outcome.at)
             fates.append(Fate.PARKED)
+        if fates[-1] != Fate.RETRIED and row.payload.get(ERASE_AFTER_SENDING):
+            erase_recipient(session, row=row)  # to someone who left isobot
     return fates
 
 

@@ -76,10 +76,11 @@ def remove_member(session: Session, *, member: Member, by: str, now: dt.datetime
 
 
 def remove_memberships(session: Session, *, members: list[Member], by: str, now: dt.datetime,
-                       calendar: WorkCalendar) -> None:
+                       calendar: WorkCalendar, named: bool = True) -> None:
     """End one person's ``members`` (all their accounts, when they leave isobot) at once: each
     unit that loses an officer tells its remaining officers once, or its head when none is
-    left."""
+    left; by the person's name, or (``named`` False: they leave isobot and their name with
+    it) as "a member of the unit"."""
     for member in members:
         _leave(session, member, now=now, calendar=calendar)
     told: set[int] = set()
@@ -91,12 +92,18 @@ def remove_memberships(session: Session, *, members: list[Member], by: str, now:
         remaining = [m for m in unit_members(session, unit_id=unit.id) if m.role == Role.OFFICER]
         for officer in remaining:
             tr = translator(officer.language)
-            _notice(session, officer, f"left:{member.id}", now, tr._(
-                "{name} no longer acts as ISO officer of {unit}. The unit's reminders now come "
-                "to the remaining officers, you among them.").format(name=name_of(member, tr),
-                                                                     unit=unit.name))
+            text = tr._("{name} no longer acts as ISO officer of {unit}. The unit's reminders "
+                        "now come to the remaining officers, you among them.") if named else \
+                tr._("A member of {unit} no longer acts as its ISO officer. The unit's "
+                     "reminders now come to the remaining officers, you among them.")
+            _notice(session, officer, f"left:{member.id}", now,
+                    text.format(name=name_of(member, tr), unit=unit.name))
         if not remaining:
-            tell_vacancy(session, unit=unit, left=member, now=now)
+            tell_vacancy(session, unit=unit, left=member, now=now, named=named)
+
+
+def _who_left(member: Member, unit: Unit, tr: Translator, named: bool) -> str:
+    return name_of(member, tr) if named else tr._("a member of {unit}").format(unit=unit.name)
 
 
 def _leave(session: Session, member: Member, *, now: dt.datetime,
@@ -106,14 +113,15 @@ def _leave(session: Session, member: Member, *, now: dt.datetime,
     cancel_absences(session, member=member, now=now, calendar=calendar)
 
 
-def tell_vacancy(session: Session, *, unit: Unit, left: Member, now: dt.datetime) -> None:
+def tell_vacancy(session: Session, *, unit: Unit, left: Member, now: dt.datetime,
+                 named: bool = True) -> None:
     """Tell the head and the supervisors that ``unit`` has no ISO officer any more."""
     heads = recipients(session, unit=unit, role=Role.HEAD)
     head_ids = {h.id for h in heads}
     for person in [*heads, *recipients(session, unit=unit, role=Role.SUPERVISOR)]:
         tr = translator(person.language)
         text = tr._("⚠️ {unit} has no ISO officer now: {name} no longer acts for it.").format(
-            unit=unit.name, name=name_of(left, tr))
+            unit=unit.name, name=_who_left(left, unit, tr, named))
         if person.id in head_ids:
             text += "\n" + tr._("Until a new officer registers, the unit's ISO reminders come to "
                                 "you. Please ask the ISO standing office for an invite code for "

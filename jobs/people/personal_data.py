@@ -14,17 +14,22 @@ What the law asks, and how isobot answers it:
   shared/reference/messengers.md): the notice's first line.
 
 A person sees what isobot holds (``/dulieu``, ``isobot person show``) and leaves
-(``/roi``, ``isobot person forget``): their memberships end, their name is replaced by a
-neutral label, and what is not evidence is erased — their conversation state, messages not yet
-sent to them, link codes, wrong codes. The events they logged stay: they are the unit's QMS
-records (and the database refuses to change them), as the notice says.
+(``/roi``, ``isobot person forget``): their memberships end, and their name and accounts survive
+only in the events they logged, the unit's QMS records (which the database refuses to change),
+as the notice says. Everywhere else a neutral label (``#12``) takes their place or the data is
+erased: their membership rows, the messages to them (address and text, sent or not) and the
+notices that named them, their training duty's label, who recorded an absence, a directive or
+a legal document, their conversation state and given-up updates, link codes, wrong codes; the
+notice their leaving sends says "a member of the unit".
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlmodel import Session
 
@@ -33,17 +38,23 @@ from jobs.people.handover import remove_memberships
 from jobs.people.linking import linked_rows
 from jobs.people.registration import role_text
 from jobs.text.i18n import Translator
+from jobs.text.labels import TRAINING_PREFIX
 from storage.absences import absences_of
 from storage.members import account_rows
-from storage.models import Absence, Member, Unit
+from storage.models import Absence, ChatState, Member, Unit
 from storage.personal_data import (
     cancel_pending,
     delete_chat_states,
     delete_link_codes,
+    delete_parked_updates,
     delete_wrong_codes,
+    erase_messages_to,
     events_logged,
     messages_pending,
-    replace_names,
+    replace_actor,
+    replace_identities,
+    texts_naming,
+    training_duties,
 )
 
 _LANGUAGE_NAMES = {"vi": "Tiếng Việt", "en": "English"}  # each in its own language
@@ -161,13 +172,57 @@ def forget_person(session: Session, *, platform: str, user_id: str, by: str, now
     wrong codes are erased. The events they logged stay: they are the unit's records."""
     rows = person_rows(session, platform=platform, user_id=user_id)
     active = [m for m in rows if m.active]
-    # First: the units are told who left by the name they know.
-    remove_memberships(session, members=active, by=by, now=now, calendar=calendar)
+    # The units are told that a member left, not who: the name leaves with the person.
+    remove_memberships(session, members=active, by=by, now=now, calendar=calendar, named=False)
     ids = [m.id for m in rows]
     cancelled = cancel_pending(session, member_ids=ids)
     delete_link_codes(session, member_ids=ids)
     accounts = {(m.platform, m.platform_user_id) for m in rows} | {(platform, user_id)}
+    chats = {(m.platform, m.chat_id) for m in rows} | {(platform, user_id)}
     delete_chat_states(session, accounts=accounts)
     delete_wrong_codes(session, accounts=accounts)
-    replace_names(session, members=rows)
+    delete_parked_updates(session, chats=chats)
+    erase_messages_to(session, member_ids=ids, chats=chats)
+    _unname(session, rows)
+    replace_identities(session, members=rows)
     return Forgotten(memberships=len(active), messages=cancelled)
+
+
+def _unname(session: Session, rows: list[Member]) -> None:
+    """Put each row's label where its name or account was written outside the evidence."""
+    labels = {m.display_name: f"#{m.id}" for m in reversed(rows)
+              if m.display_name and not m.display_name.startswith("#")}
+    for row in rows:
+        replace_actor(session, actor=f"{row.platform}:{row.platform_user_id}", by=f"#{row.id}")
+    for duty in training_duties(session, periods=[f"{TRAINING_PREFIX}{m.id}" for m in rows]):
+        duty.label = duty.note = f"#{duty.period.removeprefix(TRAINING_PREFIX)}"
+        session.add(duty)
+    if not labels:
+        return
+    since = min((m.joined_at for m in rows if m.joined_at),
+                default=dt.datetime.min.replace(tzinfo=dt.UTC))
+    for found in texts_naming(session, names=labels, since=since):
+        if isinstance(found, ChatState):
+            found.state = without_names(found.state, labels)
+        else:
+            found.payload = without_names(found.payload, labels)
+        session.add(found)
+
+
+def without_names(value: Any, labels: dict[str, str]) -> Any:
+    """``value`` (a message's or a conversation's JSON) with each name of ``labels`` written
+    as its label, as a whole word: "Lan" in "Lan đã nộp", not in "Lang". File bytes (``content``)
+    are left as they are."""
+    pattern = re.compile(r"(?<!\w)(" + "|".join(
+        re.escape(name) for name in sorted(labels, key=len, reverse=True)) + r")(?!\w)")
+
+    def walk(item: Any) -> Any:
+        if isinstance(item, str):
+            return pattern.sub(lambda match: labels[match[1]], item)
+        if isinstance(item, list):
+            return [walk(x) for x in item]
+        if isinstance(item, dict):
+            return {k: v if k == "content" else walk(v) for k, v in item.items()}
+        return item
+
+    return walk(value)

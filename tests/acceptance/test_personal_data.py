@@ -124,14 +124,16 @@ async def test_roi_erases_what_is_not_evidence_and_keeps_the_reports(phone):
                 payload=Message("Kính gửi anh/chị").to_payload(),
                 now=START, not_before=START + dt.timedelta(days=1))
 
+    (lan,) = rows_of(phone, "Lan")
     question = await phone.send("Lan", "/roi")
     assert await phone.choose("Lan", question, vi._("Leave isobot")) == vi._(
         "You have left isobot. Your reports stay in your unit's records; the rest was erased. "
         "Thank you for your work.")
 
-    (lan,) = rows_of(phone, "Lan")
-    assert (lan.active, lan.display_name) == (False, f"#{lan.id}")
+    assert rows_of(phone, "Lan") == []  # the account is no longer on any row
     with session_scope(phone.engine) as session:
+        lan = session.get(Member, lan.id)
+        assert (lan.active, lan.display_name) == (False, f"#{lan.id}")
         assert session.exec(select(Event.member_id)).all() == [lan.id]  # the report stays
         assert session.exec(select(LinkCode)).all() == []
         assert session.exec(select(Outbox.state).where(Outbox.member_id == lan.id,
@@ -140,10 +142,10 @@ async def test_roi_erases_what_is_not_evidence_and_keeps_the_reports(phone):
         state = load_state(session, platform=phone.platform, chat_id=str(phone.id("Lan")),
                            user_id=str(phone.id("Lan")), now=START)
         assert not state.get("offers") and "flow" not in state
-    # The unit has no officer now: its head hears, and so does the district.
+    # The unit has no officer now: its head hears, and so does the district (not who left).
     await phone.tick(START + dt.timedelta(minutes=5))
     vacancy = vi._("⚠️ {unit} has no ISO officer now: {name} no longer acts for it.").format(
-        unit="UBND xã Đức Tân", name="Lan")
+        unit="UBND xã Đức Tân", name=vi._("a member of {unit}").format(unit="UBND xã Đức Tân"))
     assert any(m["text"].startswith(vacancy) for m in await phone.inbox("Minh"))
     assert any(m["text"].startswith(vacancy) for m in await phone.inbox("Hung"))
     assert await phone.say("Lan", "/viec") == vi._(
@@ -161,12 +163,17 @@ async def test_the_operator_shows_and_forgets_a_person_from_the_command_line(pho
     assert shown.output.startswith(vi._("What isobot holds about you:"))
     assert "UBND xã Đức Tân" in shown.output
 
+    (lan,) = rows_of(phone, "Lan")
     forgotten = cli.isobot(url, "person", "forget", *account, "--yes", now=START)
     assert forgotten.exit_code == 0, forgotten.output
     assert forgotten.output.strip() == vi._(
         "Done: {memberships} memberships ended, {messages} messages not yet sent cancelled, the "
         "name and conversation erased; the events logged stay as the units' records.").format(
         memberships=1, messages=0)
-    (lan,) = rows_of(phone, "Lan")
-    assert (lan.active, lan.display_name) == (False, f"#{lan.id}")
-    assert "#" in cli.isobot(url, "person", "show", *account, now=START).output
+    with session_scope(phone.engine) as session:
+        lan = session.get(Member, lan.id)
+    assert (lan.active, lan.display_name, lan.platform_user_id) == (False, f"#{lan.id}",
+                                                                    f"#{lan.id}")
+    assert cli.isobot(url, "person", "show", *account, now=START).output.strip() == vi._(
+        "isobot holds no membership for this account: it keeps only the conversation under "
+        "way, if any.")
