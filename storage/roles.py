@@ -26,13 +26,14 @@ def grant_app_role(engine: Engine, *, url: str) -> str:
     """Make the role ``url`` logs in as (with its password, if it has one) or set its password,
     and grant it the bot's rights on ``engine``'s database, as ``engine``'s user (the owner).
     Every call grants again, so tables added by later migrations are covered. Returns the
-    role's name. ValueError when either database is not PostgreSQL."""
+    role's name. ValueError when either database is not PostgreSQL, RoleProblem when the role
+    cannot serve."""
     target = make_url(url)
-    if engine.dialect.name != "postgresql" or not target.get_backend_name() == "postgresql":
+    if engine.dialect.name != "postgresql" or target.get_backend_name() != "postgresql":
         raise ValueError("an application role needs PostgreSQL")
     role = target.username
     if not role:
-        raise ValueError("ISOBOT_APP_DATABASE_URL names no user")
+        raise RoleProblem("the URL names no role to log in as")
     with engine.begin() as conn:
         _log_in(conn, role, target.password)
         schema = conn.execute(text("SELECT current_schema()")).scalar_one()

@@ -113,3 +113,14 @@ def test_the_bot_role_can_work_but_cannot_lift_the_protection(engine, database_u
                 session.exec(text(statement))
     finally:
         bot.dispose()
+
+
+def test_the_bot_role_is_never_the_owner_and_needs_postgresql(database_url):
+    owner = make_url(database_url)
+    app_url = owner.render_as_string(hide_password=False) if owner.get_backend_name() == \
+        "postgresql" else "postgresql+psycopg://isobot_app:secret@localhost:5432/isobot"
+    refused = cli.isobot(database_url, "db", "upgrade", now=at("2026-12-01 09:00"),
+                         env={"ISOBOT_APP_DATABASE_URL": app_url})
+    assert refused.exit_code != 0
+    assert ("superuser or the owner" in refused.output if owner.get_backend_name() ==
+            "postgresql" else "PostgreSQL" in refused.output), refused.output
