@@ -26,6 +26,7 @@ from bot.runtime.intake import Intake
 from bot.runtime.metrics import Metrics
 from bot.runtime.outgoing import OutgoingFiles
 from bot.runtime.planning_process import PlanningJob, PlanningWorker
+from bot.runtime.web import WebPart, WebSites, application
 from bot.settings import Settings
 from jobs.calendar.clock import Clock
 from jobs.calendar.workdays import WorkCalendar
@@ -72,7 +73,7 @@ class Runtime:
     # Which jobs this process does among several sharing one PostgreSQL database.
     leadership: Leadership = field(init=False)
     scheduler: AsyncIOScheduler | None = None
-    web_runner: web.AppRunner | None = None
+    sites: WebSites = field(default_factory=WebSites)  # the webhook's and the web server
     planning: PlanningWorker = field(init=False)  # the tick and the digest, off the event loop
     _plan_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     _stopping: bool = False
@@ -95,7 +96,7 @@ class Runtime:
         self.files = OutgoingFiles(
             store, self.clock.now,
             builders={"dossier": dossier_builder(self.engine, store, self.catalog)},
-            base_url=self.settings.webhook_base_url, secret=self.settings.link_signing_key(),
+            base_url=self.settings.public_base_url(), secret=self.settings.link_signing_key(),
             validity=dt.timedelta(days=self.settings.file_link_days))
         self.archivist = Archivist(self.engine, store, self.clock.now, download=self._download)
         self.metrics = Metrics(self.engine, self.clock.now,
@@ -115,8 +116,8 @@ class Runtime:
         # Before taking any update: a tick runs beside the chat, and the first one should see
         # the outbox as the last run left it, not half-way through someone's registration.
         await self.plan_now()
-        if self.webhook_mode:
-            await self._start_webhook_server()  # first: a platform may post at once
+        self._warn_without_public_address()
+        await self._start_web()  # first: a platform may post at once
         for messenger in self.messengers:
             if messenger.enabled(self.settings):
                 await self._connect(messenger)
@@ -173,18 +174,36 @@ class Runtime:
             await self.intake.progress(min(0.05, max(deadline - loop.time(), 0)))
         raise TimeoutError(f"the bot did not settle within {timeout} s")
 
-    async def _start_webhook_server(self) -> None:
-        app = web.Application(client_max_size=1024 * 1024)
+    @property
+    def web_parts(self) -> list[WebPart]:
+        """What isobot's web server serves: the signed links to the files it sends."""
+        return [self.files.add_routes]
+
+    async def _start_web(self) -> None:
+        """The webhook's server, and the web server with it or on its own address."""
+        settings = self.settings
+        apart = settings.own_web_server()
+        if self.webhook_mode:
+            parts = [self._add_webhooks, *([] if apart else self.web_parts)]
+            await self.sites.listen(application(parts), settings.webhook_listen,
+                                    settings.webhook_port)
+        if apart:
+            await self.sites.listen(application(self.web_parts), *settings.web_address())
+
+    def _add_webhooks(self, app: web.Application) -> None:
         secret = self.settings.webhook_secret.get_secret_value()
         for messenger in self.messengers:
             app.router.add_post(messenger.webhook_path,
                                 self.intake.webhook(messenger, secret, _secret_matches))
-        self.files.add_routes(app)  # the signed links to the files isobot sends
-        self.web_runner = web.AppRunner(app)
-        await self.web_runner.setup()
-        settings = self.settings
-        site = web.TCPSite(self.web_runner, settings.webhook_listen, settings.webhook_port)
-        await site.start()
+
+    def _warn_without_public_address(self) -> None:
+        """Once at start: people on a messenger that takes files only as links get none."""
+        by_url = [m.name for m in self.messengers
+                  if m.enabled(self.settings) and m.capabilities.files_by_url]
+        if by_url and not self.files.links:
+            log.warning("ISOBOT_PUBLIC_URL is not set: files, charts and upload pages cannot "
+                        "reach people on %s; set it to the address of isobot's web server",
+                        ", ".join(by_url))
 
     async def plan_now(self) -> None:
         """Create owed obligations and queue due reminders as of the bot's clock.
@@ -244,8 +263,7 @@ class Runtime:
         stored waits in the inbox for the next start.
         """
         self._stopping = True
-        if self.web_runner:
-            await self.web_runner.cleanup()
+        await self.sites.stop()
         await self.intake.stop()
         for lane in self._reply_lanes.values():
             await lane.stop()

@@ -9,10 +9,10 @@ conversation:
   remembers the choices it offered, takes a typed "1" or the label as the pick;
 - no message edits: a reminder cannot be marked done afterwards, the receipt says it instead;
 - 2,000 characters per message: longer text is split on line or word boundaries;
-- ``sendPhoto`` takes a public URL, not bytes: with a public address (webhook mode) a chart goes
-  as a photo and any other file as a link, both to isobot's own signed, expiring
-  ``/files/<token>`` (:mod:`bot.runtime.outgoing`); without one, an attachment is named in a note
-  that says where to get it (the Telegram bot or the standing office's export).
+- ``sendPhoto`` takes a public URL, not bytes: with isobot's web address (``ISOBOT_PUBLIC_URL``,
+  in long polling as in webhook mode) a chart goes as a photo and any other file as a link, both
+  to its own signed, expiring ``/files/<token>`` (:mod:`bot.runtime.outgoing`); without one, an
+  attachment is named in a note saying the operator has not set that address up.
 """
 
 from __future__ import annotations
@@ -185,8 +185,9 @@ def attachments_text(attachments: Sequence[Attachment], lang: str | None) -> str
     them."""
     tr = translator(lang)
     names = ", ".join(a.filename for a in attachments)
-    return tr._("📎 {names}: files cannot be sent on Zalo. Get them from isobot on Telegram, or "
-                "ask the ISO standing office for the export.").format(names=names)
+    return tr._("📎 {names}: isobot cannot send files on Zalo yet, because the system operator "
+                "has not set up its web address. Please ask the ISO standing office for "
+                "them.").format(names=names)
 
 
 def render(message: Message, links: Mapping[int, str | None] | None = None,
