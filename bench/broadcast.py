@@ -67,7 +67,7 @@ from bot.messengers.telegram.messenger import LIMITS
 from bot.messengers.telegram.sandbox import TelegramSandbox
 from bot.runtime.run import DELIVER_EVERY_SECONDS
 from jobs.calendar.workdays import VIETNAM
-from jobs.delivery.deliverer import Deliverer, RateLimits
+from jobs.delivery.deliverer import Deliverer, DeliveryClock, Pace, RateLimits
 from jobs.delivery.messages import Message
 from storage.db import make_engine, session_scope, upgrade
 from storage.leadership import lock_key
@@ -186,8 +186,8 @@ async def one_process(count: int, run: int, *, faults: bool = True,
         texts = seed(engine, sandbox, count)
         async with Bot(TOKEN, base_url=sandbox.base_url,
                        base_file_url=sandbox.base_file_url) as bot:
-            worker = Deliverer(engine, TelegramTransport(bot), now=_clock(),
-                               limits=LIMITS if limits else OFF)
+            worker = Deliverer(engine, TelegramTransport(bot), clock=DeliveryClock(_clock()),
+                               pace=Pace(limits=LIMITS if limits else OFF))
             while sandbox.delivered() < len(texts):
                 await worker.deliver_due()
                 if sandbox.delivered() < len(texts):

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from sqlmodel import Session, col, select
 
+from storage import queue
 from storage.models import Event, EvidenceFile, EvidenceFileState
+from storage.queue import QueueTable
 
 
 def add_evidence_file(session: Session, *, name: str, platform: str, ref: str | None,
@@ -23,23 +25,52 @@ def add_evidence_file(session: Session, *, name: str, platform: str, ref: str | 
     return row
 
 
-def files_to_store(session: Session, *, now: dt.datetime, limit: int) -> list[int]:
-    """Ids of files whose bytes wait for the store, or whose download is due again."""
-    query = (select(EvidenceFile.id)
-             .where(col(EvidenceFile.state).in_([EvidenceFileState.STAGED,
-                                                 EvidenceFileState.PENDING]),
-                    col(EvidenceFile.next_attempt_at) <= now)
-             .order_by(EvidenceFile.next_attempt_at, EvidenceFile.id).limit(limit))
-    return list(session.exec(query))
+#: The files on their way into the store as a durable queue (storage.queue): a stored one stays,
+#: marked stored; one that could not be downloaded is kept as "failed" (parked). A try counts
+#: once it ends.
+EVIDENCE_FILES = QueueTable(EvidenceFile, waiting=(EvidenceFileState.STAGED,
+                                                   EvidenceFileState.PENDING),
+                            parked=EvidenceFileState.FAILED, finished=EvidenceFileState.STORED)
 
 
-def claim_file(session: Session, *, file_id: int) -> EvidenceFile | None:
-    """The file, locked for this worker (skipped when another holds it), if still waiting."""
+def take(session: Session, *, now: dt.datetime, until: dt.datetime, limit: int) -> list[int]:
+    """Take up to ``limit`` files whose bytes wait for the store, or whose download is due
+    again, until ``until``, longest waiting first; returns their ids."""
+    rows = queue.take(session, EVIDENCE_FILES, where=(EVIDENCE_FILES.is_waiting(),),
+                      order_by=(EvidenceFile.next_attempt_at, EvidenceFile.id),
+                      now=now, until=until, limit=limit)
+    return [row.id for row in rows]
+
+
+def held(session: Session, *, file_id: int) -> EvidenceFile | None:
+    """The file, locked for this worker (None when another holds it), if it still waits."""
     row = session.exec(select(EvidenceFile).where(EvidenceFile.id == file_id)
                        .with_for_update(skip_locked=True)).first()
-    if row is None or row.state not in (EvidenceFileState.STAGED, EvidenceFileState.PENDING):
+    if row is None or row.state not in EVIDENCE_FILES.waiting:
         return None
     return row
+
+
+def release(session: Session, *, due: Mapping[int, dt.datetime]) -> None:
+    """Hand taken files back untried, each due again at its moment in ``due`` (id -> moment)."""
+    queue.release(session, EVIDENCE_FILES, due=due)
+
+
+def finish(session: Session, *, row: EvidenceFile, blob_key: str, location: str, sha256: str,
+           size: int, now: dt.datetime) -> None:
+    """The file is in the store under ``blob_key``: its staged bytes leave the database."""
+    queue.finish(session, EVIDENCE_FILES, row, blob_key=blob_key, location=location,
+                 sha256=sha256, size=size, staged=None, stored_at=now, last_error=None)
+
+
+def retry(session: Session, *, row: EvidenceFile, at: dt.datetime, error: str) -> None:
+    """Try the file again at ``at``."""
+    queue.retry(session, EVIDENCE_FILES, row, at=at, error=error)
+
+
+def park(session: Session, *, row: EvidenceFile, error: str) -> None:
+    """Give up on the file (state "failed"); the event that cites it stays."""
+    queue.park(session, EVIDENCE_FILES, row, error=error)
 
 
 def stored_files(session: Session) -> list[EvidenceFile]:

@@ -1,4 +1,5 @@
-"""The inbox: updates stored as they arrive, handled later, one at a time per chat."""
+"""The inbox: updates stored as they arrive, handled later, one at a time per chat (a durable
+queue, :mod:`storage.queue`)."""
 
 from __future__ import annotations
 
@@ -6,12 +7,14 @@ import datetime as dt
 from collections.abc import Collection, Iterable
 from typing import Any
 
-from sqlalchemy import and_, delete, exists, func, select, update
+from sqlalchemy import and_, delete, exists, func, select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
 
+from storage import queue
 from storage.db import insert_ignoring_duplicates
 from storage.models import Inbox, InboxState
+from storage.queue import QueueTable
 
 
 def store(session: Session, *, platform: str, arrivals: Iterable[tuple[str, str, dict[str, Any]]],
@@ -29,37 +32,31 @@ def store(session: Session, *, platform: str, arrivals: Iterable[tuple[str, str,
                                                    "update_id"), rows)
 
 
-def claim(session: Session, *, now: dt.datetime, until: dt.datetime, limit: int,
-          platforms: Collection[str], busy: Collection[int] = ()) -> list[Inbox]:
-    """Lease up to ``limit`` due updates of ``platforms``, each the oldest waiting one of its
-    chat; ``busy`` are rows this process handles already.
+#: The inbox as a durable queue (storage.queue): taking an update counts as a try, and a
+#: handled one leaves the table (``ProcessedUpdate`` remembers it).
+INBOX = QueueTable(Inbox, waiting=(InboxState.PENDING,), parked=InboxState.PARKED,
+                   finished=None, counts_take=True)
+
+
+def take(session: Session, *, now: dt.datetime, until: dt.datetime, limit: int,
+         platforms: Collection[str], busy: Collection[int] = ()) -> list[Inbox]:
+    """Take up to ``limit`` due updates of ``platforms`` until ``until``, each the oldest
+    waiting one of its chat; ``busy`` are rows this process handles already.
 
     A chat whose earlier update is being handled or waits to be retried gives nothing, so its
-    updates are handled in the order they came. The lease (``next_attempt_at = until``) lets
-    another process take the update over if this one dies; each claim counts as an attempt, so
-    an update that kills its worker is parked in the end instead of looping for ever. On
-    PostgreSQL rows another process holds are skipped (``FOR UPDATE SKIP LOCKED``).
+    updates are handled in the order they came. The lease lets another process take the update
+    over if this one dies; each take counts as a try, so an update that kills its worker is
+    parked in the end instead of looping for ever.
     """
-    query = (
-        select(Inbox)
-        .where(_first_of_its_chat(platforms), col(Inbox.next_attempt_at) <= now,
-               col(Inbox.id).not_in(list(busy)))
-        .order_by(Inbox.id)
-        .limit(limit)
-        .with_for_update(skip_locked=True)
-    )
-    rows = list(session.scalars(query))
-    for row in rows:
-        row.next_attempt_at, row.attempts = until, row.attempts + 1
-        session.add(row)
-    return rows
+    return queue.take(session, INBOX, now=now, until=until, limit=limit,
+                      where=(_first_of_its_chat(platforms), col(Inbox.id).not_in(list(busy))),
+                      order_by=(Inbox.id,))
 
 
 def release(session: Session, *, row_ids: list[int], at: dt.datetime) -> None:
-    """Hand back updates taken but not begun (a worker stopping): due at ``at``, the claim
+    """Hand back updates taken but not begun (a worker stopping): due at ``at``, the take
     not counted as a try."""
-    session.execute(update(Inbox).where(col(Inbox.id).in_(row_ids))
-                    .values(next_attempt_at=at, attempts=Inbox.attempts - 1))
+    queue.release(session, INBOX, due=dict.fromkeys(row_ids, at))
 
 
 def finish(session: Session, *, row_id: int) -> None:
@@ -69,14 +66,16 @@ def finish(session: Session, *, row_id: int) -> None:
 
 def retry(session: Session, *, row_id: int, at: dt.datetime, error: str) -> None:
     """Handle the update again at ``at``."""
-    session.execute(update(Inbox).where(Inbox.id == row_id)
-                    .values(next_attempt_at=at, last_error=error[:500]))
+    row = session.get(Inbox, row_id)
+    if row is not None:
+        queue.retry(session, INBOX, row, at=at, error=error)
 
 
 def park(session: Session, *, row_id: int, error: str) -> None:
     """Give up on the update; it stays for the operator to see."""
-    session.execute(update(Inbox).where(Inbox.id == row_id)
-                    .values(state=InboxState.PARKED, last_error=error[:500]))
+    row = session.get(Inbox, row_id)
+    if row is not None:
+        queue.park(session, INBOX, row, error=error)
 
 
 def counts(session: Session) -> dict[str, int]:
@@ -88,14 +87,13 @@ def counts(session: Session) -> dict[str, int]:
 def next_due(session: Session, *, platforms: Collection[str]) -> dt.datetime | None:
     """When the earliest update of ``platforms`` that may be taken next can be, if one waits
     (an update waiting behind an earlier one of its chat is not counted)."""
-    return session.scalar(select(func.min(Inbox.next_attempt_at))
-                          .where(_first_of_its_chat(platforms)))
+    return queue.next_due(session, INBOX, where=(_first_of_its_chat(platforms),))
 
 
 def _first_of_its_chat(platforms: Collection[str]):
     """Pending updates of ``platforms`` with no earlier pending update of their chat."""
     earlier = aliased(Inbox)
-    return and_(Inbox.state == InboxState.PENDING, col(Inbox.platform).in_(list(platforms)),
+    return and_(INBOX.is_waiting(), col(Inbox.platform).in_(list(platforms)),
                 ~exists().where(earlier.platform == Inbox.platform,
                                 earlier.chat_key == Inbox.chat_key, earlier.id < Inbox.id,
-                                earlier.state == InboxState.PENDING))
+                                INBOX.is_waiting(earlier)))

@@ -1,4 +1,5 @@
-"""The outbox: messages decided in the same transaction as the decision, sent later."""
+"""The outbox: messages decided in the same transaction as the decision, sent later (a durable
+queue, :mod:`storage.queue`)."""
 
 from __future__ import annotations
 
@@ -6,13 +7,15 @@ import datetime as dt
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from typing import Any, NamedTuple
 
-from sqlalchemy import and_, bindparam, exists, literal_column, update
+from sqlalchemy import and_, exists, literal_column
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, col, select
 
+from storage import queue
 from storage.db import insert_ignoring_duplicates
 from storage.models import REPLY_KINDS, Member, Outbox, OutboxState
+from storage.queue import QueueTable
 
 
 def enqueue(
@@ -102,40 +105,58 @@ def enqueue_reply(session: Session, *, key: str, platform: str, chat_id: str, ki
                        kind=kind, payload=payload, next_attempt_at=now, created_at=now))
 
 
-def claim_due(session: Session, *, now: dt.datetime, platform: str, limit: int,
-              replies: bool | None = None) -> list[Outbox]:
-    """Pending messages for ``platform`` whose time has come, oldest first, locked for sending.
+#: The outbox as a durable queue (storage.queue): a sent message stays, marked sent; one given
+#: up is kept as "failed" (parked, in the queues' words). A try counts once it ends.
+OUTBOX = QueueTable(Outbox, waiting=(OutboxState.PENDING,), parked=OutboxState.FAILED,
+                    finished=OutboxState.SENT)
 
-    ``replies`` True takes only replies, and of each chat only the oldest pending one, so a
-    chat's replies go out one after the other in order even when sent concurrently; False
-    takes everything else; None both. On PostgreSQL rows another worker holds are skipped
-    (``FOR UPDATE SKIP LOCKED``); SQLite has one writer at a time, so the clause is simply not
-    emitted there.
+
+class Taken(NamedTuple):
+    """A message a delivery worker holds for a while: what it needs to send it."""
+
+    id: int
+    member_id: int | None  # None: a reply into the chat an update came from
+    chat_id: str
+    kind: str
+    payload: dict[str, Any]
+    attempts: int  # tries so far (a messenger's "wait" not counted)
+
+
+def take(session: Session, *, now: dt.datetime, platform: str, limit: int,
+         until: dt.datetime, replies: bool | None = None) -> list[Taken]:
+    """Take up to ``limit`` messages for ``platform`` due at ``now`` until ``until``.
+
+    Taken rows are due again at ``until`` unless the worker renews, releases or settles them
+    first; so a worker that dies holds its messages only that long. ``replies`` True takes only
+    replies, and of each chat only the oldest waiting one, so a chat's replies go out one after
+    the other in order even when sent concurrently; False takes everything else, oldest due
+    first; None both.
     """
-    query = _due(select(Outbox), now=now, platform=platform, replies=replies)
-    query = query.order_by(Outbox.id) if replies else query.order_by(Outbox.next_attempt_at,
-                                                                     Outbox.id)
-    return list(session.exec(query.limit(limit).with_for_update(skip_locked=True)))
+    order = (Outbox.id,) if replies else (Outbox.next_attempt_at, Outbox.id)
+    rows = queue.take(session, OUTBOX, where=_waiting(platform=platform, replies=replies),
+                      order_by=order, now=now, until=until, limit=limit)
+    return [Taken(r.id, r.member_id, r.chat_id, r.kind, dict(r.payload), r.attempts)
+            for r in rows]
 
 
 def any_due(session: Session, *, now: dt.datetime, platform: str,
             replies: bool | None = None) -> bool:
-    """Whether :func:`claim_due` would find anything now."""
-    query = _due(select(Outbox.id), now=now, platform=platform, replies=replies)
+    """Whether :func:`take` would find anything now."""
+    query = select(Outbox.id).where(*_waiting(platform=platform, replies=replies),
+                                    col(Outbox.next_attempt_at) <= now)
     return session.exec(query.limit(1)).first() is not None
 
 
-def _due(query, *, now: dt.datetime, platform: str, replies: bool | None):
-    due = (Outbox.platform == platform, col(Outbox.next_attempt_at) <= now)
+def _waiting(*, platform: str, replies: bool | None) -> tuple[Any, ...]:
     if replies:
         earlier = aliased(Outbox)
-        return query.where(*due, _pending_reply(Outbox), ~exists().where(
+        return (Outbox.platform == platform, _pending_reply(Outbox), ~exists().where(
             _pending_reply(earlier), earlier.platform == Outbox.platform,
             earlier.chat_id == Outbox.chat_id, earlier.id < Outbox.id))
-    query = query.where(Outbox.state == OutboxState.PENDING, *due)
+    waiting = (OUTBOX.is_waiting(), Outbox.platform == platform)
     if replies is False:
-        return query.where(col(Outbox.kind).not_in(REPLY_KINDS))
-    return query
+        return (*waiting, col(Outbox.kind).not_in(REPLY_KINDS))
+    return waiting
 
 
 def _pending_reply(table):
@@ -148,59 +169,17 @@ def _pending_reply(table):
                 col(table.kind).in_([literal_column(f"'{kind}'") for kind in REPLY_KINDS]))
 
 
-class Leased(NamedTuple):
-    """A message a delivery worker holds for a while: what it needs to send it."""
-
-    id: int
-    member_id: int | None  # None: a reply into the chat an update came from
-    chat_id: str
-    kind: str
-    payload: dict[str, Any]
-    attempts: int  # failed attempts so far
-
-
-def lease_due(session: Session, *, now: dt.datetime, platform: str, limit: int,
-              until: dt.datetime, replies: bool | None = None) -> list[Leased]:
-    """Take up to ``limit`` due messages for ``platform`` until ``until``, oldest first.
-
-    Leased rows are due again at ``until`` unless the worker renews, releases or settles them
-    first; so a worker that dies holds its messages only that long. ``replies`` as in
-    :func:`claim_due`.
-    """
-    rows = claim_due(session, now=now, platform=platform, limit=limit, replies=replies)
-    if rows:
-        session.execute(update(Outbox).where(col(Outbox.id).in_([r.id for r in rows]))
-                        .values(next_attempt_at=until))
-    return [Leased(r.id, r.member_id, r.chat_id, r.kind, dict(r.payload), r.attempts)
-            for r in rows]
-
-
-def renew_leases(session: Session, *, ids: Collection[int], until: dt.datetime) -> set[int]:
+def renew(session: Session, *, ids: Collection[int], until: dt.datetime) -> set[int]:
     """Hold the still-pending messages among ``ids`` until ``until``; returns their ids.
 
     A message cancelled meanwhile (its duty was done) is left alone and not returned.
     """
-    if not ids:
-        return set()
-    renewed = session.execute(
-        update(Outbox)
-        .where(col(Outbox.id).in_(list(ids)), Outbox.state == OutboxState.PENDING)
-        .values(next_attempt_at=until)
-        .returning(Outbox.id))
-    return set(renewed.scalars())
+    return queue.renew(session, OUTBOX, ids=ids, until=until)
 
 
-def release_leases(session: Session, *, due: Mapping[int, dt.datetime]) -> None:
-    """Hand leased messages back, each due again at its time in ``due`` (id -> moment)."""
-    if not due:
-        return
-    table = Outbox.__table__
-    statement = (table.update()
-                 .where(table.c.id == bindparam("row_id"),
-                        table.c.state == OutboxState.PENDING.value)
-                 .values(next_attempt_at=bindparam("at")))
-    session.connection().execute(
-        statement, [{"row_id": row_id, "at": at} for row_id, at in due.items()])
+def release(session: Session, *, due: Mapping[int, dt.datetime]) -> None:
+    """Hand taken messages back untried, each due again at its time in ``due`` (id -> moment)."""
+    queue.release(session, OUTBOX, due=due)
 
 
 def outbox_rows(session: Session, *, ids: Collection[int]) -> dict[int, Outbox]:
@@ -225,41 +204,20 @@ def recent_sends(session: Session, *, platform: str, since: dt.datetime,
                col(Outbox.next_attempt_at) >= since - lease, col(Outbox.sent_at) >= since)).all())
 
 
-def next_attempt(session: Session, *, platform: str) -> dt.datetime | None:
-    """When the earliest pending message for ``platform`` may go, if any is pending."""
-    return session.exec(
-        select(func.min(Outbox.next_attempt_at))
-        .where(Outbox.state == OutboxState.PENDING, Outbox.platform == platform)
-    ).first()
-
-
-def mark_sent(session: Session, *, row: Outbox, message_id: str | None, now: dt.datetime) -> None:
+def finish(session: Session, *, row: Outbox, message_id: str | None, now: dt.datetime) -> None:
     """Record that ``row`` went out."""
-    row.state, row.sent_at, row.sent_message_id = OutboxState.SENT, now, message_id
-    row.attempts += 1
-    session.add(row)
+    queue.finish(session, OUTBOX, row, sent_at=now, sent_message_id=message_id)
 
 
-def mark_retry(session: Session, *, row: Outbox, at: dt.datetime, error: str,
-               count_attempt: bool = True) -> None:
-    """Try ``row`` again at ``at``; a rate limit does not count as a failed attempt."""
-    row.next_attempt_at, row.last_error = at, error[:500]
-    if count_attempt:
-        row.attempts += 1
-    session.add(row)
+def retry(session: Session, *, row: Outbox, at: dt.datetime, error: str,
+          counts_as_try: bool = True) -> None:
+    """Try ``row`` again at ``at``; a messenger's "wait N seconds" does not count as a try."""
+    queue.retry(session, OUTBOX, row, at=at, error=error, counts_as_try=counts_as_try)
 
 
-def mark_failed(session: Session, *, row: Outbox, error: str) -> None:
-    """Give up on ``row``."""
-    row.state, row.last_error = OutboxState.FAILED, error[:500]
-    row.attempts += 1
-    session.add(row)
-
-
-def count_by_state(session: Session) -> dict[str, int]:
-    """How many messages are in each state."""
-    rows = session.exec(select(Outbox.state, func.count()).group_by(Outbox.state))
-    return dict(rows.all())
+def park(session: Session, *, row: Outbox, error: str) -> None:
+    """Give up on ``row`` (state "failed")."""
+    queue.park(session, OUTBOX, row, error=error)
 
 
 def sent_to_chat(session: Session, *, obligation_id: int, platform: str,

@@ -4,9 +4,10 @@ The webhook (and each long poller) only reads and stores an update, then answers
 platform is done with it and never waits for the bot to think. Workers take stored updates
 off the event loop, several chats at once but one update at a time per chat, in the order
 they came; the conversation runs in a thread and queues its replies in the outbox in the
-same transaction (:mod:`bot.chat.replies`), and the reply lane sends them. An update whose handling
-fails is tried again after a pause, and after :data:`MAX_ATTEMPTS` tries it is parked: kept in
-the inbox for the operator, logged with its error, and the person is told.
+same transaction (:mod:`bot.chat.replies`), and the reply lane sends them. The inbox is a durable
+queue (:mod:`jobs.queues`, numbers in :data:`jobs.queues.INBOX`): an update whose handling fails
+is retried after a pause, and after the last try it is parked: kept in the inbox for the
+operator, logged with its error, and the person is told.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from bot.chat.replies import queue_apology, queue_replies
 from bot.chat.turn import Inbound, Replies
 from bot.messengers.base import Arrival, Connection, Messenger
 from jobs.calendar.clock import Clock
+from jobs.queues import INBOX, Fate, Tally, Untallied, log_park, log_retry
 from jobs.text.i18n import translator
 from storage import inbox
 from storage.db import session_scope
@@ -38,14 +40,9 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 WORKERS = 4
-MAX_ATTEMPTS = 6
-#: Real seconds before a failed update is tried again: 2, 6, 18, 54, 162 (about 4 minutes).
-FIRST_RETRY_SECONDS, RETRY_FACTOR = 2.0, 3
-#: Real seconds an update stays leased to the worker handling it (a dead process's are retaken).
-LEASE_SECONDS = 120.0
 #: How often the workers look for updates stored by another process, or due to be retried.
 POLL_SECONDS = 1.0
-#: Updates taken from the inbox at once for each worker: one claim serves several updates.
+#: Updates taken from the inbox at once for each worker: one take serves several updates.
 TAKEN_PER_WORKER = 8
 #: How long a worker lets the webhook go first before it handles its next update anyway.
 GIVE_WAY_SECONDS = 0.1
@@ -53,7 +50,7 @@ GIVE_WAY_SECONDS = 0.1
 
 @dataclass(frozen=True)
 class Stored:
-    """A leased inbox row, as the worker that handles it needs it."""
+    """A taken inbox row, as the worker that handles it needs it."""
 
     id: int
     platform: str
@@ -61,33 +58,35 @@ class Stored:
     chat_key: str
     payload: dict[str, Any]
     received_at: dt.datetime
-    attempts: int
+    attempts: int  # tries, this one included
 
 
 class Intake:
     """Stores updates and handles them; ``answered(platform)`` is called once replies wait,
-    ``handled(platform, seconds)`` once an update is answered, that long after it arrived."""
+    ``handled(platform, seconds)`` once an update is answered, that long after it arrived, and
+    ``tally`` hears what became of each try."""
 
     def __init__(self, engine: Engine, conversation: Conversation, clock: Clock,
                  connections: Mapping[str, Connection], *, answered: Callable[[str], None],
                  handled: Callable[[str, float], None] = lambda platform, seconds: None,
-                 workers: int = WORKERS) -> None:
+                 tally: Tally | None = None, workers: int = WORKERS) -> None:
         self.engine = engine
         self.conversation = conversation
         self.clock = clock
         self.connections = connections  # live: a messenger's updates are taken once it is in
         self.answered = answered
         self.handled = handled  # (platform, seconds from arrival to answer): the metrics
+        self.tally = tally or Untallied()
         self.workers = workers
         # Bot seconds per real second: retries and leases keep real time in a sped-up demo.
         self._speed = 1.0 / clock.real_seconds(1.0)
         self._db = ThreadPoolExecutor(max_workers=2, thread_name_prefix="inbox")
         self._turns = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="conversation")
-        self._taken: set[int] = set()  # leased by this process: queued or being handled
+        self._taken: set[int] = set()  # taken by this process: queued or being handled
         self._queue: asyncio.Queue[Stored] = asyncio.Queue()
         self._running: dict[int, asyncio.Future] = {}
         self._workers: list[asyncio.Task] = []
-        self._claiming = False
+        self._taking = False
         self._receiving = 0  # webhook requests being answered
         self._quiet = asyncio.Event()  # set when none is
         self._to_store: list[tuple[str, list[Arrival], asyncio.Future]] = []
@@ -142,22 +141,22 @@ class Intake:
         is stored or when it is none isobot can use (logged), 500 only when it could not be
         stored, so the platform sends it again."""
 
-        async def take_update(request: web.Request) -> web.Response:
+        async def receive_update(request: web.Request) -> web.Response:
             if not matches(request.headers.get(messenger.secret_header), secret):
                 return web.Response(status=403)
             if messenger.name not in self.connections:
                 return web.Response(status=404)
             self._receiving += 1
             try:
-                return web.Response(status=await self._take(messenger, request))
+                return web.Response(status=await self._receive(messenger, request))
             finally:
                 self._receiving -= 1
                 if not self._receiving:
                     self._quiet.set()
 
-        return take_update
+        return receive_update
 
-    async def _take(self, messenger: Messenger, request: web.Request) -> int:
+    async def _receive(self, messenger: Messenger, request: web.Request) -> int:
         arrival = await _read(messenger, request)
         if arrival is None:
             return 200
@@ -211,13 +210,13 @@ class Intake:
             room = batch - len(self._taken)
             rows: list[Stored] = []
             if room > 0 and self.connections:
-                self._claiming = True
+                self._taking = True
                 try:
-                    rows = await self._in(self._db, self._claim, room, list(self._taken))
+                    rows = await self._in(self._db, self._take, room, list(self._taken))
                 except Exception as error:  # the database is away: try again shortly
-                    log.warning("the inbox could not be read (%s)", error)
+                    log.warning("inbox: nothing could be taken (%s)", error)
                 finally:
-                    self._claiming = False
+                    self._taking = False
             for row in rows:
                 self._taken.add(row.id)
                 self._queue.put_nowait(row)
@@ -240,18 +239,19 @@ class Intake:
             self._running[row.id] = asyncio.ensure_future(self._handle(row))
             await asyncio.shield(self._running[row.id])
 
-    def _claim(self, limit: int, busy: list[int]) -> list[Stored]:
+    def _take(self, limit: int, busy: list[int]) -> list[Stored]:
         now = self.clock.now()
-        until = now + dt.timedelta(seconds=LEASE_SECONDS * self._speed)
+        until = now + INBOX.lease * self._speed
         with session_scope(self.engine) as session:
-            rows = inbox.claim(session, now=now, until=until, limit=limit, busy=busy,
-                               platforms=list(self.connections))
+            rows = inbox.take(session, now=now, until=until, limit=limit, busy=busy,
+                              platforms=list(self.connections))
             return [Stored(r.id, r.platform, r.update_id, r.chat_key, dict(r.payload),
                            r.received_at, r.attempts) for r in rows]
 
     def _release(self, row_ids: list[int]) -> None:
         with session_scope(self.engine) as session:
             inbox.release(session, row_ids=row_ids, at=self.clock.now())
+        log.info("inbox: released %s updates taken but not begun", len(row_ids))
 
     async def _handle(self, row: Stored) -> None:
         try:
@@ -262,6 +262,7 @@ class Intake:
                 self.answered(row.platform)
             waited = (self.clock.now() - row.received_at).total_seconds() / self._speed
             self.handled(row.platform, max(waited, 0.0))
+            self.tally.counted(INBOX.name, row.platform, Fate.FINISHED)
             await connection.acknowledge(row.payload, replies)
         except Exception as error:
             await self._in(self._db, self._failed, row, error)
@@ -272,7 +273,7 @@ class Intake:
             self._progress.set()
 
     def _converse(self, row: Stored, inbound: Inbound | None) -> Replies:
-        """Handle the update and queue its replies in one transaction, then drop the row."""
+        """Handle the update and queue its replies in one transaction that finishes the row."""
         capabilities = self.conversation.messengers.get(row.platform)
         finished = []
 
@@ -294,16 +295,19 @@ class Intake:
         return replies
 
     def _failed(self, row: Stored, error: Exception) -> None:
-        if row.attempts < MAX_ATTEMPTS:
-            seconds = FIRST_RETRY_SECONDS * RETRY_FACTOR ** (row.attempts - 1)
-            log.warning("a %s update could not be handled (try %s of %s), trying again in "
-                        "%.0f s: %s", row.platform, row.attempts, MAX_ATTEMPTS, seconds, error)
-            at = self.clock.now() + dt.timedelta(seconds=seconds * self._speed)
+        """Retry the update after a pause, or park it after its last try and tell the person."""
+        if not INBOX.parks(row.attempts):
+            pause = INBOX.pause(tries=row.attempts, row_id=row.id)
+            log_retry(log, INBOX, row_id=row.id, tries=row.attempts, pause=pause,
+                      error=repr(error), messenger=row.platform)
             with session_scope(self.engine) as session:
-                inbox.retry(session, row_id=row.id, at=at, error=repr(error))
+                inbox.retry(session, row_id=row.id, at=self.clock.now() + pause * self._speed,
+                            error=repr(error))
+            self.tally.counted(INBOX.name, row.platform, Fate.RETRIED)
             return
-        log.error("a %s update (%s) failed %s times and is parked in the inbox", row.platform,
-                  row.update_id, row.attempts, exc_info=error)
+        log_park(log, INBOX, row_id=row.id, messenger=row.platform, level=logging.ERROR,
+                 exc_info=error, reason=f"the {row.platform} update {row.update_id} failed "
+                                     f"{row.attempts} times")
         with session_scope(self.engine) as session:
             inbox.park(session, row_id=row.id, error=repr(error))
             tr = translator(_language(session, row) or self.conversation.default_language)
@@ -311,13 +315,14 @@ class Intake:
                           update_id=row.update_id, now=self.clock.now(), text=tr._(
                               "Sorry, isobot could not handle your last message. The system "
                               "operator has been told; please try again later."))
+        self.tally.counted(INBOX.name, row.platform, Fate.PARKED)
         self.answered(row.platform)
 
     # -- for tests and benchmarks -------------------------------------------------------------
 
     async def settled(self) -> bool:
         """Whether nothing is being handled and nothing waits that is due now."""
-        if self._taken or self._claiming:
+        if self._taken or self._taking:
             return False
         due = await self._in(self._db, self._next_due)
         return due is None or due > self.clock.now()

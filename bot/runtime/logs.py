@@ -1,7 +1,8 @@
 """Logging for ``isobot run``: plain lines or one JSON object a line, and no secret ever written.
 
-A log call names what it is about with ``extra=``: ``log.warning("…", extra={"outbox_id": 12})``
-or ``{"update_id": "…", "messenger": "zalo"}``. The JSON format (``ISOBOT_LOG_FORMAT=json``, for
+A log call names what it is about with ``extra=``: ``log.warning("…", extra={"queue": "outbox",
+"row_id": 12})`` (a row of a durable queue, :mod:`jobs.queues`) or ``{"update_id": "…",
+"messenger": "zalo"}``. The JSON format (``ISOBOT_LOG_FORMAT=json``, for
 a log collector such as Loki or Elasticsearch) writes those as fields of their own.
 """
 
@@ -13,7 +14,8 @@ import logging
 from collections.abc import Iterable
 
 #: The ``extra=`` fields a JSON line carries when a record has them.
-CONTEXT_FIELDS = ("messenger", "update_id", "outbox_id", "chat_id", "member_id")
+CONTEXT_FIELDS = ("messenger", "queue", "row_id", "update_id", "outbox_id", "chat_id",
+                  "member_id")
 
 
 class RedactSecrets(logging.Filter):

@@ -1,7 +1,8 @@
 """isobot's metrics for Prometheus (``/metrics``, :mod:`bot.runtime.health`).
 
-Counters and histograms the running bot keeps (messages sent, retried, failed, 429 answers, how
-long a planning tick and an update took), and gauges read from the database at each scrape
+Counters and histograms the running bot keeps (what became of each try at a row of the durable
+queues, in their words: finished, retried, parked; the messengers' 429 answers; how long a
+planning tick and an update took), and gauges read from the database at each scrape
 (the outbox per messenger, active members), so that every process sharing one PostgreSQL
 database reports the same queue. Each :class:`Metrics` has a registry of its own: tests run
 several bots in one process.
@@ -21,7 +22,7 @@ from prometheus_client.registry import Collector
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
-from jobs.delivery.deliverer import FAILED, RATE_LIMITED, SENT
+from jobs.queues import EVIDENCE_DOWNLOADS, INBOX, OUTBOX, Fate
 from storage.db import session_scope
 from storage.inbox import counts as inbox_counts
 from storage.monitoring import active_members, outbox_load
@@ -35,6 +36,8 @@ disable_created_metrics()
 _PLAN_BUCKETS = (0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300)
 # Seconds from an update's arrival to its handling: a person waits for the answer.
 _UPDATE_BUCKETS = (0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60)
+# The durable queues, by the name their metrics carry.
+_QUEUES = (INBOX.name, OUTBOX.name, EVIDENCE_DOWNLOADS.name)
 
 
 class Metrics:
@@ -45,24 +48,33 @@ class Metrics:
         self.registry = CollectorRegistry()
         self.platforms = tuple(platforms)
 
-        def per_messenger(name: str, documentation: str) -> Counter:
-            counter = Counter(name, documentation, ["messenger"], registry=self.registry)
-            for platform in self.platforms:  # shown as 0 before the first event
-                counter.labels(platform)
+        def per_queue(fate: Fate, documentation: str) -> Counter:
+            counter = Counter(f"isobot_queue_{fate}", documentation, ["queue", "messenger"],
+                              registry=self.registry)
+            for queue in _QUEUES:  # shown as 0 before the first event
+                for platform in self.platforms:
+                    counter.labels(queue, platform)
             return counter
 
-        self._sent = per_messenger("isobot_messages_sent",
-                                   "Messages the messenger accepted.")
-        self._retried = per_messenger(
-            "isobot_messages_retried",
-            "Sends that failed for now (a server error, a timeout, a 429 answer) and are tried "
-            "again later.")
-        self._failed = per_messenger(
-            "isobot_messages_failed",
-            "Messages given up: the recipient is gone, the messenger refused the message, or "
-            "it failed too often.")
-        self._rate_limited = per_messenger(
-            "isobot_rate_limited", "Answers 429 (too many requests) from the messenger.")
+        self._fates = {
+            Fate.FINISHED: per_queue(Fate.FINISHED, (
+                "Rows a durable queue is done with: an update handled (queue=inbox), a message "
+                "the messenger accepted (outbox), a file in the evidence store "
+                "(evidence_files).")),
+            Fate.RETRIED: per_queue(Fate.RETRIED, (
+                "Tries that failed for now, tried again after a pause: an update whose handling "
+                "failed, a send that met a server error, a timeout or a 429 answer, a download "
+                "or a store that failed.")),
+            Fate.PARKED: per_queue(Fate.PARKED, (
+                "Rows given up and kept for the operator: an update that failed every try, a "
+                "message whose recipient is gone, that the messenger refused or that failed "
+                "every try, a file that could not be downloaded.")),
+        }
+        self._rate_limited = Counter(
+            "isobot_rate_limited", "Answers 429 (too many requests) from the messenger.",
+            ["messenger"], registry=self.registry)
+        for platform in self.platforms:
+            self._rate_limited.labels(platform)
         self._plan_tick = Histogram("isobot_plan_tick_seconds",
                                     "How long one planning tick took.",
                                     buckets=_PLAN_BUCKETS, registry=self.registry)
@@ -72,17 +84,13 @@ class Metrics:
             ["messenger"], buckets=_UPDATE_BUCKETS, registry=self.registry)
         self.registry.register(_DatabaseGauges(engine, now, self.platforms))
 
-    def delivered(self, platform: str, outcome: str) -> None:
-        """Count one send's outcome as delivery reports it (:data:`jobs.delivery.deliverer.SENT`,
-        ``RETRIED``, ``RATE_LIMITED``: a 429, tried again too, or ``FAILED``)."""
-        if outcome == SENT:
-            self._sent.labels(platform).inc()
-        elif outcome == FAILED:
-            self._failed.labels(platform).inc()
-        else:
-            self._retried.labels(platform).inc()
-            if outcome == RATE_LIMITED:
-                self._rate_limited.labels(platform).inc()
+    def counted(self, queue: str, messenger: str, fate: Fate) -> None:
+        """One try at a row of ``queue`` for ``messenger`` came to ``fate``."""
+        self._fates[fate].labels(queue, messenger).inc()
+
+    def rate_limited(self, messenger: str) -> None:
+        """``messenger`` answered 429 (the send is retried, and counted so, too)."""
+        self._rate_limited.labels(messenger).inc()
 
     def planned(self, seconds: float) -> None:
         """One planning tick took ``seconds``."""

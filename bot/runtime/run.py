@@ -31,7 +31,7 @@ from bot.settings import Settings
 from jobs.calendar.clock import Clock
 from jobs.calendar.workdays import WorkCalendar
 from jobs.catalog import Catalog
-from jobs.delivery.deliverer import Deliverer, RateLimits
+from jobs.delivery.deliverer import Deliverer, DeliveryClock, Lane, Pace, RateLimits
 from jobs.evidence.dossier import dossier_builder
 from jobs.evidence.store import Archivist, TooLarge
 from jobs.people.personal_data import Operator
@@ -98,12 +98,13 @@ class Runtime:
             builders={"dossier": dossier_builder(self.engine, store, self.catalog)},
             base_url=self.settings.public_base_url(), secret=self.settings.link_signing_key(),
             validity=dt.timedelta(days=self.settings.file_link_days))
-        self.archivist = Archivist(self.engine, store, self.clock.now, download=self._download)
         self.metrics = Metrics(self.engine, self.clock.now,
                                [m.name for m in self.messengers if m.enabled(self.settings)])
+        self.archivist = Archivist(self.engine, store, self.clock.now, download=self._download,
+                                   tally=self.metrics)
         self.intake = Intake(self.engine, self.conversation, self.clock, self.connections,
                              answered=self.wake_replies, handled=self.metrics.update_handled,
-                             workers=self.settings.inbox_workers)
+                             tally=self.metrics, workers=self.settings.inbox_workers)
 
     @property
     def webhook_mode(self) -> bool:
@@ -143,13 +144,14 @@ class Runtime:
         self.connections[messenger.name] = connection  # before listening: its webhook is live
         await connection.publish_menu(self.conversation.command_menu)
         await connection.listen()
-        lane = functools.partial(Deliverer, self.engine, connection.transport, now=self.clock.now,
-                                 limits=self.limits or messenger.rate_limits(self.settings),
-                                 leadership=self.leadership, on_outcome=self.metrics.delivered)
-        replies = lane(replies=True)
+        deliverer = functools.partial(
+            Deliverer, self.engine, connection.transport, clock=DeliveryClock(self.clock.now),
+            pace=Pace(limits=self.limits or messenger.rate_limits(self.settings)),
+            leadership=self.leadership, tally=self.metrics)
+        replies = deliverer(lane=Lane(replies=True))
         # One limiter for both lanes: replies and reminders together keep the messenger's
         # limits, and a reply that may go takes the next slot.
-        self.deliverers.append(lane(replies=False, limiter=replies.limiter, defer_to=replies))
+        self.deliverers.append(deliverer(lane=Lane.beside(replies)))
         self._reply_lanes[messenger.name] = ReplyLane.start(replies)
 
     def wake_replies(self, platform: str) -> None:

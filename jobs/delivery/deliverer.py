@@ -1,12 +1,13 @@
 """Sending what the outbox holds, as fast as the messenger allows and never faster.
 
-A worker *leases* a batch of due rows — they come due again when the short lease ends, unless
-it renews it while they wait — and sends several at once, each as soon as the rate limiter
-(:mod:`jobs.delivery.rate_limits`) lets it go. The answers are written down a batch at a time
-(:mod:`jobs.delivery.outcomes`), one transaction for all that came in during the last quarter
-second. A worker that is stopped (cancelled) lets the messages in flight finish, records them
-and hands the rest back; one that dies (``kill -9``) holds its leased messages a lease's length,
-seconds, and may send again the few whose answers it had not yet written down.
+A worker *takes* a batch of due rows with a lease — they come due again when the short lease
+ends, unless it renews it while they wait — and sends several at once, each as soon as the rate
+limiter (:mod:`jobs.delivery.rate_limits`) lets it go. The answers are written down a batch at
+a time (:mod:`jobs.delivery.holding`, :mod:`jobs.delivery.outcomes`), one transaction for all
+that came in during the last quarter second. A worker that is stopped (cancelled) lets the
+messages in flight finish, records them and releases the rest; one that dies (``kill -9``)
+holds what it took a lease's length, seconds, and may send again the few whose answers it had
+not yet written down. The words and numbers are the durable queues' (:mod:`jobs.queues`).
 
 Where several bot processes share one PostgreSQL database, only the messenger's *delivery
 leader* sends (:class:`storage.leadership.Leadership`): one process knows every message the bot
@@ -21,25 +22,18 @@ import asyncio
 import datetime as dt
 import logging
 import math
-import random
+import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Protocol
 
 from sqlalchemy.engine import Engine
 
 from jobs.delivery import reachability
+from jobs.delivery.holding import Holding
 from jobs.delivery.messages import Message
 from jobs.delivery.outbox_lane import OutboxLane
-from jobs.delivery.outcomes import (
-    FAILED,
-    RATE_LIMITED,
-    RETRIED,
-    SENT,
-    Outcome,
-    Result,
-    backoff,
-)
+from jobs.delivery.outcomes import Outcome, Result
 from jobs.delivery.rate_limits import RateLimiter, RateLimits
 from jobs.delivery.transport import (
     RecipientGone,
@@ -49,20 +43,15 @@ from jobs.delivery.transport import (
     Transport,
     Undeliverable,
 )
+from jobs.queues import OUTBOX, Tally, Untallied, log_park, log_retry
 from storage.leadership import Leadership
-from storage.outbox import Leased
+from storage.outbox import Taken
 
 log = logging.getLogger(__name__)
 
-__all__ = ["FAILED", "LEASE", "RATE_LIMITED", "RETRIED", "SENT", "Deliverer", "RateLimiter",
+__all__ = ["Deliverer", "DeliveryClock", "DeliveryTally", "Lane", "Pace", "RateLimiter",
            "RateLimits"]
 
-#: How long a worker holds the messages it leased; renewed every second while they wait.
-LEASE = dt.timedelta(seconds=10)
-RENEW_EVERY = 1.0
-#: Answers are written down every quarter second, or every 50 answers: a few transactions a
-#: second at the limit, and few messages sent again after a ``kill -9``.
-FLUSH_EVERY, FLUSH_COUNT = 0.25, 50
 #: A message whose chat must wait longer than this goes back to the outbox meanwhile.
 HOLD_IN_MEMORY = 5.0
 #: The longest and shortest pause: upkeep (leases, answers) runs at least every second, and a
@@ -71,98 +60,99 @@ MAX_PAUSE, MIN_PAUSE = 1.0, 0.001
 #: How long a lane deferring to another waits before looking again.
 YIELD_PAUSE = 0.005
 
-#: ``on_outcome(platform, what)`` hears what became of each send once it is written down:
-#: :data:`SENT`, :data:`RETRIED`, :data:`RATE_LIMITED` (a 429) or :data:`FAILED` (the metrics).
-OutcomeHook = Callable[[str, str], None]
+
+class DeliveryTally(Tally, Protocol):
+    """Hears what became of each message once written down (``counted``) and each 429 answer
+    as it comes (``rate_limited``): the metrics."""
+
+    def rate_limited(self, messenger: str) -> None:
+        """The messenger answered "too many requests"."""
 
 
-def _ignore(platform: str, outcome: str) -> None:
-    pass
+@dataclass(frozen=True)
+class DeliveryClock:
+    """The bot's time (``now``), seconds for the rate limits (``monotonic``), and a pause."""
+
+    now: Callable[[], dt.datetime]
+    monotonic: Callable[[], float] = time.monotonic  # the event loop's clock
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
 
 
-@dataclass
-class _Run:
-    """One :meth:`Deliverer.deliver_due`: what it holds, what is in flight, what came back."""
+@dataclass(frozen=True)
+class Pace:
+    """How much a deliverer sends: within ``limits`` (None: the defaults), ``batch_size``
+    messages taken at a time (None: about two seconds' worth), ``concurrency`` in flight."""
 
-    flushed_at: float  # monotonic seconds of the last write, renewal and lease
-    renewed_at: float
-    refilled_at: float = -math.inf
-    queue: list[Leased] = field(default_factory=list)  # leased, waiting for their turn
-    in_flight: dict[asyncio.Task[None], Leased] = field(default_factory=dict)
-    answers: list[Outcome] = field(default_factory=list)  # not yet written down
-    hand_back: dict[int, dt.datetime] = field(default_factory=dict)  # row id -> due again at
-    # Chats whose message must be tried again (-> when): the chat's next ones wait behind it.
-    retrying: dict[str, dt.datetime] = field(default_factory=dict)
-    sent: int = 0
-    more_due: bool = True  # the last lease was full: more may be due right now
-    lost: bool = False  # another process leads now
+    limits: RateLimits | None = None
+    batch_size: int | None = None
+    concurrency: int = 8
 
-    def held(self) -> set[int]:
-        return {row.id for row in self.queue} | {row.id for row in self.in_flight.values()}
+
+class _Ready(Protocol):
+    def has_ready(self) -> bool: ...
+
+
+@dataclass(frozen=True)
+class Lane:
+    """Which of a messenger's messages a deliverer sends: ``replies`` True only replies, False
+    everything else, None everything. Lanes of one messenger share one ``limiter`` (None: one of
+    its own); one that must leave the next slot to another names it in ``defer_to``."""
+
+    replies: bool | None = None
+    limiter: RateLimiter | None = None
+    defer_to: _Ready | None = None
+
+    @classmethod
+    def beside(cls, replies: Deliverer) -> Lane:
+        """Everything but replies, sharing the reply lane's limiter and leaving it the next
+        slot whenever a reply may go."""
+        return cls(replies=False, limiter=replies.limiter, defer_to=replies)
 
 
 class Deliverer:
     """Sends due outbox rows for one messenger, several at a time, within its limits.
 
-    ``replies`` True makes it the reply lane: it sends only replies, the oldest of each chat at
-    a time and several chats at once, so an answer never waits behind a batch of reminders;
-    False sends everything but replies; None everything. Lanes of one messenger share one
-    ``limiter``, so together they keep its limits; the lane that made it counts, on taking
-    over, what was sent lately.
+    The reply lane (:class:`Lane`) sends only replies, the oldest of each chat at a time and
+    several chats at once, so an answer never waits behind a batch of reminders. The lane that
+    made the limiter counts, on taking over, what was sent lately.
     """
 
-    def __init__(
-        self,
-        engine: Engine,
-        transport: Transport,
-        *,
-        now: Callable[[], dt.datetime],
-        limits: RateLimits | None = None,
-        monotonic: Callable[[], float] | None = None,
-        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
-        batch_size: int | None = None,
-        concurrency: int = 8,
-        leadership: Leadership | None = None,
-        rng: random.Random | None = None,
-        on_outcome: OutcomeHook = _ignore,
-        replies: bool | None = None,
-        limiter: RateLimiter | None = None,
-        defer_to: Deliverer | None = None,
-    ) -> None:
+    def __init__(self, engine: Engine, transport: Transport, *, clock: DeliveryClock,
+                 pace: Pace | None = None, lane: Lane | None = None,
+                 leadership: Leadership | None = None,
+                 tally: DeliveryTally | None = None) -> None:
         self.engine = engine
         self.transport = transport
-        self.now = now
-        limits = limits or RateLimits()
-        self.replies = replies
-        self.outbox = OutboxLane(engine, transport.platform, replies,
+        self.now, self.monotonic, self.sleep = clock.now, clock.monotonic, clock.sleep
+        pace, lane = pace or Pace(), lane or Lane()
+        limits = pace.limits or RateLimits()
+        self.replies = lane.replies
+        self.outbox = OutboxLane(engine, transport.platform, lane.replies,
                                  transport.capabilities.brand)
-        self.limiter = limiter or RateLimiter(limits, transport.capabilities.is_group)
-        self._counts_takeover = limiter is None
+        self.limiter = lane.limiter or RateLimiter(limits, transport.capabilities.is_group)
+        self._counts_takeover = lane.limiter is None
         # A lane that goes first (the replies): while it holds a message that may go, this
         # one leaves it the next slot of the bot-wide limit.
-        self.defer_to = defer_to
-        self._run: _Run | None = None
+        self.defer_to = lane.defer_to
+        self._run: Holding | None = None
         self._nudged = asyncio.Event()
-        self.monotonic = monotonic or asyncio.get_event_loop_policy().get_event_loop().time
-        self.sleep = sleep
         # About two seconds' worth at the limit: enough to keep sending while the next
-        # batch is leased, few enough to hand back quickly.
-        self.batch_size = batch_size or max(20, math.ceil(2 * limits.per_second))
-        self.concurrency = concurrency
+        # batch is taken, few enough to release quickly.
+        self.batch_size = pace.batch_size or max(20, math.ceil(2 * limits.per_second))
+        self.concurrency = pace.concurrency
         self.leadership = leadership
-        self.rng = rng or random.Random()
-        self.on_outcome = on_outcome
+        self.tally = tally or Untallied()
         self.role = f"deliver:{transport.platform}"
         self.stopping = False
         self._leading = False
 
     def stop(self) -> None:
-        """Finish the messages in flight, hand the rest back, and send no more."""
+        """Let the messages in flight finish, release the rest, and send no more."""
         self.stopping = True
         self._nudged.set()
 
     def nudge(self) -> None:
-        """Something new is due (a reply was queued): lease it now rather than within the
+        """Something new is due (a reply was queued): take it now rather than within the
         second the upkeep takes."""
         self._nudged.set()
 
@@ -174,13 +164,13 @@ class Deliverer:
         """Send every row due now; return how many were sent (0 when another process leads)."""
         if self.stopping or not self._lead():
             return 0
-        at = self.monotonic()
-        run = self._run = _Run(flushed_at=at, renewed_at=at)
+        run = self._run = Holding(self.outbox, self.batch_size, self.now, self.monotonic,
+                                  self._lead, self.tally)
         try:
             await self._drive(run)
         finally:
             self._run = None
-            await self._wind_down(run)
+            await run.wind_down()
         return run.sent
 
     def has_ready(self) -> bool:
@@ -191,12 +181,12 @@ class Deliverer:
         return any(self.limiter.wait_chat(row.chat_id, at, self._requests(row)) <= 0
                    for row in self._run.queue)
 
-    async def _drive(self, run: _Run) -> None:
+    async def _drive(self, run: Holding) -> None:
         while not (self.stopping or run.lost):
-            await self._upkeep(run)
+            await run.upkeep()
             if not run.queue and not run.in_flight:
-                await self._flush(run)
-                if not await self._refill(run, force=True):
+                await run.record()
+                if not await run.take_more(force=True):
                     return  # nothing more is due now
                 continue
             if len(run.in_flight) >= self.concurrency:
@@ -210,7 +200,7 @@ class Deliverer:
 
     # -- choosing what goes next ----------------------------------------------------------
 
-    def _next_ready(self, run: _Run) -> tuple[Leased | None, float]:
+    def _next_ready(self, run: Holding) -> tuple[Taken | None, float]:
         """A row every limit lets go now (taken off the queue), else the wait until one may.
 
         A row that must wait long, or behind its chat's message being retried, goes back to
@@ -226,28 +216,28 @@ class Deliverer:
         for row in run.queue:
             retry_at = run.retrying.get(row.chat_id)
             if retry_at is not None and retry_at > now:
-                run.hand_back[row.id] = retry_at
+                run.to_release[row.id] = retry_at
                 continue
             row_wait = self.limiter.wait_for(row.chat_id, at, self._requests(row))
             if row_wait <= 0:
                 chosen = row
                 break
             if HOLD_IN_MEMORY < row_wait < math.inf:
-                run.hand_back[row.id] = now + dt.timedelta(seconds=row_wait)
+                run.to_release[row.id] = now + dt.timedelta(seconds=row_wait)
             best = min(best, row_wait)
-        if run.hand_back or chosen is not None:
+        if run.to_release or chosen is not None:
             run.queue = [row for row in run.queue
-                         if row is not chosen and row.id not in run.hand_back]
+                         if row is not chosen and row.id not in run.to_release]
         return chosen, 0.0 if chosen is not None else best
 
-    def _requests(self, row: Leased) -> int:
+    def _requests(self, row: Taken) -> int:
         """How many API calls the message takes: its text's parts, and its files if sent."""
         capabilities = self.transport.capabilities
         sends = capabilities.sends_files or capabilities.files_by_url
         files = len(row.payload.get("attachments", ())) if sends else 0
         return 1 + len(row.payload.get("text", "")) // capabilities.max_text + files
 
-    async def _pause(self, run: _Run, wait: float) -> None:
+    async def _pause(self, run: Holding, wait: float) -> None:
         """Until ``wait`` seconds pass, an answer comes (``inf``: until an answer) or
         :meth:`nudge` says something new is due."""
         if not run.in_flight and wait == math.inf:  # nothing to wait for but the upkeep
@@ -261,24 +251,25 @@ class Deliverer:
             waited.cancel()
         if self._nudged.is_set():
             self._nudged.clear()
-            run.refilled_at = -math.inf  # the next upkeep leases what was nudged about
+            run.taken_at = -math.inf  # the next upkeep takes what was nudged about
 
     # -- sending ----------------------------------------------------------------------------
 
-    def _start(self, run: _Run, row: Leased) -> None:
+    def _start(self, run: Holding, row: Taken) -> None:
         requests = self._requests(row)
         self.limiter.begin(row.chat_id, self.monotonic(), requests)
         task = asyncio.create_task(self._send(run, row, requests),
                                    name=f"send-{self.transport.platform}-{row.id}")
         run.in_flight[task] = row
 
-    async def _send(self, run: _Run, row: Leased, requests: int) -> None:
+    async def _send(self, run: Holding, row: Taken, requests: int) -> None:
         message = Message.from_payload(row.payload)
         try:
             message_id = await self._transmit(row, message)
             outcome = Outcome(row, Result.SENT, self.now(), message_id=message_id,
                               choices=message.choices)
         except RetryLater as error:
+            self.tally.rate_limited(self.transport.platform)
             outcome = self._retry(run, row, Result.LATER, str(error), error.retry_after)
         except RecipientUnreachable as error:  # the person's trouble, not the messenger's
             seconds = reachability.retry_after(row.attempts + 1).total_seconds()
@@ -288,22 +279,24 @@ class Deliverer:
         except RecipientGone as error:
             outcome = Outcome(row, Result.GONE, self.now(), error=str(error))
         except Undeliverable as error:
-            log.warning("outbox row %s refused by %s: %s", row.id, self.transport.platform, error,
-                        extra={"outbox_id": row.id, "messenger": self.transport.platform})
+            log_park(log, OUTBOX, row_id=row.id, messenger=self.transport.platform,
+                     reason=f"the messenger refused it: {error}")
             outcome = Outcome(row, Result.REFUSED, self.now(), error=str(error))
         except Exception as error:  # a bug in an adapter must not lose the message
-            log.exception("outbox row %s: sending to %s failed", row.id, self.transport.platform)
             outcome = self._retry(run, row, Result.FAILED, repr(error))
+            log_retry(log, OUTBOX, row_id=row.id, tries=row.attempts + 1, error=repr(error),
+                      pause=outcome.retry_at - outcome.at, messenger=self.transport.platform,
+                      exc_info=error)
         finally:
             self.limiter.end(row.chat_id, self.monotonic(), requests)
         run.answers.append(outcome)
 
-    def _retry(self, run: _Run, row: Leased, result: Result, error: str,
+    def _retry(self, run: Holding, row: Taken, result: Result, error: str,
                retry_after: float | None = None, *, hold: bool = True) -> Outcome:
-        """Try ``row`` again when the messenger said, or after a backoff; its chat waits (and
-        with ``hold`` the limiter keeps it free meanwhile)."""
-        seconds = (retry_after if retry_after is not None
-                   else backoff(row.attempts, self.rng).total_seconds())
+        """Try ``row`` again when the messenger said, or after the outbox's pause; its chat
+        waits (and with ``hold`` the limiter keeps it free meanwhile)."""
+        seconds = (retry_after if retry_after is not None else OUTBOX.pause(
+            tries=row.attempts + 1, row_id=row.id).total_seconds())
         if hold:
             self.limiter.hold(row.chat_id, self.monotonic() + seconds)
         now = self.now()
@@ -311,83 +304,12 @@ class Deliverer:
         run.retrying[row.chat_id] = max(retry_at, run.retrying.get(row.chat_id, retry_at))
         return Outcome(row, result, now, error=error, retry_at=retry_at)
 
-    async def _transmit(self, row: Leased, message: Message) -> str:
+    async def _transmit(self, row: Taken, message: Message) -> str:
         """The one call to the messenger: a new message, or a change to one sent earlier."""
         if row.kind == "edit":
             await self.transport.edit(row.chat_id, row.payload["message_id"], message)
             return row.payload["message_id"]
         return await self.transport.send(row.chat_id, message)
-
-    # -- the outbox (read and written in a worker thread: jobs.delivery.outbox_lane)
-    # -----------------
-
-    async def _upkeep(self, run: _Run) -> None:
-        """Write answers down, renew leases, hand back, lease more: each when it is time."""
-        for task in [t for t in run.in_flight if t.done()]:
-            del run.in_flight[task]
-        at = self.monotonic()
-        if len(run.answers) >= FLUSH_COUNT or (run.answers and at - run.flushed_at >= FLUSH_EVERY):
-            await self._flush(run)
-        if at - run.renewed_at >= RENEW_EVERY:
-            await self._renew(run)
-        if run.hand_back:
-            due, run.hand_back = run.hand_back, {}
-            await self._release(due)
-        await self._refill(run, force=False)
-
-    async def _refill(self, run: _Run, *, force: bool) -> bool:
-        """Lease more when the queue runs low; returns whether any came."""
-        at = self.monotonic()
-        if run.lost or len(run.queue) > self.batch_size // 2:
-            return False
-        if not (force or run.more_due or at - run.refilled_at >= RENEW_EVERY):
-            return False
-        want, now = self.batch_size - len(run.queue), self.now()
-        run.refilled_at = at
-        rows = await asyncio.to_thread(self.outbox.lease, want, now, now + LEASE)
-        run.more_due = len(rows) == want
-        held = run.held()
-        fresh = [row for row in rows if row.id not in held]
-        run.queue.extend(fresh)
-        return bool(fresh)
-
-    async def _renew(self, run: _Run) -> None:
-        """Keep holding what waits or is in flight; drop what was cancelled meanwhile."""
-        run.renewed_at = self.monotonic()
-        if not self._lead():
-            run.lost = True
-            return
-        held, until = run.held(), self.now() + LEASE
-        pending = await asyncio.to_thread(self.outbox.renew, held, until)
-        run.queue = [row for row in run.queue if row.id in pending or row.id not in held]
-
-    async def _flush(self, run: _Run) -> None:
-        """Write down every answer that came back, in one transaction."""
-        run.flushed_at = self.monotonic()
-        if not run.answers:
-            return
-        answers, run.answers = run.answers, []
-        try:
-            recorded = await asyncio.to_thread(self.outbox.record, answers)
-        except BaseException:
-            run.answers[:0] = answers  # written down at the next try, or on winding down
-            raise
-        run.sent += recorded.count(SENT)
-        for what in recorded:
-            self.on_outcome(self.transport.platform, what)
-
-    async def _release(self, due: dict[int, dt.datetime]) -> None:
-        if due:
-            await asyncio.to_thread(self.outbox.release, due)
-
-    async def _wind_down(self, run: _Run) -> None:
-        """Let the messages in flight finish, write everything down, hand the rest back."""
-        if run.in_flight:
-            await asyncio.gather(*run.in_flight, return_exceptions=True)
-            run.in_flight.clear()
-        await self._flush(run)
-        now = self.now()
-        await self._release({**{row.id: now for row in run.queue}, **run.hand_back})
 
     # -- leading ----------------------------------------------------------------------------
 
@@ -403,7 +325,7 @@ class Deliverer:
         """Count what was sent lately, by this process before a restart or by another."""
         now, at = self.now(), self.monotonic()
         since = now - dt.timedelta(seconds=self.limiter.memory_seconds)
-        for chat_id, sent_at in self.outbox.recent_sends(since, LEASE):
+        for chat_id, sent_at in self.outbox.recent_sends(since, OUTBOX.lease):
             self.limiter.record(chat_id, at - (now - sent_at).total_seconds())
         if self.leadership is not None and self.leadership.shared:
             # The last leader may have sent a moment ago what it never got to write down.

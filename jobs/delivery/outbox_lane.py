@@ -13,21 +13,15 @@ from dataclasses import dataclass
 from sqlalchemy.engine import Engine
 
 from jobs.delivery.outcomes import Outcome, record_outcomes
+from jobs.queues import Fate
 from storage.db import session_scope
-from storage.outbox import (
-    Leased,
-    any_due,
-    lease_due,
-    recent_sends,
-    release_leases,
-    renew_leases,
-)
+from storage.outbox import Taken, any_due, recent_sends, release, renew, take
 
 
 @dataclass(frozen=True)
 class OutboxLane:
     """The messages of ``platform`` one deliverer sends: replies only (``replies`` True),
-    all but replies (False) or all (None), as :func:`storage.outbox.claim_due` takes them."""
+    all but replies (False) or all (None), as :func:`storage.outbox.take` takes them."""
 
     engine: Engine
     platform: str
@@ -39,26 +33,26 @@ class OutboxLane:
         with session_scope(self.engine) as session:
             return any_due(session, now=now, platform=self.platform, replies=self.replies)
 
-    def lease(self, want: int, now: dt.datetime, until: dt.datetime) -> list[Leased]:
+    def take(self, want: int, now: dt.datetime, until: dt.datetime) -> list[Taken]:
         """Up to ``want`` messages due at ``now``, held until ``until``."""
         with session_scope(self.engine) as session:
-            return lease_due(session, now=now, platform=self.platform, limit=want, until=until,
-                             replies=self.replies)
+            return take(session, now=now, platform=self.platform, limit=want, until=until,
+                        replies=self.replies)
 
     def renew(self, ids: set[int], until: dt.datetime) -> set[int]:
         """Hold the still-pending messages among ``ids`` until ``until``; returns their ids."""
         with session_scope(self.engine) as session:
-            return renew_leases(session, ids=ids, until=until)
+            return renew(session, ids=ids, until=until)
 
-    def record(self, answers: list[Outcome]) -> list[str]:
+    def record(self, answers: list[Outcome]) -> list[Fate]:
         """Write the answers down; returns what each came to."""
         with session_scope(self.engine) as session:
             return record_outcomes(session, answers, brand=self.brand)
 
     def release(self, due: dict[int, dt.datetime]) -> None:
-        """Hand leased messages back, each due again at its moment."""
+        """Hand taken messages back untried, each due again at its moment."""
         with session_scope(self.engine) as session:
-            release_leases(session, due=due)
+            release(session, due=due)
 
     def recent_sends(self, since: dt.datetime,
                      lease: dt.timedelta) -> list[tuple[str, dt.datetime]]:

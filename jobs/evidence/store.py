@@ -4,7 +4,7 @@ A file that arrives is staged in the database in the transaction that handles th
 nothing accepted is lost if the bot stops), or, when the messenger's download failed, recorded
 as pending with the messenger's reference. :class:`Archivist` then, off the event loop, puts the
 staged bytes into the evidence store by their SHA-256 and tries pending downloads again with a
-growing pause. ``verify`` rehashes every stored file.
+growing pause (a durable queue: :mod:`jobs.queues`). ``verify`` rehashes every stored file.
 """
 
 from __future__ import annotations
@@ -18,22 +18,37 @@ from dataclasses import dataclass, field
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from jobs.queues import (
+    EVIDENCE_DOWNLOADS,
+    EVIDENCE_STAGED,
+    Fate,
+    Tally,
+    Untallied,
+    log_park,
+    log_retry,
+)
 from storage.blobs import EVIDENCE, BlobMissing, BlobStore, StoreUnavailable, sha256_of
 from storage.db import session_scope
 from storage.evidence_files import (
+    EVIDENCE_FILES,
     add_evidence_file,
-    claim_file,
     events_citing,
-    files_to_store,
+    finish,
+    held,
+    park,
+    release,
+    retry,
     stored_files,
+    take,
 )
 from storage.models import Event, EvidenceFile, EvidenceFileState, Member, Role, Unit
 from storage.units import ancestors
 
 log = logging.getLogger(__name__)
 
-MAX_ATTEMPTS = 8
 BATCH = 20
+#: The queue's name in logs and metrics.
+EVIDENCE_FILES_QUEUE = EVIDENCE_DOWNLOADS.name
 #: ``download(platform, ref)``: the messenger's bytes of a file it announced earlier.
 Download = Callable[[str, str], Awaitable[bytes]]
 
@@ -62,26 +77,42 @@ def receive_file(session: Session, *, name: str, platform: str, ref: str | None,
 
 @dataclass
 class Archivist:
-    """Moves received files into the store, and fetches again what could not be fetched."""
+    """Moves received files into the store, and fetches again what could not be fetched.
+
+    It takes a batch of waiting files (:data:`jobs.queues.EVIDENCE_DOWNLOADS` for the lease),
+    so that two bot processes never download one file twice, and hands back what it did not
+    get to when it is stopped.
+    """
 
     engine: Engine
     store: BlobStore
     now: Callable[[], dt.datetime]
     download: Download | None = None
+    tally: Tally = field(default_factory=Untallied)
     _lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     async def store_due(self) -> int:
         """Store every file waiting now; return how many were stored."""
         async with self._lock:
-            ids = await asyncio.to_thread(self._due)
+            ids = await asyncio.to_thread(self._take)
             stored = 0
-            for file_id in ids:
-                stored += await self._store_one(file_id)
+            try:
+                while ids:
+                    stored += await self._store_one(ids[0])
+                    ids.pop(0)
+            finally:
+                if ids:  # stopped, or the database went away: the rest are due again now
+                    await asyncio.to_thread(self._release, ids)
             return stored
 
-    def _due(self) -> list[int]:
+    def _take(self) -> list[int]:
+        now = self.now()
         with session_scope(self.engine) as session:
-            return files_to_store(session, now=self.now(), limit=BATCH)
+            return take(session, now=now, until=now + EVIDENCE_DOWNLOADS.lease, limit=BATCH)
+
+    def _release(self, ids: list[int]) -> None:
+        with session_scope(self.engine) as session:
+            release(session, due=dict.fromkeys(ids, self.now()))
 
     async def _store_one(self, file_id: int) -> int:
         waiting = await asyncio.to_thread(self._waiting, file_id)
@@ -92,8 +123,8 @@ class Archivist:
         if state == EvidenceFileState.PENDING:
             try:
                 content = await self._fetch(platform, ref)
-            except TooLarge as error:
-                await asyncio.to_thread(self._give_up, file_id, str(error))
+            except TooLarge as error:  # it will not get smaller
+                await asyncio.to_thread(self._park, file_id, str(error))
                 return 0
             except Exception as error:  # network, the messenger's server: try again later
                 await asyncio.to_thread(self._retry, file_id, _reason(error))
@@ -107,8 +138,7 @@ class Archivist:
     def _waiting(self, file_id: int) -> tuple[str, str, str | None] | None:
         with session_scope(self.engine) as session:
             row = session.get(EvidenceFile, file_id)
-            if row is None or row.state not in (EvidenceFileState.STAGED,
-                                                EvidenceFileState.PENDING):
+            if row is None or row.state not in EVIDENCE_FILES.waiting:
                 return None
             return row.state, row.platform, row.ref
 
@@ -119,38 +149,49 @@ class Archivist:
 
     def _put(self, file_id: int, fetched: bytes | None) -> int:
         with session_scope(self.engine) as session:
-            row = claim_file(session, file_id=file_id)
+            row = held(session, file_id=file_id)
             if row is None:
                 return 0  # stored meanwhile by another worker
             content = fetched if fetched is not None else row.staged
             key = self.store.put(content, EVIDENCE)
-            row.sha256, row.size = sha256_of(content), len(content)
-            row.blob_key, row.location = key, self.store.location(key)
-            row.state, row.staged, row.stored_at = EvidenceFileState.STORED, None, self.now()
-            row.last_error = None
-            session.add(row)
-            return 1
+            finish(session, row=row, blob_key=key, location=self.store.location(key),
+                   sha256=sha256_of(content), size=len(content), now=self.now())
+            platform = row.platform
+        self.tally.counted(EVIDENCE_FILES_QUEUE, platform, Fate.FINISHED)
+        return 1
 
     def _retry(self, file_id: int, error: str) -> None:
+        """Try the file again after a pause; a download that failed too often is parked (a
+        staged file never is: its bytes are the only copy)."""
         with session_scope(self.engine) as session:
-            row = claim_file(session, file_id=file_id)
+            row = held(session, file_id=file_id)
             if row is None:
                 return
-            row.attempts += 1
-            row.last_error = error[:500]
-            if row.state == EvidenceFileState.PENDING and row.attempts >= MAX_ATTEMPTS:
-                row.state = EvidenceFileState.FAILED
-                log.warning("evidence file %s could not be downloaded: %s", file_id, error)
-            pause = dt.timedelta(seconds=min(30 * 2 ** (row.attempts - 1), 3600))
-            row.next_attempt_at = self.now() + pause
-            session.add(row)
+            policy = (EVIDENCE_DOWNLOADS if row.state == EvidenceFileState.PENDING
+                      else EVIDENCE_STAGED)
+            tries, platform = row.attempts + 1, row.platform
+            if policy.parks(tries):
+                park(session, row=row, error=error)
+                log_park(log, policy, row_id=file_id, messenger=platform,
+                         reason=f"the download failed {tries} times: {error}")
+                fate = Fate.PARKED
+            else:
+                pause = policy.pause(tries=tries, row_id=file_id)
+                retry(session, row=row, at=self.now() + pause, error=error)
+                log_retry(log, policy, row_id=file_id, tries=tries, pause=pause, error=error,
+                          messenger=platform)
+                fate = Fate.RETRIED
+        self.tally.counted(EVIDENCE_FILES_QUEUE, platform, fate)
 
-    def _give_up(self, file_id: int, error: str) -> None:
+    def _park(self, file_id: int, error: str) -> None:
         with session_scope(self.engine) as session:
-            row = claim_file(session, file_id=file_id)
-            if row is not None:
-                row.state, row.last_error = EvidenceFileState.FAILED, error[:500]
-                session.add(row)
+            row = held(session, file_id=file_id)
+            if row is None:
+                return
+            park(session, row=row, error=error)
+            platform = row.platform
+        log_park(log, EVIDENCE_DOWNLOADS, row_id=file_id, messenger=platform, reason=error)
+        self.tally.counted(EVIDENCE_FILES_QUEUE, platform, Fate.PARKED)
 
 
 @dataclass(frozen=True)

@@ -83,13 +83,14 @@ class Running:
             await asyncio.sleep(0.1)
         raise AssertionError(f"{path} never answered {status}; last: {answer} {body}")
 
-    async def metric(self, name: str, messenger: str = "telegram") -> float:
+    async def metric(self, name: str, messenger: str = "telegram", **labels: str) -> float:
         """One sample of /metrics, as Prometheus parses it."""
         status, body = await self.get("/metrics")
         assert status == 200
+        wanted = {"messenger": messenger, **labels}
         for family in text_string_to_metric_families(body):
             for sample in family.samples:
-                if sample.name == name and sample.labels.get("messenger") == messenger:
+                if sample.name == name and wanted.items() <= sample.labels.items():
                     return sample.value
         raise AssertionError(f"no {name} in /metrics")
 
@@ -173,7 +174,7 @@ async def test_metrics_show_the_outbox_draining_during_a_broadcast(env, sandbox,
         depths.append(await bot.metric_until("isobot_outbox_depth", before))
 
         assert depths == [before + 12, before + 8, before + 4, before]
-        assert await bot.metric("isobot_messages_sent_total") == officers
+        assert await bot.metric("isobot_queue_finished_total", queue="outbox") == officers
         assert await bot.metric("isobot_rate_limited_total") > 0
         assert await bot.metric("isobot_outbox_oldest_due_seconds") == 0
     assert {m["chat_id"] for m in sandbox.all_sent} == {7000 + n for n in range(1, 13)}

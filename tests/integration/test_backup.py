@@ -19,7 +19,7 @@ from telegram import Bot
 
 from bot.messengers.telegram.adapter import TelegramTransport
 from bot.messengers.telegram.sandbox import TelegramSandbox
-from jobs.delivery.deliverer import Deliverer
+from jobs.delivery.deliverer import Deliverer, DeliveryClock, Pace
 from jobs.delivery.messages import Message
 from storage.backup import backup_database
 from storage.db import make_engine, session_scope
@@ -117,8 +117,8 @@ async def test_a_backup_taken_mid_delivery_keeps_all_that_was_committed_before_i
 
         transport.send = send_and_back_up
         # The worker goes on sending (and committing) while the backup copies the file.
-        sent = await Deliverer(engine, transport, now=lambda: START, limits=UNLIMITED,
-                               batch_size=50).deliver_due()
+        sent = await Deliverer(engine, transport, clock=DeliveryClock(lambda: START),
+                               pace=Pace(limits=UNLIMITED, batch_size=50)).deliver_due()
         await backing_up[0]
     live_contents = contents(engine)
     engine.dispose()

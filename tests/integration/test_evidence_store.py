@@ -3,7 +3,10 @@ reached through the same boto3 client a province points at MinIO)."""
 
 from __future__ import annotations
 
+import asyncio
+import datetime as dt
 import hashlib
+import itertools
 import os
 import stat
 
@@ -15,8 +18,15 @@ from sqlalchemy.exc import DBAPIError
 from sqlmodel import select
 
 from bot.settings import Settings
-from jobs.evidence.store import Archivist, receive_file, verify
-from storage.blobs import EVIDENCE, OUTGOING, BlobMissing, FolderStore, blob_key
+from jobs.evidence.store import Archivist, TooLarge, receive_file, verify
+from storage.blobs import (
+    EVIDENCE,
+    OUTGOING,
+    BlobMissing,
+    FolderStore,
+    StoreUnavailable,
+    blob_key,
+)
 from storage.db import session_scope
 from storage.events import append_event
 from storage.models import Event, EvidenceFile
@@ -105,3 +115,124 @@ def test_an_event_cannot_be_changed_or_deleted(engine):
             session.exec(text(statement).bindparams(id=event.id))
     with session_scope(engine) as session:
         assert session.get(Event, event.id).note is None
+
+
+class MovingClock:
+    """The bot's clock, moved by the test."""
+
+    def __init__(self, moment):
+        self.moment = moment
+
+    def now(self):
+        return self.moment
+
+
+def the_file(engine) -> EvidenceFile:
+    with session_scope(engine) as session:
+        return session.exec(select(EvidenceFile)).one()
+
+
+def pending_file(engine, now) -> None:
+    """A file whose download from the messenger failed when it arrived."""
+    with session_scope(engine) as session:
+        receive_file(session, name="a.pdf", platform="telegram", ref="f1", content=None, now=now)
+
+
+async def test_a_download_that_keeps_failing_is_tried_less_and_less_often_then_parked(
+        engine, tmp_path):
+    clock = MovingClock(at("2026-11-30 09:00"))
+    pending_file(engine, clock.now())
+    tries = []
+
+    async def download(platform, ref):
+        tries.append(clock.now())
+        raise ConnectionError("the messenger's file server is away")
+
+    archivist = Archivist(engine, FolderStore(tmp_path), clock.now, download=download)
+    pauses = []
+    for _ in range(20):
+        assert await archivist.store_due() == 0
+        row = the_file(engine)
+        if row.state != "pending":
+            break
+        pauses.append(row.next_attempt_at - clock.now())
+        assert await archivist.store_due() == 0 and len(tries) == len(pauses)  # not yet due
+        clock.moment = row.next_attempt_at
+    assert (row.state, row.attempts, len(tries)) == ("failed", 8, 8)  # parked after eight
+    assert "ConnectionError" in row.last_error
+    assert dt.timedelta(seconds=22.5) <= pauses[0] <= dt.timedelta(seconds=30)
+    assert all(later > earlier for earlier, later in itertools.pairwise(pauses))
+
+
+async def test_a_file_too_large_for_the_messenger_is_parked_at_once(engine, tmp_path):
+    clock = MovingClock(at("2026-11-30 09:00"))
+    pending_file(engine, clock.now())
+
+    async def download(platform, ref):
+        raise TooLarge("over the 20 MB a bot may download")
+
+    assert await Archivist(engine, FolderStore(tmp_path), clock.now,
+                           download=download).store_due() == 0
+    assert (the_file(engine).state, the_file(engine).last_error) == (
+        "failed", "over the 20 MB a bot may download")
+
+
+class AwayStore:
+    """A store whose bucket is away until the test brings it back."""
+
+    def __init__(self, store):
+        self.store, self.away = store, True
+
+    def put(self, content, kind):
+        if self.away:
+            raise StoreUnavailable("the bucket does not answer")
+        return self.store.put(content, kind)
+
+    def location(self, key):
+        return self.store.location(key)
+
+
+async def test_staged_bytes_wait_for_the_store_however_long_it_is_away(engine, tmp_path):
+    clock = MovingClock(at("2026-11-30 09:00"))
+    with session_scope(engine) as session:
+        receive_file(session, name="a.pdf", platform="telegram", ref="f1", content=PDF,
+                     now=clock.now())
+    store = AwayStore(FolderStore(tmp_path))
+    archivist = Archivist(engine, store, clock.now)
+    for _ in range(12):  # more tries than a download gets
+        assert await archivist.store_due() == 0
+        clock.moment = the_file(engine).next_attempt_at
+    assert (the_file(engine).state, the_file(engine).attempts) == ("staged", 12)
+    store.away = False
+    assert await archivist.store_due() == 1
+    assert store.store.get(the_file(engine).blob_key) == PDF
+
+
+async def test_a_file_one_worker_took_is_left_to_it_and_released_when_it_stops(
+        engine, tmp_path):
+    clock = MovingClock(at("2026-11-30 09:00"))
+    pending_file(engine, clock.now())
+    started, downloads = asyncio.Event(), []
+
+    async def slow_download(platform, ref):
+        downloads.append(ref)
+        started.set()
+        await asyncio.Event().wait()  # until the worker is stopped
+
+    store = FolderStore(tmp_path)
+    first = asyncio.create_task(
+        Archivist(engine, store, clock.now, download=slow_download).store_due())
+    await started.wait()
+
+    async def download(platform, ref):
+        downloads.append(ref)
+        return PDF
+
+    other = Archivist(engine, store, clock.now, download=download)
+    assert await other.store_due() == 0  # another process: the first holds the file
+    first.cancel()  # the first process stops
+    with pytest.raises(asyncio.CancelledError):
+        await first
+    assert (the_file(engine).next_attempt_at, the_file(engine).attempts) == (clock.now(), 0)
+    assert await other.store_due() == 1  # at once, not when the lease would have ended
+    assert downloads == ["f1", "f1"]

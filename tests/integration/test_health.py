@@ -16,7 +16,7 @@ from bot.messengers.telegram.messenger import LIMITS
 from bot.messengers.telegram.sandbox import TelegramSandbox
 from bot.runtime.health import HealthServer
 from bot.runtime.metrics import Metrics
-from jobs.delivery.deliverer import Deliverer
+from jobs.delivery.deliverer import Deliverer, Pace
 from jobs.delivery.messages import Message
 from storage.db import session_scope
 from storage.members import accounts
@@ -30,8 +30,10 @@ START = at("2026-12-01 08:00")
 
 
 def samples(exposition: bytes) -> dict[tuple[str, str], float]:
-    """(name, messenger label) -> value, as Prometheus parses the text."""
-    return {(s.name, s.labels.get("messenger", "")): s.value
+    """(name, messenger label) -> value, as Prometheus parses the text; the name of a durable
+    queue's counter carries its queue label: ``isobot_queue_parked_total{queue="inbox"}``."""
+    return {(s.name + (f'{{queue="{s.labels["queue"]}"}}' if "queue" in s.labels else ""),
+             s.labels.get("messenger", "")): s.value
             for family in text_string_to_metric_families(exposition.decode())
             for s in family.samples}
 
@@ -111,14 +113,17 @@ def fake_time():
     return FakeTime()
 
 
+SENT, RETRIED, PARKED = (f'isobot_queue_{fate}_total{{queue="outbox"}}'
+                        for fate in ("finished", "retried", "parked"))
+
+
 async def test_metrics_count_what_delivery_met(engine, sandbox_and_bot, fake_time):
     sandbox, bot = sandbox_and_bot
     metrics = Metrics(engine, fake_time.now, ["telegram"])
 
     def deliverer(limits=LIMITS):
-        return Deliverer(engine, TelegramTransport(bot), now=fake_time.now, limits=limits,
-                         monotonic=fake_time.monotonic, sleep=fake_time.sleep,
-                         on_outcome=metrics.delivered)
+        return Deliverer(engine, TelegramTransport(bot), clock=fake_time.clock(),
+                         pace=Pace(limits=limits), tally=metrics)
 
     seed(engine, sandbox, [1, 2], messages_each=2)
     seed(engine, sandbox, [3])
@@ -130,13 +135,11 @@ async def test_metrics_count_what_delivery_met(engine, sandbox_and_bot, fake_tim
     await deliverer().deliver_due()
     counted = samples(metrics.exposition()[0])
     assert {name: counted[(name, "telegram")] for name in (
-        "isobot_messages_sent_total", "isobot_rate_limited_total",
-        "isobot_messages_retried_total", "isobot_messages_failed_total",
-        "isobot_outbox_depth")} == {
-        "isobot_messages_sent_total": 3,  # one to each of 1 and 2, then one more
+        SENT, "isobot_rate_limited_total", RETRIED, PARKED, "isobot_outbox_depth")} == {
+        SENT: 3,  # one to each of 1 and 2, then one more
         "isobot_rate_limited_total": 2,
-        "isobot_messages_retried_total": 3,  # the two 429s and the 502
-        "isobot_messages_failed_total": 1,  # the blocked account
+        RETRIED: 3,  # the two 429s and the 502
+        PARKED: 1,  # the blocked account
         "isobot_outbox_depth": 1,  # the one that met the 502 waits for its retry
     }
 
@@ -150,6 +153,8 @@ async def test_metrics_count_updates_answered_and_the_inbox_left_waiting(health)
         after = samples(await response.read())
     handled = ("isobot_update_handling_seconds_count", "telegram")
     assert after[handled] - before.get(handled, 0) == 2  # the /start and the /viec
+    finished = ('isobot_queue_finished_total{queue="inbox"}', "telegram")
+    assert after[finished] - before[finished] == 2
     inbox = {s.labels["state"]: s.value for family in text_string_to_metric_families(
         harness.runtime.metrics.exposition()[0].decode()) if family.name == "isobot_inbox_depth"
         for s in family.samples}

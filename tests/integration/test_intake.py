@@ -15,9 +15,9 @@ import pytest
 from sqlmodel import select
 
 from bot.messengers.telegram.messenger import LIMITS
-from bot.runtime.intake import MAX_ATTEMPTS
 from jobs.delivery.deliverer import RateLimits
 from jobs.delivery.messages import Message
+from jobs.queues import INBOX
 from jobs.text.i18n import translator
 from storage.db import session_scope
 from storage.models import Inbox, InboxState, Member, Outbox, Role
@@ -71,14 +71,14 @@ async def test_a_failed_update_is_tried_again_and_answered_once(bot, engine):
 async def test_an_update_that_keeps_failing_is_parked_logged_and_the_person_told(
         bot, engine, caplog):
     await bot.register(OFFICER, "QNG-MD-DTAN", Role.OFFICER, "Lan")
-    bot.sandbox.fail_next("getFile", 429, times=MAX_ATTEMPTS + 5, retry_after=1)
+    bot.sandbox.fail_next("getFile", 429, times=INBOX.max_tries + 5, retry_after=1)
     bot.sandbox.user_sends_document(OFFICER, "bien-ban.pdf", b"%PDF minutes")
     with caplog.at_level(logging.WARNING, logger="bot.runtime.intake"):
         await bot.settle()
-        for _ in range(MAX_ATTEMPTS + 3):  # more than enough hours: it is not tried again
+        for _ in range(INBOX.max_tries + 3):  # more than enough hours: it is not tried again
             await later(bot, 3600)
     [parked] = inbox_rows(engine)
-    assert (parked.state, parked.attempts) == (InboxState.PARKED, MAX_ATTEMPTS)
+    assert (parked.state, parked.attempts) == (InboxState.PARKED, INBOX.max_tries)
     assert "RetryAfter" in parked.last_error
     errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
     assert len(errors) == 1 and "parked" in errors[0].getMessage()

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 
+from sqlmodel import func, select
+
 from bot.messengers.telegram.adapter import TelegramTransport
 from bot.messengers.telegram.messenger import LIMITS
-from jobs.delivery.deliverer import Deliverer
+from jobs.delivery.deliverer import Deliverer, DeliveryClock, Pace
 from jobs.delivery.messages import Message
 from storage.db import session_scope
-from storage.models import Member, Role
-from storage.outbox import count_by_state, enqueue
+from storage.models import Member, Outbox, Role
+from storage.outbox import enqueue
 from storage.units import unit_by_code, upsert_units
 from tests.conftest import at
 
@@ -32,6 +34,10 @@ class FakeTime:
     async def sleep(self, seconds: float) -> None:
         self.seconds += seconds
 
+    def clock(self, sleep=None) -> DeliveryClock:
+        """Delivery's clocks, all this fake time (``sleep``: one that does more)."""
+        return DeliveryClock(self.now, self.monotonic, sleep or self.sleep)
+
 
 def seed(engine, sandbox, chat_ids, *, messages_each=1, role=Role.OFFICER):
     """One unit, a member per chat, and ``messages_each`` outbox rows per member."""
@@ -51,9 +57,13 @@ def seed(engine, sandbox, chat_ids, *, messages_each=1, role=Role.OFFICER):
 
 def deliverer(engine, bot, fake_time, limits=None, transport=None, **options):
     """A worker on the fake clock, within Telegram's limits unless told otherwise."""
-    return Deliverer(engine, transport or TelegramTransport(bot), now=fake_time.now,
-                     limits=limits or LIMITS, monotonic=fake_time.monotonic,
-                     sleep=fake_time.sleep, **options)
+    return Deliverer(engine, transport or TelegramTransport(bot), clock=fake_time.clock(),
+                     pace=Pace(limits=limits or LIMITS), **options)
+
+
+def outbox_states(session) -> dict[str, int]:
+    """How many outbox rows are in each state."""
+    return dict(session.exec(select(Outbox.state, func.count()).group_by(Outbox.state)).all())
 
 
 async def deliver_all(worker, engine, fake_time, *, tick=2.0, ticks=200) -> int:
@@ -63,7 +73,7 @@ async def deliver_all(worker, engine, fake_time, *, tick=2.0, ticks=200) -> int:
     for _ in range(ticks):
         sent += await worker.deliver_due()
         with session_scope(engine) as session:
-            if "pending" not in count_by_state(session):
+            if "pending" not in outbox_states(session):
                 return sent
         await fake_time.sleep(tick)
     raise AssertionError(f"still pending after {ticks} ticks")

@@ -8,11 +8,12 @@ import pytest
 from sqlmodel import select
 
 from bot.messengers.telegram.adapter import TelegramTransport
-from jobs.delivery.deliverer import LEASE, Deliverer
+from jobs.delivery.deliverer import Deliverer, Lane
+from jobs.queues import OUTBOX
 from storage.db import session_scope
 from storage.models import Member, Outbox, Role
-from storage.outbox import count_by_state, lease_due
-from tests.support.delivery import arrivals, deliver_all, deliverer, seed
+from storage.outbox import take
+from tests.support.delivery import arrivals, deliver_all, deliverer, outbox_states, seed
 from tests.support.telegram import UNLIMITED
 
 
@@ -144,28 +145,27 @@ async def test_restart_in_the_middle_of_1000_reminders_sends_each_once(
         return await real_send(chat_id, message)
 
     transport.send = counting_send
-    first = Deliverer(engine, transport, now=fake_time.now, monotonic=fake_time.monotonic,
-                      sleep=fake_time.sleep)
+    first = Deliverer(engine, transport, clock=fake_time.clock())
     task = asyncio.create_task(first.deliver_due())
     with pytest.raises(asyncio.CancelledError):
         await task
     assert 0 < len(sandbox.all_sent) < 1000
 
-    # A crash right after leasing a batch: nothing of it was sent, and nothing released.
+    # A crash right after taking a batch: nothing of it was sent, and nothing released.
     with session_scope(engine) as session:
-        crashed = lease_due(session, now=fake_time.now(), platform="telegram", limit=60,
-                            until=fake_time.now() + LEASE)
+        crashed = take(session, now=fake_time.now(), platform="telegram", limit=60,
+                       until=fake_time.now() + OUTBOX.lease)
     assert crashed
 
     second = deliverer(engine, bot, fake_time)
     await second.deliver_due()
-    fake_time.seconds += LEASE.total_seconds() + 1  # the crashed worker's lease runs out
+    fake_time.seconds += OUTBOX.lease.total_seconds() + 1  # the crashed worker's lease runs out
     await second.deliver_due()
 
     per_chat = [len(sandbox.messages_to(c)) for c in chats]
     assert per_chat == [1] * 1000
     with session_scope(engine) as session:
-        assert count_by_state(session) == {"sent": 1000}
+        assert outbox_states(session) == {"sent": 1000}
 
 
 async def test_a_lane_leaves_the_next_slot_to_replies_that_may_go(
@@ -183,8 +183,8 @@ async def test_a_lane_leaves_the_next_slot_to_replies_that_may_go(
         await asyncio.sleep(0)
 
     replies = Replies()
-    bulk = Deliverer(engine, TelegramTransport(bot), now=fake_time.now, sleep=sleep,
-                     monotonic=fake_time.monotonic, replies=False, defer_to=replies)
+    bulk = Deliverer(engine, TelegramTransport(bot), clock=fake_time.clock(sleep),
+                     lane=Lane(replies=False, defer_to=replies))
     sending = asyncio.create_task(bulk.deliver_due())
     for _ in range(200):  # a second of the fake clock, and more
         await asyncio.sleep(0)

@@ -13,12 +13,12 @@ from sqlmodel import func, select
 from bot.messengers.telegram.adapter import TelegramTransport
 from bot.runtime.run import Runtime
 from bot.settings import Settings
-from jobs.delivery.deliverer import LEASE
+from jobs.queues import OUTBOX
 from storage.db import make_engine, session_scope
 from storage.leadership import Leadership
 from storage.models import Obligation
-from storage.outbox import count_by_state, lease_due
-from tests.support.delivery import START, arrivals, deliver_all, deliverer, seed
+from storage.outbox import take
+from tests.support.delivery import START, arrivals, deliver_all, deliverer, outbox_states, seed
 from tests.support.telegram import TestClock as StandingClock
 from tests.support.telegram import load_sample_units
 
@@ -86,7 +86,7 @@ async def test_two_processes_send_each_message_once_within_one_limit(
         if first.stopping:
             first.leadership.resign()
         with session_scope(engines[0]) as session:
-            if "pending" not in count_by_state(session):
+            if "pending" not in outbox_states(session):
                 break
         await fake_time.sleep(2)
 
@@ -115,9 +115,9 @@ async def test_a_killed_leaders_messages_go_out_within_seconds(engines, sandbox,
     seed(engines[0], sandbox, range(1, 101))
     killed = Leadership(engines[0])
     assert killed.leads(DELIVER)
-    with session_scope(engines[0]) as session:  # it had leased a batch when it was killed
-        leased = lease_due(session, now=fake_time.now(), platform="telegram", limit=60,
-                           until=fake_time.now() + LEASE)
+    with session_scope(engines[0]) as session:  # it had taken a batch when it was killed
+        taken = take(session, now=fake_time.now(), platform="telegram", limit=60,
+                     until=fake_time.now() + OUTBOX.lease)
     assert end_sessions_holding_roles(engines[1]) == 1
     killed_at = fake_time.seconds
 
@@ -128,7 +128,7 @@ async def test_a_killed_leaders_messages_go_out_within_seconds(engines, sandbox,
     assert sandbox.rate_refusals == 0
     # What the killed process held went out within seconds (its lease of ten, a two-second
     # tick, two seconds to send sixty at 30/s), where a five-minute lease kept it five minutes.
-    last = max(arrivals(sandbox, int(row.chat_id))[0] for row in leased)
+    last = max(arrivals(sandbox, int(row.chat_id))[0] for row in taken)
     assert last - killed_at <= 16
     survivor.leadership.resign()
 
