@@ -49,7 +49,10 @@ async def test_the_demo_chats_through_zalo_and_leaves_when_asked(tmp_path):
         await read_until(process.stdout, "isobot:", seen)
         process.stdin.write("viec\n".encode())
         await process.stdin.drain()
-        await read_until(process.stdout, vi._("Reply with the number of your choice:"), seen)
+        await read_until(process.stdout, vi._("Reply with a duty's number to report it or read "
+                                              "its guidance, or type /nop."), seen)
+        assert any(line.startswith(f"[08:00 Thứ Hai, 07/12/2026] {vi._('You')}: /start ")
+                   for line in seen)
         process.stdin.write(b"/thoat\n")
         await process.stdin.drain()
         await asyncio.wait_for(process.wait(), 30)
