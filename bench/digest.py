@@ -19,12 +19,12 @@ from sqlmodel import select
 
 from jobs.calendar.workdays import VIETNAM, WorkCalendar
 from jobs.catalog import load_catalog
-from jobs.planning.planner import ensure_owed_obligations
+from jobs.planning.owed import create_owed_obligations
 from jobs.supervision.digest_job import build_weekly_digest
 from jobs.units.units_file import SAMPLE_UNITS, in_tree_order, read_units_file
 from storage.db import make_engine, session_scope, upgrade
 from storage.models import Member, Obligation, Unit
-from storage.units import upsert_units
+from storage.units import unit_records, upsert_units
 
 NOW = dt.datetime(2026, 12, 7, 7, 45, tzinfo=VIETNAM)
 JOINED = dt.datetime(2026, 1, 2, 8, 0, tzinfo=VIETNAM)
@@ -36,7 +36,8 @@ def seed(url: str, rows: list[tuple[str, str, str, str | None]]) -> None:
     catalog, calendar, rnd = load_catalog(), WorkCalendar(), random.Random(7)
     with session_scope(engine) as session:
         upsert_units(session, rows=rows, now=JOINED)
-        ensure_owed_obligations(session, now=NOW, catalog=catalog, calendar=calendar)
+        create_owed_obligations(session, units=unit_records(session), now=NOW, catalog=catalog,
+                                calendar=calendar)
         for o in session.exec(select(Obligation)).all():
             if o.due < NOW.date() and rnd.random() < 0.75:
                 done = dt.datetime.combine(o.due + dt.timedelta(days=rnd.choice([-5, -1, 0, 2, 9])),

@@ -112,8 +112,3 @@ def alembic_config(engine: Engine) -> Config:
 def upgrade(engine: Engine, revision: str = "head") -> None:
     """Apply the schema migrations up to ``revision``."""
     command.upgrade(alembic_config(engine), revision)
-
-
-def downgrade(engine: Engine, revision: str) -> None:
-    """Undo the schema migrations down to ``revision``."""
-    command.downgrade(alembic_config(engine), revision)

@@ -1,9 +1,10 @@
-"""Queries on obligations: create the owed ones, find the open ones, close or re-date one."""
+"""Queries on obligations: create the owed ones, find the open ones, close one."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Protocol
 
 from sqlalchemy import Date, and_, exists, func, literal, or_
@@ -22,19 +23,23 @@ from storage.models import (
 )
 
 
-def ensure_obligation(
-    session: Session,
-    *,
-    unit_id: int,
-    duty_key: str,
-    period: str,
-    due: dt.date,
-    now: dt.datetime,
-    source: str = ObligationSource.CATALOG,
-    source_ref: str | None = None,
-    note: str | None = None,
-    label: str | None = None,
-) -> tuple[Obligation, bool]:
+@dataclass(frozen=True)
+class Origin:
+    """Where an obligation comes from (the catalog, a directive, …; ``ref``: which one) and
+    what people read of it: its ``note`` and the ``label`` they know it by."""
+
+    source: str = ObligationSource.CATALOG
+    ref: str | None = None
+    note: str | None = None
+    label: str | None = None
+
+
+FROM_CATALOG = Origin()
+
+
+def ensure_obligation(session: Session, *, unit_id: int, duty_key: str, period: str,
+                      due: dt.date, now: dt.datetime,
+                      origin: Origin = FROM_CATALOG) -> tuple[Obligation, bool]:
     """The obligation of ``unit_id`` for ``duty_key`` and ``period``, created if missing.
 
     Returns it and whether it was created. An existing one is left as it is: a supervisor may
@@ -47,34 +52,41 @@ def ensure_obligation(
     if existing is not None:
         return existing, False
     obligation = Obligation(unit_id=unit_id, duty_key=duty_key, period=period, due=due,
-                            source=source, source_ref=source_ref, note=note, label=label,
-                            created_at=now)
+                            source=origin.source, source_ref=origin.ref, note=origin.note,
+                            label=origin.label, created_at=now)
     try:
         with session.begin_nested():  # another process may create the same one meanwhile
             session.add(obligation)
     except IntegrityError:
         return ensure_obligation(session, unit_id=unit_id, duty_key=duty_key, period=period,
-                                 due=due, now=now, source=source, source_ref=source_ref,
-                                 note=note, label=label)[0], False
+                                 due=due, now=now, origin=origin)[0], False
     return obligation, True
 
 
-def create_owed(
-    session: Session, *, duty_key: str, period: str, due: dt.date, kinds: Iterable[str],
-    joined_before: dt.datetime, unregistered_owe: bool, unit_ids: tuple[int, int],
-    now: dt.datetime,
-) -> int:
-    """Create the catalog obligation (``duty_key``, ``period``, ``due``) for every active unit of
-    ``kinds`` with an id in the range ``unit_ids`` that lacks it; returns how many were created.
+@dataclass(frozen=True)
+class Owing:
+    """The units that owe a catalog obligation: the active ones of ``kinds`` with an id in the
+    range ``unit_ids``, registered before ``joined_before`` (and those with no registration
+    time when ``unregistered_owe``)."""
 
-    Only units registered before ``joined_before`` owe it (and those with no registration time
-    when ``unregistered_owe``). One ``INSERT … SELECT``: the rows never come to Python. The
-    ``NOT EXISTS`` keeps PostgreSQL from drawing an id for every row that already exists, and
-    ``ON CONFLICT DO NOTHING`` skips one another process created meanwhile.
+    kinds: tuple[str, ...]
+    unit_ids: tuple[int, int]
+    joined_before: dt.datetime
+    unregistered_owe: bool
+
+
+def create_owed(session: Session, *, duty_key: str, period: str, due: dt.date, owing: Owing,
+                now: dt.datetime) -> int:
+    """Create the catalog obligation (``duty_key``, ``period``, ``due``) for every unit
+    ``owing`` it that lacks it; returns how many were created.
+
+    One ``INSERT … SELECT``: the rows never come to Python. The ``NOT EXISTS`` keeps PostgreSQL
+    from drawing an id for every row that already exists, and ``ON CONFLICT DO NOTHING`` skips
+    one another process created meanwhile.
     """
     table = Obligation.__table__
-    registered = col(Unit.created_at) < literal(joined_before, AwareDateTime())
-    if unregistered_owe:
+    registered = col(Unit.created_at) < literal(owing.joined_before, AwareDateTime())
+    if owing.unregistered_owe:
         registered = or_(registered, col(Unit.created_at).is_(None))
     # The WHERE clause also settles SQLite's parsing ambiguity of INSERT … SELECT … ON CONFLICT
     # (https://sqlite.org/lang_upsert.html, "Parsing Ambiguity").
@@ -83,7 +95,8 @@ def create_owed(
         literal(ObligationStatus.OPEN.value), literal(ObligationSource.CATALOG.value),
         literal(now, AwareDateTime()),
     ).where(
-        Unit.active, col(Unit.kind).in_(list(kinds)), col(Unit.id).between(*unit_ids), registered,
+        Unit.active, col(Unit.kind).in_(list(owing.kinds)),
+        col(Unit.id).between(*owing.unit_ids), registered,
         ~exists().where(table.c.unit_id == Unit.id, table.c.duty_key == duty_key,
                         table.c.period == period),
     )
@@ -196,13 +209,6 @@ def complete_obligation(
     obligation.status = ObligationStatus.DONE
     obligation.done_at = now
     obligation.done_event_id = event_id
-    session.add(obligation)
-    cancel_pending_messages(session, obligation_id=obligation.id)
-
-
-def redate_obligation(session: Session, *, obligation: Obligation, due: dt.date) -> None:
-    """Give ``obligation`` a new due date; reminders planned for the old one are cancelled."""
-    obligation.due = due
     session.add(obligation)
     cancel_pending_messages(session, obligation_id=obligation.id)
 

@@ -24,6 +24,13 @@ from jobs.text.i18n import Translator, translator
 BAD_INPUT, ENVIRONMENT = 2, 1
 
 
+def fail(message: str, code: int = BAD_INPUT) -> typer.Exit:
+    """Say ``message`` (written in the operator's language) on stderr; returns the exit to raise,
+    with ``code``: :data:`BAD_INPUT` unless the environment is at fault."""
+    typer.echo(message, err=True)
+    return typer.Exit(code)
+
+
 class IsobotGroup(TyperGroup):
     """The root command: turns whatever escapes a command into one clear line."""
 

@@ -8,71 +8,63 @@ from typing import Annotated
 import typer
 from sqlmodel import Session
 
-from bot.cli.support import Lang, NowOption, _catalog, _fail, _moment, _ready_engine, _settings, _tr
+from bot.cli.context import LANG, NOW, CliContext, with_context
+from bot.cli.errors import ENVIRONMENT, fail
 from jobs.evidence.dossier import dossier_filename, write_dossier
 from jobs.evidence.store import verify
 from jobs.text.i18n import Translator
 from storage.blobs import StoreUnavailable
-from storage.db import session_scope
 from storage.units import unit_by_code
 
 evidence_app = typer.Typer(help="The evidence store: the files officers sent.",
                            no_args_is_help=True)
 
 
-def register(app: typer.Typer) -> None:
-    """Add these commands to the ``isobot`` command line."""
-    app.command("dossier")(dossier_command)
-    app.add_typer(evidence_app, name="evidence")
-
-
+@with_context(LANG, NOW)
 def dossier_command(
     unit: Annotated[str, typer.Option(help="The unit's code.")],
     year: Annotated[int, typer.Option(min=2000, max=2100, help="The year of the dossier.")],
     out: Annotated[Path | None, typer.Option(
         help="The ZIP to write; ho-so-ISO-CODE-YEAR.zip when not given.")] = None,
-    lang: Annotated[Lang | None, typer.Option("--lang")] = None,
-    now: NowOption = None,
+    *, cli: CliContext,
 ) -> None:
     """A unit's inspection dossier: compliance sheet, index (XLSX, CSV) and every evidence file."""
-    settings = _settings()
-    tr = _tr(settings, lang)
-    catalog = _catalog(settings, tr)
-    today = _moment(settings, now, tr).date()
-    store = settings.evidence_store()
-    with session_scope(_ready_engine(settings)) as session:
+    tr, catalog = cli.tr, cli.catalog
+    today = cli.now.date()
+    store = cli.settings.evidence_store()
+    with cli.session() as session:
         target = unit_by_code(session, code=unit)
         if target is None:
-            raise _fail(tr._("Unknown unit code: {codes}").format(codes=unit), 2)
+            raise fail(tr._("Unknown unit code: {codes}").format(codes=unit))
         path = out or Path(dossier_filename(target, year))
         if path.exists():
-            raise _fail(tr._("{path} exists already; choose another --out.").format(path=path), 2)
+            raise fail(tr._("{path} exists already; choose another --out.").format(path=path))
         try:
             with path.open("xb") as stream:
                 filed = write_dossier(stream, session, store=store, unit=target, year=year,
                                       catalog=catalog, tr=tr, today=today)
         except OSError as error:
-            raise _fail(tr._("Cannot write {path}: {error}").format(
-                path=path, error=error.strerror or error), 1) from None
+            raise fail(tr._("Cannot write {path}: {error}").format(
+                path=path, error=error.strerror or error), ENVIRONMENT) from None
         except StoreUnavailable as error:
             path.unlink(missing_ok=True)
-            raise _fail(_unreachable(tr, error), 1) from None
+            raise fail(_unreachable(tr, error), ENVIRONMENT) from None
     files = sum(1 for item in filed if item.path)
     typer.echo(tr.ngettext("{path}: {n} evidence file", "{path}: {n} evidence files",
                            files).format(path=path, n=files))
 
 
 @evidence_app.command("verify")
-def verify_command(lang: Annotated[Lang | None, typer.Option("--lang")] = None) -> None:
+@with_context(LANG)
+def verify_command(*, cli: CliContext) -> None:
     """Rehash every stored file; report those missing or altered (exit code 1 if any)."""
-    settings = _settings()
-    tr = _tr(settings, lang)
-    store = settings.evidence_store()
-    with Session(_ready_engine(settings)) as session:
+    tr = cli.tr
+    store = cli.settings.evidence_store()
+    with Session(cli.engine) as session:
         try:
             checked, problems = verify(session, store=store)
         except StoreUnavailable as error:
-            raise _fail(_unreachable(tr, error), 1) from None
+            raise fail(_unreachable(tr, error), ENVIRONMENT) from None
     for problem in problems:
         receipts = ", ".join(problem.references) or "—"
         text = tr._("MISSING {location} (receipts {receipts})") if problem.kind == "missing" \

@@ -12,34 +12,25 @@ from typing import Annotated
 import typer
 from sqlmodel import Session
 
-from bot.cli.support import NowOption, _catalog, _moment, _ready_engine, _settings, _tr
+from bot.cli.context import NOW, CliContext, with_context
 from jobs.planning.planner import Planner, PlanResult
 from jobs.text.i18n import Translator
 
 
-def register(app: typer.Typer) -> None:
-    """Add ``isobot plan`` to the ``isobot`` command line."""
-    app.command("plan")(plan_command)
-
-
+@with_context(NOW)
 def plan_command(
-    now: NowOption = None,
+    cli: CliContext,
     dry_run: Annotated[bool, typer.Option(
         "--dry-run", help="Count what the tick would create and queue; change nothing.")
     ] = False,
     json_output: Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")] = False,
 ) -> None:
     """One planning tick: create the obligations owed and queue the reminders due at --now."""
-    settings = _settings()
-    tr = _tr(settings)
-    moment = _moment(settings, now, tr)
-    catalog = _catalog(settings, tr)
-    engine = _ready_engine(settings)
+    tr, moment, catalog, engine = cli.tr, cli.now, cli.catalog, cli.engine
     started = time.perf_counter()
     with Session(engine) as session:
         # A dry run is one transaction, rolled back; a real one commits as it goes, like the bot.
-        result = Planner(catalog, settings.work_calendar()).tick(session, now=moment,
-                                                                 commit=not dry_run)
+        result = Planner(catalog, cli.calendar).tick(session, now=moment, commit=not dry_run)
         if dry_run:
             session.rollback()
         else:

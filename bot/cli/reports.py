@@ -10,16 +10,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from sqlmodel import Session
 
-from bot.cli.support import (
-    Lang,
-    NowOption,
-    _catalog,
-    _fail,
-    _moment,
-    _ready_engine,
-    _settings,
-    _tr,
-)
+from bot.cli.context import LANG, NOW, CliContext, LangOption, NowOption, with_context
+from bot.cli.errors import ENVIRONMENT, fail
 from bot.features.exports import calendar_filename, compliance_table, unit_calendar
 from jobs.catalog import Catalog
 from jobs.reports.compliance import write_compliance_csv, write_compliance_xlsx
@@ -33,19 +25,11 @@ from jobs.reports.export import (
     write_xlsx,
 )
 from jobs.text.i18n import Translator
-from storage.db import session_scope
 from storage.exports import events_for_export, obligations_for_export
 from storage.units import subtree_ids, unit_by_code
 
 if TYPE_CHECKING:
     from jobs.supervision.digest_job import PlannedDigest
-
-
-def register(app: typer.Typer) -> None:
-    """Add these commands to the ``isobot`` command line."""
-    app.command("export")(export_command)
-    app.command("ics")(ics_command)
-    app.command("digest")(digest_command)
 
 
 def export_command(
@@ -59,19 +43,20 @@ def export_command(
              "isobot-WHAT-YYYYMMDD.xlsx when not given.")] = None,
     unit: Annotated[list[str] | None, typer.Option(
         help="Only this unit and the units below it (repeatable).")] = None,
-    lang: Annotated[Lang | None, typer.Option("--lang")] = None,
+    lang: LangOption = None,
     year: Annotated[int | None, typer.Option(
         min=2000, max=2100, help="With --what compliance: the year (default this year).")] = None,
     now: NowOption = None,
 ) -> None:
     """Export the evidence log, the obligation status or the compliance table as CSV or XLSX."""
-    settings = _settings()
-    tr = _tr(settings, lang)
+    # Not @with_context: --year stands between --lang and --now in the help.
+    cli = CliContext.create(lang=lang, now=now)
+    tr = cli.tr
     if year is not None and what is not What.compliance:
-        raise _fail(tr._("--year goes with --what compliance."), 2)
-    catalog = _catalog(settings, tr)
-    today = _moment(settings, now, tr).date()
-    with session_scope(_ready_engine(settings)) as session:
+        raise fail(tr._("--year goes with --what compliance."))
+    catalog = cli.catalog
+    today = cli.now.date()
+    with cli.session() as session:
         unit_ids = _subtrees(session, unit, tr)
         if what is What.compliance:
             table = compliance_table(session, unit_ids=unit_ids, catalog=catalog,
@@ -98,7 +83,7 @@ def _subtrees(session: Session, codes: list[str] | None, tr: Translator) -> set[
     found = {code: unit_by_code(session, code=code) for code in codes}
     unknown = sorted(code for code, row in found.items() if row is None)
     if unknown:
-        raise _fail(tr._("Unknown unit code: {codes}").format(codes=", ".join(unknown)), 2)
+        raise fail(tr._("Unknown unit code: {codes}").format(codes=", ".join(unknown)))
     return set().union(*(subtree_ids(session, unit_id=row.id) for row in found.values()))
 
 
@@ -124,35 +109,31 @@ def _write(path: Path, tr: Translator, write: Callable[[], object]) -> None:
     try:
         write()
     except OSError as error:
-        raise _fail(tr._("Cannot write {path}: {error}").format(
-            path=path, error=error.strerror or error), 1) from None
+        raise fail(tr._("Cannot write {path}: {error}").format(
+            path=path, error=error.strerror or error), ENVIRONMENT) from None
     typer.echo(str(path))
 
 
+@with_context(LANG, NOW)
 def ics_command(
     unit: Annotated[str, typer.Option(help="The unit's code.")],
     out: Annotated[Path | None, typer.Option(
         help="The file to write; isobot-CODE.ics when not given.")] = None,
-    lang: Annotated[Lang | None, typer.Option("--lang")] = None,
-    now: NowOption = None,
+    *, cli: CliContext,
 ) -> None:
     """Write a unit's ISO deadlines as an iCalendar file for phone calendars."""
-    settings = _settings()
-    tr = _tr(settings, lang)
-    catalog = _catalog(settings, tr)
-    with session_scope(_ready_engine(settings)) as session:
-        target = unit_by_code(session, code=unit)
-        if target is None or not target.active:
-            raise _fail(tr._("Unknown unit code: {codes}").format(codes=unit), 2)
+    tr, catalog = cli.tr, cli.catalog
+    with cli.session() as session:
+        target = cli.active_unit(session, unit)
         content, _count = unit_calendar(session, unit=target, catalog=catalog,
-                                        calendar=settings.work_calendar(), tr=tr,
-                                        now=_moment(settings, now, tr))
+                                        calendar=cli.calendar, tr=tr, now=cli.now)
         path = out or Path(calendar_filename(target))
     _write(path, tr, lambda: path.write_bytes(content))
 
 
+@with_context(NOW)
 def digest_command(
-    now: NowOption = None,
+    cli: CliContext,
     dry_run: Annotated[bool, typer.Option(
         "--dry-run", help="Print each recipient's digest and attachments; change nothing.")
     ] = False,
@@ -163,12 +144,9 @@ def digest_command(
     from jobs.supervision.digest_job import KIND, build_weekly_digest, enqueue_digests
     from storage.digests import queued_keys
 
-    settings = _settings()
-    tr = _tr(settings)
-    catalog = _catalog(settings, tr)
-    moment = _moment(settings, now, tr)
+    tr, catalog, moment = cli.tr, cli.catalog, cli.now
     week = Week.containing(moment)
-    with Session(_ready_engine(settings)) as session:  # committed only when queuing
+    with Session(cli.engine) as session:  # committed only when queuing
         queued = queued_keys(session, prefix=f"{KIND}:{week.label}:")
         planned = build_weekly_digest(session, now=moment, catalog=catalog, week=week)
         if dry_run:

@@ -23,6 +23,8 @@ from jobs.evidence.submissions import may_log
 from jobs.planning.obligations import event_due_date
 from jobs.supervision.directives import MAX_TEXT as MAX_DIRECTIVE_TEXT
 from jobs.supervision.directives import (
+    DirectiveOrder,
+    Issuer,
     acknowledge,
     directive_name,
     people_to_tell,
@@ -31,7 +33,7 @@ from jobs.supervision.directives import (
 )
 from jobs.supervision.legal import MAX_NUMBER as MAX_LEGAL_NUMBER
 from jobs.supervision.legal import MAX_TITLE as MAX_LEGAL_TITLE
-from jobs.supervision.legal import register_legal_document
+from jobs.supervision.legal import LegalNotice, register_legal_document
 from jobs.supervision.scope import Scope, Targets, resolve
 from jobs.text.i18n import N_, Translator
 from storage.legal import legal_document_by_number
@@ -263,10 +265,12 @@ class SupervisorDesk(Feature):
         scope = _scope(flow)
         targets = _targets(turn, flow, scope)
         sent = send_directive(
-            turn.session, text=flow["text"], targets=targets, issuer_unit=issuer,
-            issued_by=f"{member.platform}:{member.platform_user_id}", member=member,
-            due=_date(flow["due"]) if flow.get("due") else None, scope=scope, now=turn.now,
-            catalog=self.catalog, calendar=self.calendar, number=flow.get("number"))
+            turn.session, order=DirectiveOrder(
+                text=flow["text"], scope=scope, targets=targets,
+                due=_date(flow["due"]) if flow.get("due") else None, number=flow.get("number")),
+            issuer=Issuer(issuer, by=f"{member.platform}:{member.platform_user_id}",
+                          member=member),
+            now=turn.now, catalog=self.catalog, calendar=self.calendar)
         turn.end_flow()
         turn.say(tr._("Directive {number} is being sent to {units} units ({people} people), "
                       "due {date}. Type /chidao_tinhhinh to follow it.").format(
@@ -328,8 +332,9 @@ class SupervisorDesk(Feature):
         scope = _scope(flow)
         targets = _targets(turn, flow, scope)
         registered = register_legal_document(
-            turn.session, number=flow["number"], title=flow["title"],
-            effective=_date(flow["effective"]), targets=targets, scope=scope,
+            turn.session, notice=LegalNotice(number=flow["number"], title=flow["title"],
+                                             effective=_date(flow["effective"]), scope=scope,
+                                             targets=targets),
             registered_by=f"{member.platform}:{member.platform_user_id}", now=turn.now,
             catalog=self.catalog, calendar=self.calendar)
         turn.end_flow()

@@ -16,9 +16,9 @@ from bot.parsing.folding import fold
 from bot.parsing.references import (
     DocumentReference,
     ParseIssue,
-    _judge_date,
-    _scan,
+    judge_date,
     number_issues,
+    scan_reply,
 )
 
 
@@ -274,19 +274,19 @@ def parse_intent(text: str, *, today: dt.date, duties: DutyWords) -> Intent | No
     number gives ``document``, which carries its own issues (e.g. ``missing_date``).
     """
     receipt = receipt_reference(text)
-    scan = _scan(_RECEIPT_RE.sub(" ", text), today)
+    scan = scan_reply(_RECEIPT_RE.sub(" ", text), today)
     rest = scan.rest
     action = _detect_action(rest)
     duty = duties.find(rest)
     quarter, year = _detect_period(rest, today)
     if duty is None and quarter is not None:
         duty = duties.by_quarter
-    date, issues = _judge_date(scan.date, today, allow_future=action is Action.SNOOZE)
+    date, issues = judge_date(scan.date, today, allow_future=action is Action.SNOOZE)
     document = None
     if scan.number:
         # The document carries its own verdict (a missing date is an issue for evidence);
         # the intent's issues only cover dates that were typed and are wrong.
-        _, doc_issues = _judge_date(scan.date, today, allow_future=False, required=True)
+        _, doc_issues = judge_date(scan.date, today, allow_future=False, required=True)
         document = DocumentReference(scan.number, date if not doc_issues else None,
                                      number_issues(scan.number) + doc_issues)
     intent = Intent(

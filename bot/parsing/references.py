@@ -84,7 +84,9 @@ _WORDS_DATE_RE = re.compile(
 _RELATIVE_DATE_RE = re.compile(r"\bhom\s+(?P<rel>nay|qua)\b")
 
 
-class _DateHit(NamedTuple):
+class DateHit(NamedTuple):
+    """Something dated in a folded reply: where it stands, and the date it names."""
+
     start: int
     end: int
     value: dt.date | None  # None: it looked like a date but is not a valid one
@@ -99,9 +101,9 @@ def _make_date(year: int, month: int, day: int) -> dt.date | None:
         return None
 
 
-def _find_dates(folded: str, today: dt.date) -> list[_DateHit]:
+def _find_dates(folded: str, today: dt.date) -> list[DateHit]:
     """Every date expression in folded text, in order, without overlaps."""
-    hits: list[_DateHit] = []
+    hits: list[DateHit] = []
     for m in _NUMERIC_DATE_RE.finditer(folded):
         year_text = m["y"]
         if year_text is None:
@@ -119,19 +121,19 @@ def _find_dates(folded: str, today: dt.date) -> list[_DateHit]:
         else:
             continue
         value = _make_date(year, int(m["m"]), int(m["d"]))
-        hits.append(_DateHit(m.start(), m.end(), value))
+        hits.append(DateHit(m.start(), m.end(), value))
     for m in _ISO_DATE_RE.finditer(folded):
-        hits.append(_DateHit(m.start(), m.end(), _make_date(int(m["y"]), int(m["m"]), int(m["d"]))))
+        hits.append(DateHit(m.start(), m.end(), _make_date(int(m["y"]), int(m["m"]), int(m["d"]))))
     for m in _WORDS_DATE_RE.finditer(folded):
         year = int(m["y"]) if m["y"] else today.year
-        hits.append(_DateHit(m.start(), m.end(), _make_date(year, int(m["m"]), int(m["d"]))))
+        hits.append(DateHit(m.start(), m.end(), _make_date(year, int(m["m"]), int(m["d"]))))
     for m in _RELATIVE_DATE_RE.finditer(folded):
         value = today if m["rel"] == "nay" else today - dt.timedelta(days=1)
-        hits.append(_DateHit(m.start(), m.end(), value))
+        hits.append(DateHit(m.start(), m.end(), value))
 
     # Longest match first at equal starts, then drop anything overlapping an earlier hit.
     hits.sort(key=lambda h: (h.start, -(h.end - h.start)))
-    kept: list[_DateHit] = []
+    kept: list[DateHit] = []
     for hit in hits:
         if not kept or hit.start >= kept[-1].end:
             kept.append(hit)
@@ -198,13 +200,15 @@ def _pick_number(nfc: str) -> re.Match[str] | None:
 
 
 @dataclass(frozen=True, slots=True)
-class _Scan:
+class ReplyScan:
+    """A reply taken apart: its document number, its date, and the words left over."""
+
     number: str | None
-    date: _DateHit | None  # the date that goes with the reply
+    date: DateHit | None  # the date that goes with the reply
     rest: str  # folded text with the number and all dates taken out
 
 
-def _scan(text: str, today: dt.date) -> _Scan:
+def scan_reply(text: str, today: dt.date) -> ReplyScan:
     """Take the document number and dates out of ``text``; the rest is left for keywords."""
     nfc = unicodedata.normalize("NFC", text).replace(_MARKER, " ")
     number = None
@@ -224,12 +228,14 @@ def _scan(text: str, today: dt.date) -> _Scan:
         pieces.append(folded[last : hit.start])
         last = hit.end
     pieces.append(folded[last:])
-    return _Scan(number=number, date=chosen, rest=" ".join(" ".join(pieces).split()))
+    return ReplyScan(number=number, date=chosen, rest=" ".join(" ".join(pieces).split()))
 
 
-def _judge_date(
-    hit: _DateHit | None, today: dt.date, *, allow_future: bool, required: bool = False
+def judge_date(
+    hit: DateHit | None, today: dt.date, *, allow_future: bool, required: bool = False
 ) -> tuple[dt.date | None, tuple[ParseIssue, ...]]:
+    """The date ``hit`` names if it may stand, else what is wrong: none given (an issue only
+    when ``required``), no real date, or after ``today`` (unless ``allow_future``)."""
     if hit is None:
         return None, (ParseIssue.MISSING_DATE,) if required else ()
     if hit.value is None:
@@ -248,8 +254,8 @@ def parse_document_reference(text: str, *, today: dt.date) -> DocumentReference:
     ``missing_number`` or ``long_number``; then one of ``missing_date``, ``bad_date`` (31/2/2026) or
     ``future_date`` (after ``today``). Evidence needs both, so a missing date is an issue here.
     """
-    scan = _scan(text, today)
-    date, date_issues = _judge_date(scan.date, today, allow_future=False, required=True)
+    scan = scan_reply(text, today)
+    date, date_issues = judge_date(scan.date, today, allow_future=False, required=True)
     return DocumentReference(number=scan.number, date=date,
                              issues=number_issues(scan.number) + date_issues)
 

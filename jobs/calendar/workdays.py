@@ -127,11 +127,6 @@ class WorkCalendar:
                  for a in self.amendments.of_year(year)}
         return [days[day] for day in sorted(days)]
 
-    def holiday_name(self, day: dt.date, lang: str = "vi") -> str | None:
-        """The name of the day off on ``day`` (a holiday or a declared day off), if it is one."""
-        return next((o.name for o in self.official_days(day.year, lang)
-                     if o.day == day and not o.working), None)
-
     def notice_recorded(self, year: int) -> Origin | None:
         """Whether the year's civil-service schedule (a notice of the Ministry) is known, and where.
 
@@ -166,15 +161,6 @@ class WorkCalendar:
             if self.is_working_day(day):
                 n -= 1
         return day
-
-    def working_days_between(self, start: dt.date, end: dt.date) -> int:
-        """How many working days lie after ``start`` up to and including ``end``."""
-        if end <= start:
-            return 0
-        return sum(
-            1 for i in range(1, (end - start).days + 1)
-            if self.is_working_day(start + dt.timedelta(days=i))
-        )
 
     def deadline(self, day: dt.date) -> dt.date:
         """A due date as the law counts it: a day off moves it to the next working day."""

@@ -9,11 +9,11 @@ from typing import Any, Literal
 
 from pydantic import PrivateAttr, ValidationError, field_validator, model_validator
 
-from jobs.catalog.schema import INHERITED, Defaults, Duty, UnknownDutyError, _Model
+from jobs.catalog.schema import INHERITED, CatalogModel, Defaults, Duty, UnknownDutyError
 from jobs.text.i18n import translator
 
 
-class Catalog(_Model):
+class Catalog(CatalogModel):
     """Every duty, in catalog order, plus the defaults they were resolved against.
 
     The deployment's catalog also knows the provinces' catalogs (``ISOBOT_PROVINCE_CATALOGS``):
@@ -96,10 +96,6 @@ class Catalog(_Model):
     def keys(self) -> tuple[str, ...]:
         """Every duty key, in catalog order."""
         return tuple(d.key for d in self.duties)
-
-    def scheduled(self) -> tuple[Duty, ...]:
-        """The duties that recur yearly, quarterly or monthly, in catalog order."""
-        return tuple(d for d in self.duties if d.is_scheduled)
 
     def for_unit(self, unit_code: str) -> Catalog:
         """The catalog that binds the unit ``unit_code``: the province catalog whose prefix is

@@ -116,12 +116,14 @@ LeadDays = Annotated[tuple[PositiveInt, ...], AfterValidator(_sorted_lead_days)]
 NonEmptyTexts = Annotated[tuple[Text, ...], AfterValidator(_non_empty)]
 
 
-class _Model(BaseModel):
-    # extra="forbid": a misspelt field must be an error, never silently ignored.
+class CatalogModel(BaseModel):
+    """A part of the catalog: frozen once read, and a misspelt field is an error, never
+    silently ignored."""
+
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
-class LocalizedText(_Model):
+class LocalizedText(CatalogModel):
     """A text in Vietnamese (required) and English (optional, falls back to Vietnamese)."""
 
     vi: Text
@@ -135,7 +137,7 @@ class LocalizedText(_Model):
         return self.vi
 
 
-class LocalizedList(_Model):
+class LocalizedList(CatalogModel):
     """A list of items in Vietnamese and, optionally, the same items in English."""
 
     vi: NonEmptyTexts
@@ -155,7 +157,7 @@ class LocalizedList(_Model):
         return self.en if lang == "en" and self.en else self.vi
 
 
-class DueRule(_Model):
+class DueRule(CatalogModel):
     """When a duty falls due; the subclass that matches the duty's cadence says how."""
 
     # Filled in from the duty's cadence while loading (it selects the subclass); never written
@@ -225,14 +227,14 @@ def _field_list(names: Any) -> str:
     return ", ".join(map(str, names))
 
 
-class OverduePolicy(_Model):
+class OverduePolicy(CatalogModel):
     """How often an overdue duty is reminded again, and how many times at most."""
 
     every_working_days: PositiveInt
     max_reminders: Annotated[StrictInt, Field(ge=0)]
 
 
-class EscalationStep(_Model):
+class EscalationStep(CatalogModel):
     """Tell ``to`` once the duty is ``after_working_days`` working days past its due date."""
 
     to: EscalationTarget
@@ -261,7 +263,7 @@ Requirements = Annotated[tuple[Requirement | tuple[Requirement, ...], ...],
                          AfterValidator(_distinct_alternatives)]
 
 
-class Defaults(_Model):
+class Defaults(CatalogModel):
     """What a duty gets when it does not say otherwise."""
 
     lead_days: LeadDays
@@ -269,7 +271,7 @@ class Defaults(_Model):
     escalation: Escalation
 
 
-class Duty(_Model):
+class Duty(CatalogModel):
     """One duty with its effective (defaults-resolved) reminder settings."""
 
     key: Key

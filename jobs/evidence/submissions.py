@@ -24,7 +24,7 @@ from storage.models import (
     Role,
     Unit,
 )
-from storage.obligations import complete_obligation, ensure_obligation
+from storage.obligations import Origin, complete_obligation, ensure_obligation
 from storage.outbox import enqueue
 
 # Who may say a unit's duty is done: its own officers and head, never another unit.
@@ -187,7 +187,7 @@ def corrective_actions(session: Session, *, obligation: Obligation, event: Event
     return [
         ensure_obligation(session, unit_id=obligation.unit_id, duty_key=duty.key,
                           period=f"{obligation.period}-NC{i}", due=due, now=now,
-                          source=ObligationSource.AUDIT, source_ref=event.reference)[0]
+                          origin=Origin(ObligationSource.AUDIT, ref=event.reference))[0]
         for i in range(1, count + 1)
     ]
 

@@ -11,7 +11,7 @@ from jobs.catalog import Catalog
 from jobs.planning.obligations import event_due_date
 from jobs.text.labels import TRAINING_PREFIX
 from storage.models import Member, Obligation, ObligationSource, ObligationStatus, Unit
-from storage.obligations import cancel_pending_messages, ensure_obligation
+from storage.obligations import Origin, cancel_pending_messages, ensure_obligation
 from storage.units import subtree_ids
 
 QMS_EVENTS = ("built", "scope_changed", "merged")
@@ -26,7 +26,7 @@ def announcement_due(session: Session, *, unit: Unit, event: str, on: dt.date,
     return ensure_obligation(session, unit_id=unit.id, duty_key=duty.key,
                              period=f"{event}-{on.isoformat()}",
                              due=event_due_date(duty, on, calendar), now=now,
-                             source=ObligationSource.EVENT, note=event)[0]
+                             origin=Origin(ObligationSource.EVENT, note=event))[0]
 
 
 def merge_units(session: Session, *, merged: Unit, into: Unit, now: dt.datetime,
@@ -70,4 +70,5 @@ def officer_joined(session: Session, *, member: Member, now: dt.datetime, catalo
     return ensure_obligation(session, unit_id=member.unit_id, duty_key=duty.key,
                              period=f"{TRAINING_PREFIX}{member.id}",
                              due=event_due_date(duty, today, calendar), now=now,
-                             source=ObligationSource.EVENT, note=name, label=name)[0]
+                             origin=Origin(ObligationSource.EVENT, note=name,
+                                           label=name))[0]

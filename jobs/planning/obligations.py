@@ -91,11 +91,6 @@ class Owed:
     due: dt.date
 
 
-def applies(duty: Duty, unit_kind: str) -> bool:
-    """Whether ``duty`` is owed by a unit of ``unit_kind``."""
-    return not duty.applies_to or unit_kind in duty.applies_to
-
-
 def owed_between(
     catalog: Catalog, unit_kind: str, start: dt.date, end: dt.date, calendar: WorkCalendar
 ) -> list[Owed]:
@@ -111,4 +106,4 @@ def owed_between(
 
 def scheduled_duties(catalog: Catalog, unit_kind: str) -> Iterable[Duty]:
     """The duties with a cadence (not created by events) that apply to ``unit_kind``."""
-    return (d for d in catalog.duties if d.cadence != "event" and applies(d, unit_kind))
+    return (d for d in catalog.duties if d.is_scheduled and d.applies(unit_kind))

@@ -15,7 +15,7 @@ from sqlmodel import Session
 from jobs.calendar.workdays import WorkCalendar
 from jobs.catalog import Catalog
 from jobs.planning.obligations import Owed, owed_between
-from storage.obligations import create_owed
+from storage.obligations import Owing, create_owed
 from storage.units import UnitRecord
 
 # How far back a newly seen period may reach: a year, so a bot that was down still catches up,
@@ -50,11 +50,11 @@ def create_owed_obligations(
         next_day = dt.datetime.combine(owed.due + dt.timedelta(days=1), dt.time.min,
                                        tzinfo=calendar.tz)
         for unit_ids in ranges:
-            added = create_owed(
-                session, duty_key=owed.duty_key, period=owed.period, due=owed.due,
-                kinds=kinds_owing[owed], joined_before=next_day,
-                unregistered_owe=today <= owed.due,  # no registration time: joined today
-                unit_ids=unit_ids, now=now)
+            owing = Owing(kinds=tuple(kinds_owing[owed]), unit_ids=unit_ids,
+                          joined_before=next_day,
+                          unregistered_owe=today <= owed.due)  # no registration time: joined today
+            added = create_owed(session, duty_key=owed.duty_key, period=owed.period,
+                                due=owed.due, owing=owing, now=now)
             if added:
                 checkpoint()
             created += added

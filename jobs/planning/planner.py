@@ -62,13 +62,6 @@ def plan(session: Session, *, now: dt.datetime, catalog: Catalog,
     return Planner(catalog, calendar).tick(session, now=now)
 
 
-def ensure_owed_obligations(session: Session, *, now: dt.datetime, catalog: Catalog,
-                            calendar: WorkCalendar) -> int:
-    """Store the catalog obligations of every active unit that fall due soon enough to remind."""
-    return create_owed_obligations(session, units=unit_records(session), now=now,
-                                   catalog=catalog, calendar=calendar)
-
-
 @dataclass(frozen=True)
 class _Seen:
     """What the planner committed for a group: the stage of each track, and for which of the

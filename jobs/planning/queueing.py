@@ -9,7 +9,7 @@ from sqlmodel import Session
 
 from jobs.catalog import Catalog
 from jobs.planning.recipients import AddressBook
-from jobs.planning.reminders import Stage
+from jobs.planning.reminders import Stage, stage_key
 from jobs.text.i18n import translator
 from jobs.text.reminder_texts import About, RenderedOnce
 from storage.members import Recipient
@@ -45,7 +45,7 @@ class Outgoing:
         """Queue ``stages`` of the obligation ``row`` for each of their recipients."""
         for stage in stages:
             for member in self.book.of(row.unit_id, stage.recipient_role):
-                key = f"{row.id}:{row.due.isoformat()}:{stage.name}:{member.id}"
+                key = f"{stage_key(row.id, row.due, stage)}:{member.id}"
                 self._unchecked.append((key, row, stage, member))
         if len(self._unchecked) >= BATCH:
             self._check()

@@ -45,11 +45,11 @@ class DueReminder:
     stage: Stage
     send_at: dt.datetime
 
-    @property
-    def key(self) -> str:
-        """Stable across runs; the due date is in it so re-dating an obligation starts afresh."""
-        o = self.obligation
-        return f"{o.id}:{o.due.isoformat()}:{self.stage.name}"
+
+def stage_key(obligation_id: int, due: dt.date, stage: Stage) -> str:
+    """The key of a stage of an obligation, its outbox key but for the recipient: stable across
+    runs, and with the due date in it so that re-dating an obligation starts afresh."""
+    return f"{obligation_id}:{due.isoformat()}:{stage.name}"
 
 
 def schedule(due: dt.date, duty: Duty, calendar: WorkCalendar) -> list[Stage]:
@@ -74,29 +74,6 @@ def schedule(due: dt.date, duty: Duty, calendar: WorkCalendar) -> list[Stage]:
         day = calendar.add_working_days(due, step.after_working_days)
         planned.append(Stage(f"escalate-{step.to}", day, step.to, f"escalate-{step.to}"))
     return sorted(planned, key=lambda s: (s.day, s.track != "remind"))
-
-
-def due_reminders(
-    now: dt.datetime,
-    obligations: Iterable[OpenObligation],
-    duties: dict[str, Duty],
-    calendar: WorkCalendar,
-) -> list[DueReminder]:
-    """The latest stage of each track of each open obligation that has come due by ``now``.
-
-    Nothing is due outside office hours on a working day, so a planner that runs at 22:00 on
-    a Sunday plans nothing and the Monday morning run picks the reminders up.
-    """
-    if not calendar.in_office_hours(now):
-        return []
-    due = [
-        DueReminder(obligation, stage, calendar.send_slot(stage.day))
-        for obligation in obligations
-        for stage in latest_stages(
-            schedule(obligation.due, duties[obligation.duty_key], calendar), now, calendar
-        ).values()
-    ]
-    return sorted(due, key=lambda r: (r.send_at, r.obligation.id, r.stage.track))
 
 
 def latest_stages(stages: Iterable[Stage], now: dt.datetime,

@@ -33,13 +33,8 @@ from jobs.calendar.workdays import VIETNAM, WorkCalendar
 from jobs.catalog import Catalog
 from jobs.delivery.messages import Message
 from jobs.people.linking import preferred
-from jobs.supervision.digest import (
-    DigestObligation,
-    DigestUnit,
-    Week,
-    officer_digest,
-    supervisor_digest,
-)
+from jobs.supervision.digest import DigestObligation, DigestUnit, Week, officer_digest
+from jobs.supervision.subtree_digest import supervisor_digest
 from jobs.text.i18n import translator
 from storage.absences import staffed_units
 from storage.digests import digest_members, digest_obligations, queued_keys

@@ -28,7 +28,7 @@ from storage.models import (
     OutboxState,
     Unit,
 )
-from storage.obligations import ensure_obligation
+from storage.obligations import Origin, ensure_obligation
 from storage.outbox import enqueue
 
 DUTY = "directive"
@@ -71,40 +71,61 @@ class Sent:
     people: int
 
 
-def send_directive(
-    session: Session, *, text: str, targets: Targets, issuer_unit: Unit, issued_by: str,
-    member: Member | None, due: dt.date | None, scope: Scope, now: dt.datetime,
-    catalog: Catalog, calendar: WorkCalendar, number: str | None = None,
-) -> Sent:
-    """Record the directive, give each target unit an obligation, and queue the broadcast.
+@dataclass(frozen=True)
+class DirectiveOrder:
+    """What a directive says and whom it is for.
 
     ``number`` is its official number ("1699/UBND-TH"), by which people then know it. Without
     a ``due`` date, the deadline is the catalog's default.
     """
+
+    text: str
+    scope: Scope
+    targets: Targets
+    due: dt.date | None = None
+    number: str | None = None
+
+
+@dataclass(frozen=True)
+class Issuer:
+    """On whose behalf a directive goes out (``unit``), and who sent it: ``by`` as the records
+    name them (``cli:operator``, ``messenger:user id``), and the member when one did."""
+
+    unit: Unit
+    by: str
+    member: Member | None = None
+
+
+def send_directive(session: Session, *, order: DirectiveOrder, issuer: Issuer,
+                   now: dt.datetime, catalog: Catalog, calendar: WorkCalendar) -> Sent:
+    """Record the directive, give each target unit an obligation, and queue the broadcast."""
     today = now.astimezone(calendar.tz).date()
-    due = calendar.deadline(due) if due else event_due_date(catalog.duty(DUTY), today, calendar)
-    directive = Directive(number=number, text=text, issuer_unit_id=issuer_unit.id,
-                          issued_by=issued_by, issued_by_member_id=member.id if member else None,
-                          scope=scope.as_dict(), due=due, created_at=now)
+    number, text = order.number, order.text
+    due = (calendar.deadline(order.due) if order.due
+           else event_due_date(catalog.duty(DUTY), today, calendar))
+    directive = Directive(number=number, text=text, issuer_unit_id=issuer.unit.id,
+                          issued_by=issuer.by,
+                          issued_by_member_id=issuer.member.id if issuer.member else None,
+                          scope=order.scope.as_dict(), due=due, created_at=now)
     session.add(directive)
     session.flush()
     people = 0
-    for unit in targets.units:
-        obligation, _ = ensure_obligation(
-            session, unit_id=unit.id, duty_key=DUTY, period=period_of(directive.id), due=due,
-            now=now, source=ObligationSource.DIRECTIVE, source_ref=str(directive.id), note=text,
-            label=number)
+    origin = Origin(ObligationSource.DIRECTIVE, ref=str(directive.id), note=text, label=number)
+    for unit in order.targets.units:
+        obligation, _ = ensure_obligation(session, unit_id=unit.id, duty_key=DUTY,
+                                          period=period_of(directive.id), due=due, now=now,
+                                          origin=origin)
         duty = catalog.for_unit(unit.code).duty(DUTY)  # its legal basis cites the unit's province
         for person in people_to_tell(session, unit=unit, day=today):
             tr = translator(person.language)
             about = About(obligation.id, unit.name, duty, obligation.period, due, text, number)
             message = reminder(about, today, tr)
             choices = (Choice(f"ack:{obligation.id}", tr._("Received")), *message.choices)
-            body = f"{_heading(number, issuer_unit, tr)}\n{message.text}"
+            body = f"{_heading(number, issuer.unit, tr)}\n{message.text}"
             people += enqueue(session, key=f"directive:{directive.id}:{person.id}",
                               member=person, kind="directive", obligation_id=obligation.id,
                               payload=Message(body, choices).to_payload(), now=now)
-    return Sent(directive, len(targets.units), people)
+    return Sent(directive, len(order.targets.units), people)
 
 
 def _heading(number: str | None, issuer: Unit, tr: Translator) -> str:

@@ -14,7 +14,7 @@ from jobs.supervision.scope import Scope, Targets
 from jobs.text.labels import LEGAL_PREFIX
 from storage.legal import legal_document_by_number
 from storage.models import LegalDocument, Obligation, ObligationSource
-from storage.obligations import ensure_obligation
+from storage.obligations import Origin, ensure_obligation
 
 DUTY = "legal_update"
 #: LegalDocument.number and .title.
@@ -47,30 +47,42 @@ class Registered:
     obligations: list[Obligation]
 
 
-def register_legal_document(
-    session: Session, *, number: str, title: str, effective: dt.date, targets: Targets,
-    scope: Scope, registered_by: str, now: dt.datetime, catalog: Catalog,
-    calendar: WorkCalendar,
-) -> Registered:
+@dataclass(frozen=True)
+class LegalNotice:
+    """A legal document as it is registered: its number, title and effective date, and the
+    units it affects."""
+
+    number: str
+    title: str
+    effective: dt.date
+    scope: Scope
+    targets: Targets
+
+
+def register_legal_document(session: Session, *, notice: LegalNotice, registered_by: str,
+                            now: dt.datetime, catalog: Catalog,
+                            calendar: WorkCalendar) -> Registered:
     """Record the document and give every affected unit a ``legal_update`` obligation.
 
     The due date is three months (the catalog's rule) after the effective date, moved to a
     working day; the reminder names the document by its number and cites its title. A number
     registered before raises :class:`AlreadyRegistered`.
     """
+    number, effective = notice.number, notice.effective
     if (existing := legal_document_by_number(session, number=number)) is not None:
         raise AlreadyRegistered(existing)
-    document = LegalDocument(number=number, title=title, effective=effective,
-                             scope=scope.as_dict(), registered_by=registered_by, created_at=now)
+    document = LegalDocument(number=number, title=notice.title, effective=effective,
+                             scope=notice.scope.as_dict(), registered_by=registered_by,
+                             created_at=now)
     session.add(document)
     session.flush()
     due = event_due_date(catalog.duty(DUTY), effective, calendar)
-    note = f"{number} — {title} ({effective:%d/%m/%Y})"
+    origin = Origin(ObligationSource.LEGAL_DOCUMENT, ref=str(document.id),
+                    note=f"{number} — {notice.title} ({effective:%d/%m/%Y})", label=number)
     obligations = [
         ensure_obligation(session, unit_id=unit.id, duty_key=DUTY, period=period_of(document.id),
-                          due=due, now=now, source=ObligationSource.LEGAL_DOCUMENT,
-                          source_ref=str(document.id), note=note, label=number)[0]
-        for unit in targets.units
+                          due=due, now=now, origin=origin)[0]
+        for unit in notice.targets.units
     ]
     return Registered(document, obligations)
 

@@ -53,7 +53,7 @@ def seeded(database_url) -> Seeded:
         owe(session, "T-B", "quarterly_report", "2026-Q1", dt.date(2026, 4, 15))
         owe(session, "T-B-S", "quarterly_report", "2026-Q2", dt.date(2026, 7, 15))
         cancelled = owe(session, "T-B", "directive", "CV-12", dt.date(2026, 3, 1),
-                        source=ObligationSource.DIRECTIVE, source_ref="12/CV-UBND")
+                        source=ObligationSource.DIRECTIVE, ref="12/CV-UBND")
         cancelled.status = ObligationStatus.CANCELLED
         session.add(cancelled)
         merged_duty = owe(session, "T-OLD", "annual_report", "2024", dt.date(2024, 12, 5))

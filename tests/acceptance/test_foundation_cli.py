@@ -3,6 +3,7 @@
 import csv
 import datetime as dt
 import io
+import re
 
 import pytest
 from openpyxl import Workbook
@@ -178,3 +179,23 @@ def test_simulation_refuses_an_unknown_unit_and_bad_dates(tmp_path):
     assert isobot(url, "simulate", "--from", "2026-03-01", "--to", "2026-03-31",
                   "--unit", "NOPE").exit_code == 2
     assert isobot(url, "simulate", "--from", "01/03/2026", "--to", "2026-03-31").exit_code == 2
+
+
+@pytest.mark.parametrize(("command", "options"), [
+    (("directive", "send"), ["--text", "--all", "--kind", "--unit", "--under", "--as", "--due",
+                             "--number", "--now", "--help"]),
+    (("legal", "add"), ["--number", "--title", "--effective", "--all", "--kind", "--unit",
+                        "--under", "--long-in-force", "--now", "--help"]),
+    (("export",), ["--what", "--format", "--out", "--unit", "--lang", "--year", "--now",
+                   "--help"]),
+    (("simulate",), ["--from", "--to", "--unit", "--lang", "--format", "--help"]),
+    (("plan",), ["--now", "--dry-run", "--json", "--help"]),
+    (("run",), ["--now", "--help"]),
+])
+def test_the_help_lists_each_commands_options_in_their_order(tmp_path, command, options):
+    # --lang, --now and the units an operator names are declared once for every command; the
+    # help still lists them where each command always had them.
+    result = cli.isobot(f"sqlite:///{tmp_path}/unused.sqlite3", *command, "--help", now=NOW,
+                        env={"COLUMNS": "100"})
+    assert result.exit_code == 0, result.output
+    assert re.findall(r"^│\s+(?:\*\s+)?(--[\w-]+)", result.stdout, re.MULTILINE) == options

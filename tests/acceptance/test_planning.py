@@ -56,6 +56,15 @@ def test_a_dry_run_counts_what_a_tick_would_do_and_changes_nothing(engine):
     assert counts(engine) == (0, 0)
 
 
+def test_nothing_is_queued_outside_office_hours_and_the_next_morning_sends_it(engine):
+    officer_of_duc_tan(engine)
+    sunday_night = isobot(engine, "plan", "--now", "2026-12-06T22:00", "--json")
+    assert sunday_night.exit_code == 0, sunday_night.output
+    assert json.loads(sunday_night.stdout)["messages_queued"] == 0
+    monday = isobot(engine, "plan", "--now", "2026-12-07T08:00", "--json")
+    assert json.loads(monday.stdout)["messages_queued"] > 0
+
+
 def test_a_tick_from_the_command_line_creates_and_queues_once(engine):
     officer_of_duc_tan(engine)
     done = isobot(engine, "plan", "--now", TUESDAY, lang="en")

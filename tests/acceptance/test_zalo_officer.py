@@ -10,6 +10,7 @@ import io
 import pytest
 from sqlmodel import select
 
+from bot.messengers.zalo.sandbox import ZaloQuirks
 from jobs.text.i18n import translator
 from storage.db import session_scope
 from storage.models import Event, Member, Role
@@ -114,7 +115,8 @@ async def test_the_choice_can_be_typed_as_words(bot, answer):
     assert "Báo cáo quý" in ask  # the reminder answered: the last one, the quarterly report
 
 
-@pytest.mark.parametrize("bot", [{"photo_keys": ("photo_url",)}, {"photo_keys": ("photo",)}],
+@pytest.mark.parametrize("bot", [{"quirks": ZaloQuirks(photo_keys=("photo_url",))},
+                                 {"quirks": ZaloQuirks(photo_keys=("photo",))}],
                          indirect=True, ids=["photo_url", "photo"])
 async def test_a_photo_sent_as_evidence_is_fetched_hashed_and_logged(bot, engine):
     await officer_with_reminder(bot)

@@ -6,6 +6,7 @@ import aiohttp
 import pytest
 from sqlmodel import select
 
+from bot.messengers.zalo.sandbox import ZaloQuirks
 from jobs.text.i18n import translator
 from storage.db import session_scope
 from storage.models import Inbox, Member, Role
@@ -50,7 +51,8 @@ async def post(bot, body: dict, headers: dict) -> int:
         return response.status
 
 
-@pytest.mark.parametrize("bot", [{}, {"wrap_webhook_payload": True}], indirect=True,
+@pytest.mark.parametrize("bot", [{}, {"quirks": ZaloQuirks(wrap_webhook_payload=True)}],
+                         indirect=True,
                          ids=["bare", "wrapped"])
 async def test_updates_arrive_by_webhook_with_the_secret(bot, engine):
     assert bot.sandbox.webhook == {"url": f"http://127.0.0.1:{bot.port}/zalo",

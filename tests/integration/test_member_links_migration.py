@@ -1,12 +1,13 @@
 """Migration 0003 keeps every existing member receiving reminders, on SQLite and PostgreSQL."""
 
+from alembic import command
 from sqlalchemy import inspect, text
 
-from storage.db import downgrade, upgrade
+from storage.db import alembic_config, upgrade
 
 
 def test_existing_members_keep_receiving_reminders_after_the_upgrade(engine):
-    downgrade(engine, "0002")
+    command.downgrade(alembic_config(engine), "0002")
     assert "linkcode" not in inspect(engine).get_table_names()
     with engine.begin() as connection:
         connection.execute(text(

@@ -1,11 +1,12 @@
 """The schema comes only from Alembic migrations, and they match the models."""
 
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 from sqlmodel import SQLModel
 
-from storage.db import downgrade, make_engine, upgrade
+from storage.db import alembic_config, make_engine, upgrade
 
 
 def test_migrations_build_every_table_on_an_empty_database(engine):
@@ -21,7 +22,7 @@ def test_migrations_match_the_models(engine):
 
 
 def test_migrations_can_be_undone_and_redone(engine):
-    downgrade(engine, "base")
+    command.downgrade(alembic_config(engine), "base")
     assert set(inspect(engine).get_table_names()) <= {"alembic_version"}
     upgrade(engine)
     assert "obligation" in inspect(engine).get_table_names()

@@ -7,9 +7,10 @@ from sqlmodel import select
 from jobs.planning.planner import plan
 from storage.db import session_scope
 from storage.models import Member, Obligation, Outbox, Role
-from storage.obligations import complete_obligation, redate_obligation
+from storage.obligations import complete_obligation
 from storage.units import unit_by_code
 from tests.conftest import at
+from tests.support.records import redate
 from tests.support.telegram import load_sample_units
 
 
@@ -57,8 +58,7 @@ def test_redating_cancels_and_replans_for_the_new_date(engine, catalog, calendar
     unit_id = seed(engine)
     planned(engine, catalog, calendar, at("2026-12-01 08:00"))
     with session_scope(engine) as session:
-        redate_obligation(session, obligation=quarterly(session, unit_id),
-                          due=dt.date(2026, 12, 22))
+        redate(session, obligation=quarterly(session, unit_id), due=dt.date(2026, 12, 22))
     with session_scope(engine) as session:
         obligation = quarterly(session, unit_id)
         assert pending_for(session, obligation.id) == []

@@ -21,10 +21,10 @@ from sqlmodel import Session, select
 from jobs.planning.planner import Planner
 from storage.db import make_engine, session_scope
 from storage.models import Member, Obligation, Outbox, Role, Unit
-from storage.obligations import complete_obligation, redate_obligation
+from storage.obligations import complete_obligation
 from storage.units import unit_by_code, upsert_units
 from tests.conftest import at
-from tests.support import reference_planner
+from tests.support import records, reference_planner
 from tests.support.cli import isobot
 from tests.support.telegram import load_sample_units
 
@@ -117,7 +117,7 @@ def redate(code: str, duty: str, period: str, due: dt.date) -> Callable:
         obligation = session.exec(select(Obligation).where(
             Obligation.unit_id == unit_by_code(session, code=code).id,
             Obligation.duty_key == duty, Obligation.period == period)).one()
-        redate_obligation(session, obligation=obligation, due=due)
+        records.redate(session, obligation=obligation, due=due)
     return change
 
 

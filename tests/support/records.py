@@ -10,7 +10,12 @@ from typer.testing import Result
 from jobs.calendar.workdays import VIETNAM
 from storage.events import append_event
 from storage.models import Event, Member, Obligation, Role
-from storage.obligations import complete_obligation, ensure_obligation
+from storage.obligations import (
+    Origin,
+    cancel_pending_messages,
+    complete_obligation,
+    ensure_obligation,
+)
 from storage.units import unit_by_code, upsert_units
 from tests.support import cli
 
@@ -43,8 +48,16 @@ def owe(session: Session, unit: str, duty: str, period: str, due: dt.date,
     """The obligation of ``unit`` for ``duty`` and ``period``, due ``due``."""
     obligation, _ = ensure_obligation(session, unit_id=unit_by_code(session, code=unit).id,
                                       duty_key=duty, period=period, due=due, now=REGISTERED,
-                                      **fields)
+                                      origin=Origin(**fields))
     return obligation
+
+
+def redate(session: Session, *, obligation: Obligation, due: dt.date) -> None:
+    """Give ``obligation`` a new due date, as someone editing the database would, and cancel
+    the reminders planned for the old one."""
+    obligation.due = due
+    session.add(obligation)
+    cancel_pending_messages(session, obligation_id=obligation.id)
 
 
 def log(session: Session, *, unit: str, obligation: Obligation | None, moment: dt.datetime,

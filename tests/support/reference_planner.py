@@ -3,7 +3,7 @@
 Kept as the reference the set-based planner (jobs/planning/planner.py) is compared with over a year
 of ticks (tests/integration/test_planner_equivalence.py). It decides as it always did: each
 unit's periods with ``owed_between``, each open obligation's due stages with
-``due_reminders``, each message's recipients by walking up the tree, each text rendered on its
+``_due_reminders``, each message's recipients by walking up the tree, each text rendered on its
 own. Only its lookups are remembered within a tick (which obligations and outbox keys exist,
 who receives what for a unit and role), so that a year of ticks runs in seconds instead of
 minutes; what it writes goes through the same ``ensure_obligation`` and ``enqueue``.
@@ -16,11 +16,17 @@ import datetime as dt
 from sqlmodel import Session, select
 
 from jobs.calendar.workdays import WorkCalendar
-from jobs.catalog import Catalog
+from jobs.catalog import Catalog, Duty
 from jobs.people.absence_summary import queue_return_summaries
 from jobs.planning.obligations import owed_between
 from jobs.planning.planner import PlanResult, recipients
-from jobs.planning.reminders import DueReminder, OpenObligation, due_reminders
+from jobs.planning.reminders import (
+    DueReminder,
+    OpenObligation,
+    latest_stages,
+    schedule,
+    stage_key,
+)
 from jobs.text.i18n import translator
 from jobs.text.reminder_texts import About, for_stage
 from storage.models import Member, Obligation, Outbox
@@ -72,23 +78,40 @@ def queue_due_reminders(session: Session, *, now: dt.datetime, catalog: Catalog,
     queued = 0
     known = set(session.exec(select(Outbox.unique_key)))
     found: dict[tuple[int, str], list[Member]] = {}
-    for reminder in due_reminders(now, opens, duties, calendar):
+    for reminder in _due_reminders(now, opens, duties, calendar):
         obligation, unit = by_id[reminder.obligation.id]
         role = reminder.stage.recipient_role
+        key = stage_key(obligation.id, obligation.due, reminder.stage)
         if (unit.id, role) not in found:
             found[unit.id, role] = recipients(session, unit=unit, role=role, day=today)
         for member in found[unit.id, role]:
-            if f"{reminder.key}:{member.id}" in known:
+            if f"{key}:{member.id}" in known:
                 continue
             tr = translator(member.language)
             about = About(obligation.id, unit.name, catalog.duty(obligation.duty_key),
                           obligation.period, obligation.due, obligation.note)
             message = for_stage(reminder.stage.track, reminder.stage.recipient_role, about, today,
                                 tr)
-            queued += enqueue(session, key=f"{reminder.key}:{member.id}", member=member,
+            queued += enqueue(session, key=f"{key}:{member.id}", member=member,
                               kind=_kind(reminder), payload=message.to_payload(), now=now,
                               obligation_id=obligation.id)
     return queued
+
+
+def _due_reminders(now: dt.datetime, obligations: list[OpenObligation],
+                   duties: dict[str, Duty], calendar: WorkCalendar) -> list[DueReminder]:
+    """The latest stage of each track of each open obligation that has come due by ``now``;
+    none outside office hours on a working day."""
+    if not calendar.in_office_hours(now):
+        return []
+    due = [
+        DueReminder(obligation, stage, calendar.send_slot(stage.day))
+        for obligation in obligations
+        for stage in latest_stages(
+            schedule(obligation.due, duties[obligation.duty_key], calendar), now, calendar
+        ).values()
+    ]
+    return sorted(due, key=lambda r: (r.send_at, r.obligation.id, r.stage.track))
 
 
 def _kind(reminder: DueReminder) -> str:

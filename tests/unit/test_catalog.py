@@ -22,7 +22,9 @@ from jobs.catalog import (
     YearlyDue,
     load_catalog,
 )
+from jobs.planning.obligations import scheduled_duties
 from jobs.text.i18n import set_default_language
+from storage.models import UnitKind
 
 
 @pytest.fixture(autouse=True)
@@ -161,7 +163,7 @@ def test_each_duty_says_what_its_evidence_requires(catalog: Catalog) -> None:
 
 
 def test_scheduled_duties_are_the_calendar_ones(catalog: Catalog) -> None:
-    scheduled = {d.key for d in catalog.scheduled()}
+    scheduled = {d.key for kind in UnitKind for d in scheduled_duties(catalog, kind)}
     assert scheduled == {d.key for d in catalog.duties if d.cadence != "event"}
     assert {"corrective_action", "legal_update", "announcement", "directive",
             "training"}.isdisjoint(scheduled)

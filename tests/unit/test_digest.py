@@ -14,16 +14,9 @@ from jobs.catalog import load_catalog
 from jobs.delivery.messages import Message
 from jobs.planning.standing import legend
 from jobs.supervision.charts import DutyCount, status_chart
-from jobs.supervision.digest import (
-    DigestObligation,
-    DigestUnit,
-    Week,
-    officer_digest,
-    subtree_state,
-    supervisor_digest,
-    unit_week,
-)
+from jobs.supervision.digest import DigestObligation, DigestUnit, Week, officer_digest, unit_week
 from jobs.supervision.digest_job import due_week
+from jobs.supervision.subtree_digest import subtree_state, supervisor_digest
 from jobs.text.i18n import translator
 
 catalog = load_catalog()

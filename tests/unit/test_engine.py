@@ -3,7 +3,7 @@
 import datetime as dt
 
 from jobs.planning.obligations import Period, due_date, event_due_date, owed_between
-from jobs.planning.reminders import OpenObligation, due_reminders, schedule
+from jobs.planning.reminders import latest_stages, schedule, stage_key
 from tests.conftest import at
 
 
@@ -68,39 +68,30 @@ def test_schedule_escalates_to_head_then_supervisor(catalog, calendar):
     assert head.day > due
 
 
-def _obligation(due, duty="quarterly_report", oid=1):
-    return OpenObligation(oid, "X", duty, "2026-Q4", due)
+def _latest(now, due, catalog, calendar, duty="quarterly_report"):
+    """What the planner sends at ``now`` for an obligation due on ``due``, per track."""
+    return latest_stages(schedule(due, catalog.duty(duty), calendar), now, calendar)
 
 
-def test_due_reminders_sends_only_the_latest_stage_of_each_track(catalog, calendar):
-    duties = {d.key: d for d in catalog.duties}
+def test_only_the_latest_stage_of_each_track_is_sent(catalog, calendar):
     due = dt.date(2026, 12, 15)
     # Nine days before the deadline, after the 14-day reminder was missed during downtime.
-    reminders = due_reminders(at("2026-12-07 09:00"), [_obligation(due)], duties, calendar)
-    assert [r.stage.name for r in reminders] == ["before-14d"]
-    reminders = due_reminders(at("2026-12-08 08:00"), [_obligation(due)], duties, calendar)
-    assert [r.stage.name for r in reminders] == ["before-7d"]
+    latest = _latest(at("2026-12-07 09:00"), due, catalog, calendar)
+    assert [s.name for s in latest.values()] == ["before-14d"]
+    latest = _latest(at("2026-12-08 08:00"), due, catalog, calendar)
+    assert [s.name for s in latest.values()] == ["before-7d"]
 
 
-def test_due_reminders_escalate_when_long_overdue(catalog, calendar):
-    duties = {d.key: d for d in catalog.duties}
-    reminders = due_reminders(at("2027-01-15 10:00"), [_obligation(dt.date(2026, 12, 15))],
-                              duties, calendar)
-    roles = sorted(r.stage.recipient_role for r in reminders)
+def test_a_long_overdue_obligation_escalates(catalog, calendar):
+    latest = _latest(at("2027-01-15 10:00"), dt.date(2026, 12, 15), catalog, calendar)
+    roles = sorted(s.recipient_role for s in latest.values())
     assert roles == ["head", "officer", "supervisor"]
 
 
-def test_nothing_is_due_outside_office_hours(catalog, calendar):
-    duties = {d.key: d for d in catalog.duties}
-    sunday_night = at("2026-12-13 22:00")
-    assert due_reminders(sunday_night, [_obligation(dt.date(2026, 12, 15))], duties,
-                         calendar) == []
-
-
 def test_redating_an_obligation_gives_its_reminders_new_keys(catalog, calendar):
-    duties = {d.key: d for d in catalog.duties}
     now = at("2026-12-09 08:00")
-    before = due_reminders(now, [_obligation(dt.date(2026, 12, 15))], duties, calendar)
-    after = due_reminders(now, [_obligation(dt.date(2026, 12, 16))], duties, calendar)
-    assert before[0].stage.name == after[0].stage.name
-    assert before[0].key != after[0].key
+    old_due, new_due = dt.date(2026, 12, 15), dt.date(2026, 12, 16)
+    before = _latest(now, old_due, catalog, calendar)["remind"]
+    after = _latest(now, new_due, catalog, calendar)["remind"]
+    assert before.name == after.name
+    assert stage_key(1, old_due, before) != stage_key(1, new_due, after)

@@ -231,10 +231,6 @@ class ZaloClient:
         """Remove the webhook so getUpdates works again."""
         return await self._call("deleteWebhook")
 
-    async def get_webhook_info(self) -> dict[str, Any]:
-        """Return the current webhook (``url`` is empty when none is set)."""
-        return await self._call("getWebhookInfo")
-
     async def send_message(self, chat_id: str, text: str) -> dict[str, Any]:
         """Send a text of 1–2000 characters; longer text must be split by the caller."""
         _check_chat_id(chat_id)
@@ -253,11 +249,6 @@ class ZaloClient:
             _check_text(caption, "caption")
             payload["caption"] = caption
         return await self._call("sendPhoto", payload)
-
-    async def send_chat_action(self, chat_id: str, action: str = "typing") -> None:
-        """Show a passing status such as "typing" in the chat."""
-        _check_chat_id(chat_id)
-        await self._call("sendChatAction", {"chat_id": chat_id, "action": action})
 
     async def download(self, url: str, *, max_bytes: int = DEFAULT_MAX_DOWNLOAD_BYTES) -> bytes:
         """Fetch a file a user sent (e.g. an update's photo URL), refusing more than max_bytes."""

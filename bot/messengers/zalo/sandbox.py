@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import copy
 import itertools
+from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from aiohttp import web
@@ -25,11 +26,23 @@ from bot.messengers.sandbox import ApiError, Handler, SandboxServer, Upload, mai
 
 MAX_TEXT_LENGTH = 2000  # sendMessage text and sendPhoto caption: 1–2000 characters
 SECRET_TOKEN_LENGTHS = (8, 256)
-CHAT_ACTIONS = frozenset({"typing", "upload_photo"})
 #: Keys that carry an image URL in message.image.received. The reference gives ``photo``;
 #: the official python-zalo-bot SDK and payloads seen live use ``photo_url``: send both by
 #: default so a bot that reads either works, and narrow it in a test to pin one down.
 DEFAULT_PHOTO_KEYS = ("photo", "photo_url")
+
+
+@dataclass(frozen=True)
+class ZaloQuirks:
+    """How the platform behaves where its reference is silent or differs from what is seen
+    live: the sandbox plays one way, and a test may pin down another."""
+
+    #: Whether an error's code is in the HTTP status or only in the body is undocumented: the
+    #: client must cope with both.
+    errors_as_http_200: bool = False
+    photo_keys: tuple[str, ...] = DEFAULT_PHOTO_KEYS
+    #: The reference shows webhook bodies as {"ok": true, "result": update}; seen bare too.
+    wrap_webhook_payload: bool = False
 
 
 def _bad(detail: str) -> ApiError:
@@ -47,26 +60,20 @@ class ZaloSandbox(SandboxServer):
     def __init__(self, token: str = "111:secret", bot_name: str = "isobot", *,
                  messages_per_second: int | None = None,
                  messages_per_second_per_chat: int | None = None,
-                 errors_as_http_200: bool = False, photo_keys: tuple[str, ...] = DEFAULT_PHOTO_KEYS,
-                 wrap_webhook_payload: bool = False, max_poll_timeout: float = 60.0,
+                 quirks: ZaloQuirks = ZaloQuirks(), max_poll_timeout: float = 60.0,
                  webhook_retry_delay: float = 0.2, **options: Any) -> None:
         """Rate limits of None are off (Zalo publishes no figures)."""
         super().__init__(token, webhook_retry_delay=webhook_retry_delay, **options)
         self.bot_name = bot_name
         self.messages_per_second = messages_per_second
         self.messages_per_second_per_chat = messages_per_second_per_chat
-        # Whether the platform puts an error's code in the HTTP status or only in the body is
-        # undocumented: the client must cope with both, so both can be played.
-        self.errors_as_http_200 = errors_as_http_200
-        self.photo_keys = photo_keys
-        # The reference shows webhook bodies as {"ok": true, "result": update}; seen bare too.
-        self.wrap_webhook_payload = wrap_webhook_payload
+        self.quirks = quirks
+        self.errors_as_http_200 = quirks.errors_as_http_200  # read by SandboxServer
         self.max_poll_timeout = max_poll_timeout
         self.polls_waiting = 0  # getUpdates calls being held open, for tests to wait on
         self.users: dict[str, str] = {}  # user id (== private chat id) -> display name
         self.blocked: set[str] = set()
         self.files: dict[str, tuple[bytes, str]] = {}
-        self._chat_actions: dict[str, list[str]] = {}
         self._ids = itertools.count(1)
 
     def api(self) -> dict[str, Handler]:
@@ -77,17 +84,15 @@ class ZaloSandbox(SandboxServer):
             "getUpdates": self._get_updates,
             "setWebhook": self._set_webhook,
             "deleteWebhook": self._delete_webhook,
-            "getWebhookInfo": lambda params, uploads: {"url": self.webhook_url or ""},
             "sendMessage": self._send_message,
             "sendPhoto": self._send_photo,
-            "sendChatAction": self._send_chat_action,
         }
 
     def add_routes(self, app: web.Application) -> None:
         app.router.add_get("/files/{file_id}", self._download)
 
     def webhook_body(self, update: dict[str, Any]) -> Any:
-        return {"ok": True, "result": update} if self.wrap_webhook_payload else update
+        return {"ok": True, "result": update} if self.quirks.wrap_webhook_payload else update
 
     # -- the users' side ---------------------------------------------------------------------
 
@@ -111,7 +116,7 @@ class ZaloSandbox(SandboxServer):
         self.files[file_id] = (content, "image/jpeg")
         url = f"{self.url}/files/{file_id}"
         return self._user_event("message.image.received", user_id, display_name,
-                                caption=caption, **dict.fromkeys(self.photo_keys, url))
+                                caption=caption, **dict.fromkeys(self.quirks.photo_keys, url))
 
     def user_sends_sticker(self, user_id: str, display_name: str | None = None) -> dict[str, Any]:
         """A user sends a sticker (the bot is expected to cope, not to understand it)."""
@@ -129,10 +134,6 @@ class ZaloSandbox(SandboxServer):
         if isinstance(chat.get("id"), str):
             self.users.setdefault(chat["id"], "User")
         return self.enqueue(copy.deepcopy(raw_update))
-
-    def chat_actions_to(self, chat_id: str) -> list[str]:
-        """The chat actions ("typing", ...) the bot sent to ``chat_id``."""
-        return list(self._chat_actions.get(chat_id, []))
 
     def _new_id(self) -> str:
         return f"{next(self._ids):020x}"  # 20 hex characters like the platform's
@@ -206,13 +207,6 @@ class ZaloSandbox(SandboxServer):
             raise _bad("photo must be an http(s) URL")
         caption = _text(params, "caption") if "caption" in params else None
         return self._send(params, "photo", photo=photo, caption=caption)
-
-    def _send_chat_action(self, params: dict[str, Any], uploads: dict[str, Upload]) -> Any:
-        if params.get("action") not in CHAT_ACTIONS:
-            raise _bad(f"action must be one of {sorted(CHAT_ACTIONS)}")
-        chat_id = self._recipient(params)
-        self._chat_actions.setdefault(chat_id, []).append(params["action"])
-        return True
 
     async def _download(self, request: web.Request) -> web.Response:
         """The bytes of a photo a user sent (public, like a CDN URL)."""
