@@ -22,11 +22,12 @@ from sqlalchemy import delete, text
 from bot.chat.turn import Inbound, Replies
 from jobs.delivery.messages import Message
 from jobs.delivery.offers import Offers
-from jobs.delivery.outcomes import SENT, Outcome, Result, record_outcomes
+from jobs.delivery.outcomes import Outcome, Result, record_outcomes
 from jobs.planning.planner import plan
+from jobs.queues import Fate
 from storage.db import session_scope
 from storage.models import ChatState
-from storage.outbox import lease_due
+from storage.outbox import take
 from tests.support.dialogs import NOW, OFFICER, registered_chat
 
 pytestmark = pytest.mark.postgres
@@ -53,8 +54,8 @@ def reminder(chat, catalog, calendar) -> Outcome:
     with session_scope(chat.engine) as session:
         plan(session, now=NOW, catalog=catalog, calendar=calendar)
     with session_scope(chat.engine) as session:
-        leased = [row for row in lease_due(session, now=SENT_AT, platform="test", limit=100,
-                                           until=SENT_AT + dt.timedelta(minutes=5))
+        leased = [row for row in take(session, now=SENT_AT, platform="test", limit=100,
+                                      until=SENT_AT + dt.timedelta(minutes=5))
                   if row.kind == "reminder" and row.chat_id == OFFICER]
     message = Message.from_payload(leased[0].payload)
     assert message.choices
@@ -114,7 +115,7 @@ def delivered(engine, reminder: Outcome) -> Callable[..., None]:
 
     def record(hold: Callable[[], None] | None = None) -> None:
         with session_scope(engine) as session:
-            assert record_outcomes(session, [reminder], brand="Test") == [SENT]
+            assert record_outcomes(session, [reminder], brand="Test") == [Fate.FINISHED]
             if hold is not None:
                 hold()
 
