@@ -19,6 +19,7 @@ from sqlmodel import Session
 from bot import parsing
 from bot.chat.commands import ANYONE, Audience, Command, Commands, Typed, audiences
 from bot.chat.feature import Doorkeeper, Feature
+from bot.chat.flow import Flow
 from bot.chat.turn import Edit, Inbound, IncomingFile, Replies, Turn
 from bot.features import all_features
 from bot.features.my_duties import document_example, offer_heading
@@ -29,6 +30,7 @@ from jobs.delivery.offers import Offer, Offers
 from jobs.delivery.reachability import wrote_again
 from jobs.delivery.transport import Capabilities
 from jobs.people.personal_data import Operator
+from jobs.text.choice_ids import read_choice_id
 from jobs.text.i18n import N_, translator
 from storage.chats import claim_update, load_state, save_state
 from storage.db import session_scope
@@ -81,7 +83,10 @@ class Conversation:
                     aliases=("trợ giúp", "giúp"), keeps_flow=True),
         )])
         self._choice_owners = _owners((a, f) for f in self.features for a in f.choices)
-        self._flow_owners = _owners((f.flow_kind, f) for f in self.features if f.flow_kind)
+        self._flow_owners = _owners((kind, f) for f in self.features
+                                    for kind in (*(s.kind for s in f.flows), *f.old_flow_kinds))
+        # Flows saved before flows were named by kind were all submissions.
+        self._unnamed_kind = self.submission.flows[0].kind
 
     def command_menu(self, lang: str) -> list[tuple[str, str]]:
         """The messengers' command menu in ``lang``: (command, description), menu order."""
@@ -125,10 +130,11 @@ class Conversation:
 
     def _dispatch(self, turn: Turn) -> None:
         inbound = turn.inbound
+        under_way = self._under_way(turn)
         if inbound.choice:
             return self._on_choice(turn, inbound.choice)
         if inbound.file:
-            return self._on_file(turn, inbound.file)
+            return self._on_file(turn, inbound.file, under_way)
         if inbound.unsupported:  # the choices on offer stay open: a typed answer may follow
             turn.say(turn.tr._("Sorry, I can only read text and photos. To attach a document, "
                                "send a photo of it."))
@@ -137,8 +143,7 @@ class Conversation:
         typed = self.commands.find(text)
         if typed is not None:
             return self._on_command(turn, typed)
-        flow = turn.state.get("flow") if turn.members else None
-        owner = self._flow_owner(turn, flow)
+        owner, flow = under_way if under_way is not None and turn.members else (None, None)
         # A step that reads typed input (a count, a document line) answers first, unless a
         # message with choices came after its question (/viec's numbered list).
         first = owner is not None and owner.takes_text(flow) \
@@ -189,14 +194,14 @@ class Conversation:
             command.handler(turn, typed.args)
 
     def _on_choice(self, turn: Turn, choice: str, offer: Offer | None = None) -> None:
-        action, _, value = choice.partition(":")
-        owner = self._choice_owners.get(action)
+        picked = read_choice_id(choice)
+        owner = self._choice_owners.get(picked.action)
         if owner is None:
             Feature.say_stale_choice(turn)
         elif not turn.members and not owner.welcomes_strangers:
             self.registration.say_not_registered(turn)
         else:
-            owner.on_choice(turn, action, value)
+            owner.on_choice(turn, picked.action, picked.value)
         if turn.stale_choice:  # that question is closed: its choices are not offered again
             offer = offer or turn.offers.containing(choice)
             if offer is not None:
@@ -204,34 +209,38 @@ class Conversation:
 
     def _show_current(self, turn: Turn) -> None:
         """After a stale answer: the question under way, else the newest choices still open."""
-        flow = turn.state.get("flow")
-        owner = self._flow_owner(turn, flow)
-        if owner is not None and owner.repeat(turn, flow):
+        under_way = self._under_way(turn)
+        if under_way is not None and under_way[0].repeat(turn, under_way[1]):
             return
         newest = turn.offers.newest()
         if newest is not None:
             heading = offer_heading(turn, self.catalog, newest)
             turn.say(heading, tuple(Choice(i, label) for i, label in newest.choices))
 
-    def _on_file(self, turn: Turn, incoming: IncomingFile) -> None:
+    def _on_file(self, turn: Turn, incoming: IncomingFile,
+                 under_way: tuple[Feature, Flow[Any, Any]] | None) -> None:
         if not turn.members:
             return self.registration.say_not_registered(turn)
-        flow = turn.state.get("flow")
-        owner = self._flow_owner(turn, flow)
-        if owner is None:  # with no task under way a file can only be evidence
-            owner, flow = self.submission, None
+        # With no task under way a file can only be evidence.
+        owner, flow = under_way or (self.submission, None)
         owner.on_file(turn, flow, incoming)
         return None
 
-    def _flow_owner(self, turn: Turn, flow: dict[str, Any] | None) -> Feature | None:
-        """The feature whose task is under way; None when there is none (any more)."""
-        if not flow:
+    def _under_way(self, turn: Turn) -> tuple[Feature, Flow[Any, Any]] | None:
+        """The task under way and the feature that owns it, kept in this version's shape from
+        now on. A task this version cannot read (a feature no longer running, a step it no
+        longer has, a draft that does not fit) is dropped: the person starts afresh."""
+        raw = turn.state.get("flow")
+        if not raw:
             return None
-        # Flows saved before flows were named by kind were all submissions.
-        owner = self._flow_owners.get(flow.get("kind", self.submission.flow_kind))
-        if owner is None:  # the task of a feature no longer running: start afresh
+        kind = raw.get("kind", self._unnamed_kind) if isinstance(raw, dict) else None
+        owner = self._flow_owners.get(kind) if isinstance(kind, str) else None
+        flow = owner.read_flow({**raw, "kind": kind}) if owner is not None else None
+        if owner is None or flow is None:
             turn.end_flow()
-        return owner
+            return None
+        owner.steps_of(flow).save(turn, flow)
+        return owner, flow
 
     def _on_text(self, turn: Turn, text: str) -> None:
         """A reply outside any command or task: what the officer means, in their words."""

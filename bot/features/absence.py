@@ -19,6 +19,7 @@ from jobs.catalog import Catalog
 from jobs.delivery.messages import Choice
 from jobs.people.absence import cancel_absences, declare_absence, problem_text, standing_in
 from jobs.people.linking import person_of
+from jobs.text.choice_ids import choice_id
 from jobs.text.i18n import N_, Translator
 from storage.absences import absences_of, unit_members
 from storage.models import Absence, Member, Role, Unit
@@ -119,7 +120,8 @@ class Absences(Feature):
         lines = [tr._("Your absences:")]
         lines += [tr._("• {start} – {end}").format(start=tr.short_date(a.starts),
                                                    end=tr.short_date(a.ends)) for a in absences]
-        turn.say("\n".join(lines), (Choice("vang-huy:all", tr._("Cancel them (I am back)")),))
+        turn.say("\n".join(lines), (Choice(choice_id("vang-huy", "all"),
+                                            tr._("Cancel them (I am back)")),))
 
     def on_choice(self, turn: Turn, action: str, value: str) -> None:
         """Cancel the officer's current and coming absences."""

@@ -10,11 +10,14 @@ nothing is overwritten, the correction is a new event with its own receipt.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any
 
 from bot import parsing
 from bot.chat.commands import Audience, Command
 from bot.chat.feature import Feature, feature
+from bot.chat.flow import END, PASS, STAY, Answer, Flow, Next, On, Steps, choose_again
 from bot.chat.turn import IncomingFile, Turn
 from bot.features.my_duties import document_example, duty_heading
 from jobs.calendar.workdays import WorkCalendar
@@ -23,6 +26,7 @@ from jobs.delivery.messages import Choice
 from jobs.evidence.corrections import Change, correct_event, may_correct, preview
 from jobs.evidence.store import receive_file
 from jobs.evidence.submissions import MAX_NONCONFORMITIES, FileEvidence, accepts, describe
+from jobs.text.choice_ids import choice_id, record_id
 from jobs.text.i18n import N_, Translator
 from storage.events import event_by_reference, latest_version, recent_uncorrected
 from storage.models import Event, Obligation, Role
@@ -30,9 +34,41 @@ from storage.units import subtree_ids
 
 KIND = "correction"
 _LISTED = 6  # the newest records offered when no receipt was named
-# What can be corrected; which of them a record offers depends on its duty.
-_FIELDS = {"document": N_("Document number and date"), "file": N_("File or photo"),
-           "count": N_("Number of nonconformities"), "note": N_("Note")}
+
+
+class Step(StrEnum):
+    """What is asked next. Stored in the chat state: the values never change."""
+
+    PICK = "pick"  # which record (a list to pick from)
+    WHAT = "what"  # what was wrong
+    VALUE = "value"  # the right value
+    CONFIRM = "confirm"  # before and after: confirm or cancel
+
+
+class Field(StrEnum):
+    """What can be corrected; which of them a record offers depends on its duty."""
+
+    DOCUMENT = "document"
+    FILE = "file"
+    COUNT = "count"
+    NOTE = "note"
+
+
+_FIELDS = {Field.DOCUMENT: N_("Document number and date"), Field.FILE: N_("File or photo"),
+           Field.COUNT: N_("Number of nonconformities"), Field.NOTE: N_("Note")}
+
+
+@dataclass
+class Fixing:
+    """The correction being put together. Before a record is picked it keeps what the person
+    already said (``fix``: what was wrong; ``number`` and ``date``: the right document line)."""
+
+    event_id: int | None = None
+    fix: Field | None = None
+    number: str | None = None
+    date: dt.date | None = None
+    field: Field | None = None
+    change: Change | None = None
 
 
 @feature(30)
@@ -40,7 +76,6 @@ class Corrections(Feature):
     """``/sua`` and the steps from a wrong record to its correction's receipt."""
 
     choices = ("fix", "fixwhat", "fixok")
-    flow_kind = KIND
 
     def __init__(self, catalog: Catalog, calendar: WorkCalendar) -> None:
         super().__init__(catalog, calendar)
@@ -50,6 +85,13 @@ class Corrections(Feature):
                     {Audience.OFFICER, Audience.HEAD, Audience.SUPERVISOR}, self.correct,
                     aliases=("sửa",)),
         )
+        self.steps = Steps(KIND, Fixing, {
+            Step.PICK: On(self._listed, self._ask_pick),
+            Step.WHAT: On(self._take_what, self._ask_what),
+            Step.VALUE: On(self._take_value, self._ask_value, reads_text=True),
+            Step.CONFIRM: On(self._take_confirm, self._ask_confirm),
+        }, before=self._before)
+        self.flows = (self.steps,)
 
     # -- ways in --------------------------------------------------------------------------
 
@@ -83,10 +125,7 @@ class Corrections(Feature):
         elif len(events) == 1:
             self._begin(turn, events[0], _hints(intent))
         else:
-            flow = {"kind": KIND, "step": "pick", **_hints(intent)}
-            turn.state["flow"] = flow
-            turn.say(tr._("Which record do you want to correct?"),
-                     tuple(Choice(f"fix:{e.id}", self._label(turn, e)) for e in events))
+            self.steps.start(turn, _hints(intent), Step.PICK)
 
     def _correctable(self, turn: Turn) -> list[Event]:
         units: set[int] = set()
@@ -101,125 +140,123 @@ class Corrections(Feature):
 
     def on_choice(self, turn: Turn, action: str, value: str) -> None:
         """A record picked (from the list, or "Correct this record"), a field, the confirmation."""
-        if action == "fix":
-            event = turn.session.get(Event, int(value)) if value.isdigit() else None
-            if event is None or self._member_for(turn, event) is None:
-                self.say_stale_choice(turn)
-                return
-            flow = turn.state.get("flow") or {}
-            hints = flow if flow.get("kind") == KIND else turn.carried
-            self._begin(turn, latest_version(turn.session, event=event), hints)
+        if action != "fix":
+            super().on_choice(turn, action, value)
             return
-        flow = turn.state.get("flow")
-        if not flow or flow.get("kind") != KIND:
+        row_id = record_id(value)
+        event = turn.session.get(Event, row_id) if row_id is not None else None
+        if event is None or self._member_for(turn, event) is None:
             self.say_stale_choice(turn)
             return
-        self.on_flow(turn, flow, "", f"{action}:{value}")
+        flow = self.steps.under_way(turn)
+        hints = flow.draft if flow is not None else _carried_hints(turn.carried)
+        self._begin(turn, latest_version(turn.session, event=event), hints)
+
+    def _begin(self, turn: Turn, event: Event, hints: Fixing) -> None:
+        """Correct ``event`` (its latest version), with what the person already said."""
+        draft = Fixing(event_id=event.id)
+        fields = self._fields(turn, event)
+        if hints.number and Field.DOCUMENT in fields:
+            draft.field = Field.DOCUMENT
+            draft.change = Change(document_number=hints.number, document_date=hints.date)
+            self.steps.start(turn, draft, Step.CONFIRM)
+        elif hints.fix in fields or len(fields) == 1:
+            draft.field = hints.fix if hints.fix in fields else fields[0]
+            self.steps.start(turn, draft, Step.VALUE)
+        else:
+            self.steps.start(turn, draft, Step.WHAT)
+
+    def _fields(self, turn: Turn, event: Event) -> list[Field]:
+        obligation = self._obligation(turn, event)
+        duty = self.catalog.get(obligation.duty_key) if obligation is not None else None
+        fields = [Field.DOCUMENT, Field.FILE]
+        if event.nonconformities is not None or (duty is not None and accepts(duty, "count")):
+            fields.append(Field.COUNT)
+        if event.note or (duty is not None and accepts(duty, "note")):
+            fields.append(Field.NOTE)
+        return fields
 
     # -- the steps ------------------------------------------------------------------------
 
-    def _begin(self, turn: Turn, event: Event, hints: dict[str, Any]) -> None:
-        """Correct ``event`` (its latest version), with what the person already said: ``hints``
-        "fix" (what was wrong), "number" and "date" (the right document line)."""
-        fix = hints.get("fix")
-        document = {k: hints[k] for k in ("number", "date") if hints.get(k)}
-        flow: dict[str, Any] = {"kind": KIND, "event_id": event.id, "step": "what"}
-        turn.state["flow"] = flow
-        fields = self._fields(turn, event)
-        if document and "document" in fields:
-            flow.update(field="document", change=document)
-            self._ask_confirm(turn, flow, event)
-        elif fix in fields or len(fields) == 1:
-            self._ask_value(turn, flow, event, fix if fix in fields else fields[0])
-        else:
-            turn.say("\n".join([self._heading(turn, event), *describe(event, turn.tr),
-                                turn.tr._("What was wrong?")]),
-                     tuple(Choice(f"fixwhat:{f}", turn.tr._(_FIELDS[f])) for f in fields))
-
-    def _fields(self, turn: Turn, event: Event) -> list[str]:
-        obligation = self._obligation(turn, event)
-        duty = self.catalog.get(obligation.duty_key) if obligation is not None else None
-        fields = ["document", "file"]
-        if event.nonconformities is not None or (duty is not None and accepts(duty, "count")):
-            fields.append("count")
-        if event.note or (duty is not None and accepts(duty, "note")):
-            fields.append("note")
-        return fields
-
-    def takes_text(self, flow: dict[str, Any]) -> bool:
-        return flow.get("step") == "value"
-
-    def repeat(self, turn: Turn, flow: dict[str, Any]) -> bool:
-        event = turn.session.get(Event, flow.get("event_id") or -1)
-        if event is None:
+    def repeat(self, turn: Turn, flow: Flow[Step, Fixing]) -> bool:
+        if self._event(turn, flow.draft) is None:
             return False
-        if flow.get("step") == "value":
-            self._ask_value(turn, flow, event, flow["field"])
-        elif flow.get("step") == "confirm":
-            self._ask_confirm(turn, flow, event)
-        else:
-            self._begin(turn, event, {})
+        self.steps.ask_again(turn, flow)
         return True
 
-    def on_flow(self, turn: Turn, flow: dict[str, Any], text: str,
-                action: str | None = None) -> bool:
-        """The answer to the step under way."""
-        step, tr = flow.get("step"), turn.tr
-        event = turn.session.get(Event, flow.get("event_id") or -1)
-        if step == "pick" or event is None:
-            return False  # a list was offered: a typed reply is read as an ordinary one
-        if action == "fixok:no" or parsing.fold(text) in ("huy", "huy bo", "cancel"):
-            turn.end_flow()
-            turn.say(tr._("Cancelled. Nothing was changed."))
-        elif step == "what" and action and action.startswith("fixwhat:"):
-            self._ask_value(turn, flow, event, action.partition(":")[2])
-        elif step == "value":
-            self._take_value(turn, flow, event, text)
-        elif step == "confirm" and action == "fixok:yes":
-            self._record(turn, flow, event)
-        else:
-            turn.say(tr._("Please choose one of the options, or type /huy to cancel."))
-        return True
+    def _before(self, turn: Turn, flow: Flow[Step, Fixing], answer: Answer) -> Next | None:
+        """A list was offered, or the record is gone: a typed reply is an ordinary one; a
+        cancel at any step."""
+        if flow.step is Step.PICK or self._event(turn, flow.draft) is None:
+            return PASS
+        if answer.chose("fixok", "no") or parsing.fold(answer.text) in ("huy", "huy bo",
+                                                                         "cancel"):
+            turn.say(turn.tr._("Cancelled. Nothing was changed."))
+            return END
+        return None
 
-    def _ask_value(self, turn: Turn, flow: dict[str, Any], event: Event, field: str) -> None:
-        tr = turn.tr
-        flow.update(step="value", field=field)
+    def _listed(self, turn: Turn, draft: Fixing, answer: Answer) -> Next:
+        return PASS  # the list is answered by its choices; a typed reply is an ordinary one
+
+    def _ask_pick(self, turn: Turn, draft: Fixing) -> None:
+        turn.say(turn.tr._("Which record do you want to correct?"),
+                 tuple(Choice(choice_id("fix", e.id), self._label(turn, e))
+                       for e in self._correctable(turn)))
+
+    def _take_what(self, turn: Turn, draft: Fixing, answer: Answer) -> Next:
+        fields = self._fields(turn, self._event(turn, draft))
+        field = next((f for f in fields if answer.chose("fixwhat", f.value)), None)
+        if field is None:
+            return choose_again(turn)
+        draft.field = field
+        return Step.VALUE
+
+    def _ask_what(self, turn: Turn, draft: Fixing) -> None:
+        event = self._event(turn, draft)
+        turn.say("\n".join([self._heading(turn, event), *describe(event, turn.tr),
+                            turn.tr._("What was wrong?")]),
+                 tuple(Choice(choice_id("fixwhat", f.value), turn.tr._(_FIELDS[f]))
+                       for f in self._fields(turn, event)))
+
+    def _ask_value(self, turn: Turn, draft: Fixing) -> None:
+        tr, event = turn.tr, self._event(turn, draft)
         ask = {
-            "document": tr._("Please send the right document number and date in one line, "
-                             "e.g. {example}.").format(example=_example(turn)),
-            "file": tr._("Please send the right file or photo."),
-            "count": tr._("Please send the right number of nonconformities (0 to 200)."),
-            "note": tr._("Please send the right note."),
-        }[field]
+            Field.DOCUMENT: tr._("Please send the right document number and date in one line, "
+                                 "e.g. {example}.").format(example=_example(turn)),
+            Field.FILE: tr._("Please send the right file or photo."),
+            Field.COUNT: tr._("Please send the right number of nonconformities (0 to 200)."),
+            Field.NOTE: tr._("Please send the right note."),
+        }[draft.field]
         turn.say("\n".join([self._heading(turn, event), *describe(event, tr), ask,
                             tr._("Type /huy to cancel.")]))
 
-    def _take_value(self, turn: Turn, flow: dict[str, Any], event: Event, text: str) -> None:
-        tr, field = turn.tr, flow["field"]
-        if field == "document":
+    def _take_value(self, turn: Turn, draft: Fixing, answer: Answer) -> Next:
+        tr, text = turn.tr, answer.text
+        if draft.field is Field.DOCUMENT:
             document = parsing.parse_document_reference(text, today=turn.today)
             if not document.ok:
                 turn.say(tr._("I could not read the document number and date.") + " " + tr._(
                     "Please send them in one line, e.g. {example}.").format(
                     example=_example(turn)))
-                return
-            flow["change"] = {"number": document.number, "date": document.date.isoformat()}
-        elif field == "count":
+                return STAY
+            draft.change = Change(document_number=document.number, document_date=document.date)
+        elif draft.field is Field.COUNT:
             if not text.strip().isdigit() or int(text) > MAX_NONCONFORMITIES:
                 turn.say(tr._("Please reply with a whole number from 0 to 200."))
-                return
-            flow["change"] = {"count": int(text)}
-        elif field == "note" and text.strip():
-            flow["change"] = {"note": text.strip()[:4000]}
+                return STAY
+            draft.change = Change(nonconformities=int(text))
+        elif draft.field is Field.NOTE and text.strip():
+            draft.change = Change(note=text.strip()[:4000])
         else:
             turn.say(tr._("Please send the right file or photo."))
-            return
-        self._ask_confirm(turn, flow, event)
+            return STAY
+        return Step.CONFIRM
 
-    def on_file(self, turn: Turn, flow: dict[str, Any] | None, incoming: IncomingFile) -> None:
+    def on_file(self, turn: Turn, flow: Flow[Step, Fixing] | None,
+                incoming: IncomingFile) -> None:
         """The right file, at the value step of a file correction."""
-        event = turn.session.get(Event, (flow or {}).get("event_id") or -1)
-        if event is None or flow.get("step") != "value" or flow.get("field") != "file":
+        event = self._event(turn, flow.draft) if flow is not None else None
+        if event is None or flow.step is not Step.VALUE or flow.draft.field is not Field.FILE:
             turn.say(turn.tr._("To replace a file, type /sua and choose the record first."))
             return
         if incoming.content is None or (incoming.size or 0) > turn.messenger.max_file_bytes:
@@ -230,26 +267,32 @@ class Corrections(Feature):
         received = receive_file(turn.session, name=incoming.name, ref=incoming.ref,
                                 platform=turn.inbound.platform, content=incoming.content,
                                 now=turn.now)
-        flow["change"] = {"file": [incoming.name, received.sha256, incoming.ref,
-                                   received.file_id]}
-        self._ask_confirm(turn, flow, event)
+        flow.draft.change = Change(file=FileEvidence(incoming.name, received.sha256,
+                                                     incoming.ref, received.file_id))
+        self.steps.move(turn, flow, Step.CONFIRM)
 
-    def _ask_confirm(self, turn: Turn, flow: dict[str, Any], event: Event) -> None:
-        tr = turn.tr
-        flow["step"] = "confirm"
-        after = preview(event, _change(flow))
+    def _ask_confirm(self, turn: Turn, draft: Fixing) -> None:
+        tr, event = turn.tr, self._event(turn, draft)
+        after = preview(event, draft.change or Change())
         turn.say("\n".join([self._heading(turn, event), tr._("Before:"), *describe(event, tr),
                             tr._("After:"), *describe(after, tr),
                             tr._("The record {reference} is kept; the correction gets a new "
                                  "receipt.").format(reference=event.reference)]),
-                 (Choice("fixok:yes", tr._("Confirm")), Choice("fixok:no", tr._("Cancel"))))
+                 (Choice(choice_id("fixok", "yes"), tr._("Confirm")),
+                  Choice(choice_id("fixok", "no"), tr._("Cancel"))))
 
-    def _record(self, turn: Turn, flow: dict[str, Any], event: Event) -> None:
+    def _take_confirm(self, turn: Turn, draft: Fixing, answer: Answer) -> Next:
+        if not answer.chose("fixok", "yes"):
+            return choose_again(turn)
+        self._record(turn, draft, self._event(turn, draft))
+        return END
+
+    def _record(self, turn: Turn, draft: Fixing, event: Event) -> None:
         tr = turn.tr
         member = self._member_for(turn, event)
-        turn.end_flow()
-        done = correct_event(turn.session, member=member, event=event, change=_change(flow),
-                             now=turn.now, catalog=self.catalog, calendar=self.calendar) \
+        done = correct_event(turn.session, member=member, event=event,
+                             change=draft.change or Change(), now=turn.now,
+                             catalog=self.catalog, calendar=self.calendar) \
             if member is not None else None
         if done is None or done.problem:
             turn.say(_problem_text(done.problem if done else "not_allowed", tr))
@@ -264,6 +307,9 @@ class Corrections(Feature):
             tr._("The ISO standing office has been informed.")]))
 
     # -- words ----------------------------------------------------------------------------
+
+    def _event(self, turn: Turn, draft: Fixing) -> Event | None:
+        return turn.session.get(Event, draft.event_id) if draft.event_id is not None else None
 
     def _obligation(self, turn: Turn, event: Event) -> Obligation | None:
         return turn.session.get(Obligation, event.obligation_id) if event.obligation_id else None
@@ -280,22 +326,19 @@ class Corrections(Feature):
         return f"{heading}, {event.document_number}" if event.document_number else heading
 
 
-def _hints(intent: parsing.Intent) -> dict[str, Any]:
+def _hints(intent: parsing.Intent) -> Fixing:
     """What a typed request says already: what was wrong, the right document line."""
-    hints: dict[str, Any] = {"fix": intent.fix}
     document = intent.document
-    if document is not None and document.ok:
-        hints.update(number=document.number, date=document.date.isoformat())
-    return hints
+    ok = document is not None and document.ok
+    return Fixing(fix=Field(intent.fix) if intent.fix in Field.__members__.values() else None,
+                  number=document.number if ok else None, date=document.date if ok else None)
 
 
-def _change(flow: dict[str, Any]) -> Change:
-    raw = flow.get("change") or {}
-    file, date = raw.get("file"), raw.get("date")
-    return Change(document_number=raw.get("number"),
-                  document_date=dt.date.fromisoformat(date) if date else None,
-                  file=FileEvidence(*file) if file else None, nonconformities=raw.get("count"),
-                  note=raw.get("note"))
+def _carried_hints(carried: dict[str, Any]) -> Fixing:
+    """The document line typed last turn for a duty reported already (:meth:`Turn.carry`)."""
+    number, date = carried.get("number"), carried.get("date")
+    return Fixing(number=number if isinstance(number, str) else None,
+                  date=dt.date.fromisoformat(date) if isinstance(date, str) else None)
 
 
 def _example(turn: Turn) -> str:

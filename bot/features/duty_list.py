@@ -24,6 +24,7 @@ from jobs.delivery.messages import Choice
 from jobs.evidence.submissions import may_log
 from jobs.planning.obligations import owed_between
 from jobs.planning.planner import about_obligation
+from jobs.text.choice_ids import choice_id
 from jobs.text.i18n import N_
 from jobs.text.reminder_texts import About, reminder, reply_choices
 from storage.models import Obligation, ObligationStatus, Unit
@@ -62,7 +63,7 @@ class DutyList(Feature):
                            "type /nop.")]
         turn.say("\n".join(lines))
         # The numbers are in the text: remembered, so a typed "2" picks, without buttons.
-        turn.remember(tuple(Choice(f"duty:{o.id}", duty_line(o, u, turn, self.catalog))
+        turn.remember(tuple(Choice(choice_id("duty", o.id), duty_line(o, u, turn, self.catalog))
                             for o, u in rows))
 
     def coming_deadlines(self, turn: Turn, args: str) -> None:
@@ -125,7 +126,7 @@ class DutyList(Feature):
             self.offer_duty(turn, found.rows[0][0])
         elif found.rows:
             turn.say(turn.tr._("Which duty?"), tuple(
-                Choice(f"duty:{o.id}", duty_line(o, u, turn, self.catalog))
+                Choice(choice_id("duty", o.id), duty_line(o, u, turn, self.catalog))
                 for o, u in found.rows[:10]))
         return True
 

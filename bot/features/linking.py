@@ -23,6 +23,7 @@ from jobs.people.linking import (
 )
 from jobs.people.personal_data import notice_lines
 from jobs.people.registration import role_text
+from jobs.text.choice_ids import choice_id
 from jobs.text.i18n import N_, translator
 from storage.members import accounts
 
@@ -124,9 +125,9 @@ class AccountLinking(Feature):
                                                   other=_other(turn, turn.inbound.platform)))
             return
         now = " + ".join(turn.brand(p) for p in receiving)
-        choices = tuple(Choice(f"channel:{p}", turn.brand(p)) for p in platforms)
+        choices = tuple(Choice(choice_id("channel", p), turn.brand(p)) for p in platforms)
         turn.say(tr._("Where should isobot send your reminders? Now: {now}.").format(now=now),
-                 (*choices, Choice("channel:both", tr._("Both"))))
+                 (*choices, Choice(choice_id("channel", "both"), tr._("Both"))))
 
     def _choose(self, turn: Turn, value: str) -> None:
         tr = turn.tr

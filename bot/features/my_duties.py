@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-from bot import parsing
 from bot.chat.turn import Turn
 from bot.parsing import Intent
 from jobs.catalog import Catalog, Duty
 from jobs.delivery.messages import Choice
 from jobs.delivery.offers import Offer
 from jobs.evidence.submissions import may_log
+from jobs.text.choice_ids import choice_id, record_id
 from jobs.text.i18n import Translator
 from jobs.text.labels import named_period
 from jobs.text.reminder_texts import days_left_text
@@ -33,7 +33,7 @@ def my_open(turn: Turn, catalog: Catalog) -> list[tuple[Obligation, Unit]]:
 def my_obligation(turn: Turn, value: str) -> Obligation | None:
     """The obligation a choice names (``value`` of "done:12"), if this person may report on it;
     else says why not and returns None."""
-    row_id = parsing.record_id(value)
+    row_id = record_id(value)
     obligation = turn.session.get(Obligation, row_id) if row_id is not None else None
     if obligation is None or not any(may_log(m, obligation) for m, _ in turn.members):
         turn.say(turn.tr._("This duty does not belong to your unit, so you cannot report on it. "
@@ -78,7 +78,7 @@ def say_already_done(turn: Turn, obligation: Obligation, tz: dt.tzinfo) -> None:
                        "Nothing was changed. To correct that record, choose “{fix}” or type "
                        "/sua {reference}.").format(
         date=turn.tr.short_date(event.at.astimezone(tz).date()), reference=event.reference,
-        fix=fix), (Choice(f"fix:{event.id}", fix),))
+        fix=fix), (Choice(choice_id("fix", event.id), fix),))
 
 
 def document_example(number: str, today: dt.date, tr: Translator) -> str:

@@ -23,6 +23,7 @@ from jobs.people.registration import (
     role_text,
 )
 from jobs.planning.duty_events import officer_joined
+from jobs.text.choice_ids import choice_id
 from jobs.text.i18n import N_, Translator, translator
 from storage.members import accounts, set_language
 from storage.models import Member, Role, Unit
@@ -152,7 +153,8 @@ class Registration(Feature):
     def offer_languages(self, turn: Turn, args: str) -> None:
         """/ngonngu: Vietnamese or English."""
         turn.say(turn.tr._("Choose a language:"),
-                 (Choice("lang:vi", "Tiếng Việt"), Choice("lang:en", "English")))
+                 (Choice(choice_id("lang", "vi"), "Tiếng Việt"),
+                  Choice(choice_id("lang", "en"), "English")))
 
     def on_choice(self, turn: Turn, action: str, value: str) -> None:
         """The language picked."""

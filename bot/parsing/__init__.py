@@ -19,7 +19,6 @@ from bot.parsing.answers import (
     choice_number,
     match_choice,
     parse_command,
-    record_id,
 )
 from bot.parsing.folding import fold
 from bot.parsing.intents import Action, DutyWords, Intent, parse_intent, receipt_reference
@@ -52,5 +51,4 @@ __all__ = [
     "parse_document_reference",
     "parse_intent",
     "receipt_reference",
-    "record_id",
 ]

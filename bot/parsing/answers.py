@@ -8,6 +8,7 @@ from collections.abc import Collection, Iterable, Sequence
 from typing import NamedTuple
 
 from bot.parsing.folding import fold
+from jobs.text.choice_ids import read_choice_id
 
 
 class Choice(NamedTuple):
@@ -31,8 +32,9 @@ def _answer_key(text: str, *, keep_marks: bool) -> str:
     return text.strip(_ANSWER_PUNCTUATION) or text
 
 
-# What people type instead of a choice's number or label, by the choice's action (the part of
-# its id before ":"), so "da nop" answers a reminder whatever language its labels are in.
+# What people type instead of a choice's number or label, by the choice's action ("done" of
+# "done:12", :mod:`jobs.text.choice_ids`), so "da nop" answers a reminder whatever language its
+# labels are in.
 _CHOICE_WORDS: dict[str, tuple[str, ...]] = {
     "done": ("da nop", "nop roi", "da nop roi", "xong", "da xong", "hoan thanh", "da hoan thanh"),
     "later": ("nhac lai sau", "nhac sau", "de sau"),
@@ -46,20 +48,9 @@ _CHOICE_WORDS: dict[str, tuple[str, ...]] = {
 }
 
 
-# The id of a row a choice names ("done:12"): ASCII digits that fit a 64-bit column. Callback
-# data comes from the messenger as the person's phone sent it: "²" is a digit to str.isdigit()
-# but not to int(), and 21 nines overflow SQLite and PostgreSQL alike.
-_RECORD_ID_RE = re.compile(r"[0-9]{1,18}")
-
-
-def record_id(value: str) -> int | None:
-    """The row id in a choice's value ("12" of "done:12"), or None when it cannot be one."""
-    return int(value) if _RECORD_ID_RE.fullmatch(value) else None
-
-
 def choice_aliases(choice_id: str) -> tuple[str, ...]:
     """Words that pick the choice ``choice_id`` besides its label (for :func:`match_choice`)."""
-    return _CHOICE_WORDS.get(choice_id.partition(":")[0], ())
+    return _CHOICE_WORDS.get(read_choice_id(choice_id).action, ())
 
 
 def choice_number(text: str) -> int | None:

@@ -17,6 +17,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from jobs.text.choice_ids import read_choice_id, record_id
+
 KEPT = 5
 LIFETIME = dt.timedelta(days=7)
 _KEY = "offers"
@@ -32,9 +34,8 @@ class Offer:
 
     def about(self) -> int | None:
         """The record every choice names ("done:12", "later:12" -> 12), if they name one."""
-        values = {choice_id.partition(":")[2] for choice_id, _ in self.choices}
-        value = values.pop() if len(values) == 1 else ""
-        return int(value) if value.isdigit() else None
+        values = {read_choice_id(choice).value for choice, _ in self.choices}
+        return record_id(values.pop()) if len(values) == 1 else None
 
 
 class Offers:

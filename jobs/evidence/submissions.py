@@ -12,6 +12,7 @@ from jobs.catalog import Catalog, Duty
 from jobs.delivery.messages import Choice, Message
 from jobs.planning.obligations import Period, event_due_date
 from jobs.planning.planner import recipients
+from jobs.text.choice_ids import choice_id
 from jobs.text.i18n import Translator, translator
 from jobs.text.labels import document_text, named_period
 from storage.events import append_event
@@ -210,7 +211,7 @@ def _tell_supervisors(session: Session, *, unit: Unit, obligation: Obligation, e
             lines.append(tr._("Nonconformities found: {n}").format(n=event.nonconformities))
         lines.append(tr._("Receipt: {reference}").format(reference=event.reference))
         # The file itself is one tap away (bot/features/evidence_chat.py: /xem).
-        view = (Choice(f"xem:{event.reference}", tr._("View the file")),) \
+        view = (Choice(choice_id("xem", event.reference), tr._("View the file")),) \
             if event.evidence_file_id else ()
         enqueue(session, key=f"notice:{event.id}:{supervisor.id}", member=supervisor,
                 kind="notice", payload=Message("\n".join(lines), view).to_payload(), now=now)

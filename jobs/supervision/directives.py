@@ -13,6 +13,7 @@ from jobs.delivery.messages import Choice, Message
 from jobs.people.absence import officer_recipients
 from jobs.planning.obligations import event_due_date
 from jobs.supervision.scope import Scope, Targets
+from jobs.text.choice_ids import choice_id
 from jobs.text.i18n import Translator, translator
 from jobs.text.labels import DIRECTIVE_PREFIX, short_title
 from jobs.text.reminder_texts import About, reminder
@@ -120,7 +121,7 @@ def send_directive(session: Session, *, order: DirectiveOrder, issuer: Issuer,
             tr = translator(person.language)
             about = About(obligation.id, unit.name, duty, obligation.period, due, text, number)
             message = reminder(about, today, tr)
-            choices = (Choice(f"ack:{obligation.id}", tr._("Received")), *message.choices)
+            choices = (Choice(choice_id("ack", obligation.id), tr._("Received")), *message.choices)
             body = f"{_heading(number, issuer.unit, tr)}\n{message.text}"
             people += enqueue(session, key=f"directive:{directive.id}:{person.id}",
                               member=person, kind="directive", obligation_id=obligation.id,

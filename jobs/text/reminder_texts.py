@@ -13,6 +13,7 @@ from typing import Any
 
 from jobs.catalog import Duty
 from jobs.delivery.messages import Choice, Message
+from jobs.text.choice_ids import choice_id
 from jobs.text.i18n import Translator
 from jobs.text.labels import content_text, period_line, period_text
 
@@ -52,9 +53,9 @@ def reply_choices(about: About, tr: Translator) -> tuple[Choice, ...]:
     done = tr._("Submitted") if about.duty.evidence == "document" else tr._("Done")
     oid = about.obligation_id
     return (
-        Choice(f"done:{oid}", done),
-        Choice(f"later:{oid}", tr._("Remind me later")),
-        Choice(f"guide:{oid}", tr._("Guidance")),
+        Choice(choice_id("done", oid), done),
+        Choice(choice_id("later", oid), tr._("Remind me later")),
+        Choice(choice_id("guide", oid), tr._("Guidance")),
     )
 
 

@@ -14,7 +14,7 @@ import pytest
 
 from bot.chat.commands import Command
 from bot.chat.turn import IncomingFile
-from bot.features.supervisor import SUPERVISORS_ONLY
+from bot.features.supervisor.addressing import SUPERVISORS_ONLY
 from bot.parsing import fold
 from jobs.text.i18n import translator
 from storage.db import session_scope

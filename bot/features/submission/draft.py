@@ -1,8 +1,8 @@
 """The report under way in ``/nop``: its steps, what the officer gave so far, and its words.
 
-Kept in the chat state between messages (:meth:`Draft.to_flow`); nothing is recorded until
-the officer confirms. The order of the steps and which are needed come from the duty's
-evidence rules in the catalog (``requires``, :func:`jobs.evidence.submissions.missing_evidence`).
+Kept in the chat state between messages (:mod:`bot.chat.flow`); nothing is recorded until the
+officer confirms. The order of the steps and which are needed come from the duty's evidence
+rules in the catalog (``requires``, :func:`jobs.evidence.submissions.missing_evidence`).
 """
 
 from __future__ import annotations
@@ -10,11 +10,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
 
 from bot import parsing
+from jobs.catalog import Duty
 from jobs.delivery.messages import Choice
-from jobs.evidence.submissions import FileEvidence, Submission
+from jobs.evidence.submissions import FileEvidence, Submission, missing_evidence
+from jobs.text.choice_ids import choice_id
 from jobs.text.i18n import N_, Translator
 
 KIND = "submission"
@@ -49,8 +50,7 @@ class Draft:
     so a reply that is not a document line is an ordinary message, not a wrong answer.
     """
 
-    obligation_id: int | None
-    step: Step
+    obligation_id: int | None = None
     number: str | None = None
     date: dt.date | None = None
     nonconformities: int | None = None
@@ -58,37 +58,6 @@ class Draft:
     note: str | None = None
     date_ok: bool = False
     guided: bool = False
-
-    @classmethod
-    def from_flow(cls, flow: dict[str, Any]) -> Draft:
-        """The draft saved by :meth:`to_flow`; an unknown step starts over at the duty."""
-        file = flow.get("file")
-        step = flow.get("step")
-        return cls(
-            obligation_id=flow.get("obligation_id"),
-            step=Step(step) if step in Step.__members__.values() else Step.DUTY,
-            number=flow.get("number"),
-            date=dt.date.fromisoformat(flow["date"]) if flow.get("date") else None,
-            nonconformities=flow.get("nonconformities"),
-            file=FileEvidence(file["name"], file.get("sha256"), file.get("ref"),
-                              file.get("file_id")) if file else None,
-            note=flow.get("note"), date_ok=bool(flow.get("date_ok")),
-            guided=bool(flow.get("guided")))
-
-    def to_flow(self) -> dict[str, Any]:
-        """The draft as JSON-safe chat state."""
-        flow: dict[str, Any] = {"kind": KIND, "step": self.step.value,
-                                "obligation_id": self.obligation_id}
-        if self.number is not None:
-            flow.update(number=self.number, date=self.date.isoformat() if self.date else None)
-        if self.nonconformities is not None:
-            flow["nonconformities"] = self.nonconformities
-        if self.file is not None:
-            flow["file"] = {"name": self.file.name, "ref": self.file.ref,
-                            "sha256": self.file.sha256, "file_id": self.file.file_id}
-        flow.update({k: v for k, v in (("note", self.note), ("date_ok", self.date_ok),
-                                       ("guided", self.guided)) if v})
-        return flow
 
     def take(self, document: parsing.DocumentReference | None,
              nonconformities: int | None = None) -> None:
@@ -104,11 +73,15 @@ class Draft:
                           document_date=self.date, file=self.file, note=self.note,
                           nonconformities=self.nonconformities)
 
+    def lacks_evidence(self, duty: Duty) -> bool:
+        """Whether ``duty`` requires evidence this report does not carry yet."""
+        return bool(missing_evidence(duty, self.submission()))
+
 
 def offer(step: Step, tr: Translator, *, skip: bool = True) -> tuple[Choice, ...]:
     """The choices ``step`` offers (``skip`` False: the file step cannot be skipped)."""
-    return tuple(Choice(action, tr._(_LABELS[action])) for action in OFFERS.get(step, ())
-                 if skip or action != "skip")
+    return tuple(Choice(choice_id(action), tr._(_LABELS[action]))
+                 for action in OFFERS.get(step, ()) if skip or action != "skip")
 
 
 def document_problem(document: parsing.DocumentReference, tr: Translator) -> str:
