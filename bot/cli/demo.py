@@ -125,7 +125,8 @@ class TerminalChat:
 
     def show_typed(self, text: str) -> None:
         """Echo what the officer 'types' automatically."""
-        print(f"\n[{self._time()}] {self.tr._('You')}: {text}")
+        you = self.tr._("You")
+        print(f"\n[{self._time()}] {you}: {text}")
 
     def _time(self) -> str:
         return self.tr.datetime(self.clock.now())

@@ -46,6 +46,20 @@ class Message:
     # The language the text is written in, for words an adapter adds around it (Zalo writes
     # choices as a translated "Reply 1 – …, 2 – …" line); None means the default language.
     lang: str | None = None
+    # How many of ``choices`` belong to each duty of a message that gathers several (a
+    # morning's reminders, jobs/delivery/morning.py), in order: Telegram puts each duty's
+    # buttons on a row of their own, Zalo each duty's numbers on a line. Empty: one duty.
+    rows: tuple[int, ...] = ()
+
+    def choice_rows(self) -> list[tuple[Choice, ...]]:
+        """The choices row by row: as ``rows`` groups them, else one row each."""
+        if not self.rows:
+            return [(choice,) for choice in self.choices]
+        grouped, start = [], 0
+        for size in self.rows:
+            grouped.append(self.choices[start:start + size])
+            start += size
+        return [row for row in grouped if row]
 
     def to_payload(self) -> dict[str, Any]:
         """A JSON-safe dict of this message."""
@@ -56,6 +70,8 @@ class Message:
         }
         if self.lang:
             payload["lang"] = self.lang
+        if self.rows:
+            payload["rows"] = list(self.rows)
         return payload
 
     @classmethod
@@ -70,6 +86,7 @@ class Message:
                 for a in payload.get("attachments", [])
             ),
             lang=payload.get("lang"),
+            rows=tuple(payload.get("rows", ())),
         )
 
 

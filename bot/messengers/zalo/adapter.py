@@ -169,8 +169,15 @@ async def download(client: ZaloClient, url: str) -> bytes:
 
 
 def choices_text(message: Message) -> str:
-    """The choices as words to type: "Reply 1 – Submitted, 2 – Remind me later"."""
+    """The choices as words to type: "Reply 1 – Submitted, 2 – Remind me later"; a message
+    about several duties has one line of numbers per duty."""
     tr = translator(message.lang)
+    if message.rows:
+        lines, first = [tr._("Reply with the number of your choice:")], 1
+        for row in message.choice_rows():
+            lines.append(", ".join(f"{n} – {c.label}" for n, c in enumerate(row, start=first)))
+            first += len(row)
+        return "\n".join(lines)
     labels = [c.label for c in message.choices]
     if len(labels) <= _INLINE_CHOICES and all(len(label) <= _INLINE_LABEL for label in labels):
         options = ", ".join(f"{i} – {label}" for i, label in enumerate(labels, start=1))
