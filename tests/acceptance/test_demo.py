@@ -47,7 +47,7 @@ async def test_the_demo_chats_through_zalo_and_leaves_when_asked(tmp_path):
         await read_until(process.stdout, welcome, seen)
         # Registered by the demo: the welcome arrives as on Zalo, choices as numbered lines.
         await read_until(process.stdout, "isobot:", seen)
-        process.stdin.write("viec\n".encode())
+        process.stdin.write(b"viec\n")
         await process.stdin.drain()
         await read_until(process.stdout, vi._("Reply with a duty's number to report it or read "
                                               "its guidance, or type /nop."), seen)
