@@ -26,6 +26,7 @@ from bot.runtime.intake import Intake
 from bot.runtime.metrics import Metrics
 from bot.runtime.outgoing import OutgoingFiles
 from bot.runtime.planning_process import PlanningJob, PlanningWorker
+from bot.runtime.uploads import UploadDesk
 from bot.runtime.web import WebPart, WebSites, application
 from bot.settings import Settings
 from jobs.calendar.clock import Clock
@@ -34,6 +35,7 @@ from jobs.catalog import Catalog
 from jobs.delivery.deliverer import Deliverer, DeliveryClock, Lane, Pace, RateLimits
 from jobs.evidence.dossier import dossier_builder
 from jobs.evidence.store import Archivist, TooLarge
+from jobs.evidence.upload_links import UploadLinks
 from jobs.people.personal_data import Operator
 from storage.leadership import Leadership
 
@@ -66,6 +68,7 @@ class Runtime:
     conversation: Conversation = field(init=False)
     files: OutgoingFiles = field(init=False)  # bytes and links for the files sent
     archivist: Archivist = field(init=False)  # moves the files people send into the store
+    uploads: UploadDesk = field(init=False)  # the pages people on Zalo send documents through
     metrics: Metrics = field(init=False)  # what /metrics shows (bot.runtime.health)
     connections: dict[str, Connection] = field(default_factory=dict)
     deliverers: list[Deliverer] = field(default_factory=list)
@@ -91,7 +94,8 @@ class Runtime:
         self.conversation = Conversation(
             self.engine, self.catalog, self.calendar, self.settings.language,
             messengers={m.name: m.capabilities for m in self.messengers},
-            operator=Operator(self.settings.operator_name, self.settings.operator_contact))
+            operator=Operator(self.settings.operator_name, self.settings.operator_contact),
+            uploads=self._upload_links())
         store = self.settings.evidence_store()
         self.files = OutgoingFiles(
             store, self.clock.now,
@@ -105,6 +109,16 @@ class Runtime:
         self.intake = Intake(self.engine, self.conversation, self.clock, self.connections,
                              answered=self.wake_replies, handled=self.metrics.update_handled,
                              tally=self.metrics, workers=self.settings.inbox_workers)
+        self.uploads = UploadDesk(self.engine, self.clock.now, self.settings.link_signing_key(),
+                                  self.conversation.messengers, self.intake.store,
+                                  self.wake_replies)
+
+    def _upload_links(self) -> UploadLinks | None:
+        """Links to send files through the web server; None without a public address."""
+        base, key = self.settings.public_base_url(), self.settings.link_signing_key()
+        if not base or not key:
+            return None
+        return UploadLinks(base, key, dt.timedelta(minutes=self.settings.upload_link_minutes))
 
     @property
     def webhook_mode(self) -> bool:
@@ -178,8 +192,8 @@ class Runtime:
 
     @property
     def web_parts(self) -> list[WebPart]:
-        """What isobot's web server serves: the signed links to the files it sends."""
-        return [self.files.add_routes]
+        """What isobot's web server serves: the files it sends, the pages to send it files."""
+        return [self.files.add_routes, self.uploads.add_routes]
 
     async def _start_web(self) -> None:
         """The webhook's server, and the web server with it or on its own address."""

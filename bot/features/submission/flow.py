@@ -250,6 +250,10 @@ class SubmissionFlow(Feature):
         record(turn, draft, obligation, self.ask, self.calendar)
         return END
 
+    def accepts_files(self, flow: Flow[Step, Draft]) -> bool:
+        """At the file step, and when confirming (a file then replaces the one given)."""
+        return flow.step in (Step.FILE, Step.CONFIRM)
+
     def on_file(self, turn: Turn, flow: Flow[Step, Draft] | None,
                 incoming: IncomingFile) -> None:
         """A file or photo as evidence, at the file step or when confirming."""
