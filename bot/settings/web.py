@@ -29,7 +29,8 @@ class WebSettings(BaseSettings):
         description=f"Its port; unset in webhook mode: the webhook's, else {DEFAULT_WEB_PORT}.")
     upload_link_minutes: int = Field(
         60, ge=5, le=24 * 60, validation_alias=AliasChoices("ISOBOT_UPLOAD_LINK_MINUTES"),
-        description="How long a link to send a file (Zalo) works, on the bot's clock.")
+        description="How long a link to send a file works (for a messenger that passes "
+                    "on only photos), on the bot's clock.")
 
     @field_validator("public_url")
     @classmethod
