@@ -134,7 +134,8 @@ async def test_a_link_of_a_task_no_longer_under_way_keeps_nothing(bot, engine):
     status, _page = await post(url, PDF)
     assert status == 200  # the page cannot know; the chat says it
     told = (await bot.sandbox.next_message(OFFICER, timeout=10))["text"]
-    assert told.startswith(vi._("This link was made for a task that is no longer under way, "
-                                "so the file was not kept.").split(",")[0])
+    assert told == vi._("This link was made for a task that is no longer under way, so the "
+                        "file was not kept. Start the task again and type “gửi tệp” for a new "
+                        "link.")
     with session_scope(engine) as session:
         assert session.exec(select(Event)).all() == []

@@ -18,6 +18,7 @@ conversation:
 from __future__ import annotations
 
 import hashlib
+import html
 import logging
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -27,6 +28,7 @@ from bot.chat.turn import Inbound, IncomingFile
 from bot.messengers.base import Arrival, FileTooLarge, patiently
 from bot.messengers.zalo.client import (
     MAX_TEXT_LENGTH,
+    ZaloBadRequest,
     ZaloClient,
     ZaloDownloadTooLarge,
     ZaloError,
@@ -264,11 +266,13 @@ async def send_message(client: ZaloClient, chat_id: str, message: Message, *,
     links = await file_links(message, files)
     first_id = None
     for i, part in enumerate(render(message, links, files.link_days if files else 1)):
+        bold = i == 0 and "\n" in message.text  # a message's title: its first line
         if i == 0 and not patient_first:
-            sent = await client.send_message(chat_id, part)
+            sent = await send_text(client, chat_id, part, bold)
         else:
-            sent = await patiently(lambda part=part: client.send_message(chat_id, part),
-                                   _rate_limit_wait)
+            sent = await patiently(
+                lambda part=part, bold=bold: send_text(client, chat_id, part, bold),
+                _rate_limit_wait)
         first_id = first_id or str((sent or {}).get("message_id") or "")
     for i, attachment in enumerate(message.attachments):
         if attachment.kind == "photo" and links.get(i):
@@ -276,6 +280,29 @@ async def send_message(client: ZaloClient, chat_id: str, message: Message, *,
             await patiently(lambda url=links[i]: client.send_photo(chat_id, url),
                             _rate_limit_wait)
     return first_id or ""
+
+
+async def send_text(client: ZaloClient, chat_id: str, text: str, bold_title: bool) -> Any:
+    """Send ``text``, its first line in bold where the platform takes ``parse_mode`` (docs
+    v2.5.0, 2026); once it refuses, plain text for the rest of the process."""
+    formatted = as_html(text, bold_title) if client.formats else None
+    if formatted is None or zalo_text_length(formatted) > MAX_TEXT_LENGTH:
+        return await client.send_message(chat_id, text)
+    try:
+        return await client.send_message(chat_id, formatted, parse_mode="html")
+    except ZaloBadRequest as error:
+        sent = await client.send_message(chat_id, text)  # refused too: not the formatting
+        client.formats = False
+        log.warning("Zalo refused parse_mode (%s): sending plain text from now on", error)
+        return sent
+
+
+def as_html(text: str, bold_title: bool) -> str:
+    """``text`` as Zalo's HTML parse mode reads it: escaped, the first line bold if asked."""
+    if not bold_title:
+        return html.escape(text, quote=False)
+    title, _, rest = text.partition("\n")
+    return f"<b>{html.escape(title, quote=False)}</b>\n{html.escape(rest, quote=False)}"
 
 
 def _rate_limit_wait(error: Exception) -> float | None:
