@@ -76,6 +76,8 @@ async def test_a_pdf_sent_through_the_link_joins_the_report_and_the_export(bot, 
 
     status, page = await post(url, PDF)
     assert status == 200 and "bao-cao-quy-4.pdf" in page
+    received = (await bot.sandbox.next_message(OFFICER, timeout=10))["text"]
+    assert received == vi._("Received the file {name}.").format(name="bao-cao-quy-4.pdf")
     confirm = (await bot.sandbox.next_message(OFFICER, timeout=10))["text"]
     assert "bao-cao-quy-4.pdf" in confirm and "45/BC-UBND" in confirm
     receipt = await bot.say(OFFICER, "1")

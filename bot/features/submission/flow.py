@@ -274,4 +274,6 @@ class SubmissionFlow(Feature):
                                 now=turn.now)
         flow.draft.file = FileEvidence(incoming.name, received.sha256, incoming.ref,
                                        received.file_id)
+        if incoming.upload is not None:  # the person is back from the upload page
+            turn.say(tr._("Received the file {name}.").format(name=incoming.name))
         self.steps.move(turn, flow, self._checked(Step.CONFIRM, flow.draft, obligation))
