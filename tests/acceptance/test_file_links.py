@@ -72,9 +72,13 @@ async def test_the_weekly_digest_chart_arrives_as_a_photo_whose_link_expires(bot
     assert (await fetch(table_url))[0] == 404
 
 
-async def test_without_a_public_address_the_reply_says_where_to_get_the_file(engine, catalog):
+async def test_without_a_public_address_the_reply_says_where_to_get_the_file(engine, catalog,
+                                                                            caplog):
     load_sample_units(engine, at("2026-11-30 07:00"))
-    bot = await start_zalo_harness(engine, catalog, at("2026-12-04 10:00"))
+    with caplog.at_level(logging.WARNING, logger="bot.runtime.run"):
+        bot = await start_zalo_harness(engine, catalog, at("2026-12-04 10:00"))
+    warned = [r.getMessage() for r in caplog.records if "ISOBOT_PUBLIC_URL" in r.getMessage()]
+    assert len(warned) == 1 and "zalo" in warned[0]  # once, at start, naming the messenger
     try:
         await bot.register(SUPERVISOR, "QNG-MD", Role.SUPERVISOR, "Hùng")
         answer = await bot.say(SUPERVISOR, "/xuat 2026")
