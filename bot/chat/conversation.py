@@ -22,6 +22,7 @@ from bot.chat.commands import ANYONE, Audience, Command, Commands, Typed, audien
 from bot.chat.feature import Doorkeeper, Feature
 from bot.chat.flow import Flow
 from bot.chat.turn import Edit, Inbound, IncomingFile, Replies, Turn
+from bot.chat.uploads import asks_to_send_a_file, upload_line, upload_matches
 from bot.features import all_features
 from bot.features.my_duties import document_example, offer_heading
 from jobs.calendar.workdays import WorkCalendar
@@ -30,6 +31,7 @@ from jobs.delivery.messages import Choice
 from jobs.delivery.offers import Offer, Offers
 from jobs.delivery.reachability import wrote_again
 from jobs.delivery.transport import Capabilities
+from jobs.evidence.upload_links import UploadLinks
 from jobs.people.personal_data import Operator
 from jobs.text.choice_ids import read_choice_id
 from jobs.text.i18n import N_, translator
@@ -65,8 +67,9 @@ class Conversation:
     def __init__(self, engine: Engine, catalog: Catalog, calendar: WorkCalendar,
                  default_language: str = "vi",
                  messengers: Mapping[str, Capabilities] | None = None,
-                 operator: Operator | None = None) -> None:
+                 operator: Operator | None = None, uploads: UploadLinks | None = None) -> None:
         self.engine = engine
+        self.uploads = uploads  # links to send a file through isobot's web server
         self.messengers = dict(messengers or {})  # by platform: what each messenger can do
         self.operator = operator or Operator()  # named in the notice on personal data
         self.catalog = catalog
@@ -114,7 +117,7 @@ class Conversation:
             turn = Turn(session, inbound, now, translator(language), members,
                         load_state(session, platform=inbound.platform, chat_id=inbound.chat_id,
                                    user_id=inbound.user_id, now=now), messengers=self.messengers,
-                        operator=self.operator)
+                        operator=self.operator, uploads=self.uploads)
             turn.offers = Offers.load(turn.state, now)
             turn.carried = turn.state.pop("carried", None) or {}
             self._dispatch(turn)
@@ -149,6 +152,8 @@ class Conversation:
         if typed is not None:
             return self._on_command(turn, typed)
         owner, flow = under_way if under_way is not None and turn.members else (None, None)
+        if owner is not None and owner.accepts_files(flow) and asks_to_send_a_file(text):
+            return turn.say(upload_line(turn))
         # A step that reads typed input (a count, a document line) answers first, unless a
         # message with choices came after its question (/viec's numbered list).
         first = owner is not None and owner.takes_text(flow) \
@@ -226,6 +231,10 @@ class Conversation:
                  under_way: tuple[Feature, Flow[Any, Any]] | None) -> None:
         if not turn.members:
             return self.registration.say_not_registered(turn)
+        if not upload_matches(turn, incoming):
+            return turn.say(turn.tr._("This link was made for a task that is no longer under "
+                                      "way, so the file was not kept. Start the task again and "
+                                      "type “gửi tệp” for a new link."))
         # With no task under way a file can only be evidence.
         owner, flow = under_way or (self.submission, None)
         owner.on_file(turn, flow, incoming)

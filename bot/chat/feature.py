@@ -109,6 +109,10 @@ class Feature:
         typed "2" answers it rather than a choice of an earlier message."""
         return self.steps_of(flow).reads_text(flow)
 
+    def accepts_files(self, flow: Flow[Any, Any]) -> bool:
+        """Whether the step under way takes a file (then "gửi tệp" asks how to send one)."""
+        return False
+
     def repeat(self, turn: Turn, flow: Flow[Any, Any]) -> bool:
         """Ask the step under way again (after a stale answer); False when it cannot."""
         return False

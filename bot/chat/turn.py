@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,6 +18,7 @@ from sqlmodel import Session
 from jobs.delivery.messages import Choice, Message
 from jobs.delivery.offers import Offers
 from jobs.delivery.transport import Capabilities
+from jobs.evidence.upload_links import UploadGrant, UploadLinks
 from jobs.people.personal_data import Operator
 from jobs.text.i18n import Translator
 from jobs.text.text_input import clean_text
@@ -37,6 +39,7 @@ class IncomingFile:
     content: bytes | None
     ref: str | None = None
     fetch_failed: bool = False
+    upload: str | None = None  # sent through an upload link: the link's nonce
 
 
 @dataclass(frozen=True)
@@ -116,6 +119,8 @@ class Turn:
     messengers: Mapping[str, Capabilities] = field(default_factory=dict)
     # Who runs isobot, for the notice on personal data (jobs.people.personal_data).
     operator: Operator = field(default_factory=Operator)
+    # Links to send a file through isobot's web server; None without a public address.
+    uploads: UploadLinks | None = None
     offers: Offers = field(default_factory=Offers)
     # Set when a picked choice no longer applied: the conversation then shows the current ones.
     stale_choice: bool = False
@@ -147,12 +152,26 @@ class Turn:
         self.offers.add([(c.id, c.label) for c in choices], self.now)
         self.state["offered_last"] = True
 
+    def upload_link(self) -> str | None:
+        """A link for this person to send a file to the task under way, once, for a while;
+        None when isobot has no public address. A newer link replaces the last."""
+        if self.uploads is None:
+            return None
+        nonce = secrets.token_urlsafe(12)
+        self.state["upload"] = nonce
+        inbound = self.inbound
+        return self.uploads.url(UploadGrant(inbound.platform, inbound.user_id, inbound.chat_id,
+                                            nonce, self.tr.lang,
+                                            self.now + self.uploads.validity))
+
     def carry(self, **details: Any) -> None:
         """Keep ``details`` for the next turn only (:attr:`carried` there)."""
         self.state["carried"] = details
 
     def end_flow(self) -> dict[str, Any] | None:
-        """Drop the multi-step task under way; returns it (None when there was none)."""
+        """Drop the multi-step task under way, and its link to send a file; returns it (None
+        when there was none)."""
+        self.state.pop("upload", None)
         return self.state.pop("flow", None)
 
     @property

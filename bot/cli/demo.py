@@ -12,12 +12,14 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
+import socket
 import sys
 from pathlib import Path
 
 from bot.messengers import installed
 from bot.messengers.base import Messenger, Phone
-from bot.runtime.run import Runtime, logs
+from bot.runtime import logs
+from bot.runtime.run import Runtime
 from bot.settings import Settings
 from jobs.calendar.clock import Clock
 from jobs.catalog import Catalog
@@ -55,6 +57,12 @@ def _prepare_database(start: dt.datetime) -> object:
     return engine
 
 
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
 def _invite(engine: object, unit: str, role: Role, now: dt.datetime) -> str:
     with session_scope(engine) as session:
         return create_invite(session, unit=unit_by_code(session, code=unit), role=role,
@@ -64,6 +72,8 @@ def _invite(engine: object, unit: str, role: Role, now: dt.datetime) -> str:
 async def run_demo(settings: Settings, catalog: Catalog, *, messenger: Messenger,
                    today: dt.date, speed: float = 60.0) -> None:
     """Run the demo on ``messenger``'s sandbox from ``today`` until /thoat or the input closes."""
+    # Line by line, even into a pipe: the chat is read as it happens.
+    sys.stdout.reconfigure(line_buffering=True)
     phone = messenger.phone()
     logs.configure([phone.token], level=logging.WARNING)  # the chat, not the log, is the show
     tr = translator(settings.language)
@@ -74,9 +84,11 @@ async def run_demo(settings: Settings, catalog: Catalog, *, messenger: Messenger
     # Only the sandbox: a real bot's token in the environment must not be used here.
     unset = {name: field.default for m in installed()
              for name, field in m.settings_model.model_fields.items()}
+    port = _free_port()  # isobot's web server, for the files and charts it links to
     config = Settings(**{**settings.model_dump(), **unset, **await phone.start(),
                          "database_url": f"sqlite:///{DEMO_DATABASE}", "webhook_base_url": None,
-                         "plan_every_minutes": 5})
+                         "public_url": f"http://127.0.0.1:{port}", "web_listen": "127.0.0.1",
+                         "web_port": port, "plan_every_minutes": 5})
     runtime = Runtime(config, engine, catalog, clock)
     await runtime.start()
     chat = TerminalChat(phone, clock, tr)
@@ -113,7 +125,8 @@ class TerminalChat:
 
     def show_typed(self, text: str) -> None:
         """Echo what the officer 'types' automatically."""
-        print(f"\n[{self._time()}] {self.tr._('You')}: {text}")
+        you = self.tr._("You")
+        print(f"\n[{self._time()}] {you}: {text}")
 
     def _time(self) -> str:
         return self.tr.datetime(self.clock.now())

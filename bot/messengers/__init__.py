@@ -23,7 +23,7 @@ from __future__ import annotations
 from bot.messengers import telegram, zalo
 from bot.messengers.base import Messenger
 
-_INSTALLED: tuple[Messenger, ...] = (telegram.MESSENGER, zalo.MESSENGER)
+_INSTALLED: tuple[Messenger, ...] = (zalo.MESSENGER, telegram.MESSENGER)
 
 
 def installed() -> tuple[Messenger, ...]:

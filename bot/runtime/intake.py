@@ -29,6 +29,7 @@ from bot.chat.conversation import Conversation
 from bot.chat.replies import queue_apology, queue_replies
 from bot.chat.turn import Inbound, Replies
 from bot.messengers.base import Arrival, Connection, Messenger
+from bot.runtime.uploads import upload_inbound
 from jobs.calendar.clock import Clock
 from jobs.queues import INBOX, Fate, Tally, Untallied, log_park, log_retry
 from jobs.text.i18n import translator
@@ -256,14 +257,16 @@ class Intake:
     async def _handle(self, row: Stored) -> None:
         try:
             connection = self.connections[row.platform]
-            inbound = await connection.inbound(row.payload)
+            uploaded = upload_inbound(row.platform, row.update_id, row.payload)
+            inbound = uploaded or await connection.inbound(row.payload)
             replies = await self._in(self._turns, self._converse, row, inbound)
             if replies.messages or replies.edits:
                 self.answered(row.platform)
             waited = (self.clock.now() - row.received_at).total_seconds() / self._speed
             self.handled(row.platform, max(waited, 0.0))
             self.tally.counted(INBOX.name, row.platform, Fate.FINISHED)
-            await connection.acknowledge(row.payload, replies)
+            if uploaded is None:
+                await connection.acknowledge(row.payload, replies)
         except Exception as error:
             await self._in(self._db, self._failed, row, error)
         finally:

@@ -26,6 +26,8 @@ from bot.runtime.intake import Intake
 from bot.runtime.metrics import Metrics
 from bot.runtime.outgoing import OutgoingFiles
 from bot.runtime.planning_process import PlanningJob, PlanningWorker
+from bot.runtime.uploads import UploadDesk
+from bot.runtime.web import WebPart, WebSites, application
 from bot.settings import Settings
 from jobs.calendar.clock import Clock
 from jobs.calendar.workdays import WorkCalendar
@@ -33,6 +35,7 @@ from jobs.catalog import Catalog
 from jobs.delivery.deliverer import Deliverer, DeliveryClock, Lane, Pace, RateLimits
 from jobs.evidence.dossier import dossier_builder
 from jobs.evidence.store import Archivist, TooLarge
+from jobs.evidence.upload_links import UploadLinks
 from jobs.people.personal_data import Operator
 from storage.leadership import Leadership
 
@@ -65,6 +68,7 @@ class Runtime:
     conversation: Conversation = field(init=False)
     files: OutgoingFiles = field(init=False)  # bytes and links for the files sent
     archivist: Archivist = field(init=False)  # moves the files people send into the store
+    uploads: UploadDesk = field(init=False)  # the pages people on Zalo send documents through
     metrics: Metrics = field(init=False)  # what /metrics shows (bot.runtime.health)
     connections: dict[str, Connection] = field(default_factory=dict)
     deliverers: list[Deliverer] = field(default_factory=list)
@@ -72,7 +76,7 @@ class Runtime:
     # Which jobs this process does among several sharing one PostgreSQL database.
     leadership: Leadership = field(init=False)
     scheduler: AsyncIOScheduler | None = None
-    web_runner: web.AppRunner | None = None
+    sites: WebSites = field(default_factory=WebSites)  # the webhook's and the web server
     planning: PlanningWorker = field(init=False)  # the tick and the digest, off the event loop
     _plan_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     _stopping: bool = False
@@ -90,20 +94,31 @@ class Runtime:
         self.conversation = Conversation(
             self.engine, self.catalog, self.calendar, self.settings.language,
             messengers={m.name: m.capabilities for m in self.messengers},
-            operator=Operator(self.settings.operator_name, self.settings.operator_contact))
+            operator=Operator(self.settings.operator_name, self.settings.operator_contact),
+            uploads=self._upload_links())
         self.metrics = Metrics(self.engine, self.clock.now,
                                [m.name for m in self.messengers if m.enabled(self.settings)])
         store = self.settings.evidence_store(on_altered=self.metrics.evidence_mismatch)
         self.files = OutgoingFiles(
             store, self.clock.now,
             builders={"dossier": dossier_builder(self.engine, store, self.catalog)},
-            base_url=self.settings.webhook_base_url, secret=self.settings.link_signing_key(),
+            base_url=self.settings.public_base_url(), secret=self.settings.link_signing_key(),
             validity=dt.timedelta(days=self.settings.file_link_days))
         self.archivist = Archivist(self.engine, store, self.clock.now, download=self._download,
                                    tally=self.metrics)
         self.intake = Intake(self.engine, self.conversation, self.clock, self.connections,
                              answered=self.wake_replies, handled=self.metrics.update_handled,
                              tally=self.metrics, workers=self.settings.inbox_workers)
+        self.uploads = UploadDesk(self.engine, self.clock.now, self.settings.link_signing_key(),
+                                  self.conversation.messengers, self.intake.store,
+                                  self.wake_replies)
+
+    def _upload_links(self) -> UploadLinks | None:
+        """Links to send files through the web server; None without a public address."""
+        base, key = self.settings.public_base_url(), self.settings.link_signing_key()
+        if not base or not key:
+            return None
+        return UploadLinks(base, key, dt.timedelta(minutes=self.settings.upload_link_minutes))
 
     @property
     def webhook_mode(self) -> bool:
@@ -116,8 +131,8 @@ class Runtime:
         # Before taking any update: a tick runs beside the chat, and the first one should see
         # the outbox as the last run left it, not half-way through someone's registration.
         await self.plan_now()
-        if self.webhook_mode:
-            await self._start_webhook_server()  # first: a platform may post at once
+        self._warn_without_public_address()
+        await self._start_web()  # first: a platform may post at once
         for messenger in self.messengers:
             if messenger.enabled(self.settings):
                 await self._connect(messenger)
@@ -175,18 +190,36 @@ class Runtime:
             await self.intake.progress(min(0.05, max(deadline - loop.time(), 0)))
         raise TimeoutError(f"the bot did not settle within {timeout} s")
 
-    async def _start_webhook_server(self) -> None:
-        app = web.Application(client_max_size=1024 * 1024)
+    @property
+    def web_parts(self) -> list[WebPart]:
+        """What isobot's web server serves: the files it sends, the pages to send it files."""
+        return [self.files.add_routes, self.uploads.add_routes]
+
+    async def _start_web(self) -> None:
+        """The webhook's server, and the web server with it or on its own address."""
+        settings = self.settings
+        apart = settings.own_web_server()
+        if self.webhook_mode:
+            parts = [self._add_webhooks, *([] if apart else self.web_parts)]
+            await self.sites.listen(application(parts), settings.webhook_listen,
+                                    settings.webhook_port)
+        if apart:
+            await self.sites.listen(application(self.web_parts), *settings.web_address())
+
+    def _add_webhooks(self, app: web.Application) -> None:
         secret = self.settings.webhook_secret.get_secret_value()
         for messenger in self.messengers:
             app.router.add_post(messenger.webhook_path,
                                 self.intake.webhook(messenger, secret, _secret_matches))
-        self.files.add_routes(app)  # the signed links to the files isobot sends
-        self.web_runner = web.AppRunner(app)
-        await self.web_runner.setup()
-        settings = self.settings
-        site = web.TCPSite(self.web_runner, settings.webhook_listen, settings.webhook_port)
-        await site.start()
+
+    def _warn_without_public_address(self) -> None:
+        """Once at start: people on a messenger that takes files only as links get none."""
+        by_url = [m.name for m in self.messengers
+                  if m.enabled(self.settings) and m.capabilities.files_by_url]
+        if by_url and not self.files.links:
+            log.warning("ISOBOT_PUBLIC_URL is not set: files, charts and upload pages cannot "
+                        "reach people on %s; set it to the address of isobot's web server",
+                        ", ".join(by_url))
 
     async def plan_now(self) -> None:
         """Create owed obligations and queue due reminders as of the bot's clock.
@@ -246,8 +279,7 @@ class Runtime:
         stored waits in the inbox for the next start.
         """
         self._stopping = True
-        if self.web_runner:
-            await self.web_runner.cleanup()
+        await self.sites.stop()
         await self.intake.stop()
         for lane in self._reply_lanes.values():
             await lane.stop()

@@ -17,6 +17,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from bot.messengers import installed
 from bot.settings.ops import OpsSettings
 from bot.settings.store import StoreSettings
+from bot.settings.web import WebSettings
 from jobs.calendar.operator_file import load_calendar_file
 from jobs.calendar.workdays import VIETNAM, Amendments, WorkCalendar
 from storage.db import DEFAULT_DATABASE_URL
@@ -28,8 +29,8 @@ def _env(*names: str) -> AliasChoices:
     return AliasChoices(*names)
 
 
-class Settings(*(m.settings_model for m in installed()), StoreSettings, OpsSettings,
-               BaseSettings):
+class Settings(*(m.settings_model for m in installed()), WebSettings, StoreSettings,
+               OpsSettings, BaseSettings):
     """What a deployment sets. Secrets are ``SecretStr`` so they never print by accident."""
 
     model_config = SettingsConfigDict(env_file=".env", extra="ignore", populate_by_name=True)
@@ -112,9 +113,12 @@ class Settings(*(m.settings_model for m in installed()), StoreSettings, OpsSetti
 
     def secrets(self) -> list[SecretStr]:
         """Every secret that is set, for the filters that keep them out of logs and errors."""
-        tokens = [SecretStr(token) for m in installed() for token in m.secrets(self)]
-        return [*tokens, *([self.webhook_secret] if self.webhook_secret else []),
-                *self.store_secrets()]
+        return [*self.messenger_secrets(),
+                *([self.webhook_secret] if self.webhook_secret else []), *self.store_secrets()]
+
+    def messenger_secrets(self) -> list[SecretStr]:
+        """The installed messengers' tokens that are set."""
+        return [SecretStr(token) for m in installed() for token in m.secrets(self)]
 
     def work_calendar(self) -> WorkCalendar:
         """The working calendar: this deployment's office hours and its calendar file.

@@ -77,13 +77,19 @@ class StoreSettings(BaseSettings):
             region=self.evidence_s3_region, prefix=self.evidence_s3_prefix), on_altered)
 
     def link_signing_key(self) -> bytes | None:
-        """The key file links are signed with: ``ISOBOT_FILE_LINK_KEY``, else one derived from
-        ``WEBHOOK_SECRET``; None when neither is set (no links)."""
+        """The key links are signed with: ``ISOBOT_FILE_LINK_KEY``, else one derived from
+        ``WEBHOOK_SECRET``, else from the messengers' tokens; None when none is set."""
         if self.file_link_key is not None:
             return self.file_link_key.get_secret_value().encode()
-        secret = getattr(self, "webhook_secret", None)
-        if secret is None:
+        webhook = getattr(self, "webhook_secret", None)
+        tokens = [webhook] if webhook is not None else list(self.messenger_secrets())
+        if not tokens:
             return None
-        # A key of its own for links, so a link never reveals anything about the webhook secret.
-        return hmac.new(secret.get_secret_value().encode(), b"isobot file links",
-                        hashlib.sha256).digest()
+        # A key of its own for links, so a link never reveals anything about the secret it
+        # comes from. Derived from a token, links stop working when the token is replaced.
+        secret = "\n".join(t.get_secret_value() for t in tokens)
+        return hmac.new(secret.encode(), b"isobot file links", hashlib.sha256).digest()
+
+    def messenger_secrets(self) -> list[SecretStr]:
+        """The messengers' tokens that are set (the settings object adds them)."""
+        return []

@@ -24,7 +24,7 @@ import logging
 import math
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
 from sqlalchemy.engine import Engine
@@ -32,6 +32,7 @@ from sqlalchemy.engine import Engine
 from jobs.delivery import reachability
 from jobs.delivery.holding import Holding
 from jobs.delivery.messages import Message
+from jobs.delivery.morning import MOST_DUTIES, gathered, gathers
 from jobs.delivery.outbox_lane import OutboxLane
 from jobs.delivery.outcomes import Outcome, Result
 from jobs.delivery.rate_limits import RateLimiter, RateLimits
@@ -194,7 +195,7 @@ class Deliverer:
                 continue
             row, wait = self._next_ready(run)
             if row is not None:
-                self._start(run, row)
+                self._start(run, self._with_companions(run, row))
             else:
                 await self._pause(run, wait)
 
@@ -230,12 +231,27 @@ class Deliverer:
                          if row is not chosen and row.id not in run.to_release]
         return chosen, 0.0 if chosen is not None else best
 
+    @staticmethod
+    def _with_companions(run: Holding, row: Taken) -> tuple[Taken, ...]:
+        """``row`` and the rest of its person's duties waiting in the queue, to go as one
+        message (:mod:`jobs.delivery.morning`); ``row`` alone for any other message."""
+        if not gathers(row.kind, row.payload):
+            return (row,)
+        companions = [other for other in run.queue if other.chat_id == row.chat_id
+                      and gathers(other.kind, other.payload)][:MOST_DUTIES - 1]
+        taken = {other.id for other in companions}
+        run.queue = [other for other in run.queue if other.id not in taken]
+        return (row, *companions)
+
     def _requests(self, row: Taken) -> int:
         """How many API calls the message takes: its text's parts, and its files if sent."""
+        return self._calls(row.payload)
+
+    def _calls(self, payload: dict[str, Any]) -> int:
         capabilities = self.transport.capabilities
         sends = capabilities.sends_files or capabilities.files_by_url
-        files = len(row.payload.get("attachments", ())) if sends else 0
-        return 1 + len(row.payload.get("text", "")) // capabilities.max_text + files
+        files = len(payload.get("attachments", ())) if sends else 0
+        return 1 + len(payload.get("text", "")) // capabilities.max_text + files
 
     async def _pause(self, run: Holding, wait: float) -> None:
         """Until ``wait`` seconds pass, an answer comes (``inf``: until an answer) or
@@ -255,15 +271,20 @@ class Deliverer:
 
     # -- sending ----------------------------------------------------------------------------
 
-    def _start(self, run: Holding, row: Taken) -> None:
-        requests = self._requests(row)
+    def _start(self, run: Holding, rows: tuple[Taken, ...]) -> None:
+        message = gathered([row.payload for row in rows])
+        row = rows[0]
+        requests = self._calls(message.to_payload())
         self.limiter.begin(row.chat_id, self.monotonic(), requests)
-        task = asyncio.create_task(self._send(run, row, requests),
+        task = asyncio.create_task(self._send(run, rows, message, requests),
                                    name=f"send-{self.transport.platform}-{row.id}")
-        run.in_flight[task] = row
+        run.in_flight[task] = rows
 
-    async def _send(self, run: Holding, row: Taken, requests: int) -> None:
-        message = Message.from_payload(row.payload)
+    async def _send(self, run: Holding, rows: tuple[Taken, ...], message: Message,
+                    requests: int) -> None:
+        """Send one message for ``rows``; each row's answer is the message's (a gathered
+        message is never edited afterwards: it keeps no message id)."""
+        row = rows[0]
         try:
             message_id = await self._transmit(row, message)
             outcome = Outcome(row, Result.SENT, self.now(), message_id=message_id,
@@ -289,7 +310,10 @@ class Deliverer:
                       exc_info=error)
         finally:
             self.limiter.end(row.chat_id, self.monotonic(), requests)
-        run.answers.append(outcome)
+        if len(rows) > 1:
+            outcome = replace(outcome, message_id=None)
+        run.answers += [outcome, *(replace(outcome, taken=other, choices=())
+                                   for other in rows[1:])]
 
     def _retry(self, run: Holding, row: Taken, result: Result, error: str,
                retry_after: float | None = None, *, hold: bool = True) -> Outcome:

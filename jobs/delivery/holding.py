@@ -16,6 +16,7 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from jobs.delivery.morning import gathers
 from jobs.delivery.outbox_lane import OutboxLane
 from jobs.delivery.outcomes import Outcome
 from jobs.queues import OUTBOX, Fate, Tally
@@ -46,7 +47,11 @@ class Holding:
     renewed_at: float = field(init=False)
     taken_at: float = -math.inf
     queue: list[Taken] = field(default_factory=list)  # taken, waiting for their turn
-    in_flight: dict[asyncio.Task[None], Taken] = field(default_factory=dict)
+    # A person's duties at the end of a full take: the rest of them come first in the next,
+    # and they go together as one message (jobs/delivery/morning.py).
+    awaiting: list[Taken] = field(default_factory=list)
+    # Each send's rows: one, or a person's duties gathered in one message (morning.py).
+    in_flight: dict[asyncio.Task[None], tuple[Taken, ...]] = field(default_factory=dict)
     answers: list[Outcome] = field(default_factory=list)  # not yet written down
     to_release: dict[int, dt.datetime] = field(default_factory=dict)  # row id -> due again at
     # Chats whose message must be tried again (-> when): the chat's next ones wait behind it.
@@ -60,7 +65,8 @@ class Holding:
 
     def held(self) -> set[int]:
         """The ids of the messages taken and not yet answered."""
-        return {row.id for row in self.queue} | {row.id for row in self.in_flight.values()}
+        return {row.id for row in [*self.queue, *self.awaiting]} | {
+            row.id for rows in self.in_flight.values() for row in rows}
 
     async def upkeep(self) -> None:
         """Write answers down, renew the lease, release, take more: each when it is time."""
@@ -90,8 +96,10 @@ class Holding:
         self.more_due = len(rows) == want
         held = self.held()
         fresh = [row for row in rows if row.id not in held]
-        self.queue.extend(fresh)
-        return bool(fresh)
+        cut = _last_persons_duties(fresh) if self.more_due else []
+        restored, self.awaiting = self.awaiting, cut
+        self.queue.extend([*restored, *fresh[:len(fresh) - len(cut)]])
+        return bool(fresh) or bool(restored)
 
     async def _renew(self) -> None:
         """Keep holding what waits or is in flight; drop what was cancelled meanwhile."""
@@ -129,4 +137,16 @@ class Holding:
             self.in_flight.clear()
         await self.record()
         now = self.now()
-        await self._release({**{row.id: now for row in self.queue}, **self.to_release})
+        await self._release({**{row.id: now for row in [*self.queue, *self.awaiting]},
+                             **self.to_release})
+
+
+def _last_persons_duties(rows: list[Taken]) -> list[Taken]:
+    """The duties of the take's last person that end it, unless they are all of it."""
+    if not rows or not gathers(rows[-1].kind, rows[-1].payload):
+        return []
+    chat, first = rows[-1].chat_id, len(rows) - 1
+    while first > 0 and rows[first - 1].chat_id == chat and gathers(rows[first - 1].kind,
+                                                                      rows[first - 1].payload):
+        first -= 1
+    return rows[first:] if first > 0 else []

@@ -52,6 +52,20 @@ class Message:
     # To someone who left isobot: once it went (or was given up), its row keeps neither the
     # chat it went to nor its text (jobs.delivery.outcomes).
     erase_after_sending: bool = False
+    # How many of ``choices`` belong to each duty of a message that gathers several (a
+    # morning's reminders, jobs/delivery/morning.py), in order: Telegram puts each duty's
+    # buttons on a row of their own, Zalo each duty's numbers on a line. Empty: one duty.
+    rows: tuple[int, ...] = ()
+
+    def choice_rows(self) -> list[tuple[Choice, ...]]:
+        """The choices row by row: as ``rows`` groups them, else one row each."""
+        if not self.rows:
+            return [(choice,) for choice in self.choices]
+        grouped, start = [], 0
+        for size in self.rows:
+            grouped.append(self.choices[start:start + size])
+            start += size
+        return [row for row in grouped if row]
 
     def to_payload(self) -> dict[str, Any]:
         """A JSON-safe dict of this message."""
@@ -64,6 +78,8 @@ class Message:
             payload["lang"] = self.lang
         if self.erase_after_sending:
             payload[ERASE_AFTER_SENDING] = True
+        if self.rows:
+            payload["rows"] = list(self.rows)
         return payload
 
     @classmethod
@@ -79,6 +95,7 @@ class Message:
             ),
             lang=payload.get("lang"),
             erase_after_sending=bool(payload.get(ERASE_AFTER_SENDING)),
+            rows=tuple(payload.get("rows", ())),
         )
 
 

@@ -59,6 +59,9 @@ class Capabilities:
     deep_links: bool = False  # a link can open the chat with "/start CODE" (invites)
     max_text: int = 4096  # characters in one message
     max_file_bytes: int = 20 * 1024 * 1024  # the largest file a person may send the bot
+    # A person can send the bot documents (PDF, Word), not only photos; else they send them
+    # through an upload link on isobot's web server.
+    receives_documents: bool = True
     is_group: Callable[[str], bool] = _private_only  # whether a chat id names a group chat
 
 

@@ -27,9 +27,9 @@ class Outgoing:
 
     Each message's key is ``{obligation}:{due}:{stage}:{member}``, as it always was, so what is
     in the outbox already (an earlier tick, another process) is not queued again. The new ones
-    are written in the order the per-unit planner wrote them (the stage's day, the obligation,
-    the track, the recipient), so each person receives them in that order: on Zalo, a bare
-    "đã nộp" answers the last reminder received.
+    are written person by person (their chat), each person's in the order the per-unit planner
+    wrote them (the stage's day, the obligation, the track): delivery sends a person's morning
+    as one message (:mod:`jobs.delivery.morning`), its duties in that order.
     """
 
     def __init__(self, session: Session, *, book: AddressBook, today: dt.date,
@@ -59,8 +59,9 @@ class Outgoing:
     def send(self) -> None:
         """Write the new messages in batches, each followed by the checkpoint."""
         self._check()
-        ordered = sorted(self._new.values(),
-                         key=lambda c: (c[2].day, c[1].id, c[2].track, c[3].id))
+        # A person's messages side by side, so delivery gathers them into one (morning.py).
+        ordered = sorted(self._new.values(), key=lambda c: (
+            c[3].platform, c[3].chat_id, c[2].day, c[1].id, c[2].track, c[3].id))
         self._new = {}
         for start in range(0, len(ordered), BATCH):
             self.queued += enqueue_many(self.session, now=self.now, messages=[

@@ -17,8 +17,8 @@ from jobs.text.choice_ids import choice_id
 from jobs.text.i18n import Translator
 from jobs.text.labels import content_text, period_line, period_text
 
-__all__ = ["About", "days_left_text", "escalation", "for_stage", "period_text", "reminder",
-           "reply_choices"]
+__all__ = ["About", "days_left_text", "escalation", "for_stage", "in_brief", "period_text",
+           "reminder", "reply_choices"]
 
 
 @dataclass(frozen=True)
@@ -116,6 +116,19 @@ def for_stage(stage_track: str, recipient_role: str, about: About, today: dt.dat
     return escalation(about, recipient_role, today, tr)
 
 
+def in_brief(stage_track: str, about: About, today: dt.date, tr: Translator) -> str:
+    """The stage as one duty of a message that gathers a morning's (two lines, no checklist):
+    the title, then the unit, the period and the deadline with the days left."""
+    title = about.duty.title.get(tr.lang)
+    if stage_track != "remind":
+        title = tr._("⛔ Overdue: {title}").format(title=title)
+    elif today > about.due:
+        title = tr._("⚠️ Overdue: {title}").format(title=title)
+    return "\n".join([title, tr._("{unit} · {period} · deadline {date} ({left})").format(
+        unit=about.unit_name, period=about.period_name(tr), date=tr.date(about.due),
+        left=days_left_text(about.due, today, tr))])
+
+
 # Stand-ins for what differs between the messages of one group: control characters, which
 # neither a unit's name nor a translation contains.
 _UNIT_NAME = "\x00unit\x00"
@@ -143,11 +156,13 @@ class RenderedOnce:
         template = self._rendered.get(key)
         if template is None:
             stand_in = replace(about, obligation_id=_OBLIGATION_ID, unit_name=_UNIT_NAME)
-            template = for_stage(stage_track, recipient_role, stand_in, self.today,
-                                 tr).to_payload()
+            template = {**for_stage(stage_track, recipient_role, stand_in, self.today,
+                                    tr).to_payload(),
+                        "brief": in_brief(stage_track, stand_in, self.today, tr)}
             self._rendered[key] = template
         oid = str(about.obligation_id)
         return {**template,
                 "text": template["text"].replace(_UNIT_NAME, about.unit_name),
+                "brief": template["brief"].replace(_UNIT_NAME, about.unit_name),
                 "choices": [[choice.replace(_OBLIGATION_ID, oid), label]
                             for choice, label in template["choices"]]}

@@ -1,9 +1,11 @@
-"""Files for Zalo users: in webhook mode the digest's chart arrives as a photo whose URL is a
-signed link to isobot's own server, and the link stops working once it expires."""
+"""Files for Zalo users: the digest's chart arrives as a photo whose URL is a signed link to
+isobot's own web server (in webhook mode as in long polling), and the link stops working once
+it expires; the access log never shows the token."""
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 
 import aiohttp
 import pytest
@@ -70,15 +72,46 @@ async def test_the_weekly_digest_chart_arrives_as_a_photo_whose_link_expires(bot
     assert (await fetch(table_url))[0] == 404
 
 
-async def test_without_a_public_address_the_reply_says_where_to_get_the_file(engine, catalog):
+async def test_without_a_public_address_the_reply_says_where_to_get_the_file(engine, catalog,
+                                                                            caplog):
     load_sample_units(engine, at("2026-11-30 07:00"))
-    bot = await start_zalo_harness(engine, catalog, at("2026-12-04 10:00"))
+    with caplog.at_level(logging.WARNING, logger="bot.runtime.run"):
+        bot = await start_zalo_harness(engine, catalog, at("2026-12-04 10:00"))
+    warned = [r.getMessage() for r in caplog.records if "ISOBOT_PUBLIC_URL" in r.getMessage()]
+    assert len(warned) == 1 and "zalo" in warned[0]  # once, at start, naming the messenger
     try:
         await bot.register(SUPERVISOR, "QNG-MD", Role.SUPERVISOR, "Hùng")
         answer = await bot.say(SUPERVISOR, "/xuat 2026")
-        assert vi._("📎 {names}: files cannot be sent on Zalo. Get them from isobot on "
-                    "Telegram, or ask the ISO standing office for the export.").format(
+        assert vi._("📎 {names}: isobot cannot send files on Zalo yet, because the system "
+                    "operator has not set up its web address. Please ask the ISO standing "
+                    "office for them.").format(
             names="isobot-compliance-2026-20261204.xlsx") in answer
         assert not [m for m in bot.sandbox.messages_to(SUPERVISOR) if m["type"] == "photo"]
+    finally:
+        await bot.stop()
+
+
+async def test_in_long_polling_the_chart_reaches_zalo_through_the_web_server(engine, catalog,
+                                                                            tmp_path, caplog):
+    load_sample_units(engine, at("2026-11-30 07:00"))
+    port = free_port()
+    bot = await start_zalo_harness(
+        engine, catalog, at("2026-12-04 10:00"), public_url=f"http://127.0.0.1:{port}",
+        web_listen="127.0.0.1", web_port=port, evidence_dir=tmp_path / "files")
+    try:
+        assert not bot.runtime.webhook_mode
+        await bot.register(SUPERVISOR, "QNG-MD", Role.SUPERVISOR, "Hùng")
+        bot.clock.set(at("2026-12-07 07:31"))
+        delivered = await bot.tick_and_collect(SUPERVISOR)
+        [photo] = [m for m in delivered if m["type"] == "photo"]
+        direct = photo["photo"]
+        assert direct.startswith(f"http://127.0.0.1:{port}/files/")
+        with caplog.at_level(logging.INFO, logger="bot.runtime.web.access"):
+            status, body, kind = await fetch(direct)
+        assert (status, kind) == (200, "image/png") and body.startswith(PNG_SIGNATURE)
+        token = direct.rsplit("/", 1)[1]
+        logged = [r.getMessage() for r in caplog.records if r.name == "bot.runtime.web.access"]
+        assert any("/files/… 200" in line for line in logged)
+        assert not [line for line in logged if token in line or token[:20] in line]
     finally:
         await bot.stop()

@@ -55,10 +55,11 @@ def seed(engine, sandbox, chat_ids, *, messages_each=1, role=Role.OFFICER):
                         payload=Message(f"Nhắc việc số {i}").to_payload(), now=START)
 
 
-def deliverer(engine, bot, fake_time, limits=None, transport=None, **options):
+def deliverer(engine, bot, fake_time, limits=None, transport=None, batch_size=None,
+              **options):
     """A worker on the fake clock, within Telegram's limits unless told otherwise."""
     return Deliverer(engine, transport or TelegramTransport(bot), clock=fake_time.clock(),
-                     pace=Pace(limits=limits or LIMITS), **options)
+                     pace=Pace(limits=limits or LIMITS, batch_size=batch_size), **options)
 
 
 def outbox_states(session) -> dict[str, int]:

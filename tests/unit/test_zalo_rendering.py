@@ -68,11 +68,12 @@ def test_long_labels_go_one_per_line_and_the_choice_line_ends_the_last_part():
         f"{i}. {label}" for i, label in enumerate(labels, start=1)))
 
 
-def test_an_attachment_is_named_with_where_to_get_it():
+def test_without_a_web_address_an_attachment_is_named_and_the_reason_said():
     message = Message("Báo cáo tuần", attachments=(Attachment("photo", "chart.png", b"png"),),
                       lang="en")
     [text] = render(message)
-    assert text.startswith("Báo cáo tuần\n\n📎 chart.png") and "Telegram" in text
+    assert text.startswith("Báo cáo tuần\n\n📎 chart.png")
+    assert "the system operator has not set up its web address" in text
 
 
 def test_a_message_without_language_uses_the_default():

@@ -250,6 +250,10 @@ class SubmissionFlow(Feature):
         record(turn, draft, obligation, self.ask, self.calendar)
         return END
 
+    def accepts_files(self, flow: Flow[Step, Draft]) -> bool:
+        """At the file step, and when confirming (a file then replaces the one given)."""
+        return flow.step in (Step.FILE, Step.CONFIRM)
+
     def on_file(self, turn: Turn, flow: Flow[Step, Draft] | None,
                 incoming: IncomingFile) -> None:
         """A file or photo as evidence, at the file step or when confirming."""
@@ -270,4 +274,6 @@ class SubmissionFlow(Feature):
                                 now=turn.now)
         flow.draft.file = FileEvidence(incoming.name, received.sha256, incoming.ref,
                                        received.file_id)
+        if incoming.upload is not None:  # the person is back from the upload page
+            turn.say(tr._("Received the file {name}.").format(name=incoming.name))
         self.steps.move(turn, flow, self._checked(Step.CONFIRM, flow.draft, obligation))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from bot import parsing
 from bot.chat.turn import Turn
+from bot.chat.uploads import upload_line
 from bot.features.my_duties import duty_line, evidence_prompt, my_open
 from bot.features.submission.draft import Draft, Step, offer
 from jobs.catalog import Catalog, Duty
@@ -82,6 +83,8 @@ class Questions:
             ask = tr._("This duty needs a file: please send the file or a photo of the document "
                        "(up to {limit} MB).")
         ask = ask.format(limit=turn.file_limit_mb())
+        if not turn.messenger.receives_documents:  # a PDF comes through isobot's web server
+            ask = f"{ask}\n{upload_line(turn)}"
         turn.say("\n".join([self.heading(turn, obligation), ask]),
                  offer(Step.FILE, tr, skip=may_skip))
 

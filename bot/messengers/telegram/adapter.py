@@ -107,11 +107,13 @@ async def download(bot: Bot, file_id: str) -> bytes:
 
 
 def keyboard(message: Message) -> InlineKeyboardMarkup | None:
-    """Choices as inline buttons, one per row so long labels stay readable on a phone."""
+    """Choices as inline buttons, one per row so long labels stay readable on a phone; a
+    message about several duties has one row per duty."""
     if not message.choices:
         return None
     return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(c.label, callback_data=c.id)] for c in message.choices])
+        [[InlineKeyboardButton(c.label, callback_data=c.id) for c in row]
+         for row in message.choice_rows()])
 
 
 async def send_message(bot: Bot, chat_id: str, message: Message,

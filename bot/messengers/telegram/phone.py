@@ -47,5 +47,8 @@ class TelegramPhone:
         self.sandbox.user_sends_document(user_id, path.name, path.read_bytes())
 
     def how_to_answer(self, tr: Translator) -> str:
-        return tr._("Type a message and press Enter. Buttons are numbered: type 1, 2, 3 to "
-                    "press one. “/tep PATH” sends a file; “/thoat” leaves.")
+        return "\n".join([
+            tr._("Telegram is isobot's second messenger: it has been blocked on Vietnam's main "
+                 "networks since June 2025, so officers use Zalo."),
+            tr._("Type a message and press Enter. Buttons are numbered: type 1, 2, 3 to press "
+                 "one. “/tep PATH” sends a file; “/thoat” leaves.")])

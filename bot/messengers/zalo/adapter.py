@@ -9,15 +9,16 @@ conversation:
   remembers the choices it offered, takes a typed "1" or the label as the pick;
 - no message edits: a reminder cannot be marked done afterwards, the receipt says it instead;
 - 2,000 characters per message: longer text is split on line or word boundaries;
-- ``sendPhoto`` takes a public URL, not bytes: with a public address (webhook mode) a chart goes
-  as a photo and any other file as a link, both to isobot's own signed, expiring
-  ``/files/<token>`` (:mod:`bot.runtime.outgoing`); without one, an attachment is named in a note
-  that says where to get it (the Telegram bot or the standing office's export).
+- ``sendPhoto`` takes a public URL, not bytes: with isobot's web address (``ISOBOT_PUBLIC_URL``,
+  in long polling as in webhook mode) a chart goes as a photo and any other file as a link, both
+  to its own signed, expiring ``/files/<token>`` (:mod:`bot.runtime.outgoing`); without one, an
+  attachment is named in a note saying the operator has not set that address up.
 """
 
 from __future__ import annotations
 
 import hashlib
+import html
 import logging
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -27,6 +28,7 @@ from bot.chat.turn import Inbound, IncomingFile
 from bot.messengers.base import Arrival, FileTooLarge, patiently
 from bot.messengers.zalo.client import (
     MAX_TEXT_LENGTH,
+    ZaloBadRequest,
     ZaloClient,
     ZaloDownloadTooLarge,
     ZaloError,
@@ -169,8 +171,15 @@ async def download(client: ZaloClient, url: str) -> bytes:
 
 
 def choices_text(message: Message) -> str:
-    """The choices as words to type: "Reply 1 – Submitted, 2 – Remind me later"."""
+    """The choices as words to type: "Reply 1 – Submitted, 2 – Remind me later"; a message
+    about several duties has one line of numbers per duty."""
     tr = translator(message.lang)
+    if message.rows:
+        lines, first = [tr._("Reply with the number of your choice:")], 1
+        for row in message.choice_rows():
+            lines.append(", ".join(f"{n} – {c.label}" for n, c in enumerate(row, start=first)))
+            first += len(row)
+        return "\n".join(lines)
     labels = [c.label for c in message.choices]
     if len(labels) <= _INLINE_CHOICES and all(len(label) <= _INLINE_LABEL for label in labels):
         options = ", ".join(f"{i} – {label}" for i, label in enumerate(labels, start=1))
@@ -185,8 +194,9 @@ def attachments_text(attachments: Sequence[Attachment], lang: str | None) -> str
     them."""
     tr = translator(lang)
     names = ", ".join(a.filename for a in attachments)
-    return tr._("📎 {names}: files cannot be sent on Zalo. Get them from isobot on Telegram, or "
-                "ask the ISO standing office for the export.").format(names=names)
+    return tr._("📎 {names}: isobot cannot send files on Zalo yet, because the system operator "
+                "has not set up its web address. Please ask the ISO standing office for "
+                "them.").format(names=names)
 
 
 def render(message: Message, links: Mapping[int, str | None] | None = None,
@@ -256,11 +266,13 @@ async def send_message(client: ZaloClient, chat_id: str, message: Message, *,
     links = await file_links(message, files)
     first_id = None
     for i, part in enumerate(render(message, links, files.link_days if files else 1)):
+        bold = i == 0 and "\n" in message.text  # a message's title: its first line
         if i == 0 and not patient_first:
-            sent = await client.send_message(chat_id, part)
+            sent = await send_text(client, chat_id, part, bold)
         else:
-            sent = await patiently(lambda part=part: client.send_message(chat_id, part),
-                                   _rate_limit_wait)
+            sent = await patiently(
+                lambda part=part, bold=bold: send_text(client, chat_id, part, bold),
+                _rate_limit_wait)
         first_id = first_id or str((sent or {}).get("message_id") or "")
     for i, attachment in enumerate(message.attachments):
         if attachment.kind == "photo" and links.get(i):
@@ -268,6 +280,29 @@ async def send_message(client: ZaloClient, chat_id: str, message: Message, *,
             await patiently(lambda url=links[i]: client.send_photo(chat_id, url),
                             _rate_limit_wait)
     return first_id or ""
+
+
+async def send_text(client: ZaloClient, chat_id: str, text: str, bold_title: bool) -> Any:
+    """Send ``text``, its first line in bold where the platform takes ``parse_mode`` (docs
+    v2.5.0, 2026); once it refuses, plain text for the rest of the process."""
+    formatted = as_html(text, bold_title) if client.formats else None
+    if formatted is None or zalo_text_length(formatted) > MAX_TEXT_LENGTH:
+        return await client.send_message(chat_id, text)
+    try:
+        return await client.send_message(chat_id, formatted, parse_mode="html")
+    except ZaloBadRequest as error:
+        sent = await client.send_message(chat_id, text)  # refused too: not the formatting
+        client.formats = False
+        log.warning("Zalo refused parse_mode (%s): sending plain text from now on", error)
+        return sent
+
+
+def as_html(text: str, bold_title: bool) -> str:
+    """``text`` as Zalo's HTML parse mode reads it: escaped, the first line bold if asked."""
+    if not bold_title:
+        return html.escape(text, quote=False)
+    title, _, rest = text.partition("\n")
+    return f"<b>{html.escape(title, quote=False)}</b>\n{html.escape(rest, quote=False)}"
 
 
 def _rate_limit_wait(error: Exception) -> float | None:

@@ -24,8 +24,9 @@ MAX_FILE_BYTES = 20 * 1024 * 1024
 #: setWebhook(secret_token=...): Zalo sends it back in this header.
 SECRET_HEADER = "X-Bot-Api-Secret-Token"
 
+# A person can send the bot images only, never a PDF (Zalo Bot Platform, docs v2.5.0, 2026).
 CAPABILITIES = Capabilities(brand="Zalo", max_text=MAX_TEXT_LENGTH, max_file_bytes=MAX_FILE_BYTES,
-                            files_by_url=True)
+                            files_by_url=True, receives_documents=False)
 
 
 class Zalo:

@@ -28,7 +28,9 @@ class ZaloPhone:
 
     async def next_message(self, user_id: int) -> tuple[str, list[str]]:
         message = await self.sandbox.next_message(str(user_id), timeout=3600)
-        return message.get("text") or message.get("caption") or "", []
+        if message.get("type") == "photo":  # a chart: its link on isobot's web server
+            return "\n".join(filter(None, [message.get("caption"), f"🖼 {message['photo']}"])), []
+        return message.get("text") or "", []
 
     def press(self, user_id: int, number: int) -> bool:
         return False  # no buttons: a typed "1" is the answer, read by the conversation
@@ -37,5 +39,8 @@ class ZaloPhone:
         self.sandbox.user_sends_photo(str(user_id), path.read_bytes())
 
     def how_to_answer(self, tr: Translator) -> str:
-        return tr._("Type a message and press Enter. Choices are numbered lines: reply 1, "
-                    "2, 3 to pick one. “/tep PATH” sends a photo; “/thoat” leaves.")
+        return "\n".join([
+            tr._("Zalo comes first: Telegram has been blocked on Vietnam's main networks since "
+                 "June 2025 (try it with: isobot demo --messenger telegram)."),
+            tr._("Type a message and press Enter. Choices are numbered lines: reply 1, 2, 3 to "
+                 "pick one. “/tep PATH” sends a photo; “/thoat” leaves.")])
