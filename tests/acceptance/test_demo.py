@@ -4,9 +4,11 @@ chats through Zalo's numbered choices."""
 
 from __future__ import annotations
 
-import asyncio
 import os
+import queue
+import subprocess
 import sys
+import threading
 
 from jobs.text.i18n import translator
 
@@ -20,44 +22,55 @@ def demo_env() -> dict[str, str]:
     return {**env, "ISOBOT_LANG": "vi", "PYTHONPATH": ROOT}
 
 
-async def test_the_help_names_zalo_as_the_default_messenger():
-    process = await asyncio.create_subprocess_exec(
-        *ISOBOT, "demo", "--help", env={**demo_env(), "COLUMNS": "200"},
-        stdout=asyncio.subprocess.PIPE)
-    out, _ = await asyncio.wait_for(process.communicate(), 60)
-    assert "[default: zalo]" in out.decode()
+def test_the_help_names_zalo_as_the_default_messenger():
+    shown = subprocess.run([*ISOBOT, "demo", "--help"], env={**demo_env(), "COLUMNS": "200"},
+                           capture_output=True, text=True, timeout=60)
+    assert "[default: zalo]" in shown.stdout
 
 
-async def read_until(stream: asyncio.StreamReader, wanted: str, seen: list[str]) -> None:
-    while not any(wanted in line for line in seen):
-        line = await asyncio.wait_for(stream.readline(), 60)
-        assert line, f"the demo ended before saying {wanted!r}: {''.join(seen)}"
-        seen.append(line.decode())
+class Demo:
+    """`isobot demo` as a process: its lines as they come, typed lines sent."""
+
+    def __init__(self, cwd) -> None:
+        self.process = subprocess.Popen(
+            [*ISOBOT, "demo", "--now", "2026-12-07T07:00"], cwd=cwd, env=demo_env(),
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+            text=True, encoding="utf-8")
+        self.lines: queue.Queue[str | None] = queue.Queue()
+        self.seen: list[str] = []
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        for line in self.process.stdout:
+            self.lines.put(line)
+        self.lines.put(None)
+
+    def wait_for(self, wanted: str) -> None:
+        while not any(wanted in line for line in self.seen):
+            line = self.lines.get(timeout=60)
+            assert line is not None, f"the demo ended before {wanted!r}: {''.join(self.seen)}"
+            self.seen.append(line)
+
+    def type(self, text: str) -> None:
+        self.process.stdin.write(text + "\n")
+        self.process.stdin.flush()
 
 
-async def test_the_demo_chats_through_zalo_and_leaves_when_asked(tmp_path):
-    process = await asyncio.create_subprocess_exec(
-        *ISOBOT, "demo", "--now", "2026-12-07T07:00", cwd=tmp_path, env=demo_env(),
-        stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE)
-    seen: list[str] = []
+def test_the_demo_chats_through_zalo_and_leaves_when_asked(tmp_path):
+    demo = Demo(tmp_path)
     try:
-        welcome = vi._("Zalo comes first: Telegram has been blocked on Vietnam's main networks "
-                       "since June 2025 (try it with: isobot demo --messenger telegram).")
-        await read_until(process.stdout, welcome, seen)
-        # Registered by the demo: the welcome arrives as on Zalo, choices as numbered lines.
-        await read_until(process.stdout, "isobot:", seen)
-        process.stdin.write(b"viec\n")
-        await process.stdin.drain()
-        await read_until(process.stdout, vi._("Reply with a duty's number to report it or read "
-                                              "its guidance, or type /nop."), seen)
+        demo.wait_for(vi._("Zalo comes first: Telegram has been blocked on Vietnam's main "
+                           "networks since June 2025 (try it with: isobot demo --messenger "
+                           "telegram)."))
+        demo.wait_for("isobot:")  # registered by the demo, greeted as on Zalo
+        demo.type("viec")
+        demo.wait_for(vi._("Reply with a duty's number to report it or read its guidance, or "
+                           "type /nop."))
         assert any(line.startswith(f"[08:00 Thứ Hai, 07/12/2026] {vi._('You')}: /start ")
-                   for line in seen)
-        process.stdin.write(b"/thoat\n")
-        await process.stdin.drain()
-        await asyncio.wait_for(process.wait(), 30)
-        assert process.returncode == 0, (await process.stderr.read()).decode()
+                   for line in demo.seen)
+        demo.type("/thoat")
+        assert demo.process.wait(timeout=30) == 0
     finally:
-        if process.returncode is None:
-            process.kill()
-            await process.wait()
+        if demo.process.poll() is None:
+            demo.process.kill()
+            demo.process.wait(timeout=10)
