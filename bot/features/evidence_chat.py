@@ -96,7 +96,7 @@ class EvidenceDesk(Feature):
                 document=f"{event.document_number} {dated}".strip()))
         who = logger.display_name if logger and logger.display_name else event.actor
         lines.append(tr._("Logged by {name} at {moment}").format(
-            name=who, moment=tr.datetime(event.at)))
+            name=who, moment=tr.datetime(event.at.astimezone(self.calendar.tz))))
         lines += _corrections(turn, event)
         return lines
 

@@ -7,6 +7,7 @@ import csv
 import hashlib
 import io
 import os
+import re
 import zipfile
 
 import pytest
@@ -119,6 +120,9 @@ async def test_files_are_kept_by_hash_seen_by_their_supervisor_and_filed_in_the_
     details = await telegram_says(bot, SUPERVISOR, "/xem iso-2026-000001")
     assert "UBND xã Đức Tân" in details["text"] and "45/BC-UBND" in details["text"]
     assert hashlib.sha256(PDF).hexdigest() in details["text"]
+    # The moment it was logged, in Vietnam's time as on the receipt (not 7 hours early).
+    recorded = re.search(r"\d\d:\d\d [^,]+, \d\d/\d\d/\d{4}", receipts[0])[0]
+    assert recorded in details["text"]
     document = (await bot.telegram.next_message(SUPERVISOR, timeout=10))["document"]
     assert document["file_name"] == "bao-cao-quy-4.pdf"
     assert bot.telegram.file_content(document["file_id"]) == PDF
