@@ -59,18 +59,21 @@ def record_outcomes(session: Session, outcomes: Sequence[Outcome], *, brand: str
     members = members_by_id(session, ids=[o.taken.member_id for o in outcomes
                                           if o.taken.member_id is not None])
     fates = []
+    # One refused send of a message gathering several duties (jobs/delivery/morning.py) counts
+    # once against its recipient, and its rows are tried again together, as one message.
+    refused: dict[tuple[int | None, dt.datetime], dt.datetime | None] = {}
     for outcome in outcomes:
         row = rows.get(outcome.taken.id)
         if row is None:
             continue
-        if outcome.result == Result.SENT:
+        if outcome.result == Result.UNREACHABLE and _refused_again(
+                session, row, members.get(row.member_id), outcome, refused):
+            fates.append(Fate.RETRIED)
+        elif outcome.result == Result.SENT:
             finish(session, row=row, message_id=outcome.message_id, now=outcome.at)
             _reached(session, members.get(row.member_id))
             _remember_choices(session, row, members.get(row.member_id), outcome)
             fates.append(Fate.FINISHED)
-        elif outcome.result == Result.UNREACHABLE and _still_hoped(
-                session, row, members.get(row.member_id), outcome):
-            fates.append(Fate.RETRIED)
         elif outcome.result == Result.LATER:
             retry(session, row=row, at=outcome.retry_at, error=outcome.error, counts_as_try=False)
             fates.append(Fate.RETRIED)
@@ -85,6 +88,21 @@ def record_outcomes(session: Session, outcomes: Sequence[Outcome], *, brand: str
         if fates[-1] != Fate.RETRIED and row.payload.get(ERASE_AFTER_SENDING):
             erase_recipient(session, row=row)  # to someone who left isobot
     return fates
+
+
+def _refused_again(session: Session, row: Outbox, member: Member | None, outcome: Outcome,
+                   refused: dict[tuple[int | None, dt.datetime], dt.datetime | None]) -> bool:
+    """An "unreachable" refusal, counted once per send: True when ``row`` is to be tried again
+    (with the rest of its message), False when its recipient now counts as gone."""
+    send = (row.member_id, outcome.at)
+    if send not in refused:
+        hoped = _still_hoped(session, row, member, outcome)
+        refused[send] = row.next_attempt_at if hoped else None
+        return hoped
+    if refused[send] is None:
+        return False
+    retry(session, row=row, at=refused[send], error=outcome.error)
+    return True
 
 
 def _reached(session: Session, member: Member | None) -> None:
