@@ -12,7 +12,7 @@ import pytest
 
 from bot.messengers.telegram.sandbox import TelegramSandbox
 from jobs.text.i18n import translator
-from tests.support.telegram import buttons
+from tests.support.telegram import button_data, buttons
 
 vi = translator("vi")
 TOKEN = "424242:run-test-token"
@@ -91,15 +91,19 @@ async def test_run_registers_reminds_and_logs_evidence_that_export_lists(sandbox
         "quarterly_report"]
 
     # ... the bot, restarted at that moment, sends (with two reminders of the days it was
-    # stopped, each the latest of its kind).
+    # stopped, each the latest of its kind): one message of the three duties in brief, the
+    # quarterly report's third, its full text a "Guidance 3" away.
     async with Running(env, "--now", "2026-12-01T08:00"):
-        reminders = [await sandbox.next_message(1001, timeout=30) for _ in range(3)]
-        assert set(promised) <= {m["text"] for m in reminders}
-        reminder = next(m for m in reminders if "15/12/2026" in m["text"])
-        assert buttons(reminder) == [vi._("Submitted"), vi._("Remind me later"),
-                                     vi._("Guidance")]
-        press = reminder["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
-        sandbox.user_presses_button(1001, reminder["message_id"], press)
+        reminder = await sandbox.next_message(1001, timeout=30)
+        assert "\n3. Báo cáo quý cho Thường trực BCĐ ISO\n" in reminder["text"]
+        assert buttons(reminder)[6:] == [f"{vi._('Submitted')} 3",
+                                         f"{vi._('Remind me later')} 3", f"{vi._('Guidance')} 3"]
+        sandbox.user_presses_button(1001, reminder["message_id"],
+                                    button_data(reminder, f"{vi._('Guidance')} 3"))
+        guidance = await sandbox.next_message(1001, timeout=30)
+        assert promised[0] in guidance["text"]  # what the dry run promised, word for word
+        sandbox.user_presses_button(1001, reminder["message_id"],
+                                    button_data(reminder, f"{vi._('Submitted')} 3"))
         await sandbox.next_message(1001, timeout=30)
         sandbox.user_sends_text(1001, "45/BC-UBND ngày 28/11/2026")
         await sandbox.next_message(1001, timeout=30)

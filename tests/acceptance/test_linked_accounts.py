@@ -14,6 +14,9 @@ from tests.support.zalo import start_zalo_harness
 
 vi = translator("vi")
 TG_USER, ZALO_USER, ZALO_OTHER = 1001, "z5001", "z5002"
+# 1 December's reminders to Lan: three duties, in one message.
+THREE_DUTIES = vi.ngettext("🔔 ISO duties for you: {n} item", "🔔 ISO duties for you: {n} items",
+                           3).format(n=3)
 
 
 @pytest.fixture
@@ -79,10 +82,12 @@ async def test_choosing_zalo_sends_the_next_reminders_only_to_zalo(bot, engine):
 
     bot.clock.set(at("2026-12-01 08:00"))
     on_telegram, on_zalo = await reminders_round(bot)
-    assert on_telegram == [] and len(on_zalo) == 3
+    assert on_telegram == [] and [m["text"][:len(THREE_DUTIES)] for m in on_zalo] == [
+        THREE_DUTIES]
 
-    # The reminder is answered on Zalo, by the Zalo account acting for the unit.
-    assert "Báo cáo quý" in await bot.say(ZALO_USER, "đã nộp")
+    # The reminder is answered on Zalo, by the Zalo account acting for the unit: the quarterly
+    # report, the third duty of the message.
+    assert "Báo cáo quý" in await bot.say(ZALO_USER, "đã nộp 3")
     await bot.say(ZALO_USER, "45/BC-UBND ngày 28/11/2026")
     await bot.say(ZALO_USER, "bỏ qua")
     assert "ISO-2026-000001" in await bot.say(ZALO_USER, "1")
@@ -94,7 +99,8 @@ async def test_until_a_choice_is_made_both_get_reminders_and_telegram_can_choose
     await link_telegram_to_zalo(bot, engine)
     bot.clock.set(at("2026-12-01 08:00"))
     on_telegram, on_zalo = await reminders_round(bot)
-    assert len(on_telegram) == len(on_zalo) == 3
+    assert [m["text"][:len(THREE_DUTIES)] for m in [*on_telegram, *on_zalo]] == [
+        THREE_DUTIES, THREE_DUTIES]
     assert {m["text"] for m in on_telegram} == {m["text"].rsplit("\n\n", 1)[0] for m in on_zalo}
 
     offer = await telegram_says(bot, "/kenh")

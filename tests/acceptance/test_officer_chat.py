@@ -130,11 +130,11 @@ async def test_a_head_hands_the_officer_role_to_another_member(phone):
         "ISO standing office, e.g. /start ABCD2345EFGH.")
 
 
-async def delivered_reminders(phone) -> list[dict]:
-    """1 December, 08:00: Lan's three reminders, the quarterly report's last."""
+async def delivered_reminders(phone) -> dict:
+    """1 December, 08:00: Lan's three reminders in one message, the quarterly report's last."""
     await phone.tick(at("2026-12-01 08:00"))
-    reminders = await phone.inbox("Lan")
-    assert len(reminders) == 3 and "15/12/2026" in reminders[-1]["text"]
+    [reminders] = await phone.inbox("Lan")
+    assert "\n3. Báo cáo quý cho Thường trực BCĐ ISO\n" in reminders["text"]
     return reminders
 
 
@@ -142,8 +142,9 @@ async def test_the_second_to_last_messages_choice_can_still_be_answered(phone):
     await delivered_reminders(phone)
     languages = await phone.say("Lan", "ngon ngu")
     assert languages.startswith(vi._("Choose a language:"))
-    # The quarterly report's reminder is the second-to-last message: its "Đã nộp" still counts.
-    ask = await phone.say("Lan", "da nop")
+    # The reminders are the second-to-last message: the quarterly report's "Đã nộp 3" still
+    # counts.
+    ask = await phone.say("Lan", "da nop 3")
     assert ask.startswith(vi._("Reporting “{title}” ({period}).").format(
         title="Báo cáo quý cho Thường trực BCĐ ISO", period="quý 4/2026"))
 
@@ -162,7 +163,7 @@ async def test_a_duty_named_alone_offers_its_choices_and_a_number_answers_them(p
 
 async def test_guidance_then_a_document_line_logs_the_event(phone):
     reminders = await delivered_reminders(phone)
-    guidance = await phone.choose("Lan", reminders[-1], vi._("Guidance"))
+    guidance = await phone.choose("Lan", reminders, f"{vi._('Guidance')} 3")
     assert "Báo cáo quý" in guidance and "01/12/2026" in guidance  # the example is dated today
     file_step = await phone.send("Lan", "45/BC-UBND ngay 30/11/2026")
     assert vi._("Skip") in str(file_step)

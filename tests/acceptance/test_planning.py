@@ -113,4 +113,7 @@ async def test_the_chat_answers_while_a_tick_is_under_way(bot, catalog):
     held.go.set()
     await ticking
     await bot.runtime.deliver_now()
-    assert len(await bot.drain(1001)) == 3  # and then the reminders it queued
+    # And then the reminders it queued: three duties, in one message.
+    [reminders] = await bot.drain(1001)
+    assert reminders["text"].startswith(vi.ngettext(
+        "🔔 ISO duties for you: {n} item", "🔔 ISO duties for you: {n} items", 3).format(n=3))

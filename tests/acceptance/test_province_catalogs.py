@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from pathlib import Path
 
 import pytest
@@ -75,6 +76,9 @@ async def test_the_bot_reminds_and_guides_each_officer_with_their_own_provinces_
     mo_duc, an_giang = 7001, 7002
     await bot.register(mo_duc, "QNG-MD-DTAN", Role.OFFICER, "Lan")
     await bot.register(an_giang, "AGG-STP", Role.OFFICER, "Bình")
+    # 30 November's reminders go at 16:00, so the quarterly report's comes alone the next
+    # morning, in full, rather than in brief among the morning's duties.
+    await bot.tick()
     bot.clock.set(at("2026-12-01 08:00"))  # a fortnight before the quarterly reports are due
     await bot.drain(mo_duc)
     await bot.drain(an_giang)
@@ -98,9 +102,12 @@ async def test_the_bot_reminds_and_guides_each_officer_with_their_own_provinces_
     assert "Tập huấn / bồi dưỡng HTQLCL (cán bộ Bình): 29/01/2027" in listed["text"]
     assert "T-" not in listed["text"]
     bot.clock.set(at("2027-01-15 08:00"))
-    training = vi._("🔔 ISO DUTY REMINDER: {title}").format(
-        title=load_catalogs().duty("training").title.vi)
-    [reminder] = [m["text"] for m in await bot.tick_and_collect(an_giang)
-                  if m["text"].startswith(training)]
+    # It comes among the morning's overdue duties, in brief; its guidance has it in full.
+    [morning] = await bot.tick_and_collect(an_giang)
+    training = re.search(rf"^(\d+)\. {re.escape(load_catalogs().duty('training').title.vi)}\n"
+                         r".* · cán bộ Bình · .*29/01/2027 \(còn 14 ngày\)$", morning["text"], re.M)
+    assert training, morning["text"]
+    guide = await bot.press(an_giang, morning, f"{vi._('Guidance')} {training[1]}")
+    reminder = guide["text"]
     assert "Liên quan: cán bộ Bình" in reminder
     assert "1699/UBND-TH ngày 02/12/2024 của UBND tỉnh An Giang" in reminder

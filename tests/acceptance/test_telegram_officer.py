@@ -15,23 +15,41 @@ from tests.support.telegram import buttons
 
 vi = translator("vi")
 OFFICER, SUPERVISOR, OTHER = 1001, 2001, 3001
+# The quarterly report is the third duty of the officer's 1 December message.
+SUBMITTED_QUARTERLY = f"{vi._('Submitted')} 3"
 
 
-async def officer_with_reminder(bot):
-    """Register an officer of Đức Tân and a supervisor of Mộ Đức; deliver the 1 Dec reminder."""
+async def register_both(bot) -> None:
+    """Register an officer of Đức Tân and a supervisor of Mộ Đức."""
     greeting = await bot.register(OFFICER, "QNG-MD-DTAN", Role.OFFICER, "Lan")
     assert "UBND xã Đức Tân" in greeting["text"]
     await bot.register(SUPERVISOR, "QNG-MD", Role.SUPERVISOR, "Hùng")
+
+
+async def officer_with_reminder(bot):
+    """Register the officer and the supervisor; deliver the 1 Dec reminders, one message."""
+    await register_both(bot)
     bot.clock.set(at("2026-12-01 08:00"))
-    delivered = await bot.tick_and_collect(OFFICER)
+    [delivered] = await bot.tick_and_collect(OFFICER)
     # Due now: the management review (due 30 November), the annual report (7 December) and
-    # the quarterly report (15 December).
-    assert len(delivered) == 3
-    return next(m for m in delivered if "15/12/2026" in m["text"])
+    # the quarterly report (15 December), its third duty.
+    assert "3. Báo cáo quý cho Thường trực BCĐ ISO\n" in delivered["text"]
+    assert "15/12/2026" in delivered["text"]
+    return delivered
+
+
+async def quarterly_reminder_alone(bot):
+    """As :func:`officer_with_reminder`, but 30 November's reminders went out at 16:00 (the
+    management review, the annual report), so at 08:00 the quarterly report's comes alone."""
+    await register_both(bot)
+    await bot.tick_and_collect(OFFICER)
+    bot.clock.set(at("2026-12-01 08:00"))
+    [delivered] = await bot.tick_and_collect(OFFICER)
+    return delivered
 
 
 async def test_register_receive_reminder_and_log_a_submission_with_a_file(bot, engine):
-    reminder = await officer_with_reminder(bot)
+    reminder = await quarterly_reminder_alone(bot)
     text = reminder["text"]
     assert "UBND xã Đức Tân" in text
     assert "15/12/2026" in text  # the quarterly report's deadline
@@ -88,7 +106,7 @@ async def test_free_text_without_diacritics_logs_the_quarterly_report(bot, engin
 
 async def test_a_replayed_button_changes_nothing(bot, engine):
     reminder = await officer_with_reminder(bot)
-    await bot.press(OFFICER, reminder, vi._("Submitted"))
+    await bot.press(OFFICER, reminder, SUBMITTED_QUARTERLY)
     await bot.say(OFFICER, "45/BC-UBND 28/11/2026")
     confirm = await bot.say(OFFICER, "bỏ qua")
     await bot.press(OFFICER, confirm, vi._("Confirm"))
@@ -121,7 +139,7 @@ async def test_another_units_duty_is_refused(bot, engine):
 
 async def test_a_file_over_20_mb_is_refused_and_the_step_stays(bot):
     reminder = await officer_with_reminder(bot)
-    await bot.press(OFFICER, reminder, vi._("Submitted"))
+    await bot.press(OFFICER, reminder, SUBMITTED_QUARTERLY)
     await bot.say(OFFICER, "45/BC-UBND ngày 28/11/2026")
     bot.sandbox.user_sends_document(OFFICER, "scan.pdf", b"x", size_override=25 * 1024 * 1024)
     too_big = await bot.sandbox.next_message(OFFICER, timeout=10)

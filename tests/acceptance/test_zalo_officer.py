@@ -6,6 +6,7 @@ import csv
 import datetime as dt
 import hashlib
 import io
+import re
 
 import pytest
 from sqlmodel import select
@@ -22,6 +23,9 @@ from tests.support.zalo import start_zalo_harness
 vi = translator("vi")
 OFFICER, SUPERVISOR, OTHER = "a1b2c3d4e5f60001", "a1b2c3d4e5f60002", "a1b2c3d4e5f60003"
 PHOTO = b"\xff\xd8\xff\xe0 a photo of the first page of 45/BC-UBND"
+# 1 December's three reminders to Đức Tân's officer come as one message: the quarterly report
+# is its third duty, whose choices are numbered 7 ("Đã nộp 3"), 8 and 9.
+QUARTERLY, QUARTERLY_DONE = 3, "7"
 
 
 def reply_line(*labels: str) -> str:
@@ -40,16 +44,23 @@ async def bot(engine, catalog, request):
     await harness.stop()
 
 
+def duty_line(duty: int, *labels: str) -> str:
+    """Duty ``duty``'s numbered choices on Zalo, a line of their own ("7 – Đã nộp 3, …")."""
+    first = (duty - 1) * len(labels) + 1
+    return ", ".join(f"{n} – {label} {duty}" for n, label in enumerate(labels, start=first))
+
+
 async def officer_with_reminder(bot) -> dict:
     """Register an officer of Đức Tân and a supervisor of Mộ Đức on Zalo; deliver 1 December's
-    reminders and return the one answered by a bare number: the last, the quarterly report."""
+    reminders, one message of three duties, and return it: the last, the quarterly report."""
     await bot.register(OFFICER, "QNG-MD-DTAN", Role.OFFICER, "Lan")
     await bot.register(SUPERVISOR, "QNG-MD", Role.SUPERVISOR, "Hùng")
     bot.clock.set(at("2026-12-01 08:00"))
-    delivered = await bot.tick_and_collect(OFFICER)
-    assert len(delivered) == 3
-    assert "15/12/2026" in delivered[-1]["text"]
-    return delivered[-1]
+    [delivered] = await bot.tick_and_collect(OFFICER)
+    assert re.search(rf"^{QUARTERLY}\. Báo cáo quý cho Thường trực BCĐ ISO$", delivered["text"],
+                     re.M)
+    assert "15/12/2026" in delivered["text"]
+    return delivered
 
 
 def events(engine) -> list[Event]:
@@ -78,15 +89,20 @@ async def test_a_stranger_is_asked_for_a_code(bot, engine):
 async def test_a_due_reminder_arrives_with_numbered_choices(bot):
     reminder = await officer_with_reminder(bot)
     text = reminder["text"]
-    assert "UBND xã Đức Tân" in text and "☐" in text
-    assert text.endswith(reply_line(vi._("Submitted"), vi._("Remind me later"), vi._("Guidance")))
+    assert "UBND xã Đức Tân" in text
+    assert f"{vi._('Reply with the number of your choice:')}\n1 – " in text
+    assert text.endswith("\n" + duty_line(QUARTERLY, vi._("Submitted"), vi._("Remind me later"),
+                                          vi._("Guidance")))
     assert reminder["type"] == "text"
+    # The checklist comes on request.
+    guidance = await bot.say(OFFICER, f"{vi._('Guidance')} {QUARTERLY}")
+    assert "Báo cáo quý" in guidance and "☐" in guidance
 
 
 async def test_reply_by_numbers_logs_an_event_the_export_lists(bot, engine):
     await officer_with_reminder(bot)
-    ask = await bot.say(OFFICER, "1")
-    assert "123/BC-UBND" in ask  # the example of the expected line
+    ask = await bot.say(OFFICER, QUARTERLY_DONE)
+    assert "Báo cáo quý" in ask and "123/BC-UBND" in ask  # the example of the expected line
     file_step = await bot.say(OFFICER, "45/BC-UBND ngày 28/11/2026")
     assert file_step.endswith(reply_line(vi._("Skip")))
     confirm = await bot.say(OFFICER, "1")
@@ -107,12 +123,22 @@ async def test_reply_by_numbers_logs_an_event_the_export_lists(bot, engine):
         ("ISO-2026-000001", "45/BC-UBND", f"zalo:{OFFICER}")]
 
 
-@pytest.mark.parametrize("answer", ["da nop", "đã nộp", "Đã nộp.", "ĐÃ NỘP"])
+@pytest.mark.parametrize("answer", ["da nop 3", "đã nộp 3", "Đã nộp 3.", "ĐÃ NỘP 3"])
 async def test_the_choice_can_be_typed_as_words(bot, answer):
     await officer_with_reminder(bot)
     ask = await bot.say(OFFICER, answer)
     assert ask.startswith(vi._("Reporting “{title}” ({period}).").split("“")[0])
-    assert "Báo cáo quý" in ask  # the reminder answered: the last one, the quarterly report
+    assert "Báo cáo quý" in ask  # the duty answered: the third, the quarterly report
+
+
+async def test_done_without_a_number_asks_which_duty_and_logs_nothing(bot, engine):
+    # Three duties offered "Đã nộp": a bare "đã nộp" could be any of them, so the bot asks.
+    await officer_with_reminder(bot)
+    ask = await bot.say(OFFICER, "đã nộp")
+    assert ask.startswith(vi._("Which duty are you reporting as done?"))
+    assert all(title in ask for title in ("Họp xem xét của lãnh đạo", "Báo cáo năm",
+                                          "Báo cáo quý cho Thường trực BCĐ ISO"))
+    assert events(engine) == []
 
 
 @pytest.mark.parametrize("bot", [{"quirks": ZaloQuirks(photo_keys=("photo_url",))},
@@ -120,7 +146,7 @@ async def test_the_choice_can_be_typed_as_words(bot, answer):
                          indirect=True, ids=["photo_url", "photo"])
 async def test_a_photo_sent_as_evidence_is_fetched_hashed_and_logged(bot, engine):
     await officer_with_reminder(bot)
-    await bot.say(OFFICER, "1")
+    await bot.say(OFFICER, QUARTERLY_DONE)
     await bot.say(OFFICER, "45/BC-UBND ngày 28/11/2026")
     bot.sandbox.user_sends_photo(OFFICER, PHOTO, caption="trang 1")
     confirm = (await bot.sandbox.next_message(OFFICER, timeout=10))["text"]
@@ -140,7 +166,7 @@ async def test_a_sticker_gets_a_clear_answer_and_the_choices_stay_open(bot):
                           "photo of it.")
     bot.sandbox.user_sends_unsupported(OFFICER)
     await bot.sandbox.next_message(OFFICER, timeout=10)
-    ask = await bot.say(OFFICER, "1")
+    ask = await bot.say(OFFICER, QUARTERLY_DONE)
     assert "Báo cáo quý" in ask
 
 

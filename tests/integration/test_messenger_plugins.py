@@ -50,14 +50,16 @@ async def test_a_reminder_reaches_a_registered_fake_messenger_end_to_end(engine,
         clock.set(at("2026-12-01 08:00"))
         await runtime.plan_now()
         await runtime.deliver_now()
-        reminders = person.transport.texts_to("f1")
-        assert len(reminders) == 3
-        assert "15/12/2026" in reminders[-1]  # the quarterly report, delivered last
+        [reminders] = person.transport.texts_to("f1")  # the morning's three duties, one message
+        assert "3. Báo cáo quý cho Thường trực BCĐ ISO" in reminders  # the quarterly report, last
+        assert "15/12/2026" in reminders
         with session_scope(engine) as session:
             rows = session.exec(select(Outbox).where(Outbox.kind == "reminder")).all()
             assert {(r.platform, r.state) for r in rows} == {("fakechat", "sent")}
 
-        assert "123/BC-UBND" in person.user_says("f1", "1")  # picked "Submitted" by number
+        # Picked "Submitted 3" by its number: duty 3's choices are numbered 7 to 9.
+        ask = person.user_says("f1", "7")
+        assert "Báo cáo quý" in ask and "123/BC-UBND" in ask
         assert "Fakechat" in person.user_says("f1", "/kenh")  # its brand, from its plug-in
     finally:
         await runtime.stop()

@@ -16,7 +16,7 @@ from bot.features.registration import Registration
 from jobs.delivery import reachability
 from jobs.text.i18n import translator
 from storage.db import session_scope
-from storage.models import Member, Role
+from storage.models import Member, Outbox, Role
 from tests.conftest import at
 from tests.support.telegram import load_sample_units
 from tests.support.zalo import start_zalo_harness
@@ -24,6 +24,8 @@ from tests.support.zalo import start_zalo_harness
 vi = translator("vi")
 OFFICER, SUPERVISOR = "z1001", "z2001"
 T0 = at("2026-12-01 08:00")
+THREE_DUTIES = vi.ngettext("🔔 ISO duties for you: {n} item", "🔔 ISO duties for you: {n} items",
+                           3).format(n=3)
 
 
 def member(**fields) -> Member:
@@ -77,10 +79,14 @@ async def test_a_passing_403_delays_a_reminder_and_deactivates_nobody(bot, engin
     bot.sandbox.fail_next("sendMessage", 403)
     bot.clock.set(T0)
     first = await bot.tick_and_collect(OFFICER)
-    assert first == [] and officer(engine).active  # the first refused, the others behind it
+    assert first == [] and officer(engine).active  # the morning's one message refused
     bot.clock.set(T0 + dt.timedelta(minutes=1))
     later = await bot.tick_and_collect(OFFICER)
-    assert len(later) == 3  # and all sent on the next try, once each
+    # And sent on the next try, once, with each of its three duties.
+    assert [m["text"][:len(THREE_DUTIES)] for m in later] == [THREE_DUTIES]
+    with session_scope(engine) as session:
+        rows = session.exec(select(Outbox.state).where(Outbox.chat_id == OFFICER)).all()
+    assert rows == ["sent"] * 3
     assert (officer(engine).active, officer(engine).unreachable_failures) == (True, 0)
 
 

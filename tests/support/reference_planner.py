@@ -28,7 +28,7 @@ from jobs.planning.reminders import (
     stage_key,
 )
 from jobs.text.i18n import translator
-from jobs.text.reminder_texts import About, for_stage
+from jobs.text.reminder_texts import About, for_stage, in_brief
 from storage.models import Member, Obligation, Outbox
 from storage.obligations import ensure_obligation, open_obligations
 from storage.outbox import enqueue
@@ -92,9 +92,12 @@ def queue_due_reminders(session: Session, *, now: dt.datetime, catalog: Catalog,
                           obligation.period, obligation.due, obligation.note)
             message = for_stage(reminder.stage.track, reminder.stage.recipient_role, about, today,
                                 tr)
+            # The brief that a morning's message gathers (jobs/delivery/morning.py).
+            brief = in_brief(reminder.stage.track, about, today, tr)
             queued += enqueue(session, key=f"{key}:{member.id}", member=member,
-                              kind=_kind(reminder), payload=message.to_payload(), now=now,
-                              obligation_id=obligation.id)
+                              kind=_kind(reminder), payload={**message.to_payload(),
+                                                             "brief": brief},
+                              now=now, obligation_id=obligation.id)
     return queued
 
 
