@@ -45,4 +45,9 @@ def _encode(data: bytes) -> str:
 def _decode(text: str) -> bytes:
     if not text:
         raise ValueError("empty")
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+    data = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+    # The last character of unpadded base64 may carry bits the decoder ignores: a token with
+    # them changed would still open. Only the one canonical spelling of a token counts.
+    if _encode(data) != text:
+        raise ValueError("not canonical")
+    return data
