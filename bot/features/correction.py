@@ -267,7 +267,7 @@ class Corrections(Feature):
         received = receive_file(turn.session, name=incoming.name, ref=incoming.ref,
                                 platform=turn.inbound.platform, content=incoming.content,
                                 now=turn.now)
-        flow.draft.change = Change(file=FileEvidence(incoming.name, received.sha256,
+        flow.draft.change = Change(file=FileEvidence(received.name, received.sha256,
                                                      incoming.ref, received.file_id))
         self.steps.move(turn, flow, Step.CONFIRM)
 

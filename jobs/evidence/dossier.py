@@ -4,8 +4,10 @@ It holds the unit's compliance sheet (XLSX), an index of every obligation of the
 was logged for it (XLSX for people, CSV for scripts), and every evidence file, filed by year,
 period and duty and named by its document number: ``2026/quy-4/bao-cao-quy/45-BC-UBND.pdf``.
 A correction is a new event that points at the one it corrects: both stay in the dossier, the
-index says which corrects which, and the older file carries its receipt in its name. A stored
-file that no longer has its SHA-256 is left out, and its line in the index says so.
+index says which corrects which, and the older file carries its receipt in its name. A file
+still waiting for the store is put in from the database, where its bytes are; one whose download
+is still pending (or failed), and a stored file that no longer has its SHA-256, are left out, and
+their line in the index says so.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ from jobs.reports.compliance import build_compliance, duty_title, write_complian
 from jobs.reports.export import Table, write_csv, write_xlsx
 from jobs.text.i18n import N_, Translator, translator
 from jobs.text.labels import named_period
-from storage.blobs import BlobAltered, BlobMissing, BlobStore
+from storage.blobs import BlobAltered, BlobMissing, BlobStore, sha256_of
 from storage.db import session_scope
 from storage.events import events_of_units
 from storage.exports import obligations_for_export
@@ -54,6 +56,10 @@ _PATH = [key for key, _ in INDEX_COLUMNS].index("path")
 _FILE_CHECK = [key for key, _ in INDEX_COLUMNS].index("file_check")
 LEFT_OUT = N_("Left out: the stored file no longer matches its SHA-256 (the system operator has "
               "been told)")
+NOT_FETCHED = N_("Not in this dossier yet: the file is still being fetched from the messenger; "
+                 "build the dossier again later")
+NOT_RECEIVED = N_("Not in this dossier: the file could not be fetched from the messenger; ask "
+                  "the officer to send it again")
 _UNSAFE = re.compile(r"[^A-Za-z0-9]+")
 
 
@@ -63,7 +69,7 @@ class Filed:
 
     row: tuple[Any, ...]
     path: str | None = None
-    blob_key: str | None = None
+    file: EvidenceFile | None = None
 
     def left_out(self, reason: str) -> Filed:
         """This line with no file in the dossier, saying why."""
@@ -129,9 +135,18 @@ def file_entries(session: Session, *, unit: Unit, year: int, catalog: Catalog,
                 if event.evidence_file_id else None
             path = _path(obligation, event, stored, year, catalog, corrected_by, taken)
             note = _correction_note(event, corrected_by, session, tr)
-            filed.append(Filed(_row(obligation, event, stored, path, note, catalog, tr), path,
-                               stored.blob_key if path else None))
+            entry = Filed(_row(obligation, event, stored, path, note, catalog, tr), path, stored)
+            filed.append(_unless_unreceived(entry, stored, tr))
     return filed
+
+
+def _unless_unreceived(entry: Filed, stored: EvidenceFile | None, tr: Translator) -> Filed:
+    """The line as it is, or saying why its file is not in the dossier when its bytes never
+    reached isobot (a download pending, or given up on)."""
+    if stored is None or stored.state in (EvidenceFileState.STORED, EvidenceFileState.STAGED):
+        return entry
+    return entry.left_out(tr._(NOT_RECEIVED if stored.state == EvidenceFileState.FAILED
+                               else NOT_FETCHED))
 
 
 def _row(obligation: Obligation, event: Event | None, stored: EvidenceFile | None,
@@ -146,13 +161,17 @@ def _row(obligation: Obligation, event: Event | None, stored: EvidenceFile | Non
 
 def _path(obligation: Obligation, event: Event, stored: EvidenceFile | None, year: int,
           catalog: Catalog, corrected_by: dict[int, Event], taken: set[str]) -> str | None:
-    """Where the event's file goes in the ZIP, unique; None when the store has no file."""
-    if stored is None or stored.state != EvidenceFileState.STORED:
+    """Where the event's file goes in the ZIP, unique; None when isobot has not its bytes (in
+    the store, or in the database on their way there)."""
+    if stored is None or stored.state not in (EvidenceFileState.STORED,
+                                              EvidenceFileState.STAGED):
         return None
     folder = PurePosixPath(str(year), period_folder(obligation.period),
                            duty_folder(catalog, obligation.duty_key))
     stem = slug(event.document_number or "") or event.reference
-    suffix = PurePosixPath(event.file_name or "").suffix.lower()[:10]
+    # The stored file's name ends as its bytes are (jobs.evidence.store); the event keeps the
+    # name it was sent with.
+    suffix = PurePosixPath(stored.name or event.file_name or "").suffix.lower()[:10]
     if event.id in corrected_by:  # a later event corrects this one: its file stays, marked
         stem = f"{stem}.{event.reference}"
     path = str(folder / f"{stem}{suffix}")
@@ -203,15 +222,25 @@ def _add_files(archive: zipfile.ZipFile, filed: list[Filed], store: BlobStore,
     (the store logged it), and its line says so."""
     checked = []
     for item in filed:
-        if item.path and item.path not in archive.namelist():
+        if item.path and item.file and item.path not in archive.namelist():
             try:
-                archive.writestr(item.path, store.get(item.blob_key))
+                archive.writestr(item.path, _content(item.file, store))
             except BlobMissing:  # `isobot evidence verify` reports it; the index keeps it
                 pass
             except BlobAltered:
                 item = item.left_out(tr._(LEFT_OUT))
         checked.append(item)
     return checked
+
+
+def _content(file: EvidenceFile, store: BlobStore) -> bytes:
+    """A file's bytes: from the store, or from the database while they wait to go there (read
+    with the row, in this transaction: the same bytes even if the store takes them meanwhile)."""
+    if file.state == EvidenceFileState.STORED or file.staged is None:
+        return store.get(file.blob_key or "")
+    if sha256_of(file.staged) != file.sha256:
+        raise BlobAltered(file.sha256 or "", sha256_of(file.staged))
+    return file.staged
 
 
 def _xlsx(write: Callable[[io.BytesIO], None]) -> bytes:

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from jobs.evidence.upload_links import file_kind, stored_name
 from jobs.queues import (
     EVIDENCE_DOWNLOADS,
     EVIDENCE_STAGED,
@@ -75,11 +76,20 @@ class Received:
 
 def receive_file(session: Session, *, name: str, platform: str, ref: str | None,
                  content: bytes | None, now: dt.datetime) -> Received:
-    """Record a file that arrived (``content`` None: the download failed, try again later)."""
+    """Record a file that arrived (``content`` None: the download failed, try again later);
+    its name ends as its bytes are (see :func:`named_as_it_is`)."""
     sha256 = sha256_of(content) if content is not None else None
+    name = named_as_it_is(name, content) if content is not None else name
     row = add_evidence_file(session, name=name, platform=platform, ref=ref, content=content,
                             sha256=sha256, now=now)
     return Received(row.id, name, sha256)
+
+
+def named_as_it_is(name: str, content: bytes) -> str:
+    """``name`` ending as ``content``'s real type, known by its first bytes: a PNG a messenger
+    calls ``photo-1.jpg`` is ``photo-1.png``; unchanged for a type isobot does not know."""
+    kind = file_kind(content)
+    return stored_name(name, kind) if kind else name
 
 
 @dataclass
@@ -160,6 +170,8 @@ class Archivist:
             if row is None:
                 return 0  # stored meanwhile by another worker
             content = fetched if fetched is not None else row.staged
+            if fetched is not None:  # named before its bytes were known
+                row.name = named_as_it_is(row.name, fetched)
             key = self.store.put(content, EVIDENCE)
             finish(session, row=row, blob_key=key, location=self.store.location(key),
                    sha256=sha256_of(content), size=len(content), now=self.now())

@@ -272,7 +272,7 @@ class SubmissionFlow(Feature):
         received = receive_file(turn.session, name=incoming.name, ref=incoming.ref,
                                 platform=turn.inbound.platform, content=incoming.content,
                                 now=turn.now)
-        flow.draft.file = FileEvidence(incoming.name, received.sha256, incoming.ref,
+        flow.draft.file = FileEvidence(received.name, received.sha256, incoming.ref,
                                        received.file_id)
         if incoming.upload is not None:  # the person is back from the upload page
             turn.say(tr._("Received the file {name}.").format(name=incoming.name))
