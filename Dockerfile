@@ -31,6 +31,11 @@ FROM runtime
 # named volume starts with that owner.
 RUN useradd --create-home --uid 10001 isobot \
  && install -d -o isobot -g isobot -m 0750 /home/isobot/data
+# The example province catalogs and calendar, outside the data volume (a volume would keep an
+# old copy over a newer image's): .env.example points ISOBOT_PROVINCE_CATALOGS and
+# ISOBOT_CALENDAR here.
+COPY catalogs /home/isobot/catalogs
+COPY calendars /home/isobot/calendars
 COPY --from=build /wheels /wheels
 RUN /opt/isobot/bin/pip install --no-deps /wheels/*.whl \
  && /opt/isobot/bin/pip check \

@@ -47,9 +47,10 @@ demo: setup
 run: setup
 	$(BIN)/isobot run
 
-# The whole suite, on SQLite and on a throwaway PostgreSQL server (Debian's postgresql package).
+# The whole suite, on SQLite and on a throwaway PostgreSQL server (Debian's postgresql package)
+# on a free port in a fresh folder, stopped and removed when pytest ends, even when it fails.
 test: setup
-	ISOBOT_TEST_POSTGRES_URL="$$(scripts/test-postgres.sh)" $(BIN)/pytest -q
+	scripts/test-postgres.sh run $(BIN)/pytest -q
 	$(BIN)/ruff check .
 
 test-sqlite: setup

@@ -13,6 +13,7 @@ from importlib.resources import files
 from pathlib import Path
 
 import jsonschema
+import psycopg
 import pytest
 import yaml
 from packaging.markers import Marker
@@ -165,3 +166,77 @@ def test_the_locks_satisfy_pyproject_and_agree_with_each_other():
     # The image runs exactly what the tests ran.
     assert {name: entries for name, entries in image.items()} == \
         {name: everything[name] for name in image}
+
+
+def test_compose_reads_no_variable_env_example_does_not_name():
+    variables = set(re.findall(r"\$\{([A-Z][A-Z0-9_]*)", (ROOT / "compose.yaml").read_text()))
+    assert "ISOBOT_IMAGE_TAG" in variables
+    assert variables - env_example_names() == set()
+
+
+def test_the_password_placeholders_follow_the_rule_they_state():
+    # "Letters and digits only (it goes into DATABASE_URL)": a copied .env must start the stack.
+    text = (ROOT / ".env.example").read_text(encoding="utf-8")
+    for name in ("POSTGRES_PASSWORD", "ISOBOT_APP_PASSWORD"):
+        (value,) = re.findall(rf"^{name}=(.*)$", text, flags=re.MULTILINE)
+        assert re.fullmatch(r"[A-Za-z0-9]+", value) and "replace" in value
+
+
+def image_paths() -> dict[str, Path]:
+    """Where the final stage of the Dockerfile copies a folder of the repository → the folder."""
+    dockerfile = (ROOT / "Dockerfile").read_text(encoding="utf-8")
+    final = dockerfile.rsplit("\nFROM ", 1)[1]
+    return {target: ROOT / source for source, target in
+            re.findall(r"^COPY (?!--from)(\S+) (\S+)$", final, flags=re.MULTILINE)}
+
+
+def test_the_files_env_example_points_at_are_in_the_image():
+    text = (ROOT / ".env.example").read_text(encoding="utf-8")
+    pointed = re.findall(r"^# (ISOBOT_PROVINCE_CATALOGS|ISOBOT_CALENDAR)=(\S+)$", text,
+                         flags=re.MULTILINE)
+    assert len(pointed) == 2
+    ignored = (ROOT / ".dockerignore").read_text().splitlines()
+    for _name, path in pointed:
+        (target, folder), = [(t, f) for t, f in image_paths().items()
+                             if path.startswith(t + "/")]
+        assert (folder / path.removeprefix(target + "/")).is_file()
+        assert not target.startswith("/home/isobot/data")  # the volume would hide a new image's
+        assert folder.name not in ignored and f"{folder.name}/" not in ignored
+
+
+def test_the_compose_walkthrough_works_with_the_files_a_newcomer_has():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    walkthrough = readme.split("docker compose up -d --build\n", 1)[1].split("```", 1)[0]
+    imports = [line for line in walkthrough.splitlines() if "units import" in line]
+    assert imports and all("units import --sample" in line for line in imports)
+    with (ROOT / "storage" / "data" / "sample_units.csv").open(encoding="utf-8") as f:
+        sample = {line.split(",", 1)[0] for line in f}
+    assert set(re.findall(r"--unit (\S+)", walkthrough)) <= sample
+
+
+def run_with_test_postgres(script: str) -> subprocess.CompletedProcess:
+    return subprocess.run([str(ROOT / "scripts" / "test-postgres.sh"), "run", sys.executable,
+                           "-c", script], capture_output=True, text=True, timeout=120,
+                          env={k: v for k, v in os.environ.items()
+                               if not k.startswith("ISOBOT_TEST_PG")})
+
+
+@pytest.mark.skipif(not list(Path("/usr/lib/postgresql").glob("*/bin/initdb")),
+                    reason="Debian's postgresql package (.ci/run installs it)")
+def test_make_tests_postgres_runs_on_a_free_port_and_stops_even_when_the_tests_fail():
+    assert "scripts/test-postgres.sh run $(BIN)/pytest" in (ROOT / "Makefile").read_text()
+    script = """
+import os, sys, psycopg
+url = os.environ["ISOBOT_TEST_POSTGRES_URL"].replace("+psycopg", "")
+with psycopg.connect(url) as connection:
+    folder = connection.execute("SHOW data_directory").fetchone()[0]
+print(url, folder)
+sys.exit(3)  # the tests failed
+"""
+    first, second = run_with_test_postgres(script), run_with_test_postgres(script)
+    assert (first.returncode, second.returncode) == (3, 3), first.stderr + second.stderr
+    (url, folder), (_, other_folder) = first.stdout.split(), second.stdout.split()
+    assert folder != other_folder  # a fresh folder each time, never the fixed default
+    assert not Path(folder).exists() and not Path(other_folder).exists()
+    with pytest.raises(psycopg.OperationalError):
+        psycopg.connect(url, connect_timeout=3)  # stopped
