@@ -65,7 +65,7 @@ def test_a_file_still_waiting_for_the_store_is_in_the_dossier(engine, tmp_path, 
                          content=None)
     store = FolderStore(tmp_path / "evidence")  # nothing moved into it yet
 
-    names, rows, archive = dossier(engine, store, catalog)
+    _names, rows, archive = dossier(engine, store, catalog)
 
     assert rows[staged]["path"] == "2026/quy-4/bao-cao-quy/45-BC-UBND.pdf"
     assert archive.read(rows[staged]["path"]) == PDF  # from the database, where it waits
