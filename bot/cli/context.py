@@ -51,7 +51,8 @@ class Format(StrEnum):
 # The installed messengers, by name (`--messenger NAME`).
 MessengerName = StrEnum("MessengerName", {m.name: m.name for m in installed()})
 
-LangOption = Annotated[Lang | None, typer.Option("--lang")]
+LangOption = Annotated[Lang | None, typer.Option(
+    "--lang", help="The language of what the command prints. Default: ISOBOT_LANG.")]
 NowOption = Annotated[str | None, typer.Option(
     "--now", help="Act as at this moment (ISO 8601; Vietnam time if no offset). Default: "
                   "ISOBOT_NOW, else the real clock.")]

@@ -18,6 +18,7 @@ from pydantic import ValidationError
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 from typer.core import TyperGroup
 
+from bot.cli.help_texts import localize, operator_translator
 from bot.settings import Settings
 from jobs.text.i18n import Translator, translator
 
@@ -38,6 +39,7 @@ class IsobotGroup(TyperGroup):
     secrets: tuple[str, ...] = ()
 
     def main(self, *args: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:
+        localize(self, operator_translator())  # before click reads any help text
         if not standalone_mode:
             return super().main(*args, standalone_mode=False, **kwargs)
         try:

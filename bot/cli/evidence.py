@@ -70,7 +70,9 @@ def verify_command(*, cli: CliContext) -> None:
         text = tr._("MISSING {location} (receipts {receipts})") if problem.kind == "missing" \
             else tr._("ALTERED {location}: its SHA-256 is no longer {digest} (receipts "
                       "{receipts})")
-        typer.echo(text.format(location=problem.file.location or problem.file.blob_key,
+        # Where verify looked, in this store: the row's location is where the file went when
+        # it was stored (another folder, another machine's path).
+        typer.echo(text.format(location=store.location(problem.file.blob_key),
                                digest=problem.file.sha256, receipts=receipts))
     typer.echo(tr.ngettext("{n} file checked, {bad} missing or altered.",
                            "{n} files checked, {bad} missing or altered.", checked).format(

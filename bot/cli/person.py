@@ -35,7 +35,7 @@ def person_show(messenger: MessengerOption, user: UserOption, *, cli: CliContext
     """What isobot holds about the person behind an account, on every account they linked."""
     with cli.session() as session:
         record = personal_record(session, platform=messenger.value, user_id=user.strip())
-        lines = record_lines(record, cli.tr, brand=_brand, tz=cli.calendar.tz)
+        lines = record_lines(record, cli.tr, brand=_brand, tz=cli.calendar.tz, to_operator=True)
     typer.echo("\n".join(lines))
 
 

@@ -10,8 +10,10 @@ import typer
 
 from bot.cli.context import LANG, CliContext, Format, with_context
 from bot.cli.errors import fail
+from jobs.people.registration import role_text
 from jobs.planning.simulate import CSV_COLUMNS, UnitInfo, simulate
 from jobs.text.labels import period_text
+from jobs.text.reminder_texts import days_left_text
 from jobs.units.units_file import SAMPLE_UNITS, read_units_file
 from storage.units import all_units
 
@@ -45,9 +47,13 @@ def simulate_command(
         writer.writerows(row.as_row() for row in rows)
         return
     for row in rows:
+        # The stage as the message itself counts it (7 days left, 3 days overdue) and whom it
+        # is for, in the words the chat uses; the CSV keeps the codes, for software.
         headline = row.text.splitlines()[0]
-        typer.echo(f"{row.send_at:%Y-%m-%d %H:%M %z}  {row.unit:<16} {row.stage:<20} "
-                   f"→ {row.recipient_role:<10} {period_text(row.period, tr):<14} {headline}")
+        stage = days_left_text(row.due, row.send_at.date(), tr)
+        typer.echo(f"{row.send_at:%Y-%m-%d %H:%M %z}  {row.unit:<16} {stage:<20} "
+                   f"→ {role_text(row.recipient_role, tr):<20} {period_text(row.period, tr):<14} "
+                   f"{headline}")
     typer.echo(tr.ngettext("{n} message.", "{n} messages.", len(rows)).format(n=len(rows)))
 
 

@@ -13,6 +13,7 @@ from bot.cli.context import CliContext
 from bot.cli.errors import fail
 from bot.cli.options import Command, expand, option
 from jobs.supervision.scope import Scope, Targets, resolve
+from jobs.text.labels import kinds_text
 from storage.models import Unit, UnitKind
 from storage.units import subtree_ids
 
@@ -58,8 +59,8 @@ def reached(session: Session, cli: CliContext, choice: UnitChoice) -> tuple[Targ
                         "only units of that kind."))
     unknown_kinds = set(scope.kinds) - {k.value for k in UnitKind}
     if unknown_kinds:
-        raise fail(tr._("Unknown unit kind: {kinds}").format(
-            kinds=", ".join(sorted(unknown_kinds))))
+        raise fail(tr._("Unknown unit kind: {kinds}. The kinds are: {known}.").format(
+            kinds=", ".join(sorted(unknown_kinds)), known=kinds_text(UnitKind, tr)))
     root = named_unit(session, cli, choice.under)
     within = subtree_ids(session, unit_id=root.id) if root else None
     targets = resolve(session, scope=scope, within=within,

@@ -15,6 +15,7 @@ from bot.cli.context import NOW, CliContext, Format, with_context
 from bot.cli.errors import fail
 from jobs.planning.duty_events import announcement_due, merge_units
 from jobs.text.i18n import Translator
+from jobs.text.labels import kind_text, kinds_text
 from jobs.units.units_file import (
     SAMPLE_UNITS,
     RowProblem,
@@ -132,7 +133,7 @@ def _problem_text(problem: RowProblem, tr: Translator) -> str:
         "unknown_parent": tr._("the parent unit “{value}” does not exist"),
         "cycle": tr._("the unit “{value}” would be its own ancestor"),
     }[problem.problem]
-    kinds = ", ".join(k.value for k in UnitKind)
+    kinds = kinds_text(UnitKind, tr)
     return tr._("Line {line}: {what}").format(
         line=problem.line, what=what.format(value=problem.value, kinds=kinds))
 
@@ -156,4 +157,6 @@ def units_list(fmt: Annotated[Format, typer.Option("--format")] = Format.text, *
             typer.echo(tr._("No units yet: run “isobot units import FILE” or “--sample”."))
         for unit, depth in ordered:
             inactive = "" if unit.active else " " + tr._("(inactive)")
-            typer.echo(f"{'  ' * depth}{unit.code}  {unit.name} [{unit.kind}]{inactive}")
+            # The kind as typed in --kind and the units file, and as people read it.
+            typer.echo(f"{'  ' * depth}{unit.code}  {unit.name} [{unit.kind}] "
+                       f"({kind_text(unit.kind, tr)}){inactive}")

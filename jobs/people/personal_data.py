@@ -118,12 +118,14 @@ def personal_record(session: Session, *, platform: str, user_id: str) -> Persona
 
 
 def record_lines(record: PersonalRecord, tr: Translator, *, brand: Callable[[str], str],
-                 tz: dt.tzinfo) -> list[str]:
-    """The record as the person (or the operator) reads it; other people's data left out."""
+                 tz: dt.tzinfo, to_operator: bool = False) -> list[str]:
+    """The record as the person reads it (``/dulieu``), or the operator (``isobot person
+    show``: about the person, not to them); other people's data left out."""
     if not record.rows:
         return [tr._("isobot holds no membership for this account: it keeps only the "
                      "conversation under way, if any.")]
-    lines = [tr._("What isobot holds about you:"), tr._("Accounts:")]
+    lines = [tr._("What isobot holds about this person:") if to_operator
+             else tr._("What isobot holds about you:"), tr._("Accounts:")]
     accounts: dict[tuple[str, str], Member] = {}
     for member in record.rows:
         accounts[(member.platform, member.platform_user_id)] = member  # the newest row wins
@@ -145,14 +147,29 @@ def record_lines(record: PersonalRecord, tr: Translator, *, brand: Callable[[str
     if record.absences:
         lines.append(tr._("Absences recorded:"))
         lines += [f"• {tr.date(a.starts)} – {tr.date(a.ends)}" for a in record.absences]
-    lines.append(tr.ngettext(
-        "You logged {n} report or record; it is kept as your unit's QMS records.",
-        "You logged {n} reports or records; they are kept as your unit's QMS records.",
-        record.events).format(n=record.events))
+    lines += _logged(record, tr, to_operator=to_operator)
+    return lines
+
+
+def _logged(record: PersonalRecord, tr: Translator, *, to_operator: bool) -> list[str]:
+    """What the person logged and what waits for them, said to them or about them."""
+    if to_operator:
+        logged = tr.ngettext(
+            "This person logged {n} report or record; it is kept as their unit's QMS records.",
+            "This person logged {n} reports or records; they are kept as their unit's QMS "
+            "records.", record.events)
+        pending = tr.ngettext("{n} message to this person waits to be sent.",
+                              "{n} messages to this person wait to be sent.", record.pending)
+    else:
+        logged = tr.ngettext(
+            "You logged {n} report or record; it is kept as your unit's QMS records.",
+            "You logged {n} reports or records; they are kept as your unit's QMS records.",
+            record.events)
+        pending = tr.ngettext("{n} message to you waits to be sent.",
+                              "{n} messages to you wait to be sent.", record.pending)
+    lines = [logged.format(n=record.events)]
     if record.pending:
-        lines.append(tr.ngettext("{n} message to you waits to be sent.",
-                                 "{n} messages to you wait to be sent.",
-                                 record.pending).format(n=record.pending))
+        lines.append(pending.format(n=record.pending))
     return lines
 
 

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterable
 from typing import Protocol
 
 from jobs.planning.obligations import Period
@@ -125,6 +126,20 @@ def _event_text(period: str, tr: Translator, label: str | None, note: str | None
         return tr._("nonconformity {n}, internal audit {period}").format(
             n=match["n"], period=period_text(match["audit"], tr))
     return period
+
+
+def kind_text(kind: str, tr: Translator) -> str:
+    """A unit kind as a person reads it: ``commune`` → ``xã, thị trấn``."""
+    return {
+        "province": tr._("provinces"), "department": tr._("departments"),
+        "district": tr._("districts"), "commune": tr._("communes"), "ward": tr._("wards"),
+        "office": tr._("offices"), "school": tr._("schools"), "agency": tr._("agencies"),
+    }.get(kind, kind)
+
+
+def kinds_text(kinds: Iterable[str], tr: Translator) -> str:
+    """Unit kinds as an operator types them, each with its label: ``commune (xã, thị trấn)``."""
+    return ", ".join(f"{kind} ({kind_text(kind, tr)})" for kind in kinds)
 
 
 def document_text(number: str | None, date: dt.date | None, tr: Translator) -> str | None:

@@ -160,7 +160,12 @@ async def test_the_operator_shows_and_forgets_a_person_from_the_command_line(pho
     url = str(phone.engine.url)
     shown = cli.isobot(url, "person", "show", *account, now=START)
     assert shown.exit_code == 0, shown.output
-    assert shown.output.startswith(vi._("What isobot holds about you:"))
+    # The operator reads about the person, not a text addressed to them.
+    assert shown.output.startswith(vi._("What isobot holds about this person:"))
+    assert "anh/chị" not in shown.output.lower()
+    assert vi.ngettext("This person logged {n} report or record; it is kept as their unit's QMS "
+                       "records.", "This person logged {n} reports or records; they are kept "
+                       "as their unit's QMS records.", 1).format(n=1) in shown.output
     assert "UBND xã Đức Tân" in shown.output
 
     (lan,) = rows_of(phone, "Lan")

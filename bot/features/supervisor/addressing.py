@@ -18,7 +18,8 @@ from bot.chat.turn import Turn
 from jobs.delivery.messages import Choice
 from jobs.supervision.scope import Scope, Targets, resolve
 from jobs.text.choice_ids import choice_id
-from jobs.text.i18n import N_, Translator
+from jobs.text.i18n import N_
+from jobs.text.labels import kind_text
 from storage.models import Member, Role, Unit
 from storage.units import subtree_ids
 
@@ -62,15 +63,6 @@ def too_long(turn: Turn, text: str, limit: int) -> bool:
                        "it and send it again.").format(length=turn.tr.number(len(text)),
                                                        limit=turn.tr.number(limit)))
     return True
-
-
-def kind_text(kind: str, tr: Translator) -> str:
-    """A unit kind as a person reads it."""
-    return {
-        "province": tr._("provinces"), "department": tr._("departments"),
-        "district": tr._("districts"), "commune": tr._("communes"), "ward": tr._("wards"),
-        "office": tr._("offices"), "school": tr._("schools"), "agency": tr._("agencies"),
-    }.get(kind, kind)
 
 
 class Addressing:
