@@ -11,7 +11,7 @@ import typer
 from bot.cli.context import NOW, CliContext, with_context
 from bot.messengers import installed
 from jobs.calendar.workdays import VIETNAM
-from jobs.people.registration import create_invite
+from jobs.people.registration import create_invite, role_text
 from storage.models import Role
 
 
@@ -44,7 +44,7 @@ def invite_command(
                                "expires_at": expires.isoformat()}))
         return
     typer.echo(tr._("Invite code for {unit} ({role}): {code}").format(
-        unit=unit_name, role=role.value, code=code))
+        unit=unit_name, role=role_text(role.value, tr), code=code))
     for messenger, link in links.items():
         if link:
             typer.echo(tr._("{messenger} link: {link}").format(

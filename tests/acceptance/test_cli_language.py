@@ -67,6 +67,13 @@ def test_unit_kinds_are_shown_by_their_labels(database_url):
     assert f"department ({vi._('departments')})" in refused.stderr
 
 
+def test_an_invite_names_the_role_in_vietnamese(database_url):
+    isobot(database_url, "units", "import", "--sample")
+    made = isobot(database_url, "invite", "--unit", "QNG-MD-DTAN", "--role", "head")
+    assert made.exit_code == 0, made.output
+    assert f"({vi._('head of unit')})" in made.stdout and "(head)" not in made.stdout
+
+
 def test_the_simulation_names_stages_and_recipients_as_the_chat_does(tmp_path):
     shown = isobot(f"sqlite:///{tmp_path}/empty.sqlite3", "simulate", "--from", "2026-12-01",
                    "--to", "2026-12-03", "--unit", "QNG-MD-DTAN")
