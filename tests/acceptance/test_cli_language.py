@@ -44,9 +44,9 @@ def test_a_commands_options_are_described_in_vietnamese(tmp_path):
     shown = isobot(f"sqlite:///{tmp_path}/unused.sqlite3", "person", "show", "--help")
     assert shown.exit_code == 0, shown.output
     text = " ".join(shown.stdout.replace("│", " ").split())
-    assert vi._("What isobot holds about the person behind an account, on every account they "
-                "linked.") in text
-    assert vi._("The messenger of the account.") in text and vi._("[required]") in text
+    for english in ("What isobot holds about the person behind an account, on every account "
+                    "they linked.", "The messenger of the account.", "[required]"):
+        assert vi._(english) != english and vi._(english) in text
 
 
 def test_every_help_text_has_its_vietnamese():
