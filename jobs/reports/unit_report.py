@@ -57,6 +57,9 @@ def write_unit_report(unit: UnitYear, head: decree30.Letterhead, out: IO[bytes],
     document = decree30.new_document(f"{tr._(REPORT)} {unit.name} {unit.year}")
     decree30.letterhead(document, head, tr)
     decree30.title(document, tr._(REPORT), subject(unit.year, tr))
+    decree30.body(document, tr._("{unit} reports on applying, maintaining and improving its "
+                                 "quality management system in {year} as follows:").format(
+        unit=unit.name, year=unit.year))
     if not unit.records:
         decree30.placeholder(decree30.body(document), tr._(
             "isobot holds no records of {unit} for {year} yet: every section below is to be "
