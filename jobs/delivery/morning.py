@@ -44,8 +44,9 @@ def gathered(payloads: Sequence[dict[str, Any]]) -> Message:
     rows: list[int] = []
     for n, (payload, message) in enumerate(zip(payloads, messages, strict=True), start=1):
         blocks.append(f"{n}. {payload['brief']}")
-        # An extra choice (drafting the yearly report) is a "Guidance" away, like the checklist:
-        # each duty keeps its usual three, and the numbers people type keep their places.
+        # An extra choice (drafting the yearly report) comes with the duty's own choices (/viec,
+        # or its name typed): each duty keeps its usual three, and the numbers people type
+        # keep their places.
         numbered = [replace(c, label=f"{c.label} {n}") for c in message.choices
                     if read_choice_id(c.id).action not in _BRIEF_LEAVES_OUT]
         choices += numbered
