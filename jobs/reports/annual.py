@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -171,7 +171,7 @@ class Summary:
     def year(self) -> int:
         return self.head.year
 
-    def count(self, predicate) -> int:
+    def count(self, predicate: Callable[[UnitYear], bool]) -> int:
         return sum(1 for unit in self.units if predicate(unit))
 
     def with_audit(self) -> int:
