@@ -47,6 +47,10 @@ def write_summary(summary: Summary, head: decree30.Letterhead, out: IO[bytes], *
     document = decree30.new_document(f"{tr._(REPORT)} {summary.head.name} {summary.year}")
     decree30.letterhead(document, head, tr)
     decree30.title(document, tr._(REPORT), subject(summary, tr))
+    if not any(unit.records for unit in summary.units):
+        decree30.placeholder(decree30.body(document), tr._(
+            "isobot holds no records of {unit} or the units under it for {year} yet: the "
+            "figures below are empty").format(unit=summary.head.name, year=summary.year))
     decree30.heading(document, tr._("I. THE YEAR IN FIGURES"))
     _totals(document, summary, tr)
     decree30.heading(document, tr._("II. UNITS WITHOUT AN ISO OFFICER"))

@@ -221,6 +221,14 @@ def test_a_year_with_nothing_yet_is_a_draft_that_says_so(sample, tmp_path):
     assert "năm 2031" in found
 
 
+def test_a_summary_of_a_year_with_nothing_yet_says_so(sample, tmp_path):
+    out = tmp_path / "r.docx"
+    result = report(sample, "--under", "AGG", "--year", "2031", "--out", str(out))
+    assert result.exit_code == 0 and "2031" in one_line(result)
+    assert "isobot chưa có hồ sơ của UBND tỉnh An Giang và các đơn vị trực thuộc năm 2031" in \
+        whole(out)
+
+
 def test_an_existing_file_is_replaced_whole(sample, folder):
     out = folder / "r.docx"
     out.write_bytes(b"an older draft")
