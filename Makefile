@@ -74,6 +74,7 @@ bench: setup
 	$(BIN)/python bench/broadcast.py
 	$(BIN)/python bench/simulate.py
 	$(BIN)/python bench/morning.py
+	$(BIN)/python bench/annual_report.py
 	$(BIN)/python bench/digest.py
 	$(BIN)/python bench/backup.py
 	$(BIN)/python bench/working_days.py

@@ -11,6 +11,7 @@ from typing import Annotated
 import typer
 
 from bot.cli import (
+    annual,
     database,
     directive,
     evidence,
@@ -34,6 +35,7 @@ for name, command in (
     ("export", reports.export_command),
     ("ics", reports.ics_command),
     ("digest", reports.digest_command),
+    ("report", annual.report_command),
     ("dossier", evidence.dossier_command),
     ("plan", plan.plan_command),
     ("backup", database.backup_command),

@@ -37,6 +37,8 @@ from jobs.evidence.dossier import dossier_builder
 from jobs.evidence.store import Archivist, TooLarge
 from jobs.evidence.upload_links import UploadLinks
 from jobs.people.personal_data import Operator
+from jobs.reports.annual_files import WHAT as ANNUAL_REPORT
+from jobs.reports.annual_files import annual_report_builder
 from storage.leadership import Leadership
 
 log = logging.getLogger(__name__)
@@ -101,7 +103,8 @@ class Runtime:
         store = self.settings.evidence_store(on_altered=self.metrics.evidence_mismatch)
         self.files = OutgoingFiles(
             store, self.clock.now,
-            builders={"dossier": dossier_builder(self.engine, store, self.catalog)},
+            builders={"dossier": dossier_builder(self.engine, store, self.catalog),
+                      ANNUAL_REPORT: annual_report_builder(self.engine, self.catalog)},
             base_url=self.settings.public_base_url(), secret=self.settings.link_signing_key(),
             validity=dt.timedelta(days=self.settings.file_link_days))
         self.archivist = Archivist(self.engine, store, self.clock.now, download=self._download,

@@ -17,12 +17,14 @@ from typing import Any
 from jobs.delivery.messages import Choice, Message
 from jobs.text.choice_ids import read_choice_id
 from jobs.text.i18n import translator
+from jobs.text.reminder_texts import DRAFT_REPORT
 
 #: The outbox kinds a morning gathers; a reply, a digest or a directive goes on its own.
 GATHERED_KINDS = frozenset({"reminder", "escalation"})
 #: Duties in one message at most: a supervisor's many escalations go as several, each short
 #: enough to read on a phone (and within Zalo's 2,000 characters, a part or two).
 MOST_DUTIES = 8
+_BRIEF_LEAVES_OUT = frozenset({DRAFT_REPORT})
 
 
 def gathers(kind: str, payload: dict[str, Any]) -> bool:
@@ -42,7 +44,11 @@ def gathered(payloads: Sequence[dict[str, Any]]) -> Message:
     rows: list[int] = []
     for n, (payload, message) in enumerate(zip(payloads, messages, strict=True), start=1):
         blocks.append(f"{n}. {payload['brief']}")
-        numbered = [replace(c, label=f"{c.label} {n}") for c in message.choices]
+        # An extra choice (drafting the yearly report) comes with the duty's own choices (/viec,
+        # or its name typed): each duty keeps its usual three, and the numbers people type
+        # keep their places.
+        numbered = [replace(c, label=f"{c.label} {n}") for c in message.choices
+                    if read_choice_id(c.id).action not in _BRIEF_LEAVES_OUT]
         choices += numbered
         rows.append(len(numbered))
     if choices:

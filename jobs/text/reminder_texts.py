@@ -17,8 +17,12 @@ from jobs.text.choice_ids import choice_id
 from jobs.text.i18n import Translator
 from jobs.text.labels import content_text, period_line, period_text
 
-__all__ = ["About", "days_left_text", "escalation", "for_stage", "in_brief", "period_text",
-           "reminder", "reply_choices"]
+__all__ = ["DRAFTED_DUTY", "DRAFT_REPORT", "About", "days_left_text", "escalation", "for_stage",
+           "in_brief", "period_text", "reminder", "reply_choices"]
+
+
+#: The duty whose reminder also offers to draft the report from the records, and that choice.
+DRAFTED_DUTY, DRAFT_REPORT = "annual_report", "baocao"
 
 
 @dataclass(frozen=True)
@@ -49,13 +53,17 @@ def days_left_text(due: dt.date, today: dt.date, tr: Translator) -> str:
 
 
 def reply_choices(about: About, tr: Translator) -> tuple[Choice, ...]:
-    """The replies a reminder offers: done, remind me later, how to."""
+    """The replies a reminder offers: done, remind me later, how to (and for the yearly
+    report, a draft of it from isobot's records)."""
     done = tr._("Submitted") if about.duty.evidence == "document" else tr._("Done")
     oid = about.obligation_id
+    drafting = (Choice(choice_id(DRAFT_REPORT, oid), tr._("Draft the report")),) \
+        if about.duty.key == DRAFTED_DUTY else ()
     return (
         Choice(choice_id("done", oid), done),
         Choice(choice_id("later", oid), tr._("Remind me later")),
         Choice(choice_id("guide", oid), tr._("Guidance")),
+        *drafting,
     )
 
 
