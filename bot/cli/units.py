@@ -13,6 +13,7 @@ import typer
 
 from bot.cli.context import NOW, CliContext, Format, with_context
 from bot.cli.errors import fail
+from bot.cli.unit_status import units_status_command
 from jobs.planning.duty_events import announcement_due, merge_units
 from jobs.text.i18n import Translator
 from jobs.units.units_file import (
@@ -157,3 +158,6 @@ def units_list(fmt: Annotated[Format, typer.Option("--format")] = Format.text, *
         for unit, depth in ordered:
             inactive = "" if unit.active else " " + tr._("(inactive)")
             typer.echo(f"{'  ' * depth}{unit.code}  {unit.name} [{unit.kind}]{inactive}")
+
+
+units_app.command("status")(units_status_command)
