@@ -74,7 +74,7 @@ def last_activity_per_unit(session: Session) -> dict[int, dt.datetime]:
 
 def invites_made_between(session: Session, *, role: str, since: dt.datetime,
                          until: dt.datetime) -> list[Invite]:
-    """The invites in ``role`` made in [``since``, ``until``), oldest first."""
+    """The invites in ``role`` made in (``since``, ``until``], oldest first."""
     return list(session.exec(select(Invite).where(
-        Invite.role == role, Invite.created_at >= since, Invite.created_at < until)
+        Invite.role == role, Invite.created_at > since, Invite.created_at <= until)
         .order_by(Invite.created_at, Invite.id)))

@@ -20,7 +20,7 @@ from tests.support.telegram import load_sample_units
 from tests.support.zalo import start_zalo_harness
 
 vi = translator("vi")
-SUPERVISOR, OFFICER = "d1b2c3d4e5f60001", "d1b2c3d4e5f60002"
+SUPERVISOR, OFFICER, HEAD = "d1b2c3d4e5f60001", "d1b2c3d4e5f60002", "d1b2c3d4e5f60003"
 AN_GIANG = {"AGG", "AGG-SKHCN", "AGG-STP", "AGG-THPT-LX", "AGG-THPT-TNH"}
 
 
@@ -109,3 +109,14 @@ async def test_only_supervisors_get_invitations(bot):
     answer = await bot.say(OFFICER, "/moi")
     assert answer == vi._("Only the ISO standing office (supervisors) can hand out invitation "
                           "codes. Nothing was made.")
+
+
+async def test_two_weeks_after_moi_the_head_of_a_unit_not_joined_is_reminded(bot):
+    await bot.register(SUPERVISOR, "AGG", Role.SUPERVISOR, "Hùng")
+    await bot.register(HEAD, "AGG-STP", Role.HEAD, "Minh")
+    await moi(bot)
+    await bot.drain(HEAD)
+    bot.clock.set(at("2026-12-15 10:01"))
+    texts = [m["text"] for m in await bot.tick_and_collect(HEAD)]
+    assert vi._("⚠️ {unit} has no ISO officer on isobot yet, {days} days after its "
+                "invitation.").format(unit="Sở Tư pháp tỉnh An Giang", days=14) in "\n".join(texts)
