@@ -8,13 +8,13 @@ every Vietnamese letter. Pure: the invitations and the ways to join come in, byt
 
 from __future__ import annotations
 
-import io
 from collections.abc import Sequence
 from pathlib import Path
 from typing import IO
 
 import segno
 from fpdf import FPDF
+from PIL import Image
 
 from jobs.calendar.workdays import VIETNAM
 from jobs.people.invitations import Invitation, JoinWay
@@ -67,13 +67,14 @@ def write_invitation_cards(invitations: Sequence[Invitation], ways: Sequence[Joi
     pdf.set_title(tr._("ISO invitations"))
     pdf.add_font("DejaVu", "", str(FONTS / "DejaVuSans.ttf"))
     pdf.add_font("DejaVu", "B", str(FONTS / "DejaVuSans-Bold.ttf"))
+    cards = _Cards(pdf, ways[:2], tr)
     per_page = COLUMNS * ROWS
     for index, invitation in enumerate(invitations):
         if index % per_page == 0:
             pdf.add_page()
             _cut_lines(pdf)
         slot = index % per_page
-        _card(pdf, invitation, ways, tr, x=(slot % COLUMNS) * CARD_W, y=(slot // COLUMNS) * CARD_H)
+        cards.draw(invitation, x=(slot % COLUMNS) * CARD_W, y=(slot // COLUMNS) * CARD_H)
     pdf.output(target)
 
 
@@ -87,29 +88,43 @@ def _cut_lines(pdf: FPDF) -> None:
     pdf.set_dash_pattern()
 
 
-def _card(pdf: FPDF, invitation: Invitation, ways: Sequence[JoinWay], tr: Translator, *,
-          x: float, y: float) -> None:
-    width = CARD_W - 2 * PAD
-    pdf.set_xy(x + PAD, y + PAD)
-    pdf.set_font("DejaVu", "B", 10)
-    pdf.multi_cell(width, 4.5, invitation.unit_name, max_line_height=4.5,
-                   new_x="LEFT", new_y="NEXT")
-    pdf.set_font("DejaVu", "", 8)
-    pdf.cell(width, 4, role_text(invitation.role, tr), new_x="LEFT", new_y="NEXT")
-    pdf.set_font("DejaVu", "B", 15)
-    pdf.cell(width, 8, invitation.code, new_x="LEFT", new_y="NEXT")
-    top = pdf.get_y() + 1
-    for n, way in enumerate(ways[:2]):
-        left = x + PAD + n * (QR_SIZE + GAP)
-        pdf.image(_qr_png(way.qr_text(invitation.code)), x=left, y=top, w=QR_SIZE, h=QR_SIZE)
-        pdf.set_xy(left, top + QR_SIZE)
+class _Cards:
+    """Draws cards on ``pdf``; the instructions, alike on most cards, are laid out once."""
+
+    def __init__(self, pdf: FPDF, ways: Sequence[JoinWay], tr: Translator) -> None:
+        self.pdf, self.ways, self.tr = pdf, ways, tr
+        self.text_left = PAD + len(ways) * (QR_SIZE + GAP)
+        self._lines: dict[str, list[str]] = {}
+
+    def draw(self, invitation: Invitation, *, x: float, y: float) -> None:
+        """One card with its top left corner at (``x``, ``y``)."""
+        pdf, width = self.pdf, CARD_W - 2 * PAD
+        pdf.set_xy(x + PAD, y + PAD)
+        pdf.set_font("DejaVu", "B", 10)
+        pdf.multi_cell(width, 4.5, invitation.unit_name, new_x="LEFT", new_y="NEXT")
+        pdf.set_font("DejaVu", "", 8)
+        pdf.cell(width, 4, role_text(invitation.role, self.tr), new_x="LEFT", new_y="NEXT")
+        pdf.set_font("DejaVu", "B", 15)
+        pdf.cell(width, 8, invitation.code, new_x="LEFT", new_y="NEXT")
+        top = pdf.get_y() + 1
         pdf.set_font("DejaVu", "", 7)
-        pdf.cell(QR_SIZE, 3, way.brand, align="C")
-    text_left = x + PAD + min(len(ways), 2) * (QR_SIZE + GAP)
-    pdf.set_xy(text_left, top)
-    pdf.set_font("DejaVu", "", 6.5)
-    pdf.multi_cell(x + CARD_W - PAD - text_left, 3, "\n".join(
-        card_instructions(invitation, ways, tr)), new_x="LEFT", new_y="NEXT")
+        for n, way in enumerate(self.ways):
+            left = x + PAD + n * (QR_SIZE + GAP)
+            pdf.image(qr_image(way.qr_text(invitation.code)), x=left, y=top, w=QR_SIZE,
+                      h=QR_SIZE)
+            pdf.set_xy(left, top + QR_SIZE)
+            pdf.cell(QR_SIZE, 3, way.brand, align="C")
+        pdf.set_font("DejaVu", "", 6.5)
+        for n, line in enumerate(self._laid_out(invitation)):
+            pdf.set_xy(x + self.text_left, top + n * 3)
+            pdf.cell(CARD_W - PAD - self.text_left, 3, line)
+
+    def _laid_out(self, invitation: Invitation) -> list[str]:
+        text = "\n".join(card_instructions(invitation, self.ways, self.tr))
+        if text not in self._lines:
+            self._lines[text] = self.pdf.multi_cell(
+                CARD_W - PAD - self.text_left, 3, text, dry_run=True, output="LINES")
+        return self._lines[text]
 
 
 def card_instructions(invitation: Invitation, ways: Sequence[JoinWay],
@@ -121,15 +136,24 @@ def card_instructions(invitation: Invitation, ways: Sequence[JoinWay],
             lines.append(tr._("{messenger}: scan its QR code with the phone's camera and press "
                               "Start.").format(messenger=way.brand))
         else:
-            lines.append(tr._("{messenger}: open the isobot chat and send the code "
-                              "{code}.").format(messenger=way.brand, code=invitation.code))
+            lines.append(tr._("{messenger}: open the isobot chat and send it the code "
+                              "above.").format(messenger=way.brand))
     until = tr.datetime(invitation.expires_at.astimezone(VIETNAM))
     lines.append(tr._("The code works once, until {moment}.").format(moment=until))
     return lines
 
 
-def _qr_png(text: str) -> io.BytesIO:
-    stream = io.BytesIO()
-    segno.make(text, error="m", micro=False).save(stream, kind="png", scale=QR_SCALE, border=4)
-    stream.seek(0)
-    return stream
+def qr_image(text: str) -> Image.Image:
+    """``text`` as a QR code: black modules on white with the standard quiet zone, each
+    module :data:`QR_SCALE` pixels, so it stays sharp however a viewer scales it."""
+    # A fixed mask: choosing the best of eight takes three quarters of the time, and any mask
+    # reads (ISO/IEC 18004); the cards of a province are thousands of codes.
+    matrix = segno.make(text, error="m", micro=False, mask=0).matrix
+    modules, border = len(matrix), 4
+    size = modules + 2 * border
+    pixels = bytearray(b"\xff" * size * size)
+    for y, row in enumerate(matrix):
+        start = (y + border) * size + border
+        pixels[start:start + modules] = bytes(0 if dark else 255 for dark in row)
+    image = Image.frombytes("L", (size, size), bytes(pixels))
+    return image.resize((size * QR_SCALE, size * QR_SCALE), Image.NEAREST).convert("1")
