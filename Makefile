@@ -74,6 +74,7 @@ bench: setup
 	$(BIN)/python bench/simulate.py
 	$(BIN)/python bench/morning.py
 	$(BIN)/python bench/digest.py
+	$(BIN)/python bench/invitations.py
 	$(BIN)/python bench/backup.py
 	$(BIN)/python bench/working_days.py
 	$(BIN)/python bench/metrics.py
