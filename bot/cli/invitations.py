@@ -24,7 +24,7 @@ from bot.cli.targeting import UnitChoice, reached
 from bot.messengers.joining import join_ways
 from jobs.people.invitation_sheets import write_invitation_cards, write_invitation_sheet
 from jobs.people.invitations import InvitationRequest, issue_invitations
-from storage.models import Role, Unit
+from storage.models import Unit
 from storage.units import all_units, subtree_ids, tree_order
 
 Writer = Callable[[IO[bytes]], None]
@@ -78,7 +78,7 @@ def invite_many(cli: CliContext, *, choice: UnitChoice, request: InvitationReque
     typer.echo(tr.ngettext("{n} invitation ({role}) written to {files}.",
                            "{n} invitations ({role}) written to {files}.",
                            len(invitations)).format(
-        n=len(invitations), role=Role(request.role).value,
+        n=len(invitations), role=request.role.value,
         files=", ".join(str(p) for p, _ in writers)))
 
 
