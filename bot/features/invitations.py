@@ -21,7 +21,6 @@ from bot.parsing.folding import fold
 from jobs.calendar.workdays import WorkCalendar
 from jobs.catalog import Catalog
 from jobs.delivery.messages import Attachment, Choice, Message
-from jobs.people.invitation_sheets import write_invitation_cards, write_invitation_sheet
 from jobs.people.invitations import Invitation, InvitationRequest, issue_invitations
 from jobs.text.choice_ids import choice_id
 from jobs.text.i18n import N_
@@ -128,6 +127,10 @@ class Invitations(Feature):
         turn.reply(Message(text, attachments=self._files(turn, invitations), lang=tr.lang))
 
     def _files(self, turn: Turn, invitations: list[Invitation]) -> tuple[Attachment, ...]:
+        # Imported when first asked for: the PDF and QR libraries would add a second to every
+        # start of the bot, for a command a supervisor uses a few times a year.
+        from jobs.people.invitation_sheets import write_invitation_cards, write_invitation_sheet
+
         tr, day = turn.tr, f"{turn.today:%Y%m%d}"
         sheet, cards = io.BytesIO(), io.BytesIO()
         write_invitation_sheet(invitations, turn.join_ways, sheet, tr)
