@@ -76,6 +76,7 @@ bench: setup
 	$(BIN)/python bench/morning.py
 	$(BIN)/python bench/annual_report.py
 	$(BIN)/python bench/digest.py
+	$(BIN)/python bench/invitations.py
 	$(BIN)/python bench/backup.py
 	$(BIN)/python bench/working_days.py
 	$(BIN)/python bench/metrics.py

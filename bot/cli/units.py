@@ -13,6 +13,7 @@ import typer
 
 from bot.cli.context import NOW, CliContext, Format, with_context
 from bot.cli.errors import fail
+from bot.cli.unit_status import units_status_command
 from jobs.planning.duty_events import announcement_due, merge_units
 from jobs.text.i18n import Translator
 from jobs.text.labels import kind_text, kinds_text
@@ -160,3 +161,6 @@ def units_list(fmt: Annotated[Format, typer.Option("--format")] = Format.text, *
             # The kind as typed in --kind and the units file, and as people read it.
             typer.echo(f"{'  ' * depth}{unit.code}  {unit.name} [{unit.kind}] "
                        f"({kind_text(unit.kind, tr)}){inactive}")
+
+
+units_app.command("status")(units_status_command)

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from bot.runtime import logs
 from jobs.calendar.workdays import WorkCalendar
 from jobs.catalog import Catalog
+from jobs.people.joining import remind_heads_of_unjoined
 from jobs.planning.planner import Planner, PlanResult
 from jobs.supervision.digest_job import queue_weekly_digest
 from storage.db import make_engine, session_scope
@@ -75,7 +76,13 @@ class Planning:
 
     def queue_digest(self, now: dt.datetime) -> int:
         """Queue the weekly digest when its moment has come; how many were queued. In its own
-        transaction, so a failure here never holds back the reminders."""
+        transaction, so a failure here never holds back the reminders. The heads of units not
+        joined two weeks after their invitation are reminded first, in another."""
+        try:
+            with session_scope(self.engine) as session:
+                remind_heads_of_unjoined(session, now=now)
+        except Exception:
+            log.exception("the heads of units not joined could not be reminded")
         try:
             with session_scope(self.engine) as session:
                 return queue_weekly_digest(

@@ -21,6 +21,7 @@ from sqlalchemy.engine import Engine
 from bot.chat.conversation import Conversation
 from bot.messengers import installed
 from bot.messengers.base import Connection, FileTooLarge, Host, Messenger
+from bot.messengers.joining import join_ways
 from bot.runtime.health import HealthServer
 from bot.runtime.intake import Intake
 from bot.runtime.metrics import Metrics
@@ -97,7 +98,7 @@ class Runtime:
             self.engine, self.catalog, self.calendar, self.settings.language,
             messengers={m.name: m.capabilities for m in self.messengers},
             operator=Operator(self.settings.operator_name, self.settings.operator_contact),
-            uploads=self._upload_links())
+            uploads=self._upload_links(), join_ways=join_ways(self.settings))
         self.metrics = Metrics(self.engine, self.clock.now,
                                [m.name for m in self.messengers if m.enabled(self.settings)])
         store = self.settings.evidence_store(on_altered=self.metrics.evidence_mismatch)

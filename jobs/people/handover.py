@@ -22,11 +22,16 @@ from jobs.people.absence import cancel_absences
 from jobs.people.linking import person_of
 from jobs.planning.duty_events import officer_joined
 from jobs.planning.planner import recipients
-from jobs.text.i18n import Translator, translator
+from jobs.text.i18n import N_, Translator, translator
 from storage.absences import unit_members
 from storage.members import find_member
 from storage.models import Member, Role, Unit
 from storage.outbox import enqueue
+
+#: What a head reads while the unit has no ISO officer (also in :mod:`jobs.people.joining`).
+HEAD_UNTIL_AN_OFFICER = N_("Until a new officer registers, the unit's ISO reminders come to you. "
+                           "Please ask the ISO standing office for an invite code for the new "
+                           "officer.")
 
 
 @dataclass(frozen=True)
@@ -123,9 +128,7 @@ def tell_vacancy(session: Session, *, unit: Unit, left: Member, now: dt.datetime
         text = tr._("⚠️ {unit} has no ISO officer now: {name} no longer acts for it.").format(
             unit=unit.name, name=_who_left(left, unit, tr, named))
         if person.id in head_ids:
-            text += "\n" + tr._("Until a new officer registers, the unit's ISO reminders come to "
-                                "you. Please ask the ISO standing office for an invite code for "
-                                "the new officer.")
+            text += "\n" + tr._(HEAD_UNTIL_AN_OFFICER)
         else:
             text += "\n" + tr._("Its reminders go to the head of the unit meanwhile. Please have "
                                 "a new officer registered.")

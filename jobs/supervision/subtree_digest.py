@@ -195,12 +195,14 @@ def supervisor_digest(root: DigestUnit, units: Sequence[DigestUnit],
 
 
 def _without_officer_lines(units: Sequence[DigestUnit], tr: Translator) -> list[str]:
-    """The units with no active ISO officer, whose reminders go to the head."""
+    """The units with no active ISO officer, whose reminders go to the head, and how to invite
+    them (the units that have not joined, :mod:`jobs.people.joining`)."""
     if not units:
         return []
     lines = ["", tr._("👤 Units without an ISO officer ({n}); their reminders go to the "
                       "head:").format(n=len(units))]
-    return lines + at_most(list(units), lambda u: f"• {u.name}", tr)
+    return [*lines, *at_most(list(units), lambda u: f"• {u.name}", tr),
+            tr._("Type /moi for their invitation codes: an Excel sheet and cards to print.")]
 
 
 def _attachments(state: SubtreeState, root: DigestUnit, units: Sequence[DigestUnit], *,
