@@ -44,7 +44,7 @@ from jobs.delivery.transport import (
     Transport,
     Undeliverable,
 )
-from jobs.queues import OUTBOX, Tally, Untallied, log_park, log_retry
+from jobs.queues import OUTBOX, Tally, Untallied
 from storage.leadership import Leadership
 from storage.outbox import Taken
 
@@ -300,14 +300,9 @@ class Deliverer:
         except RecipientGone as error:
             outcome = Outcome(row, Result.GONE, self.now(), error=str(error))
         except Undeliverable as error:
-            log_park(log, OUTBOX, row_id=row.id, messenger=self.transport.platform,
-                     reason=f"the messenger refused it: {error}")
             outcome = Outcome(row, Result.REFUSED, self.now(), error=str(error))
         except Exception as error:  # a bug in an adapter must not lose the message
-            outcome = self._retry(run, row, Result.FAILED, repr(error))
-            log_retry(log, OUTBOX, row_id=row.id, tries=row.attempts + 1, error=repr(error),
-                      pause=outcome.retry_at - outcome.at, messenger=self.transport.platform,
-                      exc_info=error)
+            outcome = replace(self._retry(run, row, Result.FAILED, repr(error)), failure=error)
         finally:
             self.limiter.end(row.chat_id, self.monotonic(), requests)
         if len(rows) > 1:
