@@ -103,8 +103,8 @@ def release_orphans(session: Session, queue: QueueTable, *, now: dt.datetime,
     which live, :meth:`storage.leadership.Leadership.alive`); returns how many. Their leases
     may end long after ``now`` when the bot's clock was started again where it once was."""
     model = queue.model
-    owners = session.scalars(select(model.leased_by).distinct().where(
-        queue.is_waiting(), col(model.leased_by).is_not(None), model.leased_by != PROCESS))
+    owners = set(session.scalars(select(model.leased_by).distinct().where(
+        queue.is_waiting(), col(model.leased_by).is_not(None), model.leased_by != PROCESS)))
     gone = [owner for owner in owners if not alive(owner)]
     if not gone:
         return 0
