@@ -130,7 +130,8 @@ def log_retry(logger: logging.Logger, policy: QueuePolicy, *, row_id: int, messe
     limit = policy.max_tries or "∞"
     logger.warning("%s row %s: retry in %.0f s, try %s of %s failed: %s", policy.name, row_id,
                    pause.total_seconds(), tries, limit, error, exc_info=exc_info,
-                   extra={"queue": policy.name, "row_id": row_id, "messenger": messenger})
+                   extra={"queue": policy.name, "row_id": row_id, "messenger": messenger,
+                          "error": error})
 
 
 def log_park(logger: logging.Logger, policy: QueuePolicy, *, row_id: int, messenger: str,
@@ -139,4 +140,5 @@ def log_park(logger: logging.Logger, policy: QueuePolicy, *, row_id: int, messen
     """Say, in the queues' words, that a row is parked and why (``exc_info``: with a
     traceback)."""
     logger.log(level, "%s row %s: parked, %s", policy.name, row_id, reason, exc_info=exc_info,
-               extra={"queue": policy.name, "row_id": row_id, "messenger": messenger})
+               extra={"queue": policy.name, "row_id": row_id, "messenger": messenger,
+                      "error": reason})

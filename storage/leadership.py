@@ -9,6 +9,10 @@ Advisory locks belong to one database, so deployments on one server do not meet.
 transaction mode (PgBouncer) would hand the session to others: connect directly.
 
 SQLite is one process's database: there the process simply holds every role.
+
+A process also says it lives (:meth:`Leadership.present`), by a lock of its own for as long as it
+runs, so another can tell whether the owner of a queue row's lease is gone
+(:meth:`Leadership.alive`, :func:`storage.queue.release_orphans`).
 """
 
 from __future__ import annotations
@@ -53,6 +57,23 @@ class Leadership:
             self._drop(role)
         return self._take(role)
 
+    def present(self, process: str) -> None:
+        """Say, as long as this process runs, that ``process`` (its name as a lease owner,
+        :data:`storage.queue.PROCESS`) is alive."""
+        self.leads(_presence(process))
+
+    def alive(self, process: str) -> bool:
+        """Whether ``process``, another process that said it was :meth:`present`, still runs;
+        on SQLite no other can."""
+        if not self.shared:
+            return False
+        key = {"key": lock_key(_presence(process))}
+        with self.engine.connect() as connection:
+            free = connection.execute(text("SELECT pg_try_advisory_lock(:key)"), key).scalar_one()
+            if free:
+                connection.execute(text("SELECT pg_advisory_unlock(:key)"), key)
+        return not free
+
     def resign(self, role: str | None = None) -> None:
         """Give up ``role`` (every role when None) so another process can take it at once."""
         for name in [role] if role else list(self._connections):
@@ -90,6 +111,10 @@ class Leadership:
         connection = self._connections.pop(role)
         with contextlib.suppress(DBAPIError):
             connection.close()
+
+
+def _presence(process: str) -> str:
+    return f"process:{process}"
 
 
 def _alive(connection: Connection) -> bool:

@@ -265,6 +265,8 @@ class EvidenceFile(SQLModel, table=True):
     location: str | None = Field(default=None, max_length=1024)  # for the operator to find it
     attempts: int = 0
     next_attempt_at: dt.datetime | None = _timestamp()
+    # The process holding the row's lease (storage.queue.PROCESS); None when none holds it.
+    leased_by: str | None = Field(default=None, max_length=32)
     last_error: str | None = Field(default=None, max_length=500)
     created_at: dt.datetime | None = _timestamp()
     stored_at: dt.datetime | None = _timestamp(nullable=True)
@@ -305,6 +307,8 @@ class Outbox(SQLModel, table=True):
     state: str = Field(default=OutboxState.PENDING, max_length=16)
     attempts: int = 0
     next_attempt_at: dt.datetime | None = _timestamp()
+    # The process holding the row's lease (storage.queue.PROCESS); None when none holds it.
+    leased_by: str | None = Field(default=None, max_length=32)
     created_at: dt.datetime | None = _timestamp()
     sent_at: dt.datetime | None = _timestamp(nullable=True)
     sent_message_id: str | None = Field(default=None, max_length=64)
@@ -363,6 +367,8 @@ class Inbox(SQLModel, table=True):
     attempts: int = 0
     received_at: dt.datetime | None = _timestamp()
     next_attempt_at: dt.datetime | None = _timestamp()
+    # The process holding the row's lease (storage.queue.PROCESS); None when none holds it.
+    leased_by: str | None = Field(default=None, max_length=32)
     last_error: str | None = Field(default=None, max_length=500)
 
 

@@ -1,9 +1,13 @@
 """The durable queues' shared queries: take a batch with a lease, renew, release, finish, retry,
 park (the words of :mod:`jobs.queues`, where the rule that decides between them lives).
 
-A queue's table has ``id``, ``state``, ``attempts``, ``next_attempt_at`` and ``last_error``; a
-row is due once ``next_attempt_at`` has passed, and a taken row is held by moving that moment to
-the lease's end, so a worker that dies holds its rows only that long. Each queue
+A queue's table has ``id``, ``state``, ``attempts``, ``next_attempt_at``, ``leased_by`` and
+``last_error``; a row is due once ``next_attempt_at`` has passed, and a taken row is held by
+moving that moment to the lease's end, so a worker that dies holds its rows only that long, and
+by naming the process that took it (``leased_by``): the lease's end is on the bot's clock, which
+an operator may start again at the same moment after a crash (``isobot run --now``), so a
+process that starts hands back at once what a process that is gone held
+(:func:`release_orphans`). Each queue
 (:mod:`storage.inbox`, :mod:`storage.outbox`, :mod:`storage.evidence_files`) describes its table
 with a :class:`QueueTable` and says itself which rows are waiting and in what order they go.
 """
@@ -11,7 +15,8 @@ with a :class:`QueueTable` and says itself which rows are waiting and in what or
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection, Mapping, Sequence
+import uuid
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,6 +25,8 @@ from sqlmodel import Session, SQLModel, col
 
 #: The longest error kept on a row.
 ERROR_LENGTH = 500
+#: This process, as the owner of the leases it takes (random: a restart is another process).
+PROCESS = uuid.uuid4().hex
 
 
 @dataclass(frozen=True)
@@ -53,7 +60,7 @@ def take(session: Session, queue: QueueTable, *, where: Sequence[Any], order_by:
         select(model).where(*where, col(model.next_attempt_at) <= now).order_by(*order_by)
         .limit(limit).with_for_update(skip_locked=True)))
     if rows:
-        values: dict[str, Any] = {"next_attempt_at": until}
+        values: dict[str, Any] = {"next_attempt_at": until, "leased_by": PROCESS}
         if queue.counts_take:
             values["attempts"] = model.attempts + 1
         session.execute(update(model).where(col(model.id).in_([r.id for r in rows]))
@@ -80,7 +87,7 @@ def release(session: Session, queue: QueueTable, *, due: Mapping[int, dt.datetim
     if not due:
         return
     table = queue.model.__table__
-    values: dict[str, Any] = {"next_attempt_at": bindparam("at")}
+    values: dict[str, Any] = {"next_attempt_at": bindparam("at"), "leased_by": None}
     if queue.counts_take:
         values["attempts"] = table.c.attempts - 1
     statement = (table.update()
@@ -88,6 +95,21 @@ def release(session: Session, queue: QueueTable, *, due: Mapping[int, dt.datetim
                  .values(**values))
     session.connection().execute(
         statement, [{"row_id": row_id, "at": at} for row_id, at in due.items()])
+
+
+def release_orphans(session: Session, queue: QueueTable, *, now: dt.datetime,
+                    alive: Callable[[str], bool]) -> int:
+    """Make due at ``now`` the waiting rows held by processes that are gone (``alive`` says
+    which live, :meth:`storage.leadership.Leadership.alive`); returns how many. Their leases
+    may end long after ``now`` when the bot's clock was started again where it once was."""
+    model = queue.model
+    owners = set(session.scalars(select(model.leased_by).distinct().where(
+        queue.is_waiting(), col(model.leased_by).is_not(None), model.leased_by != PROCESS)))
+    gone = [owner for owner in owners if not alive(owner)]
+    if not gone:
+        return 0
+    return session.execute(update(model).where(queue.is_waiting(), col(model.leased_by).in_(gone))
+                           .values(next_attempt_at=now, leased_by=None)).rowcount
 
 
 def finish(session: Session, queue: QueueTable, row: Any, **fields: Any) -> None:
@@ -104,7 +126,7 @@ def retry(session: Session, queue: QueueTable, row: Any, *, at: dt.datetime, err
           counts_as_try: bool = True) -> None:
     """Try ``row`` again at ``at``; ``counts_as_try`` False: the failure was no fault of the
     work (a messenger's "wait N seconds")."""
-    row.next_attempt_at, row.last_error = at, error[:ERROR_LENGTH]
+    row.next_attempt_at, row.last_error, row.leased_by = at, error[:ERROR_LENGTH], None
     if counts_as_try:
         _end_try(queue, row)
     session.add(row)
@@ -123,5 +145,6 @@ def next_due(session: Session, queue: QueueTable, *, where: Sequence[Any]) -> dt
 
 
 def _end_try(queue: QueueTable, row: Any) -> None:
+    row.leased_by = None  # the try is over: nobody holds the row (retry says it itself)
     if not queue.counts_take:  # else the take counted it already
         row.attempts += 1

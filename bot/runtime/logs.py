@@ -15,7 +15,7 @@ from collections.abc import Iterable
 
 #: The ``extra=`` fields a JSON line carries when a record has them.
 CONTEXT_FIELDS = ("messenger", "queue", "row_id", "update_id", "outbox_id", "chat_id",
-                  "member_id")
+                  "member_id", "error")
 
 
 class RedactSecrets(logging.Filter):
@@ -52,7 +52,7 @@ class JsonLines(logging.Formatter):
         }
         line.update({name: getattr(record, name) for name in CONTEXT_FIELDS
                      if getattr(record, name, None) is not None})
-        if record.exc_info:
+        if record.exc_info:  # the traceback says more than the error's words
             line["error"] = self.formatException(record.exc_info)
         return json.dumps(line, ensure_ascii=False, default=str)
 

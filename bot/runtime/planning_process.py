@@ -9,7 +9,9 @@ takes the core the chat does not need; the database keeps the two from blocking 
 
 The process is started once and keeps its :class:`~jobs.planning.planner.Planner`, whose memory
 makes the steady tick cheap. If it dies (killed, out of memory) the tick fails, is logged, and the
-next tick starts a new one, which plans from scratch: always correct.
+next tick starts a new one, which plans from scratch: always correct. If the bot dies (``kill
+-9``), the process ends within a moment of it (:func:`_end_with_the_bot`), and with it the
+resource tracker multiprocessing started, which lives as long as a process holds its pipe.
 """
 
 from __future__ import annotations
@@ -19,8 +21,10 @@ import concurrent.futures
 import datetime as dt
 import logging
 import multiprocessing
+import multiprocessing.connection
 import os
 import signal
+import threading
 import time
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -161,9 +165,30 @@ def _start(job: PlanningJob) -> None:
     # Ctrl+C reaches the whole process group: the bot stops this process when it has finished
     # its tick, rather than have it die half-way through one.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _end_with_the_bot()
     os.nice(NICENESS)
     logs.configure(job.secrets, fmt=job.log_format)
     _planning = Planning(job, rest_per_work=REST_PER_WORK)
+
+
+def _end_with_the_bot() -> None:
+    """End this process as soon as the bot that started it is gone, however it ended.
+
+    A bot killed outright (``kill -9``, the out-of-memory killer) cannot stop it, and an orphan
+    would go on planning with a database session of its own. The parent's sentinel, a pipe
+    whose other end only the bot holds, becomes readable when the bot ends: on every platform,
+    and whichever of the bot's threads started this process (``PR_SET_PDEATHSIG`` follows the
+    thread). A tick under way is cut off; its transaction is rolled back, as after any crash.
+    """
+    parent = multiprocessing.parent_process()
+    if parent is None:
+        return
+
+    def watch() -> None:
+        multiprocessing.connection.wait([parent.sentinel])
+        os._exit(1)  # no cleanup to wait for: the bot that would want it is gone
+
+    threading.Thread(target=watch, name="end-with-the-bot", daemon=True).start()
 
 
 def _run(what: str, now: dt.datetime):

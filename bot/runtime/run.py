@@ -40,6 +40,8 @@ from jobs.evidence.upload_links import UploadLinks
 from jobs.people.personal_data import Operator
 from jobs.reports.annual_files import WHAT as ANNUAL_REPORT
 from jobs.reports.annual_files import annual_report_builder
+from storage import evidence_files, inbox, outbox, queue
+from storage.db import session_scope
 from storage.leadership import Leadership
 
 log = logging.getLogger(__name__)
@@ -132,6 +134,7 @@ class Runtime:
         """Plan once, connect the messengers, and (unless told not to) start the scheduler."""
         if self.webhook_mode and not self.settings.webhook_secret:
             raise RuntimeError("WEBHOOK_SECRET must be set when WEBHOOK_BASE_URL is set")
+        self._release_orphans()
         # Before taking any update: a tick runs beside the chat, and the first one should see
         # the outbox as the last run left it, not half-way through someone's registration.
         await self.plan_now()
@@ -154,6 +157,18 @@ class Runtime:
         self.scheduler.add_job(self.archive_now, "interval", seconds=ARCHIVE_EVERY_SECONDS,
                                max_instances=1, coalesce=True, id="archive")
         self.scheduler.start()
+
+    def _release_orphans(self) -> None:
+        """Make due now what a process that died held: its leases end on its clock, which may
+        be far ahead of this one's (``isobot run --now`` started again at the same moment)."""
+        self.leadership.present(queue.PROCESS)
+        with session_scope(self.engine) as session:
+            for table in (outbox.OUTBOX, inbox.INBOX, evidence_files.EVIDENCE_FILES):
+                released = queue.release_orphans(session, table, now=self.clock.now(),
+                                                 alive=self.leadership.alive)
+                if released:
+                    log.info("%s: %s rows a process that is gone held are due again",
+                             table.model.__tablename__, released)
 
     async def _connect(self, messenger: Messenger) -> None:
         store = functools.partial(self.intake.store, messenger.name)

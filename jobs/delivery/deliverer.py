@@ -2,12 +2,13 @@
 
 A worker *takes* a batch of due rows with a lease — they come due again when the short lease
 ends, unless it renews it while they wait — and sends several at once, each as soon as the rate
-limiter (:mod:`jobs.delivery.rate_limits`) lets it go. The answers are written down a batch at
-a time (:mod:`jobs.delivery.holding`, :mod:`jobs.delivery.outcomes`), one transaction for all
-that came in during the last quarter second. A worker that is stopped (cancelled) lets the
-messages in flight finish, records them and releases the rest; one that dies (``kill -9``)
-holds what it took a lease's length, seconds, and may send again the few whose answers it had
-not yet written down. The words and numbers are the durable queues' (:mod:`jobs.queues`).
+limiter (:mod:`jobs.delivery.rate_limits`) lets it go. Each send's answer is written down as it
+returns, before its slot is given to the next message (:mod:`jobs.delivery.holding`,
+:mod:`jobs.delivery.outcomes`). A worker that is stopped (cancelled) lets the messages in flight
+finish, records them and releases the rest; one that dies (``kill -9``) may send again only the
+messages it had in flight, whose answers it never got (at most ``Pace.concurrency``); the next
+process releases what it held at once (:func:`storage.queue.release_orphans`). The words and
+numbers are the durable queues' (:mod:`jobs.queues`).
 
 Where several bot processes share one PostgreSQL database, only the messenger's *delivery
 leader* sends (:class:`storage.leadership.Leadership`): one process knows every message the bot
@@ -20,7 +21,6 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import logging
 import math
 import time
 from collections.abc import Awaitable, Callable
@@ -44,11 +44,9 @@ from jobs.delivery.transport import (
     Transport,
     Undeliverable,
 )
-from jobs.queues import OUTBOX, Tally, Untallied, log_park, log_retry
+from jobs.queues import OUTBOX, Tally, Untallied
 from storage.leadership import Leadership
 from storage.outbox import Taken
-
-log = logging.getLogger(__name__)
 
 __all__ = ["Deliverer", "DeliveryClock", "DeliveryTally", "Lane", "Pace", "RateLimiter",
            "RateLimits"]
@@ -300,20 +298,15 @@ class Deliverer:
         except RecipientGone as error:
             outcome = Outcome(row, Result.GONE, self.now(), error=str(error))
         except Undeliverable as error:
-            log_park(log, OUTBOX, row_id=row.id, messenger=self.transport.platform,
-                     reason=f"the messenger refused it: {error}")
             outcome = Outcome(row, Result.REFUSED, self.now(), error=str(error))
         except Exception as error:  # a bug in an adapter must not lose the message
-            outcome = self._retry(run, row, Result.FAILED, repr(error))
-            log_retry(log, OUTBOX, row_id=row.id, tries=row.attempts + 1, error=repr(error),
-                      pause=outcome.retry_at - outcome.at, messenger=self.transport.platform,
-                      exc_info=error)
+            outcome = replace(self._retry(run, row, Result.FAILED, repr(error)), failure=error)
         finally:
             self.limiter.end(row.chat_id, self.monotonic(), requests)
         if len(rows) > 1:
             outcome = replace(outcome, message_id=None)
-        run.answers += [outcome, *(replace(outcome, taken=other, choices=())
-                                   for other in rows[1:])]
+        await run.write_down([outcome, *(replace(outcome, taken=other, choices=())
+                                         for other in rows[1:])])
 
     def _retry(self, run: Holding, row: Taken, result: Result, error: str,
                retry_after: float | None = None, *, hold: bool = True) -> Outcome:
@@ -350,7 +343,10 @@ class Deliverer:
         now, at = self.now(), self.monotonic()
         since = now - dt.timedelta(seconds=self.limiter.memory_seconds)
         for chat_id, sent_at in self.outbox.recent_sends(since, OUTBOX.lease):
-            self.limiter.record(chat_id, at - (now - sent_at).total_seconds())
+            # Sent "later" than now by a process whose clock ran ahead (``--now`` again): now.
+            self.limiter.record(chat_id, at - max((now - sent_at).total_seconds(), 0.0))
         if self.leadership is not None and self.leadership.shared:
             # The last leader may have sent a moment ago what it never got to write down.
             self.limiter.pause(at + self.limiter.settle_seconds)
+            # What it held, if it is gone, is due now rather than when its lease ends.
+            self.outbox.release_orphans(now, self.leadership.alive)

@@ -8,14 +8,16 @@ the chat.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy.engine import Engine
 
 from jobs.delivery.outcomes import Outcome, record_outcomes
 from jobs.queues import Fate
+from storage import queue
 from storage.db import session_scope
-from storage.outbox import Taken, any_due, recent_sends, release, renew, take
+from storage.outbox import OUTBOX, Taken, any_due, recent_sends, release, renew, take
 
 
 @dataclass(frozen=True)
@@ -59,3 +61,8 @@ class OutboxLane:
         """(chat id, sent at) of the messages sent since ``since``."""
         with session_scope(self.engine) as session:
             return recent_sends(session, platform=self.platform, since=since, lease=lease)
+
+    def release_orphans(self, now: dt.datetime, alive: Callable[[str], bool]) -> int:
+        """Make due at ``now`` the messages held by processes that are gone."""
+        with session_scope(self.engine) as session:
+            return queue.release_orphans(session, OUTBOX, now=now, alive=alive)

@@ -5,12 +5,14 @@ words of the durable queues (:mod:`jobs.queues`): finished (sent), retried (the 
 us to wait, or failed), or parked (refused for good, failed every try, or the recipient is
 gone — whom the worker then deactivates, telling their supervisor). A refusal that only may
 mean the recipient is gone (Zalo's 403) is counted, and judged once it lasts
-(:mod:`jobs.delivery.reachability`).
+(:mod:`jobs.delivery.reachability`). Each message not sent is logged at WARNING with its row,
+as retried (and when) or parked (and why).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -20,12 +22,14 @@ from sqlmodel import Session
 from jobs.delivery import reachability
 from jobs.delivery.messages import ERASE_AFTER_SENDING, Choice
 from jobs.delivery.offers import remember_offer
-from jobs.queues import OUTBOX, Fate
+from jobs.queues import OUTBOX, Fate, log_park, log_retry
 from storage.chats import load_state, save_state
 from storage.members import members_by_id
 from storage.models import Member, Outbox
 from storage.outbox import Taken, finish, outbox_rows, park, retry
 from storage.personal_data import erase_recipient
+
+log = logging.getLogger(__name__)
 
 
 class Result(StrEnum):
@@ -48,6 +52,7 @@ class Outcome:
     choices: tuple[Choice, ...] = ()
     error: str = ""
     retry_at: dt.datetime | None = None  # when to try again (LATER, FAILED)
+    failure: BaseException | None = None  # an error nobody expected: logged with its traceback
 
 
 def record_outcomes(session: Session, outcomes: Sequence[Outcome], *, brand: str) -> list[Fate]:
@@ -66,6 +71,7 @@ def record_outcomes(session: Session, outcomes: Sequence[Outcome], *, brand: str
         row = rows.get(outcome.taken.id)
         if row is None:
             continue
+        tries = row.attempts + 1  # this one, counted or not
         if outcome.result == Result.UNREACHABLE and _refused_again(
                 session, row, members.get(row.member_id), outcome, refused):
             fates.append(Fate.RETRIED)
@@ -85,9 +91,31 @@ def record_outcomes(session: Session, outcomes: Sequence[Outcome], *, brand: str
             if outcome.result in (Result.GONE, Result.UNREACHABLE):
                 _recipient_gone(session, members.get(row.member_id), brand, outcome.at)
             fates.append(Fate.PARKED)
+        _log_unsent(row, outcome, fates[-1], tries)
         if fates[-1] != Fate.RETRIED and row.payload.get(ERASE_AFTER_SENDING):
             erase_recipient(session, row=row)  # to someone who left isobot
     return fates
+
+
+#: Why a message was parked, by what its send came to.
+_PARKED_BECAUSE = {
+    Result.GONE: "the recipient is gone: {error}",
+    Result.UNREACHABLE: "the recipient could not be reached for too long: {error}",
+    Result.REFUSED: "the messenger refused it: {error}",
+    Result.FAILED: "every try failed: {error}",
+}
+
+
+def _log_unsent(row: Outbox, outcome: Outcome, fate: Fate, tries: int) -> None:
+    """Say what became of a message not sent: retried (when), or parked (why)."""
+    if fate == Fate.RETRIED:
+        log_retry(log, OUTBOX, row_id=row.id, messenger=row.platform, tries=tries,
+                  pause=row.next_attempt_at - outcome.at, error=outcome.error,
+                  exc_info=outcome.failure)
+    elif fate == Fate.PARKED:
+        log_park(log, OUTBOX, row_id=row.id, messenger=row.platform,
+                 reason=_PARKED_BECAUSE[outcome.result].format(error=outcome.error),
+                 exc_info=outcome.failure)
 
 
 def _refused_again(session: Session, row: Outbox, member: Member | None, outcome: Outcome,
