@@ -33,6 +33,7 @@ from jobs.delivery.reachability import wrote_again
 from jobs.delivery.transport import Capabilities
 from jobs.evidence.upload_links import UploadLinks
 from jobs.people.personal_data import Operator
+from jobs.supervision.page_access import PageLinks
 from jobs.text.choice_ids import read_choice_id
 from jobs.text.i18n import N_, translator
 from storage.chats import claim_update, load_state, save_state
@@ -67,9 +68,11 @@ class Conversation:
     def __init__(self, engine: Engine, catalog: Catalog, calendar: WorkCalendar,
                  default_language: str = "vi",
                  messengers: Mapping[str, Capabilities] | None = None,
-                 operator: Operator | None = None, uploads: UploadLinks | None = None) -> None:
+                 operator: Operator | None = None, uploads: UploadLinks | None = None,
+                 pages: PageLinks | None = None) -> None:
         self.engine = engine
         self.uploads = uploads  # links to send a file through isobot's web server
+        self.pages = pages  # links to the supervisors' page
         self.messengers = dict(messengers or {})  # by platform: what each messenger can do
         self.operator = operator or Operator()  # named in the notice on personal data
         self.catalog = catalog
@@ -117,7 +120,8 @@ class Conversation:
             turn = Turn(session, inbound, now, translator(language), members,
                         load_state(session, platform=inbound.platform, chat_id=inbound.chat_id,
                                    user_id=inbound.user_id, now=now), messengers=self.messengers,
-                        operator=self.operator, uploads=self.uploads)
+                        operator=self.operator, uploads=self.uploads,
+                        pages=self.pages)
             turn.offers = Offers.load(turn.state, now)
             turn.carried = turn.state.pop("carried", None) or {}
             self._dispatch(turn)

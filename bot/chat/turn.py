@@ -20,6 +20,7 @@ from jobs.delivery.offers import Offers
 from jobs.delivery.transport import Capabilities
 from jobs.evidence.upload_links import UploadGrant, UploadLinks
 from jobs.people.personal_data import Operator
+from jobs.supervision.page_access import PageLinks
 from jobs.text.i18n import Translator
 from jobs.text.text_input import clean_text
 from storage.models import Member, Unit
@@ -121,6 +122,8 @@ class Turn:
     operator: Operator = field(default_factory=Operator)
     # Links to send a file through isobot's web server; None without a public address.
     uploads: UploadLinks | None = None
+    # Links to the supervisors' page (/tongquan); None without a public address.
+    pages: PageLinks | None = None
     offers: Offers = field(default_factory=Offers)
     # Set when a picked choice no longer applied: the conversation then shows the current ones.
     stale_choice: bool = False
