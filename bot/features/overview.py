@@ -13,6 +13,7 @@ from bot.chat.turn import Turn
 from bot.features.supervisor.addressing import SUPERVISORS, SUPERVISORS_ONLY
 from jobs.calendar.workdays import WorkCalendar
 from jobs.catalog import Catalog
+from jobs.delivery.messages import Message
 from jobs.text.i18n import N_
 
 
@@ -37,5 +38,16 @@ class Overview(Feature):
             return
         inbound = turn.inbound
         url = turn.pages.url(inbound.platform, inbound.user_id, tr.lang, turn.now)
-        turn.say(tr._("Your units at a glance (works for {hours} hours, for you only; do not "
-                      "pass it on): {url}").format(hours=turn.pages.hours(), url=url))
+        text = tr._("Your units at a glance (works for {hours} hours, for you only; do not "
+                    "pass it on): {url}").format(hours=turn.pages.hours(), url=url)
+        turn.reply(Message(text, page_button=self._app_button(turn)))
+
+    @staticmethod
+    def _app_button(turn: Turn) -> tuple[str, str]:
+        """The page as a Mini App, in a private chat: messengers open only HTTPS ones."""
+        inbound, app = turn.inbound, turn.pages.app_url(turn.inbound.platform)
+        capabilities = turn.messengers.get(inbound.platform)
+        if not app.startswith("https://") or (capabilities and
+                                              capabilities.is_group(inbound.chat_id)):
+            return ()
+        return turn.tr._("Open the page"), app

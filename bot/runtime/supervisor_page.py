@@ -26,6 +26,7 @@ from importlib import resources
 from aiohttp import web
 from sqlalchemy.engine import Engine
 
+from bot.features.supervisor.addressing import kind_text
 from jobs.catalog import Catalog
 from jobs.supervision.overview_data import page_data, scope_of, unit_data
 from jobs.supervision.page_access import (
@@ -41,6 +42,9 @@ from storage.db import session_scope
 from storage.members import accounts
 
 STATIC = PAGE_PATH + "static/"
+#: The kinds a filter names in the person's language; any other is shown as it is stored.
+UNIT_KINDS = ("province", "department", "district", "commune", "ward", "office", "school",
+              "agency")
 _FILES = {"overview.js": "text/javascript", "overview.css": "text/css", "app.js": "text/javascript"}
 _POLICY = ("default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; "
            "img-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'self'")
@@ -163,23 +167,24 @@ def shell(tr: Translator) -> str:
                             "{acknowledged} · done {done}, of which late {late} · overdue "
                             "{overdue}"),
              "receipt": tr._("Receipt"), "file": tr._("File"), "due": tr._("Due date"),
-             "see": tr._("In the chat, /xem and the receipt number sends the file.")}
+             "see": tr._("In the chat, /xem and the receipt number sends the file."),
+             "kinds": {k: kind_text(k, tr) for k in UNIT_KINDS}}
+    title, kind, all_kinds = tr._("Units at a glance"), tr._("Kind"), tr._("All kinds")
+    under, whole, search = tr._("Under"), tr._("The whole scope"), tr._("Search by name")
     body = (
-        f'<header><h1>{e(tr._("Units at a glance"))}</h1><p id="today"></p></header>'
+        f'<header><h1>{e(title)}</h1><p id="today"></p></header>'
         '<form id="filters" role="search">'
-        f'<label>{e(tr._("Kind"))} <select id="kind"><option value="">'
-        f'{e(tr._("All kinds"))}</option></select></label>'
-        f'<label>{e(tr._("Under"))} <select id="subtree"><option value="">'
-        f'{e(tr._("The whole scope"))}</option></select></label>'
-        f'<label>{e(tr._("Search by name"))} <input id="search" type="search" '
-        'autocomplete="off"></label></form>'
+        f'<label>{e(kind)} <select id="kind"><option value="">{e(all_kinds)}</option>'
+        f'</select></label><label>{e(under)} <select id="subtree"><option value="">'
+        f'{e(whole)}</option></select></label><label>{e(search)} '
+        '<input id="search" type="search" autocomplete="off"></label></form>'
         '<ul id="legend"></ul><p id="status"></p>'
         '<div id="map" class="map"></div>'
         f'<section id="unit" hidden></section><h2>{e(words["directives"])}</h2>'
         '<div id="directives"></div>'
         f'<script id="words" type="application/json">{_script_json(words)}</script>'
         f'<script src="{STATIC}overview.js"></script>')
-    return _document(tr._("Units at a glance"), body, lang=tr.lang)
+    return _document(title, body, lang=tr.lang)
 
 
 def _script_json(value: dict) -> str:

@@ -9,8 +9,10 @@ import hmac
 import json
 from urllib.parse import urlencode
 
+from bot.messengers.telegram.adapter import keyboard
 from bot.messengers.telegram.mini_app import mini_app_user
 from jobs.catalog import Catalog
+from jobs.delivery.messages import Message
 from jobs.evidence.upload_links import UploadGrant, sign_upload
 from jobs.supervision.digest import DigestObligation
 from jobs.supervision.overview import (
@@ -98,3 +100,12 @@ def test_a_directives_progress_counts_delivered_acknowledged_done_late_overdue()
                DirectiveTarget(5, "open", due, None, False, False)]
     assert directive_progress(targets, today=NOW.date())[5] == {
         "units": 4, "delivered": 3, "acknowledged": 3, "done": 2, "late": 1, "overdue": 2}
+
+
+def test_telegram_shows_the_page_as_a_mini_app_button_under_the_link():
+    message = Message("Trang tổng quan: https://isobot.example/tongquan/abc.def",
+                      page_button=("Mở trang", "https://isobot.example/tongquan/app/telegram"))
+    assert Message.from_payload(message.to_payload()) == message  # kept in the outbox
+    [[button]] = keyboard(message).inline_keyboard
+    assert button.text == "Mở trang"
+    assert button.web_app.url == "https://isobot.example/tongquan/app/telegram"

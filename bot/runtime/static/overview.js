@@ -42,7 +42,7 @@
     });
     var kinds = {}, parents = {};
     data.units.forEach(function (u) { kinds[u.kind] = 1; if (u.parent !== null) parents[u.parent] = 1; });
-    options($("kind"), Object.keys(kinds).sort().map(function (k) { return [k, k]; }));
+    options($("kind"), Object.keys(kinds).sort().map(function (k) { return [k, words.kinds[k] || k]; }));
     options($("subtree"), data.units.filter(function (u) { return parents[u.id]; })
       .map(function (u) { return [String(u.id), u.name]; }));
     ["kind", "subtree", "search"].forEach(function (id) { $(id).addEventListener("input", draw); });
