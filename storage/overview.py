@@ -5,9 +5,12 @@ province is read."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from typing import Any
 
-from sqlalchemy import Row
+from sqlalchemy import Date, Integer, Row, and_, case, func, literal
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
 from sqlmodel import Session, col, or_, select
 
 from storage.models import (
@@ -26,24 +29,64 @@ from storage.models import (
 _CHUNK = 900
 
 
-def scope_obligations(session: Session, *, unit_ids: Iterable[int], due_from: dt.date,
-                      exclude_duty: str | None = None) -> list[Row]:
-    """The obligations of ``unit_ids`` a year's heat map counts: due on or after ``due_from``,
-    or still open; cancelled ones never (fields of
-    :class:`jobs.supervision.digest.DigestObligation`)."""
-    ids, rows = sorted(unit_ids), []
-    for start in range(0, len(ids), _CHUNK):
-        query = (select(Obligation.unit_id, Obligation.duty_key, Obligation.period,
-                        Obligation.due, Obligation.status, Obligation.done_at, Obligation.id,
-                        Obligation.label, Obligation.note)
-                 .where(col(Obligation.unit_id).in_(ids[start:start + _CHUNK]),
-                        Obligation.status != ObligationStatus.CANCELLED,
-                        or_(Obligation.status == ObligationStatus.OPEN,
-                            Obligation.due >= due_from)))
+class _LocalDay(FunctionElement):
+    """The calendar day of a UTC timestamp column at a fixed offset from UTC, in SQL."""
+
+    type = Date()
+    inherit_cache = True
+
+
+@compiles(_LocalDay, "sqlite")
+def _local_day_sqlite(element: _LocalDay, compiler: Any, **kw: Any) -> str:
+    moment, minutes = list(element.clauses)
+    return (f"date({compiler.process(moment, **kw)}, "
+            f"({compiler.process(minutes, **kw)}) || ' minutes')")
+
+
+@compiles(_LocalDay, "postgresql")
+def _local_day_postgresql(element: _LocalDay, compiler: Any, **kw: Any) -> str:
+    moment, minutes = list(element.clauses)
+    return (f"CAST(({compiler.process(moment, **kw)} AT TIME ZONE 'UTC') + "
+            f"make_interval(mins => {compiler.process(minutes, **kw)}) AS DATE)")
+
+
+def cell_tallies(session: Session, *, unit_ids: Iterable[int], year: tuple[dt.date, dt.date],
+                 today: dt.date, utc_offset: dt.timedelta,
+                 exclude_duty: str | None = None) -> list[Row]:
+    """Per unit and duty, of the obligations due within ``year`` (first and last day) or
+    still open past their due day: whether one is overdue, whether one is open and not yet
+    due, how many were done, and how many of those late — done on a day after their due day,
+    days being those ``utc_offset`` from UTC. Counted in the database: a province owes some
+    100,000 obligations a year, and its supervisor's page should not carry them through
+    Python one by one."""
+    first, last = year
+    is_open = Obligation.status == ObligationStatus.OPEN
+    is_done = Obligation.status == ObligationStatus.DONE
+    minutes = literal(int(utc_offset.total_seconds() // 60), Integer())
+    late = and_(is_done, _LocalDay(Obligation.done_at, minutes) > Obligation.due)
+    rows: list[Row] = []
+    for chunk in _chunks(unit_ids):
+        query = (select(Obligation.unit_id, Obligation.duty_key,
+                        func.max(case((and_(is_open, Obligation.due < today), 1), else_=0))
+                        .label("overdue"),
+                        func.max(case((and_(is_open, Obligation.due >= today), 1), else_=0))
+                        .label("not_due"),
+                        func.sum(case((is_done, 1), else_=0)).label("done"),
+                        func.sum(case((late, 1), else_=0)).label("late"))
+                 .where(col(Obligation.unit_id).in_(chunk),
+                        or_(Obligation.due.between(first, last),
+                            and_(is_open, Obligation.due < today)))
+                 .group_by(Obligation.unit_id, Obligation.duty_key))
         if exclude_duty is not None:
             query = query.where(Obligation.duty_key != exclude_duty)
         rows.extend(session.connection().execute(query).all())
     return rows
+
+
+def _chunks(unit_ids: Iterable[int]) -> Iterator[list[int]]:
+    ids = sorted(unit_ids)
+    for start in range(0, len(ids), _CHUNK):
+        yield ids[start:start + _CHUNK]
 
 
 def open_obligations_of(session: Session, *, unit_id: int) -> list[Obligation]:

@@ -4,29 +4,31 @@ JSON-safe dicts go out; :mod:`jobs.supervision.overview_data` loads them.
 
 Each cell of the heat map is one unit's standing on one duty this year, by the digest's rule
 (:func:`jobs.supervision.subtree_digest.unit_duty_state`: overdue before done late before on
-time before not yet due), so the page and the weekly digest never disagree. The cells travel
-as one letter each (:data:`CELL`), a row a string: a province of 3,500 units stays small.
+time before not yet due; the obligations counted are those due this year and those still open
+past their due day), so the page and the weekly digest never disagree. The database counts
+each cell's obligations (:func:`storage.overview.cell_tallies`), a done one late when done on
+a later day in Vietnam than its due day, as :func:`jobs.planning.standing.standing_of` says.
+The cells travel as one letter each (:data:`CELL`), a row a string: a province of 3,500 units
+stays small.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from jobs.catalog import Catalog
 from jobs.planning.standing import STANDING_TEXT, Standing, standing_of
-from jobs.supervision.digest import DigestObligation, duty_title, local_day
-from jobs.supervision.subtree_digest import counted_in_year, unit_duty_state
+from jobs.supervision.digest import DigestObligation, duty_title
 from jobs.text.i18n import Translator
 from jobs.text.labels import named_period
 
 #: A cell's letter for each standing; "." where the unit owes nothing of that duty this year.
 CELL = {Standing.on_time: "o", Standing.late: "l", Standing.overdue: "x", Standing.not_due: "n"}
 NOTHING = "."
-_STATE = {"on_time": Standing.on_time, "late": Standing.late, "overdue": Standing.overdue,
-          "open": Standing.not_due}
+#: Which standing a cell shows when its obligations stand differently: the first present.
+PRECEDENCE = (Standing.overdue, Standing.late, Standing.on_time, Standing.not_due)
 
 
 @dataclass(frozen=True)
@@ -38,6 +40,30 @@ class OverviewUnit:
     name: str
     kind: str
     parent_id: int | None
+
+
+@dataclass(frozen=True)
+class CellTally:
+    """One unit's obligations of one duty counted this year: whether one is overdue, whether
+    one is open and not yet due, how many were done, how many of those late."""
+
+    unit_id: int
+    duty_key: str
+    overdue: bool
+    not_due: bool
+    done: int
+    late: int
+
+    def standing(self) -> Standing | None:
+        """The cell's standing; None when nothing of the duty is counted."""
+        present = {Standing.overdue: self.overdue, Standing.late: self.late > 0,
+                   Standing.on_time: self.done > self.late, Standing.not_due: self.not_due}
+        return next((s for s in PRECEDENCE if present[s]), None)
+
+
+def year_of(today: dt.date) -> tuple[dt.date, dt.date]:
+    """The first and last day of ``today``'s year: the heat map's duties are that year's."""
+    return dt.date(today.year, 1, 1), dt.date(today.year, 12, 31)
 
 
 @dataclass(frozen=True)
@@ -57,29 +83,18 @@ def standings(tr: Translator) -> list[dict[str, str]]:
     return [{"key": s.value, "cell": CELL[s], "word": tr._(STANDING_TEXT[s])} for s in Standing]
 
 
-def heat_map(units: Sequence[OverviewUnit], obligations: Iterable[DigestObligation], *,
-             now: dt.datetime, catalog: Catalog, lang: str) -> dict:
+def heat_map(units: Sequence[OverviewUnit], tallies: Iterable[CellTally], *,
+             catalog: Catalog, lang: str) -> dict:
     """The units (by code) against the duties they owe this year (catalog order), a row of
     cell letters per unit."""
-    today = local_day(now)
-    by_cell: dict[tuple[int, str], list[DigestObligation]] = defaultdict(list)
-    for o in obligations:
-        if counted_in_year(o, today):
-            by_cell[(o.unit_id, o.duty_key)].append(o)
+    cells = {(t.unit_id, t.duty_key): CELL[s] for t in tallies if (s := t.standing())}
     order = {key: i for i, key in enumerate(catalog.keys())}
-    keys = sorted({key for _, key in by_cell}, key=lambda k: (order.get(k, len(order)), k))
-    rows = []
-    for unit in sorted(units, key=lambda u: u.code):
-        cells = "".join(_cell(by_cell.get((unit.id, key)), today) for key in keys)
-        rows.append({"id": unit.id, "code": unit.code, "name": unit.name, "kind": unit.kind,
-                     "parent": unit.parent_id, "cells": cells})
+    keys = sorted({key for _, key in cells}, key=lambda k: (order.get(k, len(order)), k))
+    rows = [{"id": u.id, "code": u.code, "name": u.name, "kind": u.kind, "parent": u.parent_id,
+             "cells": "".join(cells.get((u.id, key), NOTHING) for key in keys)}
+            for u in sorted(units, key=lambda u: u.code)]
     return {"duties": [{"key": k, "title": duty_title(catalog, k, lang)} for k in keys],
             "units": rows}
-
-
-def _cell(obligations: list[DigestObligation] | None, today: dt.date) -> str:
-    state = unit_duty_state(obligations or (), today)
-    return NOTHING if state is None else CELL[_STATE[state]]
 
 
 def directive_progress(targets: Iterable[DirectiveTarget], *, today: dt.date) -> dict[int, dict]:

@@ -18,6 +18,7 @@ from jobs.supervision.digest import DigestObligation, duty_title, local_day
 from jobs.supervision.directives import DUTY as DIRECTIVE_DUTY
 from jobs.supervision.directives import directive_name, period_of
 from jobs.supervision.overview import (
+    CellTally,
     DirectiveTarget,
     OverviewUnit,
     directive_progress,
@@ -25,16 +26,17 @@ from jobs.supervision.overview import (
     in_progress,
     obligation_line,
     standings,
+    year_of,
 )
 from jobs.text.i18n import Translator
 from storage.members import accounts
 from storage.models import Role
 from storage.overview import (
+    cell_tallies,
     directive_targets,
     directives_within,
     logged_events,
     open_obligations_of,
-    scope_obligations,
     unit_people,
 )
 from storage.units import below, unit_children, unit_records
@@ -62,11 +64,12 @@ def page_data(session: Session, *, platform: str, user_id: str, now: dt.datetime
     units = scope_of(session, platform=platform, user_id=user_id)
     if not units:
         return None
-    today = local_day(now)
-    rows = scope_obligations(session, unit_ids=[u.id for u in units],
-                             due_from=dt.date(today.year, 1, 1), exclude_duty=DIRECTIVE_DUTY)
-    data = heat_map(units, (DigestObligation(**r._mapping) for r in rows), now=now,
-                    catalog=catalog, lang=tr.lang)
+    today, ids = local_day(now), [u.id for u in units]
+    year = year_of(today)
+    tallies = cell_tallies(session, unit_ids=ids, year=year, today=today,
+                           utc_offset=VIETNAM.utcoffset(now.replace(tzinfo=None)),
+                           exclude_duty=DIRECTIVE_DUTY)
+    data = heat_map(units, (CellTally(*row) for row in tallies), catalog=catalog, lang=tr.lang)
     data["year"] = today.year
     data["today"] = tr.short_date(today)
     data["standings"] = standings(tr)

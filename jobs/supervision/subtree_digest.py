@@ -64,9 +64,7 @@ class SubtreeState:
         return not self.overdue and not self.completed
 
 
-def counted_in_year(o: DigestObligation, today: dt.date) -> bool:
-    """Whether a digest (or the supervisors' page) counts ``o`` in the year of ``today``: due
-    that year, or open and overdue from before; never cancelled."""
+def _counted(o: DigestObligation, today: dt.date) -> bool:
     if o.status == ObligationStatus.CANCELLED:
         return False
     return o.due.year == today.year or (o.is_open and o.due < today)
@@ -96,7 +94,7 @@ def subtree_state(units: Sequence[DigestUnit], obligations: Iterable[DigestOblig
     unit_ids = {u.id for u in units}
     code_of = {u.id: u.code for u in units}
     mine = [o for o in obligations if o.unit_id in unit_ids]
-    counted = [o for o in mine if counted_in_year(o, today)]
+    counted = [o for o in mine if _counted(o, today)]
     by_duty: dict[str, dict[int, list[DigestObligation]]] = defaultdict(lambda: defaultdict(list))
     for o in counted:
         by_duty[o.duty_key][o.unit_id].append(o)

@@ -14,8 +14,8 @@ from bot.messengers.telegram.mini_app import mini_app_user
 from jobs.catalog import Catalog
 from jobs.delivery.messages import Message
 from jobs.evidence.upload_links import UploadGrant, sign_upload
-from jobs.supervision.digest import DigestObligation
 from jobs.supervision.overview import (
+    CellTally,
     DirectiveTarget,
     OverviewUnit,
     directive_progress,
@@ -75,19 +75,17 @@ def test_telegram_data_names_the_user_only_when_telegram_signed_it_lately():
     assert mini_app_user(fragment, bot_token=BOT_TOKEN, now=NOW) == "7001"
 
 
-def test_each_cell_is_the_units_standing_on_the_duty_this_year(catalog: Catalog):
+def test_each_cell_shows_the_worst_standing_of_the_units_obligations(catalog: Catalog):
     units = [OverviewUnit(1, "AGG", "UBND tỉnh An Giang", "province", None),
              OverviewUnit(2, "AGG-STP", "Sở Tư pháp", "department", 1)]
-    key = catalog.keys()[0]
-    done = dt.datetime(2026, 3, 1, 9, tzinfo=dt.UTC)
-    obligations = [
-        DigestObligation(1, key, "2026-Q1", dt.date(2026, 3, 31), "done", done),
-        DigestObligation(2, key, "2026-Q1", dt.date(2026, 3, 31), "open"),
-        DigestObligation(2, key, "2027-Q1", dt.date(2027, 3, 31), "open"),  # next year's
-    ]
-    data = heat_map(units, obligations, now=NOW, catalog=catalog, lang="vi")
-    assert [d["key"] for d in data["duties"]] == [key]
-    assert [(u["code"], u["cells"]) for u in data["units"]] == [("AGG", "o"), ("AGG-STP", "x")]
+    first, second = catalog.keys()[:2]
+    tallies = [CellTally(1, first, overdue=False, not_due=True, done=3, late=0),
+               CellTally(1, second, overdue=False, not_due=False, done=2, late=1),
+               CellTally(2, first, overdue=True, not_due=True, done=3, late=1),
+               CellTally(2, second, overdue=False, not_due=True, done=0, late=0)]
+    data = heat_map(units, tallies, catalog=catalog, lang="vi")
+    assert [d["key"] for d in data["duties"]] == [first, second]
+    assert [(u["code"], u["cells"]) for u in data["units"]] == [("AGG", "ol"), ("AGG-STP", "xn")]
 
 
 def test_a_directives_progress_counts_delivered_acknowledged_done_late_overdue():
