@@ -29,6 +29,9 @@ CELL = {Standing.on_time: "o", Standing.late: "l", Standing.overdue: "x", Standi
 NOTHING = "."
 #: Which standing a cell shows when its obligations stand differently: the first present.
 PRECEDENCE = (Standing.overdue, Standing.late, Standing.on_time, Standing.not_due)
+#: One cell's counts, as :func:`storage.overview.cell_tallies` gives them: unit id, duty key,
+#: one overdue, one open and not yet due, how many done, how many of those late.
+CellTally = tuple[int, str, bool, bool, int, int]
 
 
 @dataclass(frozen=True)
@@ -42,23 +45,17 @@ class OverviewUnit:
     parent_id: int | None
 
 
-@dataclass(frozen=True)
-class CellTally:
-    """One unit's obligations of one duty counted this year: whether one is overdue, whether
-    one is open and not yet due, how many were done, how many of those late."""
-
-    unit_id: int
-    duty_key: str
-    overdue: bool
-    not_due: bool
-    done: int
-    late: int
-
-    def standing(self) -> Standing | None:
-        """The cell's standing; None when nothing of the duty is counted."""
-        present = {Standing.overdue: self.overdue, Standing.late: self.late > 0,
-                   Standing.on_time: self.done > self.late, Standing.not_due: self.not_due}
-        return next((s for s in PRECEDENCE if present[s]), None)
+def cell_standing(overdue: bool, not_due: bool, done: int, late: int) -> Standing | None:
+    """The standing of a cell whose obligations are counted so: one overdue, one open and
+    not yet due, ``done`` done of which ``late`` late; the first present in
+    :data:`PRECEDENCE`; None when nothing is counted."""
+    if overdue:
+        return Standing.overdue
+    if late:
+        return Standing.late
+    if done:
+        return Standing.on_time
+    return Standing.not_due if not_due else None
 
 
 def year_of(today: dt.date) -> tuple[dt.date, dt.date]:
@@ -87,7 +84,9 @@ def heat_map(units: Sequence[OverviewUnit], tallies: Iterable[CellTally], *,
              catalog: Catalog, lang: str) -> dict:
     """The units (by code) against the duties they owe this year (catalog order), a row of
     cell letters per unit."""
-    cells = {(t.unit_id, t.duty_key): CELL[s] for t in tallies if (s := t.standing())}
+    cells = {(unit_id, key): CELL[standing]
+             for unit_id, key, overdue, not_due, done, late in tallies
+             if (standing := cell_standing(overdue, not_due, done, late)) is not None}
     order = {key: i for i, key in enumerate(catalog.keys())}
     keys = sorted({key for _, key in cells}, key=lambda k: (order.get(k, len(order)), k))
     rows = [{"id": u.id, "code": u.code, "name": u.name, "kind": u.kind, "parent": u.parent_id,

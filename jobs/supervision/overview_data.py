@@ -18,7 +18,6 @@ from jobs.supervision.digest import DigestObligation, duty_title, local_day
 from jobs.supervision.directives import DUTY as DIRECTIVE_DUTY
 from jobs.supervision.directives import directive_name, period_of
 from jobs.supervision.overview import (
-    CellTally,
     DirectiveTarget,
     OverviewUnit,
     directive_progress,
@@ -69,7 +68,7 @@ def page_data(session: Session, *, platform: str, user_id: str, now: dt.datetime
     tallies = cell_tallies(session, unit_ids=ids, year=year, today=today,
                            utc_offset=VIETNAM.utcoffset(now.replace(tzinfo=None)),
                            exclude_duty=DIRECTIVE_DUTY)
-    data = heat_map(units, (CellTally(*row) for row in tallies), catalog=catalog, lang=tr.lang)
+    data = heat_map(units, tallies, catalog=catalog, lang=tr.lang)
     data["year"] = today.year
     data["today"] = tr.short_date(today)
     data["standings"] = standings(tr)

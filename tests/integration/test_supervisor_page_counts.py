@@ -12,7 +12,7 @@ from sqlmodel import select
 
 from jobs.calendar.workdays import VIETNAM
 from jobs.supervision.digest import DigestObligation, DigestUnit
-from jobs.supervision.overview import CELL, CellTally, year_of
+from jobs.supervision.overview import CELL, cell_standing, year_of
 from jobs.supervision.subtree_digest import subtree_state, unit_duty_state
 from storage.db import session_scope, upgrade
 from storage.models import Obligation, Unit
@@ -54,10 +54,10 @@ def test_each_cell_counted_in_the_database_says_what_the_digests_rule_says(engin
         session.add(Obligation(unit_id=ids[0], duty_key="management_review", period="2026",
                                due=dt.date(2026, 12, 20), status="open", created_at=NOW))
     with session_scope(engine) as session:
-        shown = {(t.unit_id, t.duty_key): CELL[t.standing()] for t in (
-            CellTally(*row) for row in cell_tallies(
-                session, unit_ids=ids, year=year_of(TODAY), today=TODAY,
-                utc_offset=dt.timedelta(hours=7))) if t.standing()}
+        tallies = cell_tallies(session, unit_ids=ids, year=year_of(TODAY), today=TODAY,
+                               utc_offset=dt.timedelta(hours=7))
+        shown = {(unit_id, key): CELL[standing]
+                 for unit_id, key, *counts in tallies if (standing := cell_standing(*counts))}
         rows = [DigestObligation(o.unit_id, o.duty_key, o.period, o.due, o.status, o.done_at)
                 for o in session.exec(select(Obligation))]
     units = [DigestUnit(i, f"U{i}", "") for i in ids]

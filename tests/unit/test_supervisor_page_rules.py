@@ -14,10 +14,12 @@ from bot.messengers.telegram.mini_app import mini_app_user
 from jobs.catalog import Catalog
 from jobs.delivery.messages import Message
 from jobs.evidence.upload_links import UploadGrant, sign_upload
+from jobs.planning.standing import Standing
 from jobs.supervision.overview import (
-    CellTally,
+    PRECEDENCE,
     DirectiveTarget,
     OverviewUnit,
+    cell_standing,
     directive_progress,
     heat_map,
 )
@@ -79,13 +81,24 @@ def test_each_cell_shows_the_worst_standing_of_the_units_obligations(catalog: Ca
     units = [OverviewUnit(1, "AGG", "UBND tỉnh An Giang", "province", None),
              OverviewUnit(2, "AGG-STP", "Sở Tư pháp", "department", 1)]
     first, second = catalog.keys()[:2]
-    tallies = [CellTally(1, first, overdue=False, not_due=True, done=3, late=0),
-               CellTally(1, second, overdue=False, not_due=False, done=2, late=1),
-               CellTally(2, first, overdue=True, not_due=True, done=3, late=1),
-               CellTally(2, second, overdue=False, not_due=True, done=0, late=0)]
+    tallies = [(1, first, False, True, 3, 0),  # unit, duty, overdue, not due, done, late
+               (1, second, False, False, 2, 1),
+               (2, first, True, True, 3, 1),
+               (2, second, False, True, 0, 0)]
     data = heat_map(units, tallies, catalog=catalog, lang="vi")
     assert [d["key"] for d in data["duties"]] == [first, second]
     assert [(u["code"], u["cells"]) for u in data["units"]] == [("AGG", "ol"), ("AGG-STP", "xn")]
+
+
+def test_a_cells_standing_is_the_first_present_in_the_digests_order():
+    present = {Standing.overdue: (True, False, 0, 0), Standing.late: (False, False, 1, 1),
+               Standing.on_time: (False, False, 1, 0), Standing.not_due: (False, True, 0, 0)}
+    for shown, counts in present.items():
+        assert cell_standing(*counts) == shown
+    assert cell_standing(True, True, 5, 2) == Standing.overdue
+    assert cell_standing(False, True, 5, 2) == Standing.late
+    assert cell_standing(False, False, 0, 0) is None
+    assert list(PRECEDENCE) == [cell_standing(*present[s]) for s in PRECEDENCE]
 
 
 def test_a_directives_progress_counts_delivered_acknowledged_done_late_overdue():
