@@ -6,6 +6,7 @@ for outside the scope and Telegram data Telegram did not sign all open nothing."
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from urllib.parse import quote
 
@@ -14,9 +15,12 @@ import pytest
 from playwright.async_api import async_playwright
 from sqlmodel import select
 
+from bot.messengers.telegram.sandbox import TelegramSandbox
 from jobs.text.i18n import translator
 from storage.db import session_scope
 from storage.models import Member, Role, Unit
+from tests.acceptance.test_isobot_run import TOKEN as RUN_TOKEN
+from tests.acceptance.test_isobot_run import Running, bot_env, isobot
 from tests.acceptance.test_telegram_webhook import free_port
 from tests.conftest import at
 from tests.support import cli
@@ -162,3 +166,33 @@ async def test_telegram_mini_app_data_opens_the_page_only_when_telegram_signed_i
 
 def _quoted(text: str) -> str:
     return quote(text, safe="")
+
+
+async def test_isobot_run_gives_a_telegram_supervisor_the_page_of_their_province(browser,
+                                                                               tmp_path):
+    """The operator's path: ``isobot run --now`` as a process, SQLite, the Telegram sandbox."""
+    sandbox = TelegramSandbox(token=RUN_TOKEN, bot_username="isobot_province_bot")
+    await sandbox.start()
+    port = free_port()
+    env = bot_env(sandbox, f"{tmp_path}/isobot.sqlite3",
+                  ISOBOT_PUBLIC_URL=f"http://127.0.0.1:{port}", ISOBOT_WEB_LISTEN="127.0.0.1",
+                  ISOBOT_WEB_PORT=str(port))
+    try:
+        await isobot(env, "units", "import", "--sample", "--now", "2026-11-30T07:00")
+        invite = json.loads(await isobot(env, "invite", "--unit", "AGG", "--role", "supervisor",
+                                         "--json", "--now", "2026-11-30T15:00"))
+        async with Running(env, "--now", "2026-12-02T10:00"):
+            sandbox.user_sends_text(4001, f"/start {invite['code']}", first_name="Hoa")
+            await sandbox.next_message(4001, timeout=30)
+            sandbox.user_sends_text(4001, "/tongquan")
+            [url] = LINK.findall((await sandbox.next_message(4001, timeout=30))["text"])
+            page = await browser.new_page()
+            await page.goto(url)
+            await page.wait_for_selector("#map tbody tr")
+            assert sorted(await shown_units(page)) == sorted(AN_GIANG)
+            forged = init_data(4001, START, token="111:not-this-bot")
+            async with aiohttp.ClientSession() as http, http.post(
+                    f"http://127.0.0.1:{port}/tongquan/app/telegram", data=forged) as response:
+                assert response.status == 403
+    finally:
+        await sandbox.stop()
