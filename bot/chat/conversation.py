@@ -34,6 +34,7 @@ from jobs.delivery.transport import Capabilities
 from jobs.evidence.upload_links import UploadLinks
 from jobs.people.invitations import JoinWay
 from jobs.people.personal_data import Operator
+from jobs.supervision.page_access import PageLinks
 from jobs.text.choice_ids import read_choice_id
 from jobs.text.i18n import N_, translator
 from storage.chats import claim_update, load_state, save_state
@@ -69,10 +70,11 @@ class Conversation:
                  default_language: str = "vi",
                  messengers: Mapping[str, Capabilities] | None = None,
                  operator: Operator | None = None, uploads: UploadLinks | None = None,
-                 join_ways: tuple[JoinWay, ...] = ()) -> None:
+                 join_ways: tuple[JoinWay, ...] = (), pages: PageLinks | None = None) -> None:
         self.engine = engine
         self.join_ways = join_ways  # how people join on each messenger (invitation cards)
         self.uploads = uploads  # links to send a file through isobot's web server
+        self.pages = pages  # links to the supervisors' page
         self.messengers = dict(messengers or {})  # by platform: what each messenger can do
         self.operator = operator or Operator()  # named in the notice on personal data
         self.catalog = catalog
@@ -120,7 +122,8 @@ class Conversation:
             turn = Turn(session, inbound, now, translator(language), members,
                         load_state(session, platform=inbound.platform, chat_id=inbound.chat_id,
                                    user_id=inbound.user_id, now=now), messengers=self.messengers,
-                        operator=self.operator, uploads=self.uploads, join_ways=self.join_ways)
+                        operator=self.operator, uploads=self.uploads, join_ways=self.join_ways,
+                        pages=self.pages)
             turn.offers = Offers.load(turn.state, now)
             turn.carried = turn.state.pop("carried", None) or {}
             self._dispatch(turn)

@@ -21,6 +21,7 @@ from jobs.delivery.transport import Capabilities
 from jobs.evidence.upload_links import UploadGrant, UploadLinks
 from jobs.people.invitations import JoinWay
 from jobs.people.personal_data import Operator
+from jobs.supervision.page_access import PageLinks
 from jobs.text.i18n import Translator
 from jobs.text.text_input import clean_text
 from storage.models import Member, Unit
@@ -124,6 +125,8 @@ class Turn:
     uploads: UploadLinks | None = None
     # How a person joins on each messenger, for invitation sheets and cards (/moi).
     join_ways: tuple[JoinWay, ...] = ()
+    # Links to the supervisors' page (/tongquan); None without a public address.
+    pages: PageLinks | None = None
     offers: Offers = field(default_factory=Offers)
     # Set when a picked choice no longer applied: the conversation then shows the current ones.
     stale_choice: bool = False

@@ -27,6 +27,7 @@ from bot.runtime.intake import Intake
 from bot.runtime.metrics import Metrics
 from bot.runtime.outgoing import OutgoingFiles
 from bot.runtime.planning_process import PlanningJob, PlanningWorker
+from bot.runtime.supervisor_page import SupervisorPage
 from bot.runtime.uploads import UploadDesk
 from bot.runtime.web import WebPart, WebSites, application
 from bot.settings import Settings
@@ -42,6 +43,7 @@ from jobs.reports.annual_files import WHAT as ANNUAL_REPORT
 from jobs.reports.annual_files import annual_report_builder
 from storage import evidence_files, inbox, outbox, queue
 from storage.db import session_scope
+from jobs.supervision.page_access import MiniApp, PageLinks
 from storage.leadership import Leadership
 
 log = logging.getLogger(__name__)
@@ -74,6 +76,7 @@ class Runtime:
     files: OutgoingFiles = field(init=False)  # bytes and links for the files sent
     archivist: Archivist = field(init=False)  # moves the files people send into the store
     uploads: UploadDesk = field(init=False)  # the pages people on Zalo send documents through
+    page: SupervisorPage = field(init=False)  # the supervisors' page (/tongquan)
     metrics: Metrics = field(init=False)  # what /metrics shows (bot.runtime.health)
     connections: dict[str, Connection] = field(default_factory=dict)
     deliverers: list[Deliverer] = field(default_factory=list)
@@ -100,7 +103,8 @@ class Runtime:
             self.engine, self.catalog, self.calendar, self.settings.language,
             messengers={m.name: m.capabilities for m in self.messengers},
             operator=Operator(self.settings.operator_name, self.settings.operator_contact),
-            uploads=self._upload_links(), join_ways=join_ways(self.settings))
+            uploads=self._upload_links(), join_ways=join_ways(self.settings),
+            pages=self._page_links())
         self.metrics = Metrics(self.engine, self.clock.now,
                                [m.name for m in self.messengers if m.enabled(self.settings)])
         store = self.settings.evidence_store(on_altered=self.metrics.evidence_mismatch)
@@ -118,6 +122,26 @@ class Runtime:
         self.uploads = UploadDesk(self.engine, self.clock.now, self.settings.link_signing_key(),
                                   self.conversation.messengers, self.intake.store,
                                   self.wake_replies)
+        self.page = SupervisorPage(self.engine, self.catalog, self.clock.now,
+                                   self.conversation.pages, self._mini_apps())
+
+    def _page_links(self) -> PageLinks | None:
+        """Links to the supervisors' page; None without a public address."""
+        base, key = self.settings.public_base_url(), self.settings.link_signing_key()
+        if not base or not key:
+            return None
+        return PageLinks(base, key, dt.timedelta(hours=self.settings.page_link_hours))
+
+    def _mini_apps(self) -> dict[str, MiniApp]:
+        """The enabled messengers that open pages inside themselves with data they sign (an
+        optional part of a messenger: ``mini_app(settings)``)."""
+        apps = {}
+        for messenger in self.messengers:
+            app_of = getattr(messenger, "mini_app", None)
+            app = app_of(self.settings) if app_of and messenger.enabled(self.settings) else None
+            if app is not None:
+                apps[messenger.name] = app
+        return apps
 
     def _upload_links(self) -> UploadLinks | None:
         """Links to send files through the web server; None without a public address."""
@@ -211,8 +235,9 @@ class Runtime:
 
     @property
     def web_parts(self) -> list[WebPart]:
-        """What isobot's web server serves: the files it sends, the pages to send it files."""
-        return [self.files.add_routes, self.uploads.add_routes]
+        """What isobot's web server serves: the files it sends, the pages to send it files,
+        the supervisors' page."""
+        return [self.files.add_routes, self.uploads.add_routes, self.page.add_routes]
 
     async def _start_web(self) -> None:
         """The webhook's server, and the web server with it or on its own address."""

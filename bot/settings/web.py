@@ -31,6 +31,10 @@ class WebSettings(BaseSettings):
         60, ge=5, le=24 * 60, validation_alias=AliasChoices("ISOBOT_UPLOAD_LINK_MINUTES"),
         description="How long a link to send a file works (for a messenger that passes "
                     "on only photos), on the bot's clock.")
+    page_link_hours: int = Field(
+        24, ge=1, le=24 * 7, validation_alias=AliasChoices("ISOBOT_PAGE_LINK_HOURS"),
+        description="How long a supervisor's link to the page of their units (/tongquan) "
+                    "works, on the bot's clock.")
 
     @field_validator("public_url")
     @classmethod

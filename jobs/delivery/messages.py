@@ -56,6 +56,10 @@ class Message:
     # morning's reminders, jobs/delivery/morning.py), in order: Telegram puts each duty's
     # buttons on a row of their own, Zalo each duty's numbers on a line. Empty: one duty.
     rows: tuple[int, ...] = ()
+    # A page the messenger may open inside itself (a Telegram Mini App), as (label, https
+    # address): a button under the message where the messenger has such buttons; elsewhere
+    # the text carries a link of its own.
+    page_button: tuple[str, str] = ()
 
     def choice_rows(self) -> list[tuple[Choice, ...]]:
         """The choices row by row: as ``rows`` groups them, else one row each."""
@@ -80,6 +84,8 @@ class Message:
             payload[ERASE_AFTER_SENDING] = True
         if self.rows:
             payload["rows"] = list(self.rows)
+        if self.page_button:
+            payload["page_button"] = list(self.page_button)
         return payload
 
     @classmethod
@@ -96,6 +102,7 @@ class Message:
             lang=payload.get("lang"),
             erase_after_sending=bool(payload.get(ERASE_AFTER_SENDING)),
             rows=tuple(payload.get("rows", ())),
+            page_button=tuple(payload.get("page_button", ())),
         )
 
 

@@ -24,6 +24,7 @@ from telegram import (
     InlineKeyboardMarkup,
     InputFile,
     Update,
+    WebAppInfo,
 )
 from telegram import Message as Sent
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
@@ -108,12 +109,13 @@ async def download(bot: Bot, file_id: str) -> bytes:
 
 def keyboard(message: Message) -> InlineKeyboardMarkup | None:
     """Choices as inline buttons, one per row so long labels stay readable on a phone; a
-    message about several duties has one row per duty."""
-    if not message.choices:
-        return None
-    return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(c.label, callback_data=c.id) for c in row]
-         for row in message.choice_rows()])
+    message about several duties has one row per duty; a page to open as a Mini App last."""
+    rows = [[InlineKeyboardButton(c.label, callback_data=c.id) for c in row]
+            for row in message.choice_rows()]
+    if message.page_button:
+        label, url = message.page_button
+        rows.append([InlineKeyboardButton(label, web_app=WebAppInfo(url))])
+    return InlineKeyboardMarkup(rows) if rows else None
 
 
 async def send_message(bot: Bot, chat_id: str, message: Message,

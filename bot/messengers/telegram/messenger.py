@@ -9,9 +9,11 @@ from __future__ import annotations
 import asyncio
 from typing import TYPE_CHECKING, Any
 
+from bot.messengers.telegram.mini_app import mini_app_user
 from bot.messengers.telegram.settings import TelegramSettings
 from jobs.delivery.deliverer import RateLimits
 from jobs.delivery.transport import Capabilities
+from jobs.supervision.page_access import MiniApp
 
 if TYPE_CHECKING:
     from bot.messengers.base import Arrival, Connection, Host, Phone
@@ -79,6 +81,16 @@ class Telegram:
         from bot.messengers.telegram.phone import TelegramPhone
 
         return TelegramPhone()
+
+    def mini_app(self, settings: Settings) -> MiniApp | None:
+        """Who opened a Mini App (the supervisors' page), from the data Telegram signed;
+        Telegram's web client shows it in a frame."""
+        token = settings.telegram_bot_token
+        if not token:
+            return None
+        secret = token.get_secret_value()
+        return MiniApp(lambda fragment, now: mini_app_user(fragment, bot_token=secret, now=now),
+                       frame_origins=("https://web.telegram.org",))
 
 
 def _username(settings: Settings) -> str | None:
