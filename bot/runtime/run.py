@@ -41,9 +41,9 @@ from jobs.evidence.upload_links import UploadLinks
 from jobs.people.personal_data import Operator
 from jobs.reports.annual_files import WHAT as ANNUAL_REPORT
 from jobs.reports.annual_files import annual_report_builder
+from jobs.supervision.page_access import MiniApp, PageLinks
 from storage import evidence_files, inbox, outbox, queue
 from storage.db import session_scope
-from jobs.supervision.page_access import MiniApp, PageLinks
 from storage.leadership import Leadership
 
 log = logging.getLogger(__name__)
