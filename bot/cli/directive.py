@@ -1,19 +1,25 @@
-"""``isobot directive send|status``: a request with a deadline, sent to units and followed up
-like any duty (see :mod:`jobs.supervision.directives`)."""
+"""``isobot directive send|import|status``: a request with a deadline, sent to units and
+followed up like any duty (see :mod:`jobs.supervision.directives`); ``import`` reads it from
+the file the document system exported (see :mod:`jobs.documents`)."""
 
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from typing import Annotated
 
 import typer
 from sqlmodel import Session
 
 from bot.cli.context import NOW, CliContext, with_context
+from bot.cli.documents import print_draft, problem_text, read_file
 from bot.cli.errors import fail
 from bot.cli.targeting import UnitChoice, named_unit, reached, with_unit_choice
 from bot.parsing import parse_document_number
 from jobs.calendar.workdays import VIETNAM
+from jobs.documents.draft import Draft, make_draft
+from jobs.documents.recipients import UnitTree
+from jobs.evidence.store import receive_file
 from jobs.supervision.directives import MAX_TEXT as MAX_DIRECTIVE_TEXT
 from jobs.supervision.directives import (
     DirectiveOrder,
@@ -30,7 +36,7 @@ from jobs.text.i18n import Translator
 from jobs.text.text_input import clean_text
 from storage.directives import directives_by_number
 from storage.models import Directive, Unit
-from storage.units import parent_ids
+from storage.units import all_units, parent_ids
 
 directive_app = typer.Typer(help="Directives to units.", no_args_is_help=True)
 
@@ -52,17 +58,10 @@ def directive_send(
 ) -> None:
     """Send a directive to units; each gets an obligation, reminded and escalated like any."""
     tr, catalog = cli.tr, cli.catalog
-    text = clean_text(text, multiline=True)
-    if not text or len(text) > MAX_DIRECTIVE_TEXT:
-        raise fail(tr._("The directive's text is empty or longer than 4,000 characters."))
-    official = parse_document_number(number) if number is not None else None
-    if number is not None and official is None:
-        raise fail(tr._("“{number}” is not an official document number; write it like "
-                        "1699/UBND-TH.").format(number=number))
+    text, official = _checked_text(tr, text), _checked_number(tr, number)
     deadline = cli.day(due) if due else None
     now = cli.now
-    if deadline and deadline < now.date():
-        raise fail(tr._("The deadline is in the past."))
+    _check_deadline(tr, deadline, now)
     with cli.session() as session:
         named = named_unit(session, cli, issuer)
         targets, root = reached(session, cli, units)
@@ -73,6 +72,92 @@ def directive_send(
                               now=now, catalog=catalog, calendar=cli.calendar)
         for line in _directive_notes(tr, sent, deadline, sender):
             typer.echo(line)
+
+
+def _checked_text(tr: Translator, text: str) -> str:
+    text = clean_text(text, multiline=True)
+    if not text or len(text) > MAX_DIRECTIVE_TEXT:
+        raise fail(tr._("The directive's text is empty or longer than 4,000 characters."))
+    return text
+
+
+def _checked_number(tr: Translator, number: str | None) -> str | None:
+    official = parse_document_number(number) if number is not None else None
+    if number is not None and official is None:
+        raise fail(tr._("“{number}” is not an official document number; write it like "
+                        "1699/UBND-TH.").format(number=number))
+    return official
+
+
+def _check_deadline(tr: Translator, deadline: dt.date | None, now: dt.datetime) -> None:
+    if deadline and deadline < now.date():
+        raise fail(tr._("The deadline is in the past."))
+
+
+@directive_app.command("import")
+@with_context(NOW)
+def directive_import(
+    path: Annotated[Path, typer.Argument(
+        metavar="FILE", help="The directive as the document system exported it: .edxml, "
+                             ".pdf (with text), .docx or .txt.")],
+    issuer: Annotated[str | None, typer.Option(
+        "--as", help="The unit on whose behalf it is sent (default: the organ its heading "
+                     "names).")] = None,
+    dry_run: Annotated[bool, typer.Option(
+        "--dry-run", help="Show what would be sent; write nothing.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the draft as JSON.")] = False,
+    yes: Annotated[bool, typer.Option(
+        "--yes", help="Send it, as `directive send` would.")] = False,
+    *, cli: CliContext,
+) -> None:
+    """Read a directive from its file and show the draft; with --yes, send it to the units
+    it names, the file kept with it in the evidence store."""
+    tr = cli.tr
+    if dry_run and yes:
+        raise fail(tr._("--dry-run and --yes do not go together."))
+    fields, content = read_file(path, tr)
+    with cli.session() as session:
+        tree = UnitTree(all_units(session, active_only=True))
+        named = named_unit(session, cli, issuer)
+        draft = make_draft(fields, tree=tree, calendar=cli.calendar, issuer=named)
+        if (problem := problem_text(draft, tr)) is not None:
+            raise fail(problem)
+        if not yes:
+            print_draft(draft, path.name, tr, as_json=as_json)
+            if not as_json:
+                typer.echo(tr._("Nothing was sent. To send it, add --yes."))
+            return
+        notes = _send_imported(session, cli, draft, (path.name, content))
+        if as_json:
+            print_draft(draft, path.name, tr, as_json=True)
+        else:
+            typer.echo("\n".join(notes))
+
+
+def _send_imported(session: Session, cli: CliContext, draft: Draft,
+                   file: tuple[str, bytes]) -> list[str]:
+    """Send the draft with `directive send`'s checks, and keep its file beside it; what the
+    operator reads then."""
+    tr, now = cli.tr, cli.now
+    number = _checked_number(tr, draft.fields.number)
+    if directives_by_number(session, number=number):
+        raise fail(tr._("Directive {number} was sent already; nothing was sent.").format(
+            number=number))
+    _check_deadline(tr, draft.due, now)
+    text = _checked_text(tr, draft.fields.subject or "")
+    scope = Scope(codes=tuple(u.code for u in draft.targets))
+    order = DirectiveOrder(text=text, scope=scope, targets=Targets(draft.targets),
+                           due=draft.due, number=number)
+    sent = send_directive(session, order=order, issuer=Issuer(draft.issuer, by="cli:operator"),
+                          now=now, catalog=cli.catalog, calendar=cli.calendar)
+    name, content = file
+    kept = receive_file(session, name=name, platform="cli", ref=f"directive:{sent.directive.id}",
+                        content=content, now=now)
+    whole_month = draft.fields.deadline is not None and draft.fields.deadline.whole_month
+    asked = draft.due if whole_month else draft.due_as_written  # a month ends on a working day
+    return [*_directive_notes(tr, sent, asked, draft.issuer),
+            tr._("The file {name} is kept with the directive (SHA-256 {sha256}).").format(
+                name=kept.name, sha256=kept.sha256)]
 
 
 def _issuer(session: Session, tr: Translator, targets: Targets, scope: Scope,

@@ -22,6 +22,11 @@ from bot.features.supervisor.addressing import (
     targets,
     too_long,
 )
+from bot.features.supervisor.pasted_document import (
+    document_choices,
+    document_lines,
+    read_pasted,
+)
 from jobs.calendar.workdays import WorkCalendar
 from jobs.catalog import Catalog
 from jobs.delivery.messages import Choice
@@ -59,6 +64,10 @@ class DirectiveDraft(Addressed):
     text: str = ""
     number: str | None = None
     due: dt.date | None = None
+    # Read from a pasted document: its date, and the recipients matched to no unit.
+    from_document: bool = False
+    dated: dt.date | None = None
+    unmatched: tuple[str, ...] = ()
 
 
 class DirectiveFlow:
@@ -99,6 +108,8 @@ class DirectiveFlow:
         if not text:
             turn.say(turn.tr._("The directive's text is empty. Please send it again."))
             return STAY
+        if read_pasted(turn, draft, text, self.calendar, MAX_TEXT):
+            return Step.CONFIRM if draft.scope else Step.SCOPE
         if too_long(turn, text, MAX_TEXT):
             return STAY
         draft.text = text
@@ -141,6 +152,11 @@ class DirectiveFlow:
         people = sum(len(people_to_tell(turn.session, unit=u, day=turn.today)) for u in units)
         deadline = tr.date(draft.due) if draft.due else tr._("{days} days from today").format(
             days=self._default_days())
+        if draft.from_document:
+            reached = targets(turn, draft)
+            turn.say("\n".join(document_lines(turn, draft, reached, people, deadline)),
+                     document_choices(turn))
+            return
         turn.say("\n".join([
             tr._("Please confirm the directive:"),
             tr._("Number: {number}").format(number=draft.number or tr._("none")),
@@ -152,6 +168,10 @@ class DirectiveFlow:
              Choice(choice_id("cd-confirm", "no"), tr._("Cancel"))))
 
     def _take_confirm(self, turn: Turn, draft: DirectiveDraft, answer: Answer) -> Next:
+        if answer.chose("cd-confirm", "due"):
+            return Step.DUE
+        if answer.chose("cd-confirm", "units"):
+            return Step.SCOPE
         if not answer.chose("cd-confirm", "yes"):
             return choose_again(turn)
         self.send(turn, draft)

@@ -1,0 +1,82 @@
+"""A directive's text pasted into ``/chidao`` as the document system printed it (Decree
+30/2020/NĐ-CP layout): its number, date, subject, deadline and recipients fill the draft
+(:mod:`jobs.documents`), and the supervisor confirms, or changes the deadline or the units,
+before anything is sent."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from bot import parsing
+from bot.chat.turn import Turn
+from jobs.calendar.workdays import WorkCalendar
+from jobs.delivery.messages import Choice
+from jobs.documents.draft import make_draft
+from jobs.documents.fields import read_fields
+from jobs.documents.recipients import UnitTree
+from jobs.supervision.scope import Scope, Targets
+from jobs.text.choice_ids import choice_id
+from storage.models import Unit
+from storage.units import all_units, subtree_ids
+
+if TYPE_CHECKING:
+    from bot.features.supervisor.directive import DirectiveDraft
+
+#: How many units the draft names before "and N more".
+NAMED_UNITS = 3
+
+
+def read_pasted(turn: Turn, draft: DirectiveDraft, text: str, calendar: WorkCalendar,
+                limit: int) -> bool:
+    """Fill ``draft`` from ``text`` when it is a numbered letter with a
+    subject; False, ``draft`` untouched, when it is a plain instruction."""
+    fields = read_fields(text)
+    number = parsing.parse_document_number(fields.number) if fields.number else None
+    if number is None or not fields.subject:
+        return False
+    desk = turn.session.get(Unit, draft.issuer)
+    made = make_draft(fields, tree=UnitTree(all_units(turn.session, active_only=True)),
+                      calendar=calendar, issuer=desk)
+    within = subtree_ids(turn.session, unit_id=desk.id)
+    draft.number, draft.text, draft.dated = number, fields.subject[:limit], fields.date
+    draft.unmatched = (*made.unmatched, *(u.name for u in made.targets if u.id not in within))
+    draft.due = made.due if made.due and made.due >= turn.today else None
+    codes = tuple(u.code for u in made.targets if u.id in within)
+    draft.scope = Scope(codes=codes) if codes else None
+    draft.from_document = True
+    return True
+
+
+def document_lines(turn: Turn, draft: DirectiveDraft, reached: Targets, people: int,
+                   deadline: str) -> list[str]:
+    """The draft read from a pasted document, for the supervisor to check."""
+    tr = turn.tr
+    names = ", ".join(u.name for u in reached.units[:NAMED_UNITS])
+    if len(reached.units) > NAMED_UNITS:
+        names += tr._(" and {count} more").format(count=len(reached.units) - NAMED_UNITS)
+    lines = [tr._("I read this directive from the text you sent:"),
+             tr._("Number: {number}").format(number=draft.number),
+             tr._("Dated: {date}").format(date=tr.date(draft.dated) if draft.dated else "?"),
+             f"“{draft.text}”",
+             tr._("Deadline: {date}").format(date=deadline),
+             tr._("It will reach {units} units and {people} people.").format(
+                 units=len(reached.units), people=people)]
+    if names:
+        lines.append(names)
+    if draft.unmatched:
+        lines.append(tr._("Not matched to any unit: {lines}").format(
+            lines="; ".join(draft.unmatched)))
+    lines.append(tr._("Send it? Nothing is sent until you confirm."))
+    return lines
+
+
+def document_choices(turn: Turn) -> tuple[Choice, ...]:
+    """Send, change the deadline, change the units, or cancel."""
+    tr = turn.tr
+    return (Choice(choice_id("cd-confirm", "yes"), tr._("Send")),
+            Choice(choice_id("cd-confirm", "due"), tr._("Change the deadline")),
+            Choice(choice_id("cd-confirm", "units"), tr._("Change the units")),
+            Choice(choice_id("cd-confirm", "no"), tr._("Cancel")))
+
+
+__all__ = ["document_choices", "document_lines", "read_pasted"]
