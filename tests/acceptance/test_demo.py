@@ -86,7 +86,7 @@ def test_the_demo_chats_through_zalo_and_leaves_when_asked(tmp_path):
 def started(tmp_path) -> Demo:
     """The demo, once the officer is registered and greeted."""
     demo = Demo(tmp_path)
-    demo.wait_for("isobot:")
+    demo.wait_for(re.compile(r"^\[[^]]+\] isobot:$"))  # a message, not the banner's "isobot:"
     return demo
 
 
