@@ -40,6 +40,7 @@ DIALOG = [  # what the officer types -> the start of the first reply
     ("đã nộp báo cáo quý 3 số 77/BB-UBND ngày 31/02/2026",
      vi._("The document's date is not a real date.")),
     ("/nop quý 3 số 77/BB-UBND ngày 31/02/2026", vi._("The document's date is not a real date.")),
+    ("đã nộp báo cáo quý 3 ngày 31/02/2026", vi._("The document's date is not a real date.")),
     ("hạn nộp báo cáo quý là khi nào?", vi._("Deadlines:")),
     ("cảm ơn", COURTESY),
     ("Cám ơn anh nhiều!", COURTESY),

@@ -106,6 +106,9 @@ class SubmissionFlow(Feature):
             if intent.document is not None and not intent.document.ok:
                 # Dropped, not ignored: the officer learns why the line is asked again.
                 turn.say(document_problem(intent.document, turn.tr))
+            elif parsing.ParseIssue.BAD_DATE in intent.issues:  # a date alone, no number
+                turn.say(document_problem(parsing.DocumentReference(
+                    None, issues=(parsing.ParseIssue.BAD_DATE,)), turn.tr))
         found = named_duties(turn, self.catalog, intent, self.calendar.tz) if intent \
             else Found(my_open(turn, self.catalog), exact=False)
         if found is None:
