@@ -58,7 +58,8 @@ class Command:
     is told ``refusal`` (a message id) and nothing runs. A command ends the task under way
     unless ``keeps_flow`` (``/huy`` ends it itself; ``/ngonngu`` works alongside it). A name
     that is an everyday word once its marks are gone ("roi" is "rồi", done) ``needs_slash``:
-    typed bare it is an ordinary reply; its aliases still work without one.
+    typed bare it is an ordinary reply; its aliases still work without one. ``listed_for``
+    narrows whom /help offers it to (``/start`` is offered to newcomers only).
     """
 
     name: str
@@ -69,6 +70,7 @@ class Command:
     refusal: str = DEFAULT_REFUSAL
     keeps_flow: bool = False
     needs_slash: bool = False
+    listed_for: frozenset[Audience] | None = None  # whom /help shows it to; None: its audience
 
     def __post_init__(self) -> None:
         if not _NAME.fullmatch(self.name):
@@ -142,7 +144,8 @@ class Commands:
 
     def help_lines(self, who: frozenset[Audience], tr: Translator) -> list[str]:
         """One line per command the person may use, as /help lists them."""
-        return [f"/{c.name} — {tr._(c.help)}" for c in self.available(who) if c.name != "help"]
+        return [f"/{c.name} — {tr._(c.help)}" for c in self.available(who)
+                if c.name != "help" and (c.listed_for is None or c.listed_for & who)]
 
     def menu(self, tr: Translator) -> list[tuple[str, str]]:
         """The messengers' command menu: (name, description) for officers and newcomers."""

@@ -44,6 +44,8 @@ from storage.members import account_rows, accounts
 # What adapters use; they import it from here.
 __all__ = ["Conversation", "Edit", "Inbound", "IncomingFile", "Replies", "Turn"]
 
+_LAST_TURN = "turn_at"  # in the chat state: when this person's last message was handled
+
 
 def _the_one(features: Iterable[Feature]) -> Any:
     """The one feature in a role; none or two is a mistake in the features."""
@@ -127,6 +129,8 @@ class Conversation:
             turn.offers = Offers.load(turn.state, now)
             turn.carried = turn.state.pop("carried", None) or {}
             self._dispatch(turn)
+            if turn.offers.items:  # only needed to tell a reminder's choices from a reply's
+                turn.state[_LAST_TURN] = now.isoformat()
             if turn.stale_choice:
                 self._show_current(turn)
             if turn.forgotten:  # the person left isobot: nothing of this chat is kept
@@ -186,6 +190,10 @@ class Conversation:
             picked = parsing.match_choice(text, [(i, label, parsing.choice_aliases(i))
                                                  for i, label in offer.choices])
             if picked:
+                if number is not None and _came_unasked(turn, offer):
+                    # Two lists were open: the person learns which one a bare number answered.
+                    turn.say(turn.tr._("“{number}” answers the latest message: {choice}.").format(
+                        number=number, choice=dict(offer.choices)[picked]))
                 self._on_choice(turn, picked, offer)
                 return True
         if number is not None and newest is not None and turn.members:
@@ -272,6 +280,9 @@ class Conversation:
                                "report one as done.").format(
                 name=turn.members[0][0].display_name or turn.tr._("colleague")))
             return None
+        if intent is None and parsing.is_courtesy(text):
+            turn.say(turn.tr._("You are welcome. Type /viec whenever you need your duties."))
+            return None
         if intent is not None and any(f.on_intent(turn, intent) for f in self.features):
             return None
         turn.say(turn.tr._("I did not understand. Type /viec to see your open duties, /nop to "
@@ -296,3 +307,15 @@ class Conversation:
         """/huy: drop the task under way."""
         turn.say(turn.tr._("Cancelled. Nothing was recorded.") if turn.end_flow() is not None
                  else turn.tr._("There is nothing to cancel."))
+
+
+def _came_unasked(turn: Turn, offer: Offer) -> bool:
+    """Whether ``offer`` (a reminder's choices) came after the person's last message while an
+    older list was still open: a bare number then may have been meant for that list."""
+    last = turn.state.get(_LAST_TURN)
+    try:
+        last_turn = dt.datetime.fromisoformat(last) if isinstance(last, str) else None
+    except ValueError:
+        last_turn = None
+    return len(turn.offers.newest_first()) > 1 and last_turn is not None \
+        and offer.at > last_turn

@@ -14,6 +14,7 @@ import datetime as dt
 import logging
 import socket
 import sys
+import threading
 from pathlib import Path
 
 from bot.messengers import installed
@@ -32,6 +33,7 @@ from storage.models import Role
 from storage.units import unit_by_code, upsert_units
 
 DEMO_DATABASE = Path("data/demo.sqlite3")
+DEMO_FILES = Path("data/demo-files")  # where the files the bot sends are saved
 OFFICER_ID, SUPERVISOR_ID = 1001, 2001
 DEMO_UNIT, SUPERVISING_UNIT = "QNG-MD-DTAN", "QNG-MD"
 
@@ -105,6 +107,23 @@ async def run_demo(settings: Settings, catalog: Catalog, *, messenger: Messenger
         await phone.stop()
 
 
+def typed_lines() -> asyncio.Queue[str]:
+    """The lines typed on stdin as they come, "" once it ends.
+
+    Read in a daemon thread, not the loop's executor: at Ctrl-C the executor would wait for a
+    line nobody types before the process could end.
+    """
+    loop, lines = asyncio.get_running_loop(), asyncio.Queue()
+
+    def read() -> None:
+        for line in iter(sys.stdin.readline, ""):
+            loop.call_soon_threadsafe(lines.put_nowait, line)
+        loop.call_soon_threadsafe(lines.put_nowait, "")
+
+    threading.Thread(target=read, name="demo-stdin", daemon=True).start()
+    return lines
+
+
 class TerminalChat:
     """The officer's phone, in a terminal: bot messages printed, typed lines sent."""
 
@@ -112,6 +131,7 @@ class TerminalChat:
         self.phone = phone
         self.clock = clock
         self.tr = tr
+        self.finished = False
 
     def banner(self, unit_name: str, speed: float) -> None:
         """Explain what is going on."""
@@ -137,23 +157,34 @@ class TerminalChat:
         try:
             await self._read_input()
         finally:
+            self.finished = True  # the printer ends even if its cancel is lost in a wait_for
             printer.cancel()
 
     async def _print_incoming(self) -> None:
-        while True:
+        while not self.finished:
             try:
-                text, buttons = await self.phone.next_message(OFFICER_ID)
+                shown = await self.phone.next_message(OFFICER_ID)
             except TimeoutError:
-                continue
+                continue  # a stopped sandbox times out at once: ``finished`` ends the loop
             print(f"\n[{self._time()}] isobot:")
-            print(text)
-            if buttons:
-                print("  ".join(f"[{i}] {label}" for i, label in enumerate(buttons, start=1)))
+            print(shown.text)
+            if shown.file:
+                self._save(*shown.file)
+            if shown.buttons:
+                print("  ".join(f"[{i}] {label}"
+                                for i, label in enumerate(shown.buttons, start=1)))
+
+    def _save(self, name: str, content: bytes) -> None:
+        """Keep a file the bot sent, as a phone keeps a download, and say where."""
+        DEMO_FILES.mkdir(parents=True, exist_ok=True)
+        path = DEMO_FILES / (Path(name).name or "file")
+        path.write_bytes(content)
+        print(self.tr._("📎 {name} saved to {path}").format(name=path.name, path=path))
 
     async def _read_input(self) -> None:
-        loop = asyncio.get_running_loop()
+        lines = typed_lines()
         while True:
-            line = await loop.run_in_executor(None, sys.stdin.readline)
+            line = await lines.get()
             if not line:
                 return  # input closed
             text = line.strip()

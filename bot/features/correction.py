@@ -206,6 +206,10 @@ class Corrections(Feature):
     def _take_what(self, turn: Turn, draft: Fixing, answer: Answer) -> Next:
         fields = self._fields(turn, self._event(turn, draft))
         field = next((f for f in fields if answer.chose("fixwhat", f.value)), None)
+        if field is None and answer.text and parsing.parse_document_reference(
+                answer.text, today=turn.today).number:
+            draft.field = Field.DOCUMENT  # the right line typed at once, the question skipped
+            return self._take_value(turn, draft, answer)
         if field is None:
             return choose_again(turn)
         draft.field = field

@@ -108,6 +108,9 @@ class DutyList(Feature):
         if intent.action is None and intent.document is None and (
                 intent.duty is not None or intent.period_hint is not None):
             return self._named(turn, intent)
+        if intent.action is Action.WHEN:
+            self.deadlines_asked(turn, intent)
+            return True
         if intent.action is not Action.SNOOZE:
             return False
         candidates = matching(turn, self.catalog, intent)
@@ -117,6 +120,17 @@ class DutyList(Feature):
             turn.say(turn.tr._("Use the “Remind me later” button on a reminder to be reminded "
                                "again."))
         return True
+
+    def deadlines_asked(self, turn: Turn, intent: Intent) -> None:
+        """"hạn nộp báo cáo quý là khi nào?": the open deadlines of the duty named."""
+        rows = matching(turn, self.catalog, intent)
+        if not rows:
+            turn.say(turn.tr._("There is no open deadline for that now. Type /lich to see the "
+                               "deadlines of the next 90 days."))
+            return
+        lines = [turn.tr._("Deadlines:")]
+        lines += [f"• {duty_line(o, u, turn, self.catalog)}" for o, u in rows]
+        turn.say("\n".join(lines))
 
     def _named(self, turn: Turn, intent: Intent) -> bool:
         found = named_duties(turn, self.catalog, intent, self.calendar.tz)

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import logging
 
-from bot.chat.commands import ANYONE, Command
+from bot import parsing
+from bot.chat.commands import ANYONE, Audience, Command
 from bot.chat.feature import Feature, feature
 from bot.chat.turn import Turn
 from bot.features.linking import link_account
@@ -32,6 +33,9 @@ from storage.obligations import open_obligations
 log = logging.getLogger(__name__)
 
 LANGUAGES = ("vi", "en")
+# What may follow /ngonngu to set the language at once (input vocabulary, folded).
+_LANGUAGE_NAMES = {"vi": "vi", "tieng viet": "vi", "viet": "vi", "en": "en", "english": "en",
+                   "tieng anh": "en", "anh": "en"}
 _SHOWN_DUTIES = 8  # a new officer's first look at the unit; /viec lists them all
 
 
@@ -49,7 +53,7 @@ class Registration(Feature):
             Command("ngonngu", N_("change language (Tiếng Việt / English)"), ANYONE,
                     self.offer_languages, aliases=("ngôn ngữ", "language"), keeps_flow=True),
             Command("start", N_("register with an invite code"), ANYONE, self.start,
-                    aliases=("bắt đầu",)),
+                    aliases=("bắt đầu",), listed_for=frozenset({Audience.UNREGISTERED})),
         )
 
     def start(self, turn: Turn, args: str) -> None:
@@ -151,7 +155,11 @@ class Registration(Feature):
         return lines
 
     def offer_languages(self, turn: Turn, args: str) -> None:
-        """/ngonngu: Vietnamese or English."""
+        """/ngonngu: Vietnamese or English; "/ngonngu en" sets it at once."""
+        named = _LANGUAGE_NAMES.get(parsing.fold(args).strip())
+        if named is not None:
+            self.on_choice(turn, "lang", named)
+            return
         turn.say(turn.tr._("Choose a language:"),
                  (Choice(choice_id("lang", "vi"), "Tiếng Việt"),
                   Choice(choice_id("lang", "en"), "English")))

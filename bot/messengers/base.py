@@ -107,6 +107,15 @@ class Connection(Protocol):
         """Stop receiving and close the client."""
 
 
+@dataclass(frozen=True)
+class Shown:
+    """A bot message as the person's phone shows it in ``isobot demo``."""
+
+    text: str
+    buttons: list[str]
+    file: tuple[str, bytes] | None = None  # a file the bot sent: its name and its bytes
+
+
 class Phone(Protocol):
     """The person's side of the messenger in ``isobot demo``: its sandbox, from a terminal."""
 
@@ -120,8 +129,8 @@ class Phone(Protocol):
     def user_says(self, user_id: int, text: str, name: str | None = None) -> None:
         """The user types ``text``."""
 
-    async def next_message(self, user_id: int) -> tuple[str, list[str]]:
-        """Wait for the bot's next message to the user: its text and button labels."""
+    async def next_message(self, user_id: int) -> Shown:
+        """Wait for the bot's next message to the user: its text, buttons and file."""
 
     def press(self, user_id: int, number: int) -> bool:
         """Press the numbered button of the last message; False when there is none."""

@@ -21,7 +21,14 @@ from bot.parsing.answers import (
     parse_command,
 )
 from bot.parsing.folding import fold
-from bot.parsing.intents import Action, DutyWords, Intent, parse_intent, receipt_reference
+from bot.parsing.intents import (
+    Action,
+    DutyWords,
+    Intent,
+    is_courtesy,
+    parse_intent,
+    receipt_reference,
+)
 from bot.parsing.references import (
     DateRange,
     DocumentReference,
@@ -43,6 +50,7 @@ __all__ = [
     "choice_aliases",
     "choice_number",
     "fold",
+    "is_courtesy",
     "match_choice",
     "parse_command",
     "parse_date",

@@ -30,6 +30,7 @@ class Action(StrEnum):
     SNOOZE = "snooze"  # "nhắc lại sau"
     HELP = "help"  # "hướng dẫn"
     GREETING = "greeting"  # "xin chào", "chào anh"
+    WHEN = "when"  # "hạn nộp báo cáo quý là khi nào?": a question about a deadline
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,6 +140,11 @@ _SUBMITTED_RE = re.compile(
     rf"\bda\s+{_DONE_VERBS}\b|\b{_DONE_VERBS}\s+roi\b"
     r"|\b(?:nop|gui|xong|hoan thanh|hoan tat|done)\b|[✅✔☑]"
 )
+# Said outright: "đã nộp", "gửi rồi". A long text must say so to be read as a report.
+_SAID_DONE_RE = re.compile(rf"\bda\s+{_DONE_VERBS}\b|\b{_DONE_VERBS}\s+roi\b")
+# Characters past which a reply is a pasted text (a notice, a letter), not a line typed as a
+# report: its "gửi" or "nộp" asks others to do something far more often than it reports.
+PASTED_TEXT = 200
 _SNOOZE_RE = re.compile(
     r"\bnhac\s+(?:lai|sau|toi)\b|\bnhac\s+(?:\w+\s+){1,2}sau\b|\bde\s+sau\b|\btam\s+hoan\b"
     r"|\bhoan\s+lai\b|\bluc\s+khac\b|\bsnooze\b|\blater\b"
@@ -154,6 +160,10 @@ _CORRECT_RE = re.compile(
 )
 # A greeting on its own (a report may start with "chào anh, đã nộp ...": that is a report).
 _GREETING_RE = re.compile(r"^(?:xin\s+)?chao\b|^(?:hello|hi|alo)\b")
+_THANKS_RE = re.compile(r"^(?:xin\s+|em\s+|toi\s+)?(?:cam\s+on|thank|thanks|thx|tks)\b")
+# Asking when something is due: "khi nào", "bao giờ", "ngày nào", or "hạn …?".
+_WHEN_RE = re.compile(r"\b(?:khi\s+nao|bao\s+gio|luc\s+nao|ngay\s+nao|when)\b"
+                      r"|\b(?:han|deadline)\b.*\?")
 _HELP_RE = re.compile(r"\bhuong\s+dan\b|\btro\s+giup\b|\bgiup\b|\bhelp\b|\bhdsd\b|^\?+$")
 # Earlier in the message wins; on a tie, help beats snooze beats submitted.
 _ACTION_PATTERNS = (
@@ -205,12 +215,28 @@ def _detect_action(text: str) -> Action | None:
     # Saying something was entered wrongly is a correction, wherever it stands ("đã nộp nhầm số").
     if _CORRECT_RE.search(text):
         return Action.CORRECT
+    # A question about a deadline names the duty and "nộp", but reports nothing.
+    if _WHEN_RE.search(text):
+        return Action.WHEN
     # Negated verbs are blanked out first so "chưa nộp" cannot read as "nộp".
     text = _NOT_DONE_RE.sub(lambda m: " " * len(m.group()), text)
     found = _earliest(text, _ACTION_PATTERNS)
     if found is None and _GREETING_RE.search(text):
         return Action.GREETING
     return Action(found) if found else None
+
+
+def is_courtesy(text: str) -> bool:
+    """Thanks ("cảm ơn") or an emoji alone ("👍", "🙏🙏"): nothing to do, only to answer."""
+    folded = fold(text)
+    return bool(_THANKS_RE.search(folded)) or (
+        bool(folded) and not any(ch.isalnum() or ch == "?" for ch in folded))
+
+
+def _pasted(text: str) -> bool:
+    """A long text that never says outright that something was done."""
+    return len(text) > PASTED_TEXT \
+        and not _SAID_DONE_RE.search(_NOT_DONE_RE.sub(" ", text))
 
 
 def _detect_period(text: str, today: dt.date) -> tuple[int | None, int | None]:
@@ -277,6 +303,8 @@ def parse_intent(text: str, *, today: dt.date, duties: DutyWords) -> Intent | No
     scan = scan_reply(_RECEIPT_RE.sub(" ", text), today)
     rest = scan.rest
     action = _detect_action(rest)
+    if _pasted(rest) and action in (Action.SUBMITTED, None) and not scan.number:
+        return None
     duty = duties.find(rest)
     quarter, year = _detect_period(rest, today)
     if duty is None and quarter is not None:

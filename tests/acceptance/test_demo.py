@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import os
 import queue
+import re
+import signal
 import subprocess
 import sys
 import threading
@@ -32,10 +34,12 @@ class Demo:
     """`isobot demo` as a process: its lines as they come, typed lines sent."""
 
     def __init__(self, cwd) -> None:
-        self.process = subprocess.Popen(
-            [*ISOBOT, "demo", "--now", "2026-12-07T07:00"], cwd=cwd, env=demo_env(),
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-            text=True, encoding="utf-8")
+        self.errors = cwd / "stderr.txt"  # what the demo would show in the terminal besides
+        with self.errors.open("w") as errors:
+            self.process = subprocess.Popen(
+                [*ISOBOT, "demo", "--now", "2026-12-07T07:00"], cwd=cwd, env=demo_env(),
+                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=errors,
+                text=True, encoding="utf-8")
         self.lines: queue.Queue[str | None] = queue.Queue()
         self.seen: list[str] = []
         threading.Thread(target=self._read, daemon=True).start()
@@ -45,8 +49,11 @@ class Demo:
             self.lines.put(line)
         self.lines.put(None)
 
-    def wait_for(self, wanted: str) -> None:
-        while not any(wanted in line for line in self.seen):
+    def wait_for(self, wanted: str | re.Pattern[str]) -> None:
+        def found(line: str) -> bool:
+            return bool(wanted.search(line)) if isinstance(wanted, re.Pattern) else wanted in line
+
+        while not any(map(found, self.seen)):
             line = self.lines.get(timeout=60)
             assert line is not None, f"the demo ended before {wanted!r}: {''.join(self.seen)}"
             self.seen.append(line)
@@ -74,3 +81,55 @@ def test_the_demo_chats_through_zalo_and_leaves_when_asked(tmp_path):
         if demo.process.poll() is None:
             demo.process.kill()
             demo.process.wait(timeout=10)
+
+
+def started(tmp_path) -> Demo:
+    """The demo, once the officer is registered and greeted."""
+    demo = Demo(tmp_path)
+    demo.wait_for(re.compile(r"^\[[^]]+\] isobot:$"))  # a message, not the banner's "isobot:"
+    return demo
+
+
+def ends_cleanly(demo: Demo) -> None:
+    assert demo.process.wait(timeout=30) == 0
+    assert "Traceback" not in demo.errors.read_text()
+
+
+def test_ctrl_c_quits_at_once_without_a_traceback(tmp_path):
+    demo = started(tmp_path)
+    try:
+        demo.process.send_signal(signal.SIGINT)  # stdin stays open: nobody presses Enter
+        ends_cleanly(demo)
+    finally:
+        if demo.process.poll() is None:
+            demo.process.kill()
+
+
+def test_the_end_of_its_input_ends_the_demo(tmp_path):
+    demo = started(tmp_path)
+    try:
+        demo.type("viec")
+        demo.process.stdin.close()
+        ends_cleanly(demo)
+    finally:
+        if demo.process.poll() is None:
+            demo.process.kill()
+
+
+def test_a_file_the_bot_sends_is_saved_and_named_and_you_are_anh_chi(tmp_path):
+    demo = started(tmp_path)
+    try:
+        demo.type("/lich_ics")
+        saved = re.compile(re.escape(vi._("📎 {name} saved to {path}")).replace(
+            re.escape("{name}"), r"(?P<name>\S+)").replace(re.escape("{path}"), r"(?P<path>\S+)"))
+        demo.wait_for(saved)
+        found = next(m for m in map(saved.search, demo.seen) if m)
+        path = found["path"]
+        assert path == f"data/demo-files/{found['name']}" and path.endswith(".ics")
+        assert (tmp_path / path).read_text().startswith("BEGIN:VCALENDAR")
+        assert any(re.match(r"\[[^]]+\] Anh/chị: /start ", line) for line in demo.seen)
+        demo.type("/thoat")
+        ends_cleanly(demo)
+    finally:
+        if demo.process.poll() is None:
+            demo.process.kill()

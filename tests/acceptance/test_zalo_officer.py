@@ -220,3 +220,12 @@ async def test_language_can_be_switched_to_english_and_choices_follow(bot):
     ask = await bot.say(OFFICER, "/nop")
     assert ask.startswith("Which duty are you reporting as done?")
     assert "Reply with the number of your choice:\n1. " in ask  # long labels: one per line
+
+
+async def test_an_impossible_date_in_free_text_is_named_in_the_answer(bot, engine):
+    await officer_with_reminder(bot)
+    answer = await bot.say(OFFICER, "đã nộp báo cáo quý 4 số 77/BB-UBND ngày 31/02/2026")
+    assert answer == vi._("The document's date is not a real date.")
+    asked_again = (await bot.sandbox.next_message(OFFICER, timeout=10))["text"]
+    assert "Báo cáo quý" in asked_again and "123/BC-UBND" in asked_again  # the line, again
+    assert events(engine) == []

@@ -43,7 +43,7 @@ def chat(engine, catalog, calendar) -> Chat:
 
 HELP = [  # who, command, listed in their /help
     (OFFICER, "/viec", True), (OFFICER, "/nop", True), (OFFICER, "/lich_ics", True),
-    (OFFICER, "/chidao", False), (OFFICER, "/xuat", False), (OFFICER, "/start", True),
+    (OFFICER, "/chidao", False), (OFFICER, "/xuat", False), (OFFICER, "/start", False),
     (HEAD, "/lich_ics", True), (HEAD, "/vanban", False),
     (SUPERVISOR, "/chidao", True), (SUPERVISOR, "/chidao_tinhhinh", True),
     (SUPERVISOR, "/vanban", True), (SUPERVISOR, "/xuat", True), (SUPERVISOR, "/nop", True),

@@ -103,6 +103,12 @@ class SubmissionFlow(Feature):
         draft = Draft()
         if intent is not None:
             draft.take(intent.document, intent.nonconformities)
+            if intent.document is not None and not intent.document.ok:
+                # Dropped, not ignored: the officer learns why the line is asked again.
+                turn.say(document_problem(intent.document, turn.tr))
+            elif parsing.ParseIssue.BAD_DATE in intent.issues:  # a date alone, no number
+                turn.say(document_problem(parsing.DocumentReference(
+                    None, issues=(parsing.ParseIssue.BAD_DATE,)), turn.tr))
         found = named_duties(turn, self.catalog, intent, self.calendar.tz) if intent \
             else Found(my_open(turn, self.catalog), exact=False)
         if found is None:
@@ -198,6 +204,11 @@ class SubmissionFlow(Feature):
 
     def _document(self, turn: Turn, draft: Draft, answer: Answer) -> Next:
         obligation = self.ask.obligation(turn, draft)
+        if _skips(turn, answer.text):
+            turn.say(turn.tr._("This step cannot be skipped: the duty is recorded with the "
+                               "number and date of its document.") + "\n"
+                     + evidence_prompt(self.ask.duty(obligation), turn.tr, turn.today))
+            return STAY
         document = parsing.parse_document_reference(answer.text, today=turn.today)
         if not document.ok:
             turn.say(document_problem(document, turn.tr) + "\n"
@@ -234,13 +245,15 @@ class SubmissionFlow(Feature):
         if answer.chose("skip") and not draft.lacks_evidence(duty):
             return Step.CONFIRM
         text = answer.text.strip()
-        skipping = answer.chose("skip") or parsing.match_choice(
-            text, [("skip", turn.tr._("Skip"), parsing.choice_aliases("skip"))])
+        skipping = answer.chose("skip") or _skips(turn, text)
         # A bare number answers a choice, never a note ("1" for an earlier message's choice).
         if text and accepts(duty, "note") and not skipping \
                 and parsing.choice_number(text) is None:
             draft.note = text[:4000]
             return self._checked(Step.CONFIRM, draft, obligation)
+        if skipping:  # the question alone again would not say why
+            self.ask.file(turn, draft, skip_refused=True)
+            return STAY
         return Step.FILE
 
     def _confirm(self, turn: Turn, draft: Draft, answer: Answer) -> Next:
@@ -277,3 +290,9 @@ class SubmissionFlow(Feature):
         if incoming.upload is not None:  # the person is back from the upload page
             turn.say(tr._("Received the file {name}.").format(name=incoming.name))
         self.steps.move(turn, flow, self._checked(Step.CONFIRM, flow.draft, obligation))
+
+
+def _skips(turn: Turn, text: str) -> bool:
+    """Whether typed ``text`` says "skip" ("bỏ qua"), in words: a number is not a word."""
+    return parsing.choice_number(text) is None and parsing.match_choice(
+        text, [("skip", turn.tr._("Skip"), parsing.choice_aliases("skip"))]) is not None

@@ -68,7 +68,8 @@ class Questions:
             "How many nonconformities did the internal audit find? Reply with a number (0 if "
             "none).")]))
 
-    def file(self, turn: Turn, draft: Draft) -> None:
+    def file(self, turn: Turn, draft: Draft, *, skip_refused: bool = False) -> None:
+        """The file step's question; ``skip_refused``: after a "skip" it cannot take, why."""
         tr, obligation = turn.tr, self.obligation(turn, draft)
         duty = self.duty(obligation)
         may_skip = not draft.lacks_evidence(duty)
@@ -85,7 +86,9 @@ class Questions:
         ask = ask.format(limit=turn.file_limit_mb())
         if not turn.messenger.receives_documents:  # a PDF comes through isobot's web server
             ask = f"{ask}\n{upload_line(turn)}"
-        turn.say("\n".join([self.heading(turn, obligation), ask]),
+        refused = [tr._("This step cannot be skipped: the duty is recorded only with its "
+                        "evidence.")] if skip_refused else []
+        turn.say("\n".join([self.heading(turn, obligation), *refused, ask]),
                  offer(Step.FILE, tr, skip=may_skip))
 
     def confirm(self, turn: Turn, draft: Draft) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from bot.messengers.base import Shown
 from bot.messengers.telegram.sandbox import TelegramSandbox
 from jobs.text.i18n import Translator
 
@@ -28,13 +29,22 @@ class TelegramPhone:
     def user_says(self, user_id: int, text: str, name: str | None = None) -> None:
         self.sandbox.user_sends_text(user_id, text, first_name=name)
 
-    async def next_message(self, user_id: int) -> tuple[str, list[str]]:
+    async def next_message(self, user_id: int) -> Shown:
         message = await self.sandbox.next_message(user_id, timeout=3600)
         rows = (message.get("reply_markup") or {}).get("inline_keyboard", [])
         buttons = [button for row in rows for button in row]
         if buttons:
             self.buttons = [(message["message_id"], b["callback_data"]) for b in buttons]
-        return message.get("text") or message.get("caption") or "", [b["text"] for b in buttons]
+        return Shown(message.get("text") or message.get("caption") or "",
+                     [b["text"] for b in buttons], self._file(message))
+
+    def _file(self, message: dict) -> tuple[str, bytes] | None:
+        """The document or photo the bot sent, with the name it goes by."""
+        sent = message.get("document") or (message.get("photo") or [None])[-1]
+        stored = self.sandbox.files.by_id.get(sent["file_id"]) if sent else None
+        if stored is None:
+            return None
+        return stored.name or f"photo-{message['message_id']}.jpg", stored.content
 
     def press(self, user_id: int, number: int) -> bool:
         if not 1 <= number <= len(self.buttons):

@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
+import aiohttp
+
+from bot.messengers.base import Shown
 from bot.messengers.zalo.sandbox import ZaloSandbox
 from jobs.text.i18n import Translator
+
+# A link to a file on isobot's web server (bot/runtime/outgoing.py), as the text carries it.
+_FILE_LINK = re.compile(r"https?://[^\s]+/files/[^\s)]+")
 
 
 class ZaloPhone:
@@ -26,11 +33,14 @@ class ZaloPhone:
     def user_says(self, user_id: int, text: str, name: str | None = None) -> None:
         self.sandbox.user_sends_text(str(user_id), text, display_name=name)
 
-    async def next_message(self, user_id: int) -> tuple[str, list[str]]:
+    async def next_message(self, user_id: int) -> Shown:
         message = await self.sandbox.next_message(str(user_id), timeout=3600)
         if message.get("type") == "photo":  # a chart: its link on isobot's web server
-            return "\n".join(filter(None, [message.get("caption"), f"🖼 {message['photo']}"])), []
-        return message.get("text") or "", []
+            text = "\n".join(filter(None, [message.get("caption"), f"🖼 {message['photo']}"]))
+            return Shown(text, [], await _opened(message["photo"]))
+        text = message.get("text") or ""
+        link = _FILE_LINK.search(text)  # a file comes as a link: the phone opens it
+        return Shown(text, [], await _opened(link.group()) if link else None)
 
     def press(self, user_id: int, number: int) -> bool:
         return False  # no buttons: a typed "1" is the answer, read by the conversation
@@ -44,3 +54,16 @@ class ZaloPhone:
                  "June 2025 (try it with: isobot demo --messenger telegram)."),
             tr._("Type a message and press Enter. Choices are numbered lines: reply 1, 2, 3 to "
                  "pick one. “/tep PATH” sends a photo; “/thoat” leaves.")])
+
+
+async def _opened(url: str) -> tuple[str, bytes] | None:
+    """What opening ``url`` downloads: the file's name and bytes; None when nothing came."""
+    try:
+        async with aiohttp.ClientSession() as session, session.get(url) as response:
+            if response.status != 200:
+                return None
+            shown = response.content_disposition
+            name = (shown.filename if shown else None) or url.rsplit("/", 1)[-1]
+            return name, await response.read()
+    except (aiohttp.ClientError, TimeoutError):
+        return None
