@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from sqlalchemy.engine import Engine
@@ -21,6 +21,7 @@ from bot import parsing
 from bot.chat.commands import ANYONE, Audience, Command, Commands, Typed, audiences
 from bot.chat.feature import Doorkeeper, Feature
 from bot.chat.flow import Flow
+from bot.chat.installation import Installation
 from bot.chat.turn import Edit, Inbound, IncomingFile, Replies, Turn
 from bot.chat.uploads import asks_to_send_a_file, upload_line, upload_matches
 from bot.features import all_features
@@ -30,11 +31,6 @@ from jobs.catalog import Catalog
 from jobs.delivery.messages import Choice
 from jobs.delivery.offers import Offer, Offers
 from jobs.delivery.reachability import wrote_again
-from jobs.delivery.transport import Capabilities
-from jobs.evidence.upload_links import UploadLinks
-from jobs.people.invitations import JoinWay
-from jobs.people.personal_data import Operator
-from jobs.supervision.page_access import PageLinks
 from jobs.text.choice_ids import read_choice_id
 from jobs.text.i18n import N_, translator
 from storage.chats import claim_update, load_state, save_state
@@ -69,16 +65,9 @@ class Conversation:
     """Handles updates from any messenger against the database, the catalog and the calendar."""
 
     def __init__(self, engine: Engine, catalog: Catalog, calendar: WorkCalendar,
-                 default_language: str = "vi",
-                 messengers: Mapping[str, Capabilities] | None = None,
-                 operator: Operator | None = None, uploads: UploadLinks | None = None,
-                 join_ways: tuple[JoinWay, ...] = (), pages: PageLinks | None = None) -> None:
+                 default_language: str = "vi", installation: Installation | None = None) -> None:
         self.engine = engine
-        self.join_ways = join_ways  # how people join on each messenger (invitation cards)
-        self.uploads = uploads  # links to send a file through isobot's web server
-        self.pages = pages  # links to the supervisors' page
-        self.messengers = dict(messengers or {})  # by platform: what each messenger can do
-        self.operator = operator or Operator()  # named in the notice on personal data
+        self.installation = installation or Installation()
         self.catalog = catalog
         self.calendar = calendar
         self.default_language = default_language
@@ -123,9 +112,8 @@ class Conversation:
             language = members[0][0].language if members else self.default_language
             turn = Turn(session, inbound, now, translator(language), members,
                         load_state(session, platform=inbound.platform, chat_id=inbound.chat_id,
-                                   user_id=inbound.user_id, now=now), messengers=self.messengers,
-                        operator=self.operator, uploads=self.uploads, join_ways=self.join_ways,
-                        pages=self.pages)
+                                   user_id=inbound.user_id, now=now),
+                        installation=self.installation)
             turn.offers = Offers.load(turn.state, now)
             turn.carried = turn.state.pop("carried", None) or {}
             self._dispatch(turn)

@@ -9,19 +9,16 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import secrets
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlmodel import Session
 
+from bot.chat.installation import Installation
 from jobs.delivery.messages import Choice, Message
 from jobs.delivery.offers import Offers
 from jobs.delivery.transport import Capabilities
-from jobs.evidence.upload_links import UploadGrant, UploadLinks
-from jobs.people.invitations import JoinWay
-from jobs.people.personal_data import Operator
-from jobs.supervision.page_access import PageLinks
+from jobs.evidence.upload_links import UploadGrant
 from jobs.text.i18n import Translator
 from jobs.text.text_input import clean_text
 from storage.models import Member, Unit
@@ -117,16 +114,8 @@ class Turn:
     members: list[tuple[Member, Unit]]
     state: dict[str, Any]
     replies: Replies = field(default_factory=Replies)
-    # What each installed messenger is and can do, by platform key (brand names, file limits).
-    messengers: Mapping[str, Capabilities] = field(default_factory=dict)
-    # Who runs isobot, for the notice on personal data (jobs.people.personal_data).
-    operator: Operator = field(default_factory=Operator)
-    # Links to send a file through isobot's web server; None without a public address.
-    uploads: UploadLinks | None = None
-    # How a person joins on each messenger, for invitation sheets and cards (/moi).
-    join_ways: tuple[JoinWay, ...] = ()
-    # Links to the supervisors' page (/tongquan); None without a public address.
-    pages: PageLinks | None = None
+    # The messengers, the operator and the web server's links (bot.chat.installation).
+    installation: Installation = field(default_factory=Installation)
     offers: Offers = field(default_factory=Offers)
     # Set when a picked choice no longer applied: the conversation then shows the current ones.
     stale_choice: bool = False
@@ -161,14 +150,14 @@ class Turn:
     def upload_link(self) -> str | None:
         """A link for this person to send a file to the task under way, once, for a while;
         None when isobot has no public address. A newer link replaces the last."""
-        if self.uploads is None:
+        links = self.installation.uploads
+        if links is None:
             return None
         nonce = secrets.token_urlsafe(12)
         self.state["upload"] = nonce
         inbound = self.inbound
-        return self.uploads.url(UploadGrant(inbound.platform, inbound.user_id, inbound.chat_id,
-                                            nonce, self.tr.lang,
-                                            self.now + self.uploads.validity))
+        return links.url(UploadGrant(inbound.platform, inbound.user_id, inbound.chat_id,
+                                     nonce, self.tr.lang, self.now + links.validity))
 
     def carry(self, **details: Any) -> None:
         """Keep ``details`` for the next turn only (:attr:`carried` there)."""
@@ -188,11 +177,12 @@ class Turn:
     def messenger(self) -> Capabilities:
         """What the messenger this update came through can do."""
         platform = self.inbound.platform
-        return self.messengers.get(platform) or Capabilities(brand=platform.capitalize())
+        known = self.installation.messengers.get(platform)
+        return known or Capabilities(brand=platform.capitalize())
 
     def brand(self, platform: str) -> str:
         """A messenger's name as people know it (not translated), from its plug-in."""
-        known = self.messengers.get(platform)
+        known = self.installation.messengers.get(platform)
         return known.brand if known else platform.capitalize()
 
     def file_limit_mb(self) -> str:

@@ -30,7 +30,7 @@ def upload_line(turn: Turn) -> str:
                     "system operator has not set up isobot's web address. Please send a photo "
                     "of the document.").format(brand=turn.messenger.brand)
     return tr._("To send a PDF, Word or Excel file, open this link (it works once, for {minutes} "
-                "minutes): {url}").format(minutes=turn.uploads.minutes(), url=url)
+                "minutes): {url}").format(minutes=turn.installation.uploads.minutes(), url=url)
 
 
 def upload_matches(turn: Turn, incoming: IncomingFile) -> bool:

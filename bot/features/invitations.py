@@ -133,7 +133,7 @@ class Invitations(Feature):
 
         tr, day = turn.tr, f"{turn.today:%Y%m%d}"
         sheet, cards = io.BytesIO(), io.BytesIO()
-        write_invitation_sheet(invitations, turn.join_ways, sheet, tr)
-        write_invitation_cards(invitations, turn.join_ways, cards, tr)
+        write_invitation_sheet(invitations, turn.installation.join_ways, sheet, tr)
+        write_invitation_cards(invitations, turn.installation.join_ways, cards, tr)
         return (Attachment("document", f"isobot-invitations-{day}.xlsx", sheet.getvalue()),
                 Attachment("document", f"isobot-invitation-cards-{day}.pdf", cards.getvalue()))

@@ -30,7 +30,7 @@ from storage.members import accounts
 
 def _other(turn: Turn, platform: str) -> str:
     """The other installed messengers' names, e.g. for "link your ... account"."""
-    return " / ".join(turn.brand(p) for p in turn.messengers if p != platform)
+    return " / ".join(turn.brand(p) for p in turn.installation.messengers if p != platform)
 
 
 def link_account(turn: Turn, code: str) -> bool:
@@ -64,7 +64,7 @@ def link_account(turn: Turn, code: str) -> bool:
              "account.").format(platform=turn.brand(inbound.platform), units=units,
                                 other=turn.brand(result.other_platform or "")),
         tr._("Reminders will come on both. Type /kenh to choose where they go."), "",
-        *notice_lines(tr, operator=turn.operator, brand=turn.brand(inbound.platform)),
+        *notice_lines(tr, operator=turn.installation.operator, brand=turn.brand(inbound.platform)),
     ]))
     return True
 

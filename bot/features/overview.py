@@ -32,21 +32,21 @@ class Overview(Feature):
     def link(self, turn: Turn, args: str) -> None:
         """/tongquan: the person's link to the page."""
         tr = turn.tr
-        if turn.pages is None:
+        if turn.installation.pages is None:
             turn.say(tr._("The page is not available: isobot has no public web address. "
                           "Please tell the operator."))
             return
         inbound = turn.inbound
-        url = turn.pages.url(inbound.platform, inbound.user_id, tr.lang, turn.now)
+        url = turn.installation.pages.url(inbound.platform, inbound.user_id, tr.lang, turn.now)
         text = tr._("Your units at a glance (works for {hours} hours, for you only; do not "
-                    "pass it on): {url}").format(hours=turn.pages.hours(), url=url)
+                    "pass it on): {url}").format(hours=turn.installation.pages.hours(), url=url)
         turn.reply(Message(text, page_button=self._app_button(turn)))
 
     @staticmethod
     def _app_button(turn: Turn) -> tuple[str, str]:
         """The page as a Mini App, in a private chat: messengers open only HTTPS ones."""
-        inbound, app = turn.inbound, turn.pages.app_url(turn.inbound.platform)
-        capabilities = turn.messengers.get(inbound.platform)
+        inbound, app = turn.inbound, turn.installation.pages.app_url(turn.inbound.platform)
+        capabilities = turn.installation.messengers.get(inbound.platform)
         if not app.startswith("https://") or (capabilities and
                                               capabilities.is_group(inbound.chat_id)):
             return ()

@@ -117,7 +117,7 @@ class Registration(Feature):
             return
         turn.members = accounts(turn.session, platform=inbound.platform, user_id=inbound.user_id)
         turn.say("\n".join([*self._welcome(turn, result.member, result.unit), "",
-                            *notice_lines(turn.tr, operator=turn.operator,
+                            *notice_lines(turn.tr, operator=turn.installation.operator,
                                           brand=turn.messenger.brand),
                             *self._onboarding(turn, result.member, result.unit)]))
         turn.state.clear()

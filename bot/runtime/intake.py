@@ -277,7 +277,7 @@ class Intake:
 
     def _converse(self, row: Stored, inbound: Inbound | None) -> Replies:
         """Handle the update and queue its replies in one transaction that finishes the row."""
-        capabilities = self.conversation.messengers.get(row.platform)
+        capabilities = self.conversation.installation.messengers.get(row.platform)
         finished = []
 
         def answer(session: Session, cleaned: Inbound, replies: Replies) -> None:

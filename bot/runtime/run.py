@@ -21,8 +21,8 @@ from sqlalchemy.engine import Engine
 from bot.chat.conversation import Conversation
 from bot.messengers import installed
 from bot.messengers.base import Connection, FileTooLarge, Host, Messenger
-from bot.messengers.joining import join_ways
 from bot.runtime.health import HealthServer
+from bot.runtime.installation import installation_of, mini_apps
 from bot.runtime.intake import Intake
 from bot.runtime.metrics import Metrics
 from bot.runtime.outgoing import OutgoingFiles
@@ -37,11 +37,8 @@ from jobs.catalog import Catalog
 from jobs.delivery.deliverer import Deliverer, DeliveryClock, Lane, Pace, RateLimits
 from jobs.evidence.dossier import dossier_builder
 from jobs.evidence.store import Archivist, TooLarge
-from jobs.evidence.upload_links import UploadLinks
-from jobs.people.personal_data import Operator
 from jobs.reports.annual_files import WHAT as ANNUAL_REPORT
 from jobs.reports.annual_files import annual_report_builder
-from jobs.supervision.page_access import MiniApp, PageLinks
 from storage import evidence_files, inbox, outbox, queue
 from storage.db import session_scope
 from storage.leadership import Leadership
@@ -101,10 +98,7 @@ class Runtime:
             log_format=self.settings.log_format), separate=self.settings.planning_process)
         self.conversation = Conversation(
             self.engine, self.catalog, self.calendar, self.settings.language,
-            messengers={m.name: m.capabilities for m in self.messengers},
-            operator=Operator(self.settings.operator_name, self.settings.operator_contact),
-            uploads=self._upload_links(), join_ways=join_ways(self.settings),
-            pages=self._page_links())
+            installation_of(self.settings, self.messengers))
         self.metrics = Metrics(self.engine, self.clock.now,
                                [m.name for m in self.messengers if m.enabled(self.settings)])
         store = self.settings.evidence_store(on_altered=self.metrics.evidence_mismatch)
@@ -120,35 +114,11 @@ class Runtime:
                              answered=self.wake_replies, handled=self.metrics.update_handled,
                              tally=self.metrics, workers=self.settings.inbox_workers)
         self.uploads = UploadDesk(self.engine, self.clock.now, self.settings.link_signing_key(),
-                                  self.conversation.messengers, self.intake.store,
+                                  self.conversation.installation.messengers, self.intake.store,
                                   self.wake_replies)
         self.page = SupervisorPage(self.engine, self.catalog, self.clock.now,
-                                   self.conversation.pages, self._mini_apps())
-
-    def _page_links(self) -> PageLinks | None:
-        """Links to the supervisors' page; None without a public address."""
-        base, key = self.settings.public_base_url(), self.settings.link_signing_key()
-        if not base or not key:
-            return None
-        return PageLinks(base, key, dt.timedelta(hours=self.settings.page_link_hours))
-
-    def _mini_apps(self) -> dict[str, MiniApp]:
-        """The enabled messengers that open pages inside themselves with data they sign (an
-        optional part of a messenger: ``mini_app(settings)``)."""
-        apps = {}
-        for messenger in self.messengers:
-            app_of = getattr(messenger, "mini_app", None)
-            app = app_of(self.settings) if app_of and messenger.enabled(self.settings) else None
-            if app is not None:
-                apps[messenger.name] = app
-        return apps
-
-    def _upload_links(self) -> UploadLinks | None:
-        """Links to send files through the web server; None without a public address."""
-        base, key = self.settings.public_base_url(), self.settings.link_signing_key()
-        if not base or not key:
-            return None
-        return UploadLinks(base, key, dt.timedelta(minutes=self.settings.upload_link_minutes))
+                                   self.conversation.installation.pages,
+                                   mini_apps(self.settings, self.messengers))
 
     @property
     def webhook_mode(self) -> bool:
