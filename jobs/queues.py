@@ -80,8 +80,10 @@ def _spread(row_id: int, tries: int) -> float:
 
 
 #: Updates people sent. A take counts as a try (an update that kills its worker is parked in the
-#: end, not retaken for ever); retried after at most 2, 6, 18, 54 and 162 s (4 minutes in all),
-#: then parked and the person told. Held two minutes: a conversation's turn takes well under that.
+#: end, not retaken for ever); after its first failure an update is set aside, so its chat's next
+#: ones go on (``storage.inbox``), retried after at most 2, 6, 18, 54 and 162 s (4 minutes in
+#: all), then parked and the person told. Held two minutes: a conversation's turn takes well
+#: under that.
 INBOX = QueuePolicy("inbox", first_pause=dt.timedelta(seconds=2), factor=3,
                     max_pause=dt.timedelta(hours=1), max_tries=6,
                     lease=dt.timedelta(seconds=120), jitter=0.25)

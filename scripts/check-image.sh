@@ -32,7 +32,7 @@ rm -f "$src"/locales/*/LC_MESSAGES/*.mo  # the build compiles them; none may com
 "$venv/bin/pip" check
 echo "check-image: the environment holds $(du -sm "$venv" | cut -f1) MB"
 
-mkdir -p "$run"
+mkdir -p "$run/data"  # isobot refuses a database in a folder that does not exist
 in_image() {
   (cd "$run" && env -i PATH="$venv/bin:/usr/bin:/bin" HOME="$run" LANG=C.UTF-8 \
      DATABASE_URL="sqlite:///$run/data/isobot.sqlite3" ISOBOT_NOW=2026-12-01T07:00 "$@")

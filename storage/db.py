@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import sqlite3
 import threading
 from collections.abc import Iterator
@@ -22,12 +23,22 @@ BUSY_SECONDS = 5.0
 DEFAULT_DATABASE_URL = "sqlite:///data/isobot.sqlite3"
 
 
+class MissingDatabaseFolder(FileNotFoundError):
+    """A SQLite file named in a folder that does not exist: a mistyped path would otherwise
+    start an empty database beside the real one."""
+
+
 def make_engine(url: str) -> Engine:
-    """An engine for ``url``; a SQLite file's folder is created, and its foreign keys enforced."""
+    """An engine for ``url``; a SQLite file's foreign keys enforced. Its folder must exist
+    (:class:`MissingDatabaseFolder`), but for the default one, which is created."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+            folder = Path(parsed.database).parent
+            if url == DEFAULT_DATABASE_URL:
+                folder.mkdir(parents=True, exist_ok=True)
+            elif not folder.is_dir():
+                raise MissingDatabaseFolder(errno.ENOENT, "no such folder", str(folder))
         engine = create_engine(url, connect_args={"check_same_thread": False})
         event.listen(engine, "connect", _sqlite_pragmas)
         _one_writer_at_a_time(engine)

@@ -343,7 +343,9 @@ class LegalDocument(SQLModel, table=True):
 
 
 class InboxState(StrEnum):
-    PENDING = "pending"  # waiting, being handled (leased) or waiting to be retried
+    PENDING = "pending"  # waiting its turn in its chat, or being handled (leased)
+    # Failed once, retried on its own: the chat's later updates no longer wait for it.
+    ASIDE = "aside"
     PARKED = "parked"  # failed too often: kept for the operator, never retried by itself
 
 

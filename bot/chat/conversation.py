@@ -112,7 +112,7 @@ class Conversation:
             language = members[0][0].language if members else self.default_language
             turn = Turn(session, inbound, now, translator(language), members,
                         load_state(session, platform=inbound.platform, chat_id=inbound.chat_id,
-                                   user_id=inbound.user_id, now=now),
+                                   user_id=inbound.user_id),
                         installation=self.installation)
             turn.offers = Offers.load(turn.state, now)
             turn.carried = turn.state.pop("carried", None) or {}

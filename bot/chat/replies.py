@@ -42,9 +42,10 @@ def queue_replies(session: Session, *, inbound: Inbound, replies: Replies,
 
 
 def queue_apology(session: Session, *, platform: str, chat_id: str, update_id: str,
-                  text: str, now: dt.datetime) -> None:
-    """Tell the chat that its update could not be handled (it was given up on)."""
-    enqueue_reply(session, key=f"sorry:{platform}:{update_id}", kind="reply",
+                  text: str, now: dt.datetime, why: str = "sorry") -> None:
+    """Tell the chat that its update could not be handled (given up on, or ``why`` else: a
+    word of the outbox key, once per update and reason)."""
+    enqueue_reply(session, key=f"{why}:{platform}:{update_id}", kind="reply",
                   payload=Message(text).to_payload(), platform=platform, chat_id=chat_id,
                   now=now)
 

@@ -21,6 +21,7 @@ from typer.core import TyperGroup
 from bot.cli.help_texts import localize, operator_translator
 from bot.settings import Settings
 from jobs.text.i18n import Translator, translator
+from storage.db import MissingDatabaseFolder
 
 BAD_INPUT, ENVIRONMENT = 2, 1
 
@@ -69,6 +70,10 @@ def explain(error: BaseException, tr: Translator) -> tuple[str, int]:
     if isinstance(error, NoSuchModuleError | ArgumentError):
         return tr._("DATABASE_URL is not supported: use sqlite:///FILE or "
                     "postgresql+psycopg://USER:PASSWORD@HOST/DATABASE."), ENVIRONMENT
+    if isinstance(error, MissingDatabaseFolder):
+        return tr._("The folder {folder} of the SQLite database in DATABASE_URL does not exist: "
+                    "correct DATABASE_URL, or create the folder.").format(
+                        folder=error.filename), BAD_INPUT
     if isinstance(error, OSError) and error.errno == errno.EADDRINUSE:
         return tr._("The port is already in use: stop the other program, or set "
                     "WEBHOOK_PORT or ISOBOT_HEALTH_PORT to another port."), ENVIRONMENT

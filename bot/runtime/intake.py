@@ -6,8 +6,9 @@ off the event loop, several chats at once but one update at a time per chat, in 
 they came; the conversation runs in a thread and queues its replies in the outbox in the
 same transaction (:mod:`bot.chat.replies`), and the reply lane sends them. The inbox is a durable
 queue (:mod:`jobs.queues`, numbers in :data:`jobs.queues.INBOX`): an update whose handling fails
-is retried after a pause, and after the last try it is parked: kept in the inbox for the
-operator, logged with its error, and the person is told.
+is set aside, the person told, and retried after a pause beside the chat's next updates, which
+no longer wait for it; after the last try it is parked: kept in the inbox for the operator,
+logged with its error, and the person is told again.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ from bot.messengers.base import Arrival, Connection, Messenger
 from bot.runtime.uploads import upload_inbound
 from jobs.calendar.clock import Clock
 from jobs.queues import INBOX, Fate, Tally, Untallied, log_park, log_retry
-from jobs.text.i18n import translator
+from jobs.text.i18n import N_, translator
 from storage import inbox
 from storage.db import session_scope
 from storage.models import Member
@@ -47,6 +48,13 @@ POLL_SECONDS = 1.0
 TAKEN_PER_WORKER = 8
 #: How long a worker lets the webhook go first before it handles its next update anyway.
 GIVE_WAY_SECONDS = 0.1
+
+#: Said once when an update fails and is set aside: its chat's next messages go on meanwhile.
+_SET_ASIDE = N_("Sorry, isobot could not handle your last message just now. It will try again "
+                "by itself; meanwhile you can go on.")
+#: Said when it is given up.
+_GIVEN_UP = N_("Sorry, isobot could not handle your last message. The system operator has been "
+               "told; please try again later.")
 
 
 @dataclass(frozen=True)
@@ -298,28 +306,35 @@ class Intake:
         return replies
 
     def _failed(self, row: Stored, error: Exception) -> None:
-        """Retry the update after a pause, or park it after its last try and tell the person."""
+        """Retry the update after a pause, aside of its chat's order (the person told the
+        first time), or park it after its last try and apologise."""
         if not INBOX.parks(row.attempts):
             pause = INBOX.pause(tries=row.attempts, row_id=row.id)
             log_retry(log, INBOX, row_id=row.id, tries=row.attempts, pause=pause,
                       error=repr(error), messenger=row.platform)
             with session_scope(self.engine) as session:
-                inbox.retry(session, row_id=row.id, at=self.clock.now() + pause * self._speed,
-                            error=repr(error))
+                set_aside = inbox.retry(session, row_id=row.id, error=repr(error),
+                                        at=self.clock.now() + pause * self._speed)
+                if set_aside:
+                    self._tell(session, row, "aside", _SET_ASIDE)
             self.tally.counted(INBOX.name, row.platform, Fate.RETRIED)
+            if set_aside:
+                self.answered(row.platform)
             return
         log_park(log, INBOX, row_id=row.id, messenger=row.platform, level=logging.ERROR,
                  exc_info=error, reason=f"the {row.platform} update {row.update_id} failed "
                                      f"{row.attempts} times")
         with session_scope(self.engine) as session:
             inbox.park(session, row_id=row.id, error=repr(error))
-            tr = translator(_language(session, row) or self.conversation.default_language)
-            queue_apology(session, platform=row.platform, chat_id=row.chat_key,
-                          update_id=row.update_id, now=self.clock.now(), text=tr._(
-                              "Sorry, isobot could not handle your last message. The system "
-                              "operator has been told; please try again later."))
+            self._tell(session, row, "sorry", _GIVEN_UP)
         self.tally.counted(INBOX.name, row.platform, Fate.PARKED)
         self.answered(row.platform)
+
+    def _tell(self, session: Session, row: Stored, why: str, text: str) -> None:
+        """Queue ``text`` (a message id) for the chat the update came from, in its language."""
+        tr = translator(_language(session, row) or self.conversation.default_language)
+        queue_apology(session, platform=row.platform, chat_id=row.chat_key, why=why,
+                      update_id=row.update_id, now=self.clock.now(), text=tr._(text))
 
     # -- for tests and benchmarks -------------------------------------------------------------
 

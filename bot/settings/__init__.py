@@ -13,6 +13,8 @@ from pathlib import Path
 
 from pydantic import AliasChoices, Field, PrivateAttr, SecretStr, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 from bot.messengers import installed
 from bot.settings.ops import OpsSettings
@@ -82,6 +84,10 @@ class Settings(*(m.settings_model for m in installed()), WebSettings, StoreSetti
         # SQLite embedded, PostgreSQL in production: the migrations are tested on these two.
         if not value.startswith(("sqlite:", "postgresql:", "postgresql+psycopg:")):
             raise ValueError("DATABASE_URL must be sqlite:///FILE or postgresql+psycopg://…")
+        try:
+            make_url(value)
+        except ArgumentError:  # "sqlite:", a scheme and nothing else
+            raise ValueError("DATABASE_URL is not a URL") from None
         return value
 
     @field_validator("app_database_url")

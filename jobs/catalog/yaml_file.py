@@ -73,6 +73,11 @@ def read_yaml(path: Path, *, may_be_empty: bool = False) -> YamlDocument:
     loader = _Loader(text)
     try:
         node = loader.get_single_node()
+        looped = _inside_itself(node)
+        if looped is not None:
+            raise CatalogError([t._("{file}: line {line}: an alias stands for the list or mapping "
+                                    "it is in (a recursive alias)").format(
+                                        file=name, line=looped.start_mark.line + 1)], path)
         data = loader.construct_document(node) if node is not None else None
     except yaml.YAMLError as exc:
         raise CatalogError([yaml_problem(exc, name)], path) from exc
@@ -81,6 +86,31 @@ def read_yaml(path: Path, *, may_be_empty: bool = False) -> YamlDocument:
     if data is None and not may_be_empty:
         raise CatalogError([t._("{file}: the catalog is empty").format(file=name)], path)
     return YamlDocument(path, name, data, node)
+
+
+def _inside_itself(root: Node | None) -> Node | None:
+    """A node that contains itself through an alias (``&a [*a]``), if any: PyYAML builds it as
+    a list or mapping holding itself, which no rule can read to its end."""
+    entered: set[int] = set()  # on the way from the root to the node at hand
+    done: set[int] = set()  # an alias met twice is walked once
+    stack: list[tuple[Node, bool]] = [(root, False)] if root is not None else []
+    while stack:
+        node, leaving = stack.pop()
+        if leaving:
+            entered.discard(id(node))
+            done.add(id(node))
+            continue
+        if id(node) in entered:
+            return node
+        if id(node) in done:
+            continue
+        entered.add(id(node))
+        stack.append((node, True))
+        if isinstance(node, MappingNode):
+            stack.extend((part, False) for pair in node.value for part in pair)
+        elif isinstance(node, SequenceNode):
+            stack.extend((item, False) for item in node.value)
+    return None
 
 
 def problem_line(doc: YamlDocument, entry: str | None, field: str | None, problem: str,

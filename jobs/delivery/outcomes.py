@@ -164,7 +164,7 @@ def _remember_choices(session: Session, row: Outbox, member: Member | None,
     if not outcome.choices or member is None:
         return
     key = dict(platform=row.platform, chat_id=row.chat_id, user_id=member.platform_user_id)
-    state = load_state(session, **key, now=outcome.at)  # held until the batch commits
+    state = load_state(session, **key)  # held until the batch commits
     remember_offer(state, [(c.id, c.label) for c in outcome.choices], outcome.at)
     save_state(session, **key, state=state, now=outcome.at)
 

@@ -11,6 +11,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from jobs.evidence.signed import SEPARATOR, seal, unseal
+from storage.blobs import key_hash
 
 
 @dataclass(frozen=True)
@@ -29,13 +30,15 @@ def sign(key: str, filename: str, *, expires: dt.datetime, secret: bytes) -> str
 
 
 def verify(token: str, *, now: dt.datetime, secret: bytes) -> Link | None:
-    """What ``token`` opens at ``now``; None when it is forged, altered or expired."""
+    """What ``token`` opens at ``now``; None when it is forged, altered or expired, or names
+    no file of the store."""
     fields = unseal(token, secret=secret)
     if fields is None or len(fields) < 3:
         return None
     key, moment, filename = fields[0], fields[1], SEPARATOR.join(fields[2:])
     try:
         expires = dt.datetime.fromtimestamp(int(moment), tz=dt.UTC)
+        key_hash(key)  # a key of the store, nothing outside it
     except (ValueError, OverflowError):
         return None
     return Link(key, filename, expires) if now < expires else None

@@ -10,6 +10,7 @@ import logging
 import aiohttp
 import pytest
 
+from jobs.evidence.file_links import sign
 from jobs.text.i18n import translator
 from storage.models import Role
 from tests.acceptance.test_telegram_webhook import free_port
@@ -115,3 +116,10 @@ async def test_in_long_polling_the_chart_reaches_zalo_through_the_web_server(eng
         assert not [line for line in logged if token in line or token[:20] in line]
     finally:
         await bot.stop()
+
+
+@pytest.mark.parametrize("key", ["../../../etc/passwd", "evidence/zz/not-a-hash", "", "outgoing"])
+async def test_a_signed_link_naming_no_file_of_the_store_opens_nothing(bot, key):
+    signing_key = bot.runtime.settings.link_signing_key()
+    token = sign(key, "x.pdf", expires=bot.clock.now() + dt.timedelta(days=1), secret=signing_key)
+    assert (await fetch(f"http://127.0.0.1:{bot.port}/files/{token}"))[0] == 404

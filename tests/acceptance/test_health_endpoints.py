@@ -36,6 +36,7 @@ async def sandbox():
 
 @pytest.fixture
 def env(sandbox, tmp_path):
+    (tmp_path / "db").mkdir()  # a folder of its own, which a test takes away
     return bot_env(sandbox, f"{tmp_path}/db/isobot.sqlite3", ISOBOT_LOG_FORMAT="json")
 
 

@@ -22,8 +22,8 @@ vi = translator("vi")
 NOW = at("2026-12-01 09:00")
 
 
-def isobot(database_url, *args, now=NOW):
-    return cli.isobot(database_url, *args, now=now)
+def isobot(database_url, *args, now=NOW, env=None):
+    return cli.isobot(database_url, *args, now=now, env=env)
 
 
 def one_line(result) -> str:
@@ -212,10 +212,26 @@ def test_a_wrong_option_is_one_vietnamese_line(sample, args, named):
     assert "Usage" not in line and "Error" not in line
 
 
-def test_an_unsupported_database_url_is_one_line(tmp_path):
-    result = cli.isobot("mysql://isobot@localhost/isobot", "units", "list", now=NOW)
+@pytest.mark.parametrize("url", ["mysql://isobot@localhost/isobot", "sqlite:"])
+def test_an_unsupported_database_url_is_one_line(tmp_path, url):
+    result = cli.isobot(url, "units", "list", now=NOW)
     assert result.exit_code == 2
     assert "DATABASE_URL" in one_line(result)
+
+
+def test_a_sqlite_database_in_a_folder_that_does_not_exist_is_refused_not_made(tmp_path):
+    result = cli.isobot(f"sqlite:///{tmp_path}/isobto/isobot.sqlite3", "db", "upgrade", now=NOW)
+    assert result.exit_code == 2
+    assert f"{tmp_path}/isobto" in one_line(result)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_recursive_alias_in_a_catalog_is_one_line_naming_the_file(sample, tmp_path):
+    catalog = tmp_path / "duties.yaml"
+    catalog.write_text("duties:\n  - &loop [*loop]\n", encoding="utf-8")
+    result = isobot(sample, "plan", env={"ISOBOT_CATALOG": str(catalog)})
+    assert result.exit_code == 2
+    assert str(catalog) in one_line(result)
 
 
 def test_an_unreachable_postgresql_is_one_line():

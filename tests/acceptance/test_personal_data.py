@@ -140,7 +140,7 @@ async def test_roi_erases_what_is_not_evidence_and_keeps_the_reports(phone):
                                                        Outbox.kind == "notice")).all() == [
             "cancelled"]
         state = load_state(session, platform=phone.platform, chat_id=str(phone.id("Lan")),
-                           user_id=str(phone.id("Lan")), now=START)
+                           user_id=str(phone.id("Lan")))
         assert not state.get("offers") and "flow" not in state
     # The unit has no officer now: its head hears, and so does the district (not who left).
     await phone.tick(START + dt.timedelta(minutes=5))

@@ -1,12 +1,13 @@
 """The schema comes only from Alembic migrations, and they match the models."""
 
+import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 from sqlmodel import SQLModel
 
-from storage.db import alembic_config, make_engine, upgrade
+from storage.db import MissingDatabaseFolder, alembic_config, make_engine, upgrade
 
 
 def test_migrations_build_every_table_on_an_empty_database(engine):
@@ -28,7 +29,8 @@ def test_migrations_can_be_undone_and_redone(engine):
     assert "obligation" in inspect(engine).get_table_names()
 
 
-def test_upgrade_creates_a_sqlite_file_in_a_new_folder(tmp_path):
+def test_a_sqlite_file_in_a_folder_that_does_not_exist_is_refused_not_created(tmp_path):
     url = f"sqlite:///{tmp_path}/new/folder/isobot.sqlite3"
-    upgrade(make_engine(url))
-    assert (tmp_path / "new" / "folder" / "isobot.sqlite3").exists()
+    with pytest.raises(MissingDatabaseFolder):
+        upgrade(make_engine(url))
+    assert not (tmp_path / "new").exists()

@@ -33,8 +33,10 @@ def chat(engine, catalog, calendar) -> Chat:
 def left_under_way(chat: Chat, who: str, flow: Any) -> None:
     """What the previous version kept in ``who``'s chat state: ``flow`` in its shape."""
     with session_scope(chat.engine) as session:
-        row = session.get(ChatState, ("test", who, who))
+        row = session.get(ChatState, ("test", who, who)) or ChatState(
+            platform="test", chat_id=who, user_id=who, state={}, updated_at=NOW)  # none yet
         row.state = {**row.state, "flow": flow}
+        session.add(row)
 
 
 def unit_id(chat: Chat, code: str) -> int:
