@@ -102,7 +102,7 @@ def test_a_number_typed_while_two_lists_are_open_answers_the_newest_and_says_so(
     # delivery remembers them, in a transaction of its own)
     with session_scope(chat.engine) as session:
         key = dict(platform="test", chat_id=OFFICER, user_id=OFFICER)
-        state = load_state(session, **key, now=NOW)
+        state = load_state(session, **key)
         remember_offer(state, [("later:99", "Nhắc lại sau"), ("guide:99", "Hướng dẫn")],
                        NOW + dt.timedelta(minutes=5))
         save_state(session, **key, state=state, now=NOW)
