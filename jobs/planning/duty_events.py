@@ -41,6 +41,14 @@ def merge_units(session: Session, *, merged: Unit, into: Unit, now: dt.datetime,
     if merged.id == into.id or into.id in subtree_ids(session, unit_id=merged.id):
         # Into itself or a unit below it: the tree would lose its root and units would vanish.
         raise ValueError("a unit cannot be merged into itself or a unit below it")
+    return hand_over(session, merged=merged, into=into, now=now, catalog=catalog,
+                     calendar=calendar, on=on)
+
+
+def hand_over(session: Session, *, merged: Unit, into: Unit, now: dt.datetime,
+              catalog: Catalog, calendar: WorkCalendar, on: dt.date | None = None) -> Obligation:
+    """The merge itself, for a caller that has checked ``into`` is not below ``merged`` (a
+    reorganisation plan checks all its merges at once, not walking the tree for each)."""
     day = on or now.astimezone(calendar.tz).date()
     changes = [Change(merged.id, "merged", day, merged.code, into.code)]
     for child in session.exec(select(Unit).where(Unit.parent_id == merged.id, Unit.active)):

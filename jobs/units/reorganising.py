@@ -1,6 +1,6 @@
 """Applying a checked reorganisation plan (:mod:`jobs.units.reorganisation`) in one transaction:
-new units, moves, renames, merges (each through :func:`merge_units`, so a merge here is the
-merge of ``units merge``), closings; every change kept in the units' history."""
+new units, moves, renames, merges (each through :func:`hand_over`, the merge of ``units merge``
+without its check, which the plan's covers), closings; every change kept in the units' history."""
 
 from __future__ import annotations
 
@@ -13,7 +13,8 @@ from sqlmodel import Session, select
 
 from jobs.calendar.workdays import WorkCalendar
 from jobs.catalog import Catalog
-from jobs.planning.duty_events import end_open_obligations, merge_units
+from jobs.planning.duty_events import end_open_obligations, hand_over
+from jobs.units.reform_notices import members_of, tell_moved_members, tell_supervisors_of_plan
 from jobs.units.reorganisation import ACTIONS, PlanRow, Tree
 from jobs.units.units_file import UnitRow, in_tree_order
 from storage.models import Member, Unit
@@ -61,13 +62,19 @@ def apply_plan(session: Session, *, rows: list[PlanRow], when: When, catalog: Ca
     for row in by_action["close"]:
         close_unit(session, unit=unit_by(session, row.code), when=when)
     parents, announced = parent_codes(session), set()
+    acting = members_of(session, codes=[r.code for r in by_action["merge"]])
     # The deepest first: a department merges before its province, so it is not first carried
     # along under the province's successor.
     for row in sorted(by_action["merge"], key=lambda r: -_depth(r.code, parents)):
         merged, into = unit_by(session, row.code), unit_by(session, row.target)
-        announced.add(merge_units(session, merged=merged, into=into, now=when.now,
-                                  catalog=catalog, calendar=calendar, on=when.effective).id)
-    return Effect(count_actions(rows), len(announced))
+        announced.add(hand_over(session, merged=merged, into=into, now=when.now,
+                                catalog=catalog, calendar=calendar, on=when.effective).id)
+    tell_moved_members(session, before=acting, effective=when.effective, now=when.now)
+    effect = Effect(count_actions(rows), len(announced))
+    tell_supervisors_of_plan(session, codes={r.target or r.code for r in rows},
+                             counts=effect.counts, announcements=effect.announcements,
+                             effective=when.effective, now=when.now)
+    return effect
 
 
 def _depth(code: str, parents: dict[str, str | None]) -> int:

@@ -11,9 +11,10 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
+from jobs.delivery.messages import Message
 from jobs.units.units_file import SAMPLE_REFORM_PLAN
 from storage.db import make_engine, session_scope
-from storage.models import Member, Obligation, ObligationStatus, Role, Unit
+from storage.models import Member, Obligation, ObligationStatus, Outbox, Role, Unit
 from storage.units import all_units, unit_by_code
 from tests.conftest import at
 from tests.support.records import isobot, log, owe
@@ -50,6 +51,10 @@ def before_reform(database_url) -> str:
         session.add(Member(unit_id=unit_by_code(session, code="KGG-SKHCN").id,
                            role=Role.OFFICER, platform="telegram", platform_user_id="7001",
                            chat_id="7001", display_name="Chị Lan",
+                           joined_at=at("2025-01-02 08:00")))
+        session.add(Member(unit_id=unit_by_code(session, code="AGG").id,
+                           role=Role.SUPERVISOR, platform="telegram", platform_user_id="7009",
+                           chat_id="7009", display_name="Anh Minh",
                            joined_at=at("2025-01-02 08:00")))
     engine.dispose()
     return database_url
@@ -135,6 +140,23 @@ def test_the_merged_units_duties_and_officers_go_to_its_successor_once(before_re
     assert [o for o in owed if o[0] == "AGG-SKHCN" and o[1] == "internal_audit"] == [
         ("AGG-SKHCN", "internal_audit", "2025", "open")]
     assert ("AGG-SKHCN", "management_review", "2025", "open") in owed
+
+
+def test_the_merged_units_officer_is_told_and_the_supervisor_gets_one_summary(
+        before_reform, tmp_path):
+    plan = tmp_path / "plan.csv"
+    plan.write_text(AN_GIANG_PLAN, encoding="utf-8")
+    assert reorganize(before_reform, plan).exit_code == 0
+    assert reorganize(before_reform, plan).exit_code == 2  # applied once: KGG is gone
+    engine = make_engine(before_reform)
+    with session_scope(engine) as session:
+        notices = [(row.chat_id, Message.from_payload(row.payload).text)
+                   for row in session.exec(select(Outbox).where(Outbox.kind == "notice"))]
+    engine.dispose()
+    assert [chat for chat, _ in notices] == ["7001", "7009"]
+    officer, supervisor = (text for _, text in notices)
+    assert "Sở Khoa học và Công nghệ tỉnh An Giang" in officer and "01/07/2025" in officer
+    assert "01/07/2025" in supervisor and "2" in supervisor
 
 
 def test_a_district_closed_with_its_communes_left_is_refused_and_nothing_changes(
