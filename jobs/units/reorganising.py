@@ -61,6 +61,7 @@ def apply_plan(session: Session, *, rows: list[PlanRow], when: When, catalog: Ca
     session.expire_all()  # the moves and renames went past the ORM
     for row in by_action["close"]:
         close_unit(session, unit=unit_by(session, row.code), when=when)
+        _settle(session)
     parents, announced = parent_codes(session), set()
     acting = members_of(session, codes=[r.code for r in by_action["merge"]])
     # The deepest first: a department merges before its province, so it is not first carried
@@ -69,12 +70,20 @@ def apply_plan(session: Session, *, rows: list[PlanRow], when: When, catalog: Ca
         merged, into = unit_by(session, row.code), unit_by(session, row.target)
         announced.add(hand_over(session, merged=merged, into=into, now=when.now,
                                 catalog=catalog, calendar=calendar, on=when.effective).id)
+        _settle(session)
     tell_moved_members(session, before=acting, effective=when.effective, now=when.now)
     effect = Effect(count_actions(rows), len(announced))
     tell_supervisors_of_plan(session, codes={r.target or r.code for r in rows},
                              counts=effect.counts, announcements=effect.announcements,
                              effective=when.effective, now=when.now)
     return effect
+
+
+def _settle(session: Session) -> None:
+    """Write what one unit's change did and forget its objects: the ORM checks every object it
+    holds before each query, so holding thousands makes a large plan quadratic."""
+    session.flush()
+    session.expunge_all()
 
 
 def _depth(code: str, parents: dict[str, str | None]) -> int:

@@ -151,7 +151,8 @@ def test_the_merged_units_officer_is_told_and_the_supervisor_gets_one_summary(
     engine = make_engine(before_reform)
     with session_scope(engine) as session:
         notices = [(row.chat_id, Message.from_payload(row.payload).text)
-                   for row in session.exec(select(Outbox).where(Outbox.kind == "notice"))]
+                   for row in session.exec(select(Outbox).where(Outbox.kind == "notice")
+                                               .order_by(Outbox.id))]
     engine.dispose()
     assert [chat for chat, _ in notices] == ["7001", "7009"]
     officer, supervisor = (text for _, text in notices)
