@@ -180,3 +180,15 @@ def test_the_shipped_plan_replays_the_reform_on_the_sample_before_it(before_refo
         kinds = {u.kind for u in all_units(session, active_only=True)}
     engine.dispose()
     assert "district" not in kinds
+
+
+def test_a_single_merge_is_in_the_history_too(before_reform):
+    moment = at("2026-03-02 10:00")
+    assert isobot(before_reform, "units", "merge", "--from", "QNA-NS-QLOC", "--into",
+                  "QNA-NS-QTRUNG", moment=moment).exit_code == 0
+    merged = isobot(before_reform, "units", "history", "QNA-NS-QLOC", moment=moment).stdout
+    assert "02/03/2026" in merged and "QNA-NS-QTRUNG" in merged
+    successor = isobot(before_reform, "units", "history", "QNA-NS-QTRUNG", moment=moment).stdout
+    assert "QNA-NS-QLOC" in successor
+    untouched = isobot(before_reform, "units", "history", "AGG", moment=moment)
+    assert untouched.exit_code == 0 and "AGG" in untouched.stdout

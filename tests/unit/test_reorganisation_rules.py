@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from openpyxl import Workbook
+
 from jobs.units.reorganisation import PlanProblem, PlanRow, check_plan, parents_after, read_plan
 
 # A province with a department and a district holding two communes; another province.
@@ -70,3 +72,14 @@ def test_a_plan_with_vietnamese_headers_and_actions_is_read(tmp_path: Path):
     assert read_plan(plan) == [row(2, "merge", "KGG", "AGG"),
                                row(3, "rename", "KGG-AM-TT", name="UBND xã Thứ Mười Một"),
                                row(4, "new", "AGG-X", "AGG", "UBND xã X", "commune")]
+
+
+def test_a_plan_saved_from_excel_is_read_like_its_csv(tmp_path: Path):
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["action", "code", "target", "name", "kind"])
+    sheet.append(["merge", "KGG", "AGG", None, None])
+    sheet.append(["close", "KGG-UMT", None, None, None])
+    workbook.save(tmp_path / "plan.xlsx")
+    assert read_plan(tmp_path / "plan.xlsx") == [row(2, "merge", "KGG", "AGG"),
+                                                 row(3, "close", "KGG-UMT")]
