@@ -9,7 +9,7 @@ from typing import NamedTuple
 from sqlalchemy import insert
 from sqlmodel import Session, select
 
-from storage.models import UnitChange
+from storage.models import Unit, UnitChange
 
 
 class Change(NamedTuple):
@@ -41,3 +41,15 @@ def merges_into(session: Session, *, code: str) -> list[UnitChange]:
     """The merges that made other units part of the unit with ``code``."""
     return list(session.exec(select(UnitChange).where(UnitChange.change == "merged",
                                                       UnitChange.new_value == code)))
+
+
+def absorbed_units(session: Session, *, unit_id: int) -> list[Unit]:
+    """The units merged into ``unit_id``, and into those, and so on (their records are now its
+    records too), by code."""
+    found: dict[int, Unit] = {}
+    wanted = [unit_id]
+    while wanted:
+        merged = session.exec(select(Unit).where(Unit.merged_into_id.in_(wanted))).all()
+        wanted = [u.id for u in merged if u.id not in found and u.id != unit_id]
+        found.update((u.id, u) for u in merged)
+    return sorted(found.values(), key=lambda u: u.code)

@@ -6,12 +6,14 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import zipfile
 from pathlib import Path
 
 import pytest
 from sqlmodel import select
 
 from jobs.delivery.messages import Message
+from jobs.text.i18n import translator
 from jobs.units.units_file import SAMPLE_REFORM_PLAN
 from storage.db import make_engine, session_scope
 from storage.models import Member, Obligation, ObligationStatus, Outbox, Role, Unit
@@ -19,6 +21,7 @@ from storage.units import all_units, unit_by_code
 from tests.conftest import at
 from tests.support.records import isobot, log, owe
 
+vi = translator("vi")
 EFFECTIVE = "2025-07-01"
 APPLIED = at("2025-07-01 08:00")
 # Kiên Giang into An Giang, as the must-show of issue 25 writes it.
@@ -192,3 +195,18 @@ def test_a_single_merge_is_in_the_history_too(before_reform):
     assert "QNA-NS-QLOC" in successor
     untouched = isobot(before_reform, "units", "history", "AGG", moment=moment)
     assert untouched.exit_code == 0 and "AGG" in untouched.stdout
+
+
+def test_the_successors_dossier_lists_the_merged_units_records(before_reform, tmp_path):
+    plan = tmp_path / "plan.csv"
+    plan.write_text(AN_GIANG_PLAN, encoding="utf-8")
+    assert reorganize(before_reform, plan).exit_code == 0
+    out = tmp_path / "dossier.zip"
+    made = isobot(before_reform, "dossier", "--unit", "AGG-SKHCN", "--year", "2024", "--out",
+                  str(out), moment=APPLIED)
+    assert made.exit_code == 0, made.output
+    with zipfile.ZipFile(out) as archive:
+        rows = list(csv.DictReader(io.StringIO(archive.read("index.csv").decode())))
+    assert [(r["document"], r["correction"]) for r in rows] == [
+        ("1731/BC-SKHCN", vi._("from the merged unit {name} ({code})").format(
+            name="Sở Khoa học và Công nghệ tỉnh Kiên Giang", code="KGG-SKHCN"))]
