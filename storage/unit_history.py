@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from typing import NamedTuple
 
 from sqlalchemy import insert
@@ -43,13 +43,13 @@ def merges_into(session: Session, *, code: str) -> list[UnitChange]:
                                                       UnitChange.new_value == code)))
 
 
-def absorbed_units(session: Session, *, unit_id: int) -> list[Unit]:
-    """The units merged into ``unit_id``, and into those, and so on (their records are now its
-    records too), by code."""
+def absorbed_units(session: Session, *, unit_ids: Collection[int]) -> list[Unit]:
+    """The units merged into any of ``unit_ids``, and into those, and so on (their records are
+    now those units' records too), by code."""
     found: dict[int, Unit] = {}
-    wanted = [unit_id]
+    wanted = list(unit_ids)
     while wanted:
         merged = session.exec(select(Unit).where(Unit.merged_into_id.in_(wanted))).all()
-        wanted = [u.id for u in merged if u.id not in found and u.id != unit_id]
-        found.update((u.id, u) for u in merged)
+        wanted = [u.id for u in merged if u.id not in found and u.id not in unit_ids]
+        found.update((u.id, u) for u in merged if u.id not in unit_ids)
     return sorted(found.values(), key=lambda u: u.code)

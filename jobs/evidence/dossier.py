@@ -117,7 +117,7 @@ def dossier_filename(unit: Unit, year: int) -> str:
 def file_entries(session: Session, *, unit: Unit, year: int, catalog: Catalog,
                  tr: Translator) -> list[Filed]:
     """The index of ``unit``'s ``year``: one line per obligation and per event logged for it."""
-    absorbed = {u.id: u for u in absorbed_units(session, unit_id=unit.id)}
+    absorbed = {u.id: u for u in absorbed_units(session, unit_ids={unit.id})}
     unit_ids = [unit.id, *absorbed]
     events: dict[int, list[Event]] = {}
     for event, _unit, obligation in events_of_units(session, unit_ids=unit_ids):
@@ -204,7 +204,7 @@ def write_dossier(stream: Any, session: Session, *, store: BlobStore, unit: Unit
                   catalog: Catalog, tr: Translator, today: dt.date) -> list[Filed]:
     """Write the dossier ZIP of ``unit``'s ``year`` to ``stream``; return its index."""
     # The units merged into it are in its dossier, each row under its own code.
-    units = [unit, *absorbed_units(session, unit_id=unit.id)]
+    units = [unit, *absorbed_units(session, unit_ids={unit.id})]
     compliance = build_compliance(units, obligations_for_export(
         session, unit_ids=[u.id for u in units]), catalog=catalog, year=year, today=today)
     with zipfile.ZipFile(stream, "w", compression=zipfile.ZIP_DEFLATED) as archive:

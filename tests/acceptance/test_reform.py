@@ -210,3 +210,15 @@ def test_the_successors_dossier_lists_the_merged_units_records(before_reform, tm
     assert [(r["document"], r["correction"]) for r in rows] == [
         ("1731/BC-SKHCN", vi._("from the merged unit {name} ({code})").format(
             name="Sở Khoa học và Công nghệ tỉnh Kiên Giang", code="KGG-SKHCN"))]
+
+
+def test_the_successors_compliance_table_lists_the_merged_units_records(before_reform, tmp_path):
+    plan = tmp_path / "plan.csv"
+    plan.write_text(AN_GIANG_PLAN, encoding="utf-8")
+    assert reorganize(before_reform, plan).exit_code == 0
+    result = isobot(before_reform, "export", "--what", "compliance", "--unit", "AGG-SKHCN",
+                    "--year", "2024", moment=APPLIED)
+    assert result.exit_code == 0, result.output
+    assert [(r["unit"], r["duty"], r["evidence"] != "") for r in
+            csv.DictReader(io.StringIO(result.stdout))] == [
+        ("KGG-SKHCN", "annual_report", True)]
