@@ -107,6 +107,20 @@ class Unit(SQLModel, table=True):
     created_at: dt.datetime | None = _timestamp()
 
 
+class UnitChange(SQLModel, table=True):
+    """One change of a unit (created, renamed, moved, merged, closed) and the day it took effect:
+    the unit's history stays readable after the tree has changed."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    unit_id: int = Field(foreign_key="unit.id", index=True)
+    change: str = Field(max_length=16)
+    effective: dt.date
+    # Names and codes as they were: the former and new name, parent's code or successor's code.
+    old_value: str | None = Field(default=None, max_length=255)
+    new_value: str | None = Field(default=None, max_length=255)
+    recorded_at: dt.datetime | None = _timestamp()
+
+
 class Member(SQLModel, table=True):
     """One messenger account acting for one unit in one role."""
 
@@ -209,6 +223,8 @@ class Obligation(SQLModel, table=True):
     # What people know it by when its period is not a calendar one: a directive's or a legal
     # document's official number, a new officer's name (jobs/text/labels.py words it).
     label: str | None = Field(default=None, max_length=255)
+    # Why it was cancelled, for whoever reads it later ("merged into AGG on 2025-07-01").
+    cancel_reason: str | None = Field(default=None, max_length=255)
     created_at: dt.datetime | None = _timestamp()
     done_at: dt.datetime | None = _timestamp(nullable=True)
     done_event_id: int | None = Field(default=None)

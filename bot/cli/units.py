@@ -13,12 +13,14 @@ import typer
 
 from bot.cli.context import NOW, CliContext, Format, with_context
 from bot.cli.errors import fail
+from bot.cli.unit_reform import units_history_command, units_reorganize_command
 from bot.cli.unit_status import units_status_command
 from jobs.planning.duty_events import announcement_due, merge_units
 from jobs.text.i18n import Translator
 from jobs.text.labels import kind_text, kinds_text
 from jobs.units.units_file import (
     SAMPLE_UNITS,
+    SAMPLE_UNITS_BEFORE_REFORM,
     RowProblem,
     UnitsFileError,
     check_units,
@@ -91,13 +93,16 @@ def units_qms(
 def units_import(
     file: Annotated[Path | None, typer.Argument(help="CSV or XLSX: code,name,kind,parent.")] = None,
     sample: Annotated[bool, typer.Option(help="Load the sample units of isobot.")] = False,
+    before_reform: Annotated[bool, typer.Option(
+        help="With --sample: the units as they were before 1 July 2025, with districts; "
+             "storage/data/sample_reform_plan.csv replays the reform on them.")] = False,
     *, cli: CliContext,
 ) -> None:
     """Import units from a CSV or XLSX file; a file with any bad row imports nothing."""
     tr, moment = cli.tr, cli.now
-    if sample == (file is not None):
+    if sample == (file is not None) or (before_reform and not sample):
         raise fail(tr._("Give either a file or --sample."))
-    path = SAMPLE_UNITS if sample else file
+    path = (SAMPLE_UNITS_BEFORE_REFORM if before_reform else SAMPLE_UNITS) if sample else file
     if not path.exists():
         raise fail(tr._("File not found: {path}").format(path=path))
     try:
@@ -164,3 +169,5 @@ def units_list(fmt: Annotated[Format, typer.Option("--format")] = Format.text, *
 
 
 units_app.command("status")(units_status_command)
+units_app.command("reorganize")(units_reorganize_command)
+units_app.command("history")(units_history_command)

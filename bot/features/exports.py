@@ -27,6 +27,7 @@ from jobs.text.i18n import N_, Translator
 from storage.exports import obligations_for_export
 from storage.models import Role, Unit
 from storage.obligations import obligations_of_units
+from storage.unit_history import absorbed_units
 from storage.units import all_units, subtree_ids
 
 _FILENAME_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
@@ -37,6 +38,8 @@ def compliance_table(session: Session, *, unit_ids: Iterable[int] | None, catalo
                      year: int, today: dt.date) -> Compliance:
     """The compliance table of ``year`` for ``unit_ids`` (every unit when None)."""
     wanted = None if unit_ids is None else set(unit_ids)
+    if wanted is not None:  # the units merged into them: their records are now theirs too
+        wanted.update(u.id for u in absorbed_units(session, unit_ids=wanted))
     units = [u for u in all_units(session) if wanted is None or u.id in wanted]
     rows = obligations_for_export(session, unit_ids=wanted)
     return build_compliance(units, rows, catalog=catalog, year=year, today=today)

@@ -37,6 +37,7 @@ from storage.db import session_scope
 from storage.events import events_of_units
 from storage.exports import obligations_for_export
 from storage.models import Event, EvidenceFile, EvidenceFileState, Obligation, Unit
+from storage.unit_history import absorbed_units
 
 INDEX_COLUMNS: tuple[tuple[str, str], ...] = (
     ("duty", N_("Duty")),
@@ -116,25 +117,30 @@ def dossier_filename(unit: Unit, year: int) -> str:
 def file_entries(session: Session, *, unit: Unit, year: int, catalog: Catalog,
                  tr: Translator) -> list[Filed]:
     """The index of ``unit``'s ``year``: one line per obligation and per event logged for it."""
+    absorbed = {u.id: u for u in absorbed_units(session, unit_ids={unit.id})}
+    unit_ids = [unit.id, *absorbed]
     events: dict[int, list[Event]] = {}
-    for event, _unit, obligation in events_of_units(session, unit_ids=[unit.id]):
+    for event, _unit, obligation in events_of_units(session, unit_ids=unit_ids):
         if obligation is not None:
             events.setdefault(obligation.id, []).append(event)
     corrected_by = {e.correction_of_id: e for logged in events.values() for e in logged
                     if e.correction_of_id}
     taken: set[str] = set()
     filed: list[Filed] = []
-    for obligation, _unit, _reference in obligations_for_export(session, unit_ids=[unit.id]):
+    for obligation, owner, _reference in obligations_for_export(session, unit_ids=unit_ids):
         if obligation.status == "cancelled" or year_of(obligation) != year:
             continue
         logged = events.get(obligation.id, [])
+        merged = tr._("from the merged unit {name} ({code})").format(
+            name=owner.name, code=owner.code) if owner.id in absorbed else None
         if not logged:
-            filed.append(Filed(_row(obligation, None, None, None, None, catalog, tr)))
+            filed.append(Filed(_row(obligation, None, None, None, merged, catalog, tr)))
         for event in logged:
             stored = session.get(EvidenceFile, event.evidence_file_id) \
                 if event.evidence_file_id else None
             path = _path(obligation, event, stored, year, catalog, corrected_by, taken)
-            note = _correction_note(event, corrected_by, session, tr)
+            note = "; ".join(filter(None, [merged, _correction_note(event, corrected_by,
+                                                                      session, tr)])) or None
             entry = Filed(_row(obligation, event, stored, path, note, catalog, tr), path, stored)
             filed.append(_unless_unreceived(entry, stored, tr))
     return filed
@@ -197,8 +203,10 @@ def _correction_note(event: Event, corrected_by: dict[int, Event], session: Sess
 def write_dossier(stream: Any, session: Session, *, store: BlobStore, unit: Unit, year: int,
                   catalog: Catalog, tr: Translator, today: dt.date) -> list[Filed]:
     """Write the dossier ZIP of ``unit``'s ``year`` to ``stream``; return its index."""
-    compliance = build_compliance([unit], obligations_for_export(session, unit_ids=[unit.id]),
-                                  catalog=catalog, year=year, today=today)
+    # The units merged into it are in its dossier, each row under its own code.
+    units = [unit, *absorbed_units(session, unit_ids={unit.id})]
+    compliance = build_compliance(units, obligations_for_export(
+        session, unit_ids=[u.id for u in units]), catalog=catalog, year=year, today=today)
     with zipfile.ZipFile(stream, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         # The files first: the index says which of them could not be put in.
         filed = _add_files(archive, file_entries(session, unit=unit, year=year,

@@ -19,6 +19,9 @@ from storage.models import UnitKind
 COLUMNS = ("code", "name", "kind", "parent")
 MAX_CODE, MAX_NAME = 64, 255  # the unit table's limits
 SAMPLE_UNITS = Path(__file__).resolve().parents[2] / "storage" / "data" / "sample_units.csv"
+# The seeds' tree as it was before 1 July 2025; the shipped plan beside it replays the reform.
+SAMPLE_UNITS_BEFORE_REFORM = SAMPLE_UNITS.with_name("sample_units_before_reform.csv")
+SAMPLE_REFORM_PLAN = SAMPLE_UNITS.with_name("sample_reform_plan.csv")
 
 
 @dataclass(frozen=True)
@@ -54,16 +57,7 @@ class UnitsFileError(Exception):
 
 def read_units_file(path: Path) -> list[UnitRow]:
     """The rows of a CSV or XLSX units file with a header row (:mod:`jobs.units.file_format`)."""
-    suffix = path.suffix.lower()
-    try:
-        if suffix in (".csv", ".txt", ".tsv"):
-            table = read_csv_table(path)
-        elif suffix in (".xlsx", ".xlsm"):
-            table = read_xlsx_table(path)
-        else:
-            raise UnitsFileError("unknown_format", path.suffix)
-    except UnreadableFile:
-        raise UnitsFileError("unreadable", path.name) from None
+    table = read_table(path)
     if not table:
         raise UnitsFileError("missing_columns", ", ".join(COLUMNS))
     header = [column_of(str(h)) for h in table[0]]
@@ -83,6 +77,19 @@ def read_units_file(path: Path) -> list[UnitRow]:
         rows.append(UnitRow(line, cell("code"), cell("name"), kind_of(cell("kind")),
                             cell("parent")))
     return rows
+
+
+def read_table(path: Path) -> list[list]:
+    """The cells of a CSV or XLSX file, by its suffix; :class:`UnitsFileError` if unreadable."""
+    suffix = path.suffix.lower()
+    try:
+        if suffix in (".csv", ".txt", ".tsv"):
+            return read_csv_table(path)
+        if suffix in (".xlsx", ".xlsm"):
+            return read_xlsx_table(path)
+    except UnreadableFile:
+        raise UnitsFileError("unreadable", path.name) from None
+    raise UnitsFileError("unknown_format", path.suffix)
 
 
 def check_units(rows: Iterable[UnitRow], existing: dict[str, str | None]) -> list[RowProblem]:
