@@ -16,6 +16,7 @@ from storage.models import Obligation, Role, Unit
 from storage.units import subtree_ids, unit_by_code
 from tests.conftest import at
 from tests.support import cli
+from tests.support.cli import one_line
 from tests.support.records import log, member, owe
 from tests.support.telegram import load_sample_units
 from tests.support.zalo import start_zalo_harness
@@ -39,13 +40,6 @@ def texts(path: Path) -> list[str]:
 def whole(path: Path) -> str:
     return "\n".join(texts(path))
 
-
-def one_line(result) -> str:
-    """The error an operator reads: exactly one line, never a traceback."""
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1, result.stderr
-    assert "Traceback" not in result.output
-    return lines[0]
 
 
 @pytest.fixture

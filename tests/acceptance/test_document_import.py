@@ -12,6 +12,7 @@ from storage.db import make_engine, session_scope
 from storage.models import Directive, EvidenceFile, LegalDocument, Obligation, Outbox
 from tests.conftest import at
 from tests.support import cli
+from tests.support.cli import one_line
 from tests.support.document_files import pdf_of, scanned_pdf
 
 NOW = at("2026-12-01 09:00")
@@ -61,13 +62,6 @@ def written(database_url) -> tuple[int, int, int, int]:
 
 def cli_engine(database_url):
     return make_engine(database_url)
-
-
-def one_line(result) -> str:
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1, result.output
-    assert "Traceback" not in result.output
-    return lines[0]
 
 
 @pytest.fixture

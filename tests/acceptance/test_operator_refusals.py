@@ -17,6 +17,7 @@ from storage.db import session_scope
 from storage.models import Directive, LegalDocument, Obligation, Unit
 from tests.conftest import at
 from tests.support import cli
+from tests.support.cli import one_line
 
 vi = translator("vi")
 NOW = at("2026-12-01 09:00")
@@ -25,13 +26,6 @@ NOW = at("2026-12-01 09:00")
 def isobot(database_url, *args, now=NOW, env=None):
     return cli.isobot(database_url, *args, now=now, env=env)
 
-
-def one_line(result) -> str:
-    """The error an operator reads: exactly one line, never a traceback."""
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1, result.stderr
-    assert "Traceback" not in result.output
-    return lines[0]
 
 
 @pytest.fixture

@@ -18,3 +18,11 @@ def isobot(database_url: str, *args: str, now: dt.datetime, lang: str = "vi",
     return _runner.invoke(app, list(args), env={
         "DATABASE_URL": database_url, "ISOBOT_LANG": lang, "ISOBOT_NOW": now.isoformat(),
         **(env or {})})
+
+
+def one_line(result: Result) -> str:
+    """The error an operator reads: exactly one line, never a traceback."""
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert "Traceback" not in result.output
+    return lines[0]
