@@ -102,12 +102,15 @@ class Conversation:
         return self.commands.menu(translator(lang))
 
     def handle(self, inbound: Inbound, now: dt.datetime,
-               then: Callable[[Session, Inbound, Replies], None] | None = None) -> Replies:
+               then: Callable[[Session, Inbound, Replies], None] | None = None,
+               begin: Callable[[Turn], None] | None = None) -> Replies:
         """Handle one update; an update seen before returns no replies and changes nothing.
 
         ``then`` runs in the same transaction once the replies are known (the intake queues
         them in the outbox there), so the update is handled and answered together or not at
-        all. What people typed is cleaned of control characters first.
+        all. What people typed is cleaned of control characters first. ``begin``, when given,
+        is the bot opening a task in this person's chat (``inbound`` names the chat and is its
+        own update): it acts instead of the routing, and the person did not write.
         """
         now = now.astimezone(self.calendar.tz)
         inbound = inbound.cleaned()
@@ -115,8 +118,9 @@ class Conversation:
             if not claim_update(session, platform=inbound.platform, update_id=inbound.update_id,
                                 now=now):
                 return Replies()
-            wrote_again(session, now=now, members=account_rows(
-                session, platform=inbound.platform, user_id=inbound.user_id))
+            if begin is None:
+                wrote_again(session, now=now, members=account_rows(
+                    session, platform=inbound.platform, user_id=inbound.user_id))
             members = accounts(session, platform=inbound.platform, user_id=inbound.user_id)
             language = members[0][0].language if members else self.default_language
             turn = Turn(session, inbound, now, translator(language), members,
@@ -126,7 +130,7 @@ class Conversation:
                         pages=self.pages)
             turn.offers = Offers.load(turn.state, now)
             turn.carried = turn.state.pop("carried", None) or {}
-            self._dispatch(turn)
+            (begin or self._dispatch)(turn)
             if turn.stale_choice:
                 self._show_current(turn)
             if turn.forgotten:  # the person left isobot: nothing of this chat is kept

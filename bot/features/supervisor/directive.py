@@ -25,11 +25,13 @@ from bot.features.supervisor.addressing import (
 from bot.features.supervisor.pasted_document import (
     document_choices,
     document_lines,
+    fill_from_document,
     read_pasted,
 )
 from jobs.calendar.workdays import WorkCalendar
 from jobs.catalog import Catalog
 from jobs.delivery.messages import Choice
+from jobs.documents.draft import Draft
 from jobs.supervision.directives import (
     MAX_TEXT,
     DirectiveOrder,
@@ -68,6 +70,7 @@ class DirectiveDraft(Addressed):
     from_document: bool = False
     dated: dt.date | None = None
     unmatched: tuple[str, ...] = ()
+    source: str = ""  # the file the document system exported it in, when it came so
 
 
 class DirectiveFlow:
@@ -98,6 +101,13 @@ class DirectiveFlow:
             self.steps.answer(turn, self.steps.open(turn, draft, Step.TEXT), Answer(args))
         else:
             self.steps.start(turn, draft, first)
+
+    def propose(self, turn: Turn, made: Draft, source: str) -> None:
+        """Put a directive the document system exported (file ``source``) to a supervisor of
+        its issuer, at the confirmation: sending it is the same as ``/chidao``'s."""
+        draft = DirectiveDraft(issuer=made.issuer.id, source=source)
+        fill_from_document(turn, draft, made, MAX_TEXT)
+        self.steps.start(turn, draft, Step.CONFIRM if draft.scope else Step.SCOPE)
 
     def _ask_text(self, turn: Turn, draft: DirectiveDraft) -> None:
         turn.say(turn.tr._("Please send the text of the directive (what units must do). "

@@ -11,7 +11,7 @@ from bot import parsing
 from bot.chat.turn import Turn
 from jobs.calendar.workdays import WorkCalendar
 from jobs.delivery.messages import Choice
-from jobs.documents.draft import make_draft
+from jobs.documents.draft import Draft, make_draft
 from jobs.documents.fields import read_fields
 from jobs.documents.recipients import UnitTree
 from jobs.supervision.scope import Scope, Targets
@@ -37,14 +37,23 @@ def read_pasted(turn: Turn, draft: DirectiveDraft, text: str, calendar: WorkCale
     desk = turn.session.get(Unit, draft.issuer)
     made = make_draft(fields, tree=UnitTree(all_units(turn.session, active_only=True)),
                       calendar=calendar, issuer=desk)
-    within = subtree_ids(turn.session, unit_id=desk.id)
-    draft.number, draft.text, draft.dated = number, fields.subject[:limit], fields.date
+    fill_from_document(turn, draft, made, limit)
+    return True
+
+
+def fill_from_document(turn: Turn, draft: DirectiveDraft, made: Draft, limit: int) -> None:
+    """Fill ``draft`` from a document read for the desk ``draft.issuer``: only the units
+    that desk reaches are kept, the others are listed as not matched; a deadline already
+    past is left for the supervisor to give."""
+    fields = made.fields
+    within = subtree_ids(turn.session, unit_id=draft.issuer)
+    draft.number = parsing.parse_document_number(fields.number or "")
+    draft.text, draft.dated = (fields.subject or "")[:limit], fields.date
     draft.unmatched = (*made.unmatched, *(u.name for u in made.targets if u.id not in within))
     draft.due = made.due if made.due and made.due >= turn.today else None
     codes = tuple(u.code for u in made.targets if u.id in within)
     draft.scope = Scope(codes=codes) if codes else None
     draft.from_document = True
-    return True
 
 
 def document_lines(turn: Turn, draft: DirectiveDraft, reached: Targets, people: int,
@@ -54,7 +63,10 @@ def document_lines(turn: Turn, draft: DirectiveDraft, reached: Targets, people: 
     names = ", ".join(u.name for u in reached.units[:NAMED_UNITS])
     if len(reached.units) > NAMED_UNITS:
         names += tr._(" and {count} more").format(count=len(reached.units) - NAMED_UNITS)
-    lines = [tr._("I read this directive from the text you sent:"),
+    heading = tr._("A directive arrived from the document system (file {name}). It reads:")\
+        .format(name=draft.source) if draft.source \
+        else tr._("I read this directive from the text you sent:")
+    lines = [heading,
              tr._("Number: {number}").format(number=draft.number),
              tr._("Dated: {date}").format(date=tr.date(draft.dated) if draft.dated else "?"),
              f"“{draft.text}”",
@@ -79,4 +91,4 @@ def document_choices(turn: Turn) -> tuple[Choice, ...]:
             Choice(choice_id("cd-confirm", "no"), tr._("Cancel")))
 
 
-__all__ = ["document_choices", "document_lines", "read_pasted"]
+__all__ = ["document_choices", "document_lines", "fill_from_document", "read_pasted"]
