@@ -245,6 +245,8 @@ class Conversation:
             return turn.say(turn.tr._("This link was made for a task that is no longer under "
                                       "way, so the file was not kept. Start the task again and "
                                       "type “gửi tệp” for a new link."))
+        if under_way is None and any(f.on_loose_file(turn, incoming) for f in self.features):
+            return None
         # With no task under way a file can only be evidence.
         owner, flow = under_way or (self.submission, None)
         owner.on_file(turn, flow, incoming)
@@ -268,6 +270,8 @@ class Conversation:
 
     def _on_text(self, turn: Turn, text: str) -> None:
         """A reply outside any command or task: what the officer means, in their words."""
+        if any(f.on_loose_text(turn, text) for f in self.features):
+            return None
         intent = parsing.parse_intent(text, today=turn.today, duties=self.words)
         if intent is not None and intent.action is parsing.Action.HELP:
             return self._help(turn, "")

@@ -12,7 +12,7 @@ from bot.chat.turn import Turn
 from jobs.calendar.workdays import WorkCalendar
 from jobs.delivery.messages import Choice
 from jobs.documents.draft import Draft, make_draft
-from jobs.documents.fields import read_fields
+from jobs.documents.fields import DocumentFields, read_fields
 from jobs.documents.recipients import UnitTree
 from jobs.supervision.scope import Scope, Targets
 from jobs.text.choice_ids import choice_id
@@ -30,7 +30,13 @@ def read_pasted(turn: Turn, draft: DirectiveDraft, text: str, calendar: WorkCale
                 limit: int) -> bool:
     """Fill ``draft`` from ``text`` when it is a numbered letter with a
     subject; False, ``draft`` untouched, when it is a plain instruction."""
-    fields = read_fields(text)
+    return read_into(turn, draft, read_fields(text), calendar, limit)
+
+
+def read_into(turn: Turn, draft: DirectiveDraft, fields: DocumentFields, calendar: WorkCalendar,
+              limit: int) -> bool:
+    """Fill ``draft`` from a document's ``fields``, for the desk the supervisor acts for, when
+    it has a number and a subject; False, ``draft`` untouched, when not."""
     number = parsing.parse_document_number(fields.number) if fields.number else None
     if number is None or not fields.subject:
         return False
@@ -63,10 +69,11 @@ def document_lines(turn: Turn, draft: DirectiveDraft, reached: Targets, people: 
     names = ", ".join(u.name for u in reached.units[:NAMED_UNITS])
     if len(reached.units) > NAMED_UNITS:
         names += tr._(" and {count} more").format(count=len(reached.units) - NAMED_UNITS)
-    heading = tr._("A directive arrived from the document system (file {name}). It reads:")\
-        .format(name=draft.source) if draft.source \
-        else tr._("I read this directive from the text you sent:")
-    lines = [heading,
+    headings = {"inbox": tr._("A directive arrived from the document system (file {name}). "
+                              "It reads:"),
+                "file": tr._("I read this directive from the file {name} you sent:")}
+    heading = headings.get(draft.origin, tr._("I read this directive from the text you sent:"))
+    lines = [heading.format(name=draft.source),
              tr._("Number: {number}").format(number=draft.number),
              tr._("Dated: {date}").format(date=tr.date(draft.dated) if draft.dated else "?"),
              f"“{draft.text}”",
@@ -91,4 +98,5 @@ def document_choices(turn: Turn) -> tuple[Choice, ...]:
             Choice(choice_id("cd-confirm", "no"), tr._("Cancel")))
 
 
-__all__ = ["document_choices", "document_lines", "fill_from_document", "read_pasted"]
+__all__ = ["document_choices", "document_lines", "fill_from_document", "read_into",
+           "read_pasted"]
