@@ -26,6 +26,7 @@ from bot.chat.replies import queue_replies
 from bot.cli.documents import problem_text, refusal_text
 from bot.features.supervisor.desk import SupervisorDesk
 from jobs.calendar.workdays import WorkCalendar
+from jobs.delivery.transport import Capabilities
 from jobs.documents.draft import Draft, make_draft
 from jobs.documents.edxml import PackageRefused
 from jobs.documents.fields import DocumentFields, Problem
@@ -160,7 +161,8 @@ class DocumentInbox:
 
     def _queue(self, session: Session, inbound: Inbound, replies: Replies) -> None:
         queue_replies(session, inbound=inbound, replies=replies,
-                      capabilities=self.conversation.messengers[inbound.platform],
+                      capabilities=self.conversation.messengers.get(inbound.platform)
+                      or Capabilities(brand=inbound.platform.capitalize()),
                       now=self.now())
 
     def _move(self, path: Path, where: str, reason: str | None = None) -> None:
