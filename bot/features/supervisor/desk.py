@@ -74,10 +74,10 @@ class SupervisorDesk(Feature):
         return flow.kind == DIRECTIVE and flow.step == DirectiveStep.TEXT
 
     def on_file(self, turn: Turn, flow: Flow[Any, Any] | None, incoming: IncomingFile) -> None:
-        """A directive's file at its text step; else read by its caption or name."""
-        if flow is not None and self.accepts_files(flow):
-            self.directives.take_file(turn, flow, incoming)
-        else:
+        """A directive's file at its text step; any other file is read by its caption or
+        name, as the step's answer."""
+        if flow is None or not self.accepts_files(flow) \
+                or not self.directives.take_file(turn, flow, incoming):
             super().on_file(turn, flow, incoming)
 
     def legal_document(self, turn: Turn, args: str) -> None:

@@ -114,20 +114,19 @@ class DirectiveFlow:
         self.steps.start(turn, draft, Step.CONFIRM if draft.scope else Step.SCOPE)
 
     def take_file(self, turn: Turn, flow: Flow[Step, DirectiveDraft],
-                  incoming: IncomingFile) -> None:
-        """The directive's PDF, DOCX or edXML file, sent at the text step: its draft."""
+                  incoming: IncomingFile) -> bool:
+        """The directive's PDF, DOCX or edXML file, sent at the text step: its draft; False
+        when it reads as no numbered directive (its caption or name is then the text)."""
         draft = flow.draft
         try:
             fields = read_document(incoming.name, incoming.content or b"")
         except (Unreadable, PackageRefused):
-            fields = None
-        if fields is None or not read_into(turn, draft, fields, self.calendar, MAX_TEXT):
-            turn.say(turn.tr._("I could not read a numbered directive with a subject in {name}. "
-                               "Please send its text, or the file as a PDF with text, a DOCX or "
-                               "an edXML package.").format(name=incoming.name))
-            return
+            return False
+        if not read_into(turn, draft, fields, self.calendar, MAX_TEXT):
+            return False
         draft.source, draft.origin = incoming.name, "file"
         self.steps.move(turn, flow, Step.CONFIRM if draft.scope else Step.SCOPE)
+        return True
 
     def _ask_text(self, turn: Turn, draft: DirectiveDraft) -> None:
         turn.say(turn.tr._("Please send the text of the directive (what units must do). "
