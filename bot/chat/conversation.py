@@ -93,12 +93,15 @@ class Conversation:
         return self.commands.menu(translator(lang))
 
     def handle(self, inbound: Inbound, now: dt.datetime,
-               then: Callable[[Session, Inbound, Replies], None] | None = None) -> Replies:
+               then: Callable[[Session, Inbound, Replies], None] | None = None,
+               begin: Callable[[Turn], None] | None = None) -> Replies:
         """Handle one update; an update seen before returns no replies and changes nothing.
 
         ``then`` runs in the same transaction once the replies are known (the intake queues
         them in the outbox there), so the update is handled and answered together or not at
-        all. What people typed is cleaned of control characters first.
+        all. What people typed is cleaned of control characters first. ``begin``, when given,
+        is the bot opening a task in this person's chat (``inbound`` names the chat and is its
+        own update): it acts instead of the routing, and the person did not write.
         """
         now = now.astimezone(self.calendar.tz)
         inbound = inbound.cleaned()
@@ -106,8 +109,9 @@ class Conversation:
             if not claim_update(session, platform=inbound.platform, update_id=inbound.update_id,
                                 now=now):
                 return Replies()
-            wrote_again(session, now=now, members=account_rows(
-                session, platform=inbound.platform, user_id=inbound.user_id))
+            if begin is None:
+                wrote_again(session, now=now, members=account_rows(
+                    session, platform=inbound.platform, user_id=inbound.user_id))
             members = accounts(session, platform=inbound.platform, user_id=inbound.user_id)
             language = members[0][0].language if members else self.default_language
             turn = Turn(session, inbound, now, translator(language), members,
@@ -116,7 +120,7 @@ class Conversation:
                         installation=self.installation)
             turn.offers = Offers.load(turn.state, now)
             turn.carried = turn.state.pop("carried", None) or {}
-            self._dispatch(turn)
+            (begin or self._dispatch)(turn)
             if turn.offers.items:  # only needed to tell a reminder's choices from a reply's
                 turn.state[_LAST_TURN] = now.isoformat()
             if turn.stale_choice:
@@ -237,6 +241,8 @@ class Conversation:
             return turn.say(turn.tr._("This link was made for a task that is no longer under "
                                       "way, so the file was not kept. Start the task again and "
                                       "type “gửi tệp” for a new link."))
+        if under_way is None and any(f.on_loose_file(turn, incoming) for f in self.features):
+            return None
         # With no task under way a file can only be evidence.
         owner, flow = under_way or (self.submission, None)
         owner.on_file(turn, flow, incoming)
@@ -260,6 +266,8 @@ class Conversation:
 
     def _on_text(self, turn: Turn, text: str) -> None:
         """A reply outside any command or task: what the officer means, in their words."""
+        if any(f.on_loose_text(turn, text) for f in self.features):
+            return None
         intent = parsing.parse_intent(text, today=turn.today, duties=self.words)
         if intent is not None and intent.action is parsing.Action.HELP:
             return self._help(turn, "")

@@ -122,6 +122,16 @@ class Feature:
         if flow is not None:
             self.on_flow(turn, flow, (turn.inbound.text or "").strip() or incoming.name)
 
+    def on_loose_text(self, turn: Turn, text: str) -> bool:
+        """Text sent with no task under way, before it is read as a reply (a document pasted
+        whole); True when this feature took it."""
+        return False
+
+    def on_loose_file(self, turn: Turn, incoming: IncomingFile) -> bool:
+        """A file sent with no task under way, before it is taken as evidence; True when this
+        feature took it."""
+        return False
+
     def on_intent(self, turn: Turn, intent: Intent) -> bool:
         """A free-text reply, understood; True when this feature acted on it."""
         return False

@@ -21,6 +21,7 @@ from sqlalchemy.engine import Engine
 from bot.chat.conversation import Conversation
 from bot.messengers import installed
 from bot.messengers.base import Connection, FileTooLarge, Host, Messenger
+from bot.runtime.document_inbox import DocumentInbox
 from bot.runtime.health import HealthServer
 from bot.runtime.installation import installation_of, mini_apps
 from bot.runtime.intake import Intake
@@ -74,6 +75,7 @@ class Runtime:
     archivist: Archivist = field(init=False)  # moves the files people send into the store
     uploads: UploadDesk = field(init=False)  # the pages people on Zalo send documents through
     page: SupervisorPage = field(init=False)  # the supervisors' page (/tongquan)
+    documents: DocumentInbox | None = None  # ISOBOT_DOCUMENT_INBOX: directives to confirm
     metrics: Metrics = field(init=False)  # what /metrics shows (bot.runtime.health)
     connections: dict[str, Connection] = field(default_factory=dict)
     deliverers: list[Deliverer] = field(default_factory=list)
@@ -119,6 +121,11 @@ class Runtime:
         self.page = SupervisorPage(self.engine, self.catalog, self.clock.now,
                                    self.conversation.installation.pages,
                                    mini_apps(self.settings, self.messengers))
+        if self.settings.document_inbox is not None:
+            self.documents = DocumentInbox(
+                self.settings.document_inbox, self.engine, self.conversation, self.calendar,
+                self.clock.now, self.wake_replies, functools.partial(self.leadership.leads,
+                                                                     "documents"))
 
     @property
     def webhook_mode(self) -> bool:
@@ -150,6 +157,10 @@ class Runtime:
                                max_instances=1, coalesce=True, id="deliver")
         self.scheduler.add_job(self.archive_now, "interval", seconds=ARCHIVE_EVERY_SECONDS,
                                max_instances=1, coalesce=True, id="archive")
+        if self.documents is not None:
+            self.scheduler.add_job(self.documents.take_new, "interval",
+                                   seconds=ARCHIVE_EVERY_SECONDS, max_instances=1,
+                                   coalesce=True, id="documents")
         self.scheduler.start()
 
     def _release_orphans(self) -> None:

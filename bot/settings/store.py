@@ -37,6 +37,8 @@ class StoreSettings(BaseSettings):
         None, validation_alias=_env("ISOBOT_EVIDENCE_S3_SECRET_ACCESS_KEY"))
     evidence_s3_region: str = Field("us-east-1", validation_alias=_env("ISOBOT_EVIDENCE_S3_REGION"))
     evidence_s3_prefix: str = Field("", validation_alias=_env("ISOBOT_EVIDENCE_S3_PREFIX"))
+    # The folder the document system exports directives into (issue 23); None: not watched.
+    document_inbox: Path | None = Field(None, validation_alias=_env("ISOBOT_DOCUMENT_INBOX"))
     file_link_key: SecretStr | None = Field(None, validation_alias=_env("ISOBOT_FILE_LINK_KEY"))
     file_link_days: int = Field(DEFAULT_LINK_DAYS, ge=1, le=30,
                                 validation_alias=_env("ISOBOT_FILE_LINK_DAYS"))

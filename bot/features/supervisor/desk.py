@@ -14,13 +14,15 @@ from typing import Any
 from bot.chat.commands import Command
 from bot.chat.feature import Feature, feature
 from bot.chat.flow import Flow
-from bot.chat.turn import Turn
+from bot.chat.turn import IncomingFile, Turn
 from bot.features.my_duties import my_obligation
 from bot.features.supervisor.addressing import SUPERVISORS, SUPERVISORS_ONLY, supervised
 from bot.features.supervisor.directive import KIND as DIRECTIVE
 from bot.features.supervisor.directive import DirectiveFlow
+from bot.features.supervisor.directive import Step as DirectiveStep
 from bot.features.supervisor.legal import KIND as LEGAL
 from bot.features.supervisor.legal import LegalFlow
+from bot.features.supervisor.loose_document import offer_file, offer_pasted
 from jobs.calendar.workdays import WorkCalendar
 from jobs.catalog import Catalog
 from jobs.evidence.submissions import may_log
@@ -58,6 +60,25 @@ class SupervisorDesk(Feature):
     def directive(self, turn: Turn, args: str) -> None:
         """/chidao [text]: compose a directive."""
         self.directives.begin(turn, args)
+
+    def on_loose_text(self, turn: Turn, text: str) -> bool:
+        """A directive's text pasted without /chidao: its draft, to confirm."""
+        return offer_pasted(turn, self.directives, text)
+
+    def on_loose_file(self, turn: Turn, incoming: IncomingFile) -> bool:
+        """A directive's PDF, DOCX or edXML file sent without /chidao: its draft, to confirm."""
+        return offer_file(turn, self.directives, incoming)
+
+    def accepts_files(self, flow: Flow[Any, Any]) -> bool:
+        """At a directive's text step: its file (PDF, DOCX, edXML) may come instead."""
+        return flow.kind == DIRECTIVE and flow.step == DirectiveStep.TEXT
+
+    def on_file(self, turn: Turn, flow: Flow[Any, Any] | None, incoming: IncomingFile) -> None:
+        """A directive's file at its text step; any other file is read by its caption or
+        name, as the step's answer."""
+        if flow is None or not self.accepts_files(flow) \
+                or not self.directives.take_file(turn, flow, incoming):
+            super().on_file(turn, flow, incoming)
 
     def legal_document(self, turn: Turn, args: str) -> None:
         """/vanban: register a legal document."""

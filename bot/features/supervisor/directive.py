@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from bot import parsing
-from bot.chat.flow import END, STAY, Answer, Next, On, Steps, choose_again
-from bot.chat.turn import Turn
+from bot.chat.flow import END, STAY, Answer, Flow, Next, On, Steps, choose_again
+from bot.chat.turn import IncomingFile, Turn
 from bot.features.supervisor.addressing import (
     Addressed,
     Addressing,
@@ -25,11 +25,16 @@ from bot.features.supervisor.addressing import (
 from bot.features.supervisor.pasted_document import (
     document_choices,
     document_lines,
+    fill_from_document,
+    read_into,
     read_pasted,
 )
 from jobs.calendar.workdays import WorkCalendar
 from jobs.catalog import Catalog
 from jobs.delivery.messages import Choice
+from jobs.documents.draft import Draft
+from jobs.documents.edxml import PackageRefused
+from jobs.documents.reading import Unreadable, read_document
 from jobs.supervision.directives import (
     MAX_TEXT,
     DirectiveOrder,
@@ -68,6 +73,8 @@ class DirectiveDraft(Addressed):
     from_document: bool = False
     dated: dt.date | None = None
     unmatched: tuple[str, ...] = ()
+    source: str = ""  # the file it was read from, when it came as one
+    origin: str = ""  # "inbox": from the document system's folder; "file": sent in the chat
 
 
 class DirectiveFlow:
@@ -98,6 +105,28 @@ class DirectiveFlow:
             self.steps.answer(turn, self.steps.open(turn, draft, Step.TEXT), Answer(args))
         else:
             self.steps.start(turn, draft, first)
+
+    def propose(self, turn: Turn, made: Draft, source: str, origin: str = "inbox") -> None:
+        """Put a directive read from a document (file ``source``, come by ``origin``) to a
+        supervisor of its issuer, at the confirmation: sending it is the same as ``/chidao``'s."""
+        draft = DirectiveDraft(issuer=made.issuer.id, source=source, origin=origin)
+        fill_from_document(turn, draft, made, MAX_TEXT)
+        self.steps.start(turn, draft, Step.CONFIRM if draft.scope else Step.SCOPE)
+
+    def take_file(self, turn: Turn, flow: Flow[Step, DirectiveDraft],
+                  incoming: IncomingFile) -> bool:
+        """The directive's PDF, DOCX or edXML file, sent at the text step: its draft; False
+        when it reads as no numbered directive (its caption or name is then the text)."""
+        draft = flow.draft
+        try:
+            fields = read_document(incoming.name, incoming.content or b"")
+        except (Unreadable, PackageRefused):
+            return False
+        if not read_into(turn, draft, fields, self.calendar, MAX_TEXT):
+            return False
+        draft.source, draft.origin = incoming.name, "file"
+        self.steps.move(turn, flow, Step.CONFIRM if draft.scope else Step.SCOPE)
+        return True
 
     def _ask_text(self, turn: Turn, draft: DirectiveDraft) -> None:
         turn.say(turn.tr._("Please send the text of the directive (what units must do). "
