@@ -161,7 +161,7 @@ class DocumentInbox:
 
     def _queue(self, session: Session, inbound: Inbound, replies: Replies) -> None:
         queue_replies(session, inbound=inbound, replies=replies,
-                      capabilities=self.conversation.messengers.get(inbound.platform)
+                      capabilities=self.conversation.installation.messengers.get(inbound.platform)
                       or Capabilities(brand=inbound.platform.capitalize()),
                       now=self.now())
 
