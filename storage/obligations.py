@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Protocol
 
-from sqlalchemy import Date, and_, exists, func, literal, or_
+from sqlalchemy import Date, Select, and_, exists, func, literal, or_
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select, update
 
@@ -84,13 +84,36 @@ def create_owed(session: Session, *, duty_key: str, period: str, due: dt.date, o
     from drawing an id for every row that already exists, and ``ON CONFLICT DO NOTHING`` skips
     one another process created meanwhile.
     """
+    owed = _owed(duty_key=duty_key, period=period, due=due, owing=owing, now=now)
+    # Look first, without writing: on SQLite even an INSERT that adds nothing takes the write
+    # lock until the commit, and on most days nothing is missing.
+    if not session.execute(select(exists(owed))).scalar():
+        return 0
+    statement = insert_ignoring_duplicates(session, Obligation.__table__, "unit_id", "duty_key",
+                                           "period")
+    statement = statement.from_select(
+        ["unit_id", "duty_key", "period", "due", "status", "source", "created_at"], owed)
+    return session.execute(statement.execution_options(preserve_rowcount=True)).rowcount
+
+
+def owed_missing(session: Session, *, duty_key: str, period: str, due: dt.date,
+                 owing: Owing) -> bool:
+    """Whether a unit ``owing`` the catalog obligation (``duty_key``, ``period``) lacks it: one
+    look over many units, so that a day with nothing missing costs one statement per period."""
+    owed = _owed(duty_key=duty_key, period=period, due=due, owing=owing, now=None)
+    return bool(session.execute(select(exists(owed))).scalar())
+
+
+def _owed(*, duty_key: str, period: str, due: dt.date, owing: Owing,
+          now: dt.datetime | None) -> Select:
+    """The rows of the obligations ``owing`` units lack, as :func:`create_owed` inserts them."""
     table = Obligation.__table__
     registered = col(Unit.created_at) < literal(owing.joined_before, AwareDateTime())
     if owing.unregistered_owe:
         registered = or_(registered, col(Unit.created_at).is_(None))
     # The WHERE clause also settles SQLite's parsing ambiguity of INSERT … SELECT … ON CONFLICT
     # (https://sqlite.org/lang_upsert.html, "Parsing Ambiguity").
-    owed = select(
+    return select(
         Unit.id, literal(duty_key), literal(period), literal(due, Date()),
         literal(ObligationStatus.OPEN.value), literal(ObligationSource.CATALOG.value),
         literal(now, AwareDateTime()),
@@ -100,14 +123,6 @@ def create_owed(session: Session, *, duty_key: str, period: str, due: dt.date, o
         ~exists().where(table.c.unit_id == Unit.id, table.c.duty_key == duty_key,
                         table.c.period == period),
     )
-    # Look first, without writing: on SQLite even an INSERT that adds nothing takes the write
-    # lock until the commit, and on most days nothing is missing.
-    if not session.execute(select(exists(owed))).scalar():
-        return 0
-    statement = insert_ignoring_duplicates(session, table, "unit_id", "duty_key", "period")
-    statement = statement.from_select(
-        ["unit_id", "duty_key", "period", "due", "status", "source", "created_at"], owed)
-    return session.execute(statement.execution_options(preserve_rowcount=True)).rowcount
 
 
 class OpenRow(Protocol):

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 
 from sqlmodel import Session
 
 from jobs.calendar.workdays import WorkCalendar
 from jobs.catalog import Catalog
 from jobs.planning.obligations import Owed, owed_between
-from storage.obligations import Owing, create_owed
+from storage.obligations import Owing, create_owed, owed_missing
 from storage.units import UnitRecord
 
 # How far back a newly seen period may reach: a year, so a bot that was down still catches up,
@@ -49,12 +50,16 @@ def create_owed_obligations(
     for owed in sorted(kinds_owing, key=lambda o: (o.due, o.duty_key, o.period)):
         next_day = dt.datetime.combine(owed.due + dt.timedelta(days=1), dt.time.min,
                                        tzinfo=calendar.tz)
+        everyone = Owing(kinds=tuple(kinds_owing[owed]), unit_ids=(ranges[0][0], ranges[-1][1]),
+                         joined_before=next_day,
+                         unregistered_owe=today <= owed.due)  # no registration time: joined today
+        if len(ranges) > 1 and not owed_missing(  # one look at all the units, on most days
+                session, duty_key=owed.duty_key, period=owed.period, due=owed.due,
+                owing=everyone):
+            continue
         for unit_ids in ranges:
-            owing = Owing(kinds=tuple(kinds_owing[owed]), unit_ids=unit_ids,
-                          joined_before=next_day,
-                          unregistered_owe=today <= owed.due)  # no registration time: joined today
             added = create_owed(session, duty_key=owed.duty_key, period=owed.period,
-                                due=owed.due, owing=owing, now=now)
+                                due=owed.due, owing=replace(everyone, unit_ids=unit_ids), now=now)
             if added:
                 checkpoint()
             created += added
