@@ -27,6 +27,16 @@ POSTGRES_URL = os.environ.get("ISOBOT_TEST_POSTGRES_URL")
 _counter = itertools.count()
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "before_reform: the test is written on the sample units "
+                            "of before the 2025 reform (districts, Kiên Giang, Quảng Nam)")
+
+
+def written_before_reform(request: pytest.FixtureRequest) -> bool:
+    """Whether the test is marked ``before_reform``: its sample units are those of before."""
+    return request.node.get_closest_marker("before_reform") is not None
+
+
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "database_url" in metafunc.fixturenames:
         backends = ["sqlite"] + (["postgres"] if POSTGRES_URL else [])

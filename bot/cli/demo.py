@@ -35,7 +35,7 @@ from storage.units import unit_by_code, upsert_units
 DEMO_DATABASE = Path("data/demo.sqlite3")
 DEMO_FILES = Path("data/demo-files")  # where the files the bot sends are saved
 OFFICER_ID, SUPERVISOR_ID = 1001, 2001
-DEMO_UNIT, SUPERVISING_UNIT = "QNG-MD-DTAN", "QNG-MD"
+DEMO_UNIT, SUPERVISING_UNIT = "QNG-MD-DTAN", "QNG"
 
 
 def first_reminder(catalog: Catalog, settings: Settings, unit: UnitInfo,

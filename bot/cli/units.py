@@ -19,13 +19,12 @@ from jobs.planning.duty_events import announcement_due, merge_units
 from jobs.text.i18n import Translator
 from jobs.text.labels import kind_text, kinds_text
 from jobs.units.units_file import (
-    SAMPLE_UNITS,
-    SAMPLE_UNITS_BEFORE_REFORM,
     RowProblem,
     UnitsFileError,
     check_units,
     in_tree_order,
     read_units_file,
+    sample_units_file,
 )
 from storage.models import UnitKind
 from storage.units import (
@@ -102,7 +101,7 @@ def units_import(
     tr, moment = cli.tr, cli.now
     if sample == (file is not None) or (before_reform and not sample):
         raise fail(tr._("Give either a file or --sample."))
-    path = (SAMPLE_UNITS_BEFORE_REFORM if before_reform else SAMPLE_UNITS) if sample else file
+    path = sample_units_file(before_reform=before_reform) if sample else file
     if not path.exists():
         raise fail(tr._("File not found: {path}").format(path=path))
     try:

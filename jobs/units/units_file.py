@@ -24,6 +24,11 @@ SAMPLE_UNITS_BEFORE_REFORM = SAMPLE_UNITS.with_name("sample_units_before_reform.
 SAMPLE_REFORM_PLAN = SAMPLE_UNITS.with_name("sample_reform_plan.csv")
 
 
+def sample_units_file(*, before_reform: bool = False) -> Path:
+    """The sample units: today's two-tier tree, or the one before the 2025 reform."""
+    return SAMPLE_UNITS_BEFORE_REFORM if before_reform else SAMPLE_UNITS
+
+
 @dataclass(frozen=True)
 class UnitRow:
     """One row of a units file, with the line it came from."""

@@ -44,7 +44,7 @@ def whole(path: Path) -> str:
 
 @pytest.fixture
 def sample(database_url):
-    load_sample_units(make_engine(database_url), at("2026-01-05 08:00"))
+    load_sample_units(make_engine(database_url), at("2026-01-05 08:00"), before_reform=True)
     return database_url
 
 

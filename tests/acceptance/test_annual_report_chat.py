@@ -45,7 +45,7 @@ async def fetch(url: str) -> tuple[int, bytes, dict]:
 async def zalo(engine, catalog):
     from tests.support.telegram import load_sample_units
 
-    load_sample_units(engine, at("2026-11-30 07:00"))
+    load_sample_units(engine, at("2026-11-30 07:00"), before_reform=True)
     port = free_port()
     harness = await start_zalo_harness(
         engine, catalog, at("2026-11-30 16:00"), public_url=f"http://127.0.0.1:{port}",
@@ -107,7 +107,7 @@ async def test_someone_not_registered_gets_no_report(zalo):
 
 @pytest.fixture
 async def telegram(engine, catalog):
-    async with running_bot(engine, catalog, at("2026-12-07 09:00")) as harness:
+    async with running_bot(engine, catalog, at("2026-12-07 09:00"), before_reform=True) as harness:
         yield harness
 
 

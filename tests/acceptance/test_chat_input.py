@@ -8,6 +8,7 @@ crashed the update.
 
 from __future__ import annotations
 
+import pytest
 from sqlmodel import create_engine, select
 
 from jobs.text.i18n import translator
@@ -17,6 +18,8 @@ from tests.conftest import at
 from tests.support import cli
 from tests.support.telegram import buttons, invite, load_sample_units, running_bot
 from tests.support.zalo import start_zalo_harness
+
+pytestmark = pytest.mark.before_reform  # written on the districts of before 1 July 2025
 
 vi = translator("vi")
 OFFICER, SUPERVISOR = 1001, 6000
@@ -33,7 +36,7 @@ async def test_a_nul_in_a_name_or_a_message_is_dropped_and_the_person_registered
 
 
 async def test_a_nul_on_zalo_is_dropped_too(engine, catalog):
-    load_sample_units(engine, at("2026-11-30 07:00"))
+    load_sample_units(engine, at("2026-11-30 07:00"), before_reform=True)
     bot = await start_zalo_harness(engine, catalog, at("2026-11-30 16:00"))
     try:
         greeting = await bot.register("z1", "QNG-MD-DTAN", Role.OFFICER, "Minh\x00",
@@ -49,7 +52,7 @@ async def supervisor_composing(bot) -> None:
 
 
 async def test_a_directive_with_a_nul_is_sent_without_it(engine, catalog):
-    async with running_bot(engine, catalog, at("2026-12-01 09:00")) as bot:
+    async with running_bot(engine, catalog, at("2026-12-01 09:00"), before_reform=True) as bot:
         await supervisor_composing(bot)
         ask_number = await bot.say(SUPERVISOR, "Rà soát\x00 hồ sơ lưu trữ")
         scope = await bot.press(SUPERVISOR, ask_number, vi._("No number"))
@@ -62,7 +65,7 @@ async def test_a_directive_with_a_nul_is_sent_without_it(engine, catalog):
 
 
 async def test_a_directive_too_long_to_keep_is_refused_in_words(engine, catalog):
-    async with running_bot(engine, catalog, at("2026-12-01 09:00")) as bot:
+    async with running_bot(engine, catalog, at("2026-12-01 09:00"), before_reform=True) as bot:
         await supervisor_composing(bot)
         refused = await bot.say(SUPERVISOR, "Đề nghị " * 501)  # 4,007 characters, trimmed
         assert refused["text"] == TOO_LONG.format(length="4.007", limit="4.000")
@@ -71,7 +74,7 @@ async def test_a_directive_too_long_to_keep_is_refused_in_words(engine, catalog)
 
 
 async def test_a_legal_document_title_too_long_is_refused_in_words(engine, catalog):
-    async with running_bot(engine, catalog, at("2026-12-01 09:00")) as bot:
+    async with running_bot(engine, catalog, at("2026-12-01 09:00"), before_reform=True) as bot:
         await bot.register(SUPERVISOR, "QNG-MD", Role.SUPERVISOR, "Thường trực huyện")
         await bot.say(SUPERVISOR, "/vanban")
         await bot.say(SUPERVISOR, "15/2026/NĐ-CP")
@@ -106,7 +109,7 @@ def test_a_directive_of_3000_characters_is_kept_whole_from_the_command_line(data
     # The obligation carries the directive's text as its note: it keeps as much as the CLI
     # accepts (4,000), where PostgreSQL refused more than 2,000.
     now = at("2026-12-01 09:00")
-    cli.isobot(database_url, "units", "import", "--sample", now=now)
+    cli.isobot(database_url, "units", "import", "--sample", "--before-reform", now=now)
     text = "Đề nghị rà soát. " * 176  # 2,992 characters
     result = cli.isobot(database_url, "directive", "send", "--all", "--under", "QNG-MD",
                         "--text", text, "--due", "2026-12-18", now=now)

@@ -28,6 +28,8 @@ from storage.units import subtree_ids, unit_by_code
 from tests.conftest import at
 from tests.support.records import isobot, log, owe, small_tree
 
+pytestmark = pytest.mark.before_reform  # written on the districts of before 1 July 2025
+
 vi = translator("vi")
 catalog = load_catalog()
 

@@ -53,7 +53,7 @@ def owe(session, unit: str, duty: str, period: str, due: str, done: str | None =
 def seeded(database_url):
     """Mộ Đức district: Đức Tân has news, Đức Phong none, the town an old overdue audit."""
     engine = make_engine(database_url)
-    load_sample_units(engine, at("2026-01-02 08:00"))
+    load_sample_units(engine, at("2026-01-02 08:00"), before_reform=True)
     with session_scope(engine) as session:
         member(session, "QNG-MD-DTAN", Role.OFFICER, 1001, "Lan")
         member(session, "QNG-MD-DTAN", Role.HEAD, 1002, "Minh", lang="en")
@@ -231,7 +231,7 @@ SUPERVISOR, OFFICER = 2001, 1001
 
 
 async def test_a_supervisor_on_telegram_receives_the_digest_chart_and_table(engine):
-    load_sample_units(engine, at("2026-11-30 07:00"))
+    load_sample_units(engine, at("2026-11-30 07:00"), before_reform=True)
     bot = await start_harness(engine, catalog, at("2026-12-04 10:00"))
     try:
         await bot.register(SUPERVISOR, "QNG-MD", Role.SUPERVISOR, "Hùng")

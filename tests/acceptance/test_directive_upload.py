@@ -21,7 +21,7 @@ SUPERVISOR = "a1b2c3d4e5f60002"
 
 @pytest.fixture
 async def bot(engine, catalog, tmp_path):
-    load_sample_units(engine, at("2026-11-30 07:00"))
+    load_sample_units(engine, at("2026-11-30 07:00"), before_reform=True)
     port = free_port()
     harness = await start_zalo_harness(
         engine, catalog, at("2026-12-01 09:00"), telegram=True,

@@ -49,7 +49,7 @@ def isobot(database_url, *args):
 
 @pytest.fixture
 def sample(database_url):
-    assert cli.isobot(database_url, "units", "import", "--sample",
+    assert cli.isobot(database_url, "units", "import", "--sample", "--before-reform",
                       now=at("2026-01-05 08:00")).exit_code == 0
     return database_url
 

@@ -37,7 +37,7 @@ Nơi nhận:
 
 @pytest.fixture
 async def bot(engine, catalog, tmp_path):
-    load_sample_units(engine, at("2026-11-30 07:00"))
+    load_sample_units(engine, at("2026-11-30 07:00"), before_reform=True)
     harness = await start_zalo_harness(engine, catalog, at("2026-12-01 09:00"),
                                        document_inbox=tmp_path)
     await harness.register(SUPERVISOR, "QNG-MD", Role.SUPERVISOR, "Hùng")
@@ -122,7 +122,7 @@ async def test_a_document_without_a_number_fails_with_the_reason(bot, engine, tm
 
 
 async def test_a_directive_no_supervisor_can_confirm_fails(engine, catalog, tmp_path):
-    load_sample_units(engine, at("2026-11-30 07:00"))
+    load_sample_units(engine, at("2026-11-30 07:00"), before_reform=True)
     harness = await start_zalo_harness(engine, catalog, at("2026-12-01 09:00"),
                                        document_inbox=tmp_path)
     try:

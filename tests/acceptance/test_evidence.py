@@ -32,7 +32,7 @@ ZALO_PHOTO = b"\xff\xd8\xff\xe0 quarterly report of Duc Phong, page 1"
 
 @pytest.fixture
 async def bot(engine, catalog, tmp_path):
-    load_sample_units(engine, at("2026-11-30 07:00"))
+    load_sample_units(engine, at("2026-11-30 07:00"), before_reform=True)
     harness = await start_zalo_harness(engine, catalog, at("2026-12-01 09:00"), telegram=True,
                                        evidence_dir=tmp_path / "evidence")
     yield harness

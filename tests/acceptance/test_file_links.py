@@ -26,7 +26,7 @@ vi = translator("vi")
 
 @pytest.fixture
 async def bot(engine, catalog, tmp_path):
-    load_sample_units(engine, at("2026-11-30 07:00"))
+    load_sample_units(engine, at("2026-11-30 07:00"), before_reform=True)
     port = free_port()
     harness = await start_zalo_harness(
         engine, catalog, at("2026-12-04 10:00"), webhook_base_url=f"http://127.0.0.1:{port}",
@@ -75,7 +75,7 @@ async def test_the_weekly_digest_chart_arrives_as_a_photo_whose_link_expires(bot
 
 async def test_without_a_public_address_the_reply_says_where_to_get_the_file(engine, catalog,
                                                                             caplog):
-    load_sample_units(engine, at("2026-11-30 07:00"))
+    load_sample_units(engine, at("2026-11-30 07:00"), before_reform=True)
     with caplog.at_level(logging.WARNING, logger="bot.runtime.run"):
         bot = await start_zalo_harness(engine, catalog, at("2026-12-04 10:00"))
     warned = [r.getMessage() for r in caplog.records if "ISOBOT_PUBLIC_URL" in r.getMessage()]
@@ -94,7 +94,7 @@ async def test_without_a_public_address_the_reply_says_where_to_get_the_file(eng
 
 async def test_in_long_polling_the_chart_reaches_zalo_through_the_web_server(engine, catalog,
                                                                             tmp_path, caplog):
-    load_sample_units(engine, at("2026-11-30 07:00"))
+    load_sample_units(engine, at("2026-11-30 07:00"), before_reform=True)
     port = free_port()
     bot = await start_zalo_harness(
         engine, catalog, at("2026-12-04 10:00"), public_url=f"http://127.0.0.1:{port}",

@@ -27,7 +27,7 @@ NAME = "Quỳnh Xuyến"
 
 @pytest.fixture(params=["telegram", "zalo"])
 async def phone(request, engine, catalog):
-    async with phones(request.param, engine, catalog, START) as p:
+    async with phones(request.param, engine, catalog, START, before_reform=True) as p:
         yield p
 
 

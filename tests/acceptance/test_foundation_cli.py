@@ -31,10 +31,10 @@ def test_sample_units_import_and_list_as_a_tree(database_url):
     result = isobot(database_url, "units", "import", "--sample")
     assert result.exit_code == 0, result.output
     rows = units_csv(database_url)
-    assert len(rows) == 25
+    assert len(rows) == 16  # today's two tiers: 3 provinces, their communes and departments
     assert list(rows[0]) == ["code", "name", "kind", "parent"]
     by_code = {r["code"]: r for r in rows}
-    assert by_code["QNG-MD-DTAN"]["parent"] == "QNG-MD"
+    assert by_code["QNG-MD-DTAN"]["parent"] == "QNG"
     assert by_code["QNG-MD-DTAN"]["name"] == "UBND xã Đức Tân"
     # Depth-first: every unit is listed after its parent.
     seen = set()
@@ -42,7 +42,7 @@ def test_sample_units_import_and_list_as_a_tree(database_url):
         assert not row["parent"] or row["parent"] in seen
         seen.add(row["code"])
     text = isobot(database_url, "units", "list").stdout
-    assert "    QNG-MD-DTAN  UBND xã Đức Tân [commune]" in text
+    assert "  QNG-MD-DTAN  UBND xã Đức Tân [commune]" in text
 
 
 def test_importing_twice_updates_instead_of_duplicating(database_url):
@@ -50,11 +50,11 @@ def test_importing_twice_updates_instead_of_duplicating(database_url):
     result = isobot(database_url, "units", "import", "--sample")
     assert result.exit_code == 0
     assert "0 mới" in result.stdout or "0 new" in result.stdout
-    assert len(units_csv(database_url)) == 25
+    assert len(units_csv(database_url)) == 16
 
 
 def test_a_second_file_renames_moves_and_adds_units_in_one_go(database_url, tmp_path):
-    isobot(database_url, "units", "import", "--sample")
+    isobot(database_url, "units", "import", "--sample", "--before-reform")
     path = tmp_path / "changes.csv"
     path.write_text(  # Đức Tân becomes a ward of a town the same file creates, after it
         "code,name,kind,parent\n"
@@ -66,7 +66,7 @@ def test_a_second_file_renames_moves_and_adds_units_in_one_go(database_url, tmp_
     assert result.exit_code == 0, result.output
     assert "4" in result.stdout and "2" in result.stdout  # 4 units: 2 new, 2 updated
     rows = {r["code"]: (r["name"], r["kind"], r["parent"]) for r in units_csv(database_url)}
-    assert len(rows) == 27
+    assert len(rows) == 28  # the 26 units before the reform, and 2 new
     assert rows["QNG-MD-DTAN"] == ("UBND phường Đức Tân", "ward", "QNG-DP")
     assert rows["QNG-DP"] == ("UBND thị xã Đức Phổ", "district", "QNG")
     assert rows["QNG-DP-PH"] == ("UBND phường Phổ Hòa", "ward", "QNG-DP")
@@ -132,7 +132,7 @@ def test_simulated_year_has_every_yearly_and_quarterly_duty_for_every_sample_uni
                              "recipient_role", "text"]
     with SAMPLE_UNITS.open(encoding="utf-8") as f:
         sample = {r["code"] for r in csv.DictReader(f)}
-    assert len(sample) == 25
+    assert len(sample) == 16
     for unit in sample:
         mine = {(r["duty"], r["period"]) for r in rows if r["unit"] == unit}
         for needed in [("internal_audit", "2026"), ("management_review", "2026"),

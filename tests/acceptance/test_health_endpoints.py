@@ -115,7 +115,7 @@ async def test_ready_only_while_the_database_can_be_reached(env, tmp_path, mode)
         port = free_port()
         env = {**env, "WEBHOOK_BASE_URL": f"http://127.0.0.1:{port}", "WEBHOOK_LISTEN":
                "127.0.0.1", "WEBHOOK_PORT": str(port), "WEBHOOK_SECRET": "health-test-secret"}
-    await isobot(env, "units", "import", "--sample", "--now", SATURDAY)
+    await isobot(env, "units", "import", "--sample", "--before-reform", "--now", SATURDAY)
     async with Running(env) as bot:
         assert json.loads(await bot.until("/healthz", 200)) == {"status": "ok"}
         assert json.loads(await bot.until("/readyz", 200)) == {"status": "ready"}

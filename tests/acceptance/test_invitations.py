@@ -33,7 +33,7 @@ def isobot(database_url, *args, now=NOW):
 
 @pytest.fixture
 def sample(database_url):
-    assert isobot(database_url, "units", "import", "--sample",
+    assert isobot(database_url, "units", "import", "--sample", "--before-reform",
                   now=at("2026-01-05 08:00")).exit_code == 0
     return database_url
 

@@ -26,7 +26,7 @@ AN_GIANG = {"AGG", "AGG-SKHCN", "AGG-STP", "AGG-THPT-LX", "AGG-THPT-TNH"}
 
 @pytest.fixture
 async def bot(engine, catalog, tmp_path):
-    load_sample_units(engine, at("2026-11-30 07:00"))
+    load_sample_units(engine, at("2026-11-30 07:00"), before_reform=True)  # An Giang of 5
     port = free_port()
     harness = await start_zalo_harness(
         engine, catalog, at("2026-12-01 10:00"), webhook_base_url=f"http://127.0.0.1:{port}",

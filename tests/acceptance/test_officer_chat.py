@@ -25,7 +25,8 @@ DUC_TAN, MO_DUC, QUE_LOC = "QNG-MD-DTAN", "QNG-MD", "QNA-NS-QLOC"
 @pytest.fixture(params=["telegram", "zalo"])
 async def phone(request, engine, catalog):
     """Monday 30 November 2026, 16:00: Lan, Minh and Hùng registered."""
-    async with phones(request.param, engine, catalog, at("2026-11-30 16:00")) as p:
+    async with phones(request.param, engine, catalog, at("2026-11-30 16:00"),
+                      before_reform=True) as p:
         await p.register("Lan", DUC_TAN, Role.OFFICER)
         await p.register("Minh", DUC_TAN, Role.HEAD)
         await p.register("Hung", MO_DUC, Role.SUPERVISOR)

@@ -30,7 +30,7 @@ def isobot(database_url, *args, now=NOW, env=None):
 
 @pytest.fixture
 def sample(database_url):
-    assert isobot(database_url, "units", "import", "--sample",
+    assert isobot(database_url, "units", "import", "--sample", "--before-reform",
                   now=at("2026-01-05 08:00")).exit_code == 0
     return database_url
 
@@ -242,7 +242,7 @@ def test_a_locked_sqlite_database_is_one_line(tmp_path):
     holder = sqlite3.connect(tmp_path / "isobot.sqlite3")
     holder.execute("BEGIN EXCLUSIVE")  # another program holds the file
     try:
-        result = cli.isobot(url, "units", "import", "--sample", now=NOW)
+        result = cli.isobot(url, "units", "import", "--sample", "--before-reform", now=NOW)
     finally:
         holder.rollback()
         holder.close()

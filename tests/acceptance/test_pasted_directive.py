@@ -32,7 +32,7 @@ Nơi nhận:
 
 @pytest.fixture
 async def bot(engine, catalog):
-    load_sample_units(engine, at("2026-11-30 07:00"))
+    load_sample_units(engine, at("2026-11-30 07:00"), before_reform=True)
     harness = await start_zalo_harness(engine, catalog, at("2026-12-01 09:00"))
     yield harness
     await harness.stop()

@@ -34,7 +34,7 @@ LEAVE_QUESTION = vi._("Do you want to leave isobot?")
 
 @pytest.fixture(params=["telegram", "zalo"])
 async def phone(request, engine, catalog):
-    async with phones(request.param, engine, catalog, START, **OPERATOR) as p:
+    async with phones(request.param, engine, catalog, START, **OPERATOR, before_reform=True) as p:
         yield p
 
 

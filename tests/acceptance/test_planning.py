@@ -44,7 +44,8 @@ def test_a_dry_run_counts_what_a_tick_would_do_and_changes_nothing(engine):
     dry = isobot(engine, "plan", "--now", TUESDAY, "--dry-run", "--json")
     assert dry.exit_code == 0, dry.output
     would = json.loads(dry.stdout)
-    assert would["obligations_created"] == 125 and would["messages_queued"] == 3
+    # five duties of the year for each of today's 16 sample units
+    assert would["obligations_created"] == 80 and would["messages_queued"] == 3
     assert counts(engine) == (0, 0)
 
     said = isobot(engine, "plan", "--now", TUESDAY, "--dry-run")
@@ -52,7 +53,7 @@ def test_a_dry_run_counts_what_a_tick_would_do_and_changes_nothing(engine):
     assert said.stdout.startswith(vi._("Planning as of {moment} would create {obligations} and "
                                        "queue {messages} ({seconds} s); nothing was changed.")
                                   .split("{moment}")[0])
-    assert vi.ngettext("{n} obligation", "{n} obligations", 125).format(n=125) in said.stdout
+    assert vi.ngettext("{n} obligation", "{n} obligations", 80).format(n=80) in said.stdout
     assert counts(engine) == (0, 0)
 
 
@@ -69,12 +70,12 @@ def test_a_tick_from_the_command_line_creates_and_queues_once(engine):
     officer_of_duc_tan(engine)
     done = isobot(engine, "plan", "--now", TUESDAY, lang="en")
     assert done.exit_code == 0, done.output
-    assert "125 obligations created, 3 messages queued" in done.stdout
+    assert "80 obligations created, 3 messages queued" in done.stdout
     assert "08:00 Tuesday, 01/12/2026" in done.stdout
-    assert counts(engine) == (125, 3)
+    assert counts(engine) == (80, 3)
     again = json.loads(isobot(engine, "plan", "--now", TUESDAY, "--json").stdout)
     assert (again["obligations_created"], again["messages_queued"]) == (0, 0)
-    assert counts(engine) == (125, 3)
+    assert counts(engine) == (80, 3)
 
 
 def test_a_moment_that_is_not_one_is_refused(engine):

@@ -17,6 +17,8 @@ from storage.models import Role
 from tests.conftest import at
 from tests.support import cli
 
+pytestmark = pytest.mark.before_reform  # written on the districts of before 1 July 2025
+
 vi = translator("vi")
 
 PROVINCES = Path(__file__).resolve().parents[2] / "catalogs" / "provinces.yaml"

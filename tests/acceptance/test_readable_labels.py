@@ -134,7 +134,7 @@ def cells(content: bytes) -> list[tuple[str, str]]:
 def test_nothing_people_read_in_a_year_names_a_database_id_or_a_period_code(
         database_url, tmp_path):
     engine = make_engine(database_url)
-    load_sample_units(engine, at("2026-01-02 08:00"))
+    load_sample_units(engine, at("2026-01-02 08:00"), before_reform=True)
     everyone(engine)
     a_year(database_url, engine)
     read: dict[str, str] = {}  # where → text
@@ -207,7 +207,7 @@ def test_nothing_people_read_in_a_year_names_a_database_id_or_a_period_code(
 @pytest.fixture
 def sample(database_url):
     engine = make_engine(database_url)
-    load_sample_units(engine, at("2026-12-01 08:00"))
+    load_sample_units(engine, at("2026-12-01 08:00"), before_reform=True)
     with session_scope(engine) as session:
         member(session, "AGG-STP", Role.OFFICER, 1001, "Lan")
     yield engine

@@ -185,6 +185,31 @@ def test_the_shipped_plan_replays_the_reform_on_the_sample_before_it(before_refo
     assert "district" not in kinds
 
 
+def the_units_today(database_url) -> dict[str, tuple[str, str, str | None]]:
+    """Each active unit's name, kind and parent's code, by code."""
+    engine = make_engine(database_url)
+    with session_scope(engine) as session:
+        units = all_units(session, active_only=True)
+        codes = {u.id: u.code for u in units}
+        tree = {u.code: (u.name, u.kind, codes.get(u.parent_id)) for u in units}
+    engine.dispose()
+    return tree
+
+
+def test_the_sample_before_the_reform_and_the_shipped_plan_give_todays_sample(
+        before_reform, second_database_url):
+    assert reorganize(before_reform, SAMPLE_REFORM_PLAN).exit_code == 0
+    fresh = isobot(second_database_url, "units", "import", "--sample", moment=APPLIED)
+    assert fresh.exit_code == 0, fresh.output
+    assert the_units_today(before_reform) == the_units_today(second_database_url)
+
+
+def test_a_fresh_sample_has_no_district(database_url):
+    assert isobot(database_url, "units", "import", "--sample", moment=APPLIED).exit_code == 0
+    kinds = {kind for _, kind, _ in the_units_today(database_url).values()}
+    assert "district" not in kinds and {"province", "commune", "department"} <= kinds
+
+
 def test_a_single_merge_is_in_the_history_too(before_reform):
     moment = at("2026-03-02 10:00")
     assert isobot(before_reform, "units", "merge", "--from", "QNA-NS-QLOC", "--into",

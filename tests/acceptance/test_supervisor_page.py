@@ -42,7 +42,7 @@ START = at("2026-12-02 10:00")
 
 @pytest.fixture
 async def bot(engine, catalog, tmp_path):
-    load_sample_units(engine, at("2026-11-30 07:00"))
+    load_sample_units(engine, at("2026-11-30 07:00"), before_reform=True)
     port = free_port()
     harness = await start_zalo_harness(
         engine, catalog, START, telegram=True, public_url=f"http://127.0.0.1:{port}",
@@ -178,7 +178,8 @@ async def test_isobot_run_gives_a_telegram_supervisor_the_page_of_their_province
                   ISOBOT_PUBLIC_URL=f"http://127.0.0.1:{port}", ISOBOT_WEB_LISTEN="127.0.0.1",
                   ISOBOT_WEB_PORT=str(port))
     try:
-        await isobot(env, "units", "import", "--sample", "--now", "2026-11-30T07:00")
+        await isobot(env, "units", "import", "--sample", "--before-reform",
+                     "--now", "2026-11-30T07:00")
         invite = json.loads(await isobot(env, "invite", "--unit", "AGG", "--role", "supervisor",
                                          "--json", "--now", "2026-11-30T15:00"))
         async with Running(env, "--now", "2026-12-02T10:00"):

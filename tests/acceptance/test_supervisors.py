@@ -30,7 +30,7 @@ def isobot(bot, *args):
 
 @pytest.fixture
 async def bot(engine, catalog):
-    async with running_bot(engine, catalog, at("2026-12-01 09:00")) as harness:
+    async with running_bot(engine, catalog, at("2026-12-01 09:00"), before_reform=True) as harness:
         yield harness
 
 
@@ -158,7 +158,7 @@ async def test_officers_cannot_use_supervisor_commands(bot, engine):
 
 
 def test_a_legal_document_creates_legal_updates_due_three_months_later(engine):
-    load_sample_units(engine, at("2026-07-01 08:00"))
+    load_sample_units(engine, at("2026-07-01 08:00"), before_reform=True)
     result = isobot_at(engine, at("2026-07-01 09:00"), "legal", "add", "--number",
                        "15/2026/NĐ-CP", "--title", "Nghị định sửa đổi thủ tục hành chính",
                        "--effective", "2026-08-01", "--kind", "commune", "--under", "QNG")
@@ -177,7 +177,7 @@ def test_a_legal_document_creates_legal_updates_due_three_months_later(engine):
 
 
 def test_cli_refuses_units_outside_under(engine):
-    load_sample_units(engine, at("2026-07-01 08:00"))
+    load_sample_units(engine, at("2026-07-01 08:00"), before_reform=True)
     result = isobot_at(engine, at("2026-07-01 09:00"), "directive", "send", "--text", "x",
                        "--unit", "QNA-NS-QLOC", "--under", "QNG")
     assert result.exit_code == 2

@@ -3,6 +3,7 @@
 import csv
 import io
 
+import pytest
 from sqlmodel import select
 
 from jobs.text.i18n import translator
@@ -12,6 +13,8 @@ from storage.units import unit_by_code
 from tests.conftest import at
 from tests.support import cli
 from tests.support.telegram import buttons
+
+pytestmark = pytest.mark.before_reform  # written on the districts of before 1 July 2025
 
 vi = translator("vi")
 OFFICER, SUPERVISOR, OTHER = 1001, 2001, 3001

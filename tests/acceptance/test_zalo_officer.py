@@ -36,7 +36,7 @@ def reply_line(*labels: str) -> str:
 
 @pytest.fixture
 async def bot(engine, catalog, request):
-    load_sample_units(engine, at("2026-11-30 07:00"))
+    load_sample_units(engine, at("2026-11-30 07:00"), before_reform=True)
     options = getattr(request, "param", {})
     harness = await start_zalo_harness(engine, catalog, at("2026-11-30 16:00"),
                                        sandbox_options=options)

@@ -203,7 +203,7 @@ def moments(calendar) -> list[dt.datetime]:
 
 
 def live_through_the_year(world: World) -> None:
-    load_sample_units(world.engine, REGISTERED)
+    load_sample_units(world.engine, REGISTERED, before_reform=True)
     for add in people():
         world.change(add, REGISTERED)
     changes = {**{m: ("change", a) for m, a in events().items()},

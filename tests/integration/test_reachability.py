@@ -62,7 +62,7 @@ def test_retries_come_sooner_than_an_hour_apart():
 
 @pytest.fixture
 async def bot(engine, catalog):
-    load_sample_units(engine, at("2026-11-30 07:00"))
+    load_sample_units(engine, at("2026-11-30 07:00"), before_reform=True)
     harness = await start_zalo_harness(engine, catalog, at("2026-11-30 16:00"))
     await harness.register(OFFICER, "QNG-MD-DTAN", Role.OFFICER, "Lan")
     await harness.register(SUPERVISOR, "QNG-MD", Role.SUPERVISOR, "Hùng")

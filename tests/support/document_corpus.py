@@ -15,16 +15,16 @@ from jobs.calendar.workdays import WorkCalendar
 from jobs.documents.draft import make_draft
 from jobs.documents.reading import read_document
 from jobs.documents.recipients import UnitTree
-from jobs.units.units_file import SAMPLE_UNITS
+from jobs.units.units_file import sample_units_file
 from storage.models import Unit
 
 CORPUS = Path(__file__).resolve().parents[1] / "corpus" / "documents"
 FIELDS = ("number", "date", "issuer", "subject", "due", "targets", "unmatched")
 
 
-def sample_tree() -> UnitTree:
-    """The sample units (storage/data/sample_units.csv) as a tree, without a database."""
-    with SAMPLE_UNITS.open(encoding="utf-8") as file:
+def sample_tree(*, before_reform: bool = False) -> UnitTree:
+    """The sample units (storage/data) as a tree, without a database."""
+    with sample_units_file(before_reform=before_reform).open(encoding="utf-8") as file:
         rows = list(csv.DictReader(file))
     ids = {row["code"]: number for number, row in enumerate(rows, 1)}
     return UnitTree([Unit(id=ids[r["code"]], code=r["code"], name=r["name"], kind=r["kind"],
@@ -46,7 +46,7 @@ class Reading:
 def read_corpus(calendar: WorkCalendar) -> list[Reading]:
     """Every corpus document read into its draft, beside its expected fields."""
     expected = json.loads((CORPUS / "expected.json").read_text(encoding="utf-8"))
-    tree = sample_tree()
+    tree = sample_tree(before_reform=True)  # the corpus names the districts of before
     readings = []
     for name, fields in expected.items():
         read = read_document(name, (CORPUS / name).read_bytes())

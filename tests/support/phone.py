@@ -95,13 +95,15 @@ def choice_number(text: str, label: str) -> str:
 
 @contextlib.asynccontextmanager
 async def phones(platform: str, engine: Engine, catalog: Catalog, start: dt.datetime,
-                 **settings: object) -> AsyncIterator[Phone]:
-    """The sample units and a running bot on ``platform``, its clock at ``start``."""
+                 before_reform: bool = False, **settings: object) -> AsyncIterator[Phone]:
+    """The sample units (``before_reform``: those with districts) and a running bot on
+    ``platform``, its clock at ``start``."""
     if platform == "telegram":
-        async with running_bot(engine, catalog, start, **settings) as harness:
+        async with running_bot(engine, catalog, start, before_reform=before_reform,
+                               **settings) as harness:
             yield Phone(platform, harness)
         return
-    load_sample_units(engine, start.replace(hour=7, minute=0))
+    load_sample_units(engine, start.replace(hour=7, minute=0), before_reform=before_reform)
     harness = await start_zalo_harness(engine, catalog, start, **settings)
     try:
         yield Phone(platform, harness)

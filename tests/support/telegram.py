@@ -15,7 +15,7 @@ from bot.settings import Settings
 from jobs.catalog import Catalog
 from jobs.delivery.deliverer import RateLimits
 from jobs.people.registration import create_invite
-from jobs.units.units_file import SAMPLE_UNITS, in_tree_order, read_units_file
+from jobs.units.units_file import in_tree_order, read_units_file, sample_units_file
 from storage.db import session_scope
 from storage.models import Role
 from storage.units import unit_by_code, upsert_units
@@ -41,9 +41,9 @@ class TestClock:
         return clock_seconds
 
 
-def load_sample_units(engine: Engine, now: dt.datetime) -> None:
-    """The sample units, registered at ``now``."""
-    rows = in_tree_order(read_units_file(SAMPLE_UNITS))
+def load_sample_units(engine: Engine, now: dt.datetime, *, before_reform: bool = False) -> None:
+    """The sample units (today's, or those before the 2025 reform), registered at ``now``."""
+    rows = in_tree_order(read_units_file(sample_units_file(before_reform=before_reform)))
     with session_scope(engine) as session:
         upsert_units(session, rows=[(r.code, r.name, r.kind, r.parent or None) for r in rows],
                      now=now)
@@ -130,13 +130,14 @@ def buttons(message: dict) -> list[str]:
 @contextlib.asynccontextmanager
 async def running_bot(engine: Engine, catalog: Catalog, start: dt.datetime, *,
                       sandbox_limits: dict | None = None, limits: RateLimits = UNLIMITED,
-                      **settings: object) -> AsyncIterator[Harness]:
+                      before_reform: bool = False, **settings: object) -> AsyncIterator[Harness]:
     """The sample units (registered the morning of 30 November 2026) and a running bot.
 
     The sandbox answers 429 past ``sandbox_limits`` (none by default) and the bot keeps to
-    ``limits`` (none by default).
+    ``limits`` (none by default); ``before_reform``: the sample as it was, with districts.
     """
-    load_sample_units(engine, dt.datetime(2026, 11, 30, 7, 0, tzinfo=start.tzinfo))
+    load_sample_units(engine, dt.datetime(2026, 11, 30, 7, 0, tzinfo=start.tzinfo),
+                      before_reform=before_reform)
     harness = await start_harness(engine, catalog, start, sandbox_limits=sandbox_limits,
                                   limits=limits, **settings)
     try:

@@ -52,7 +52,8 @@ def test_names_compare_without_case_diacritics_or_short_forms():
 
 
 def test_a_pdf_text_layer_reads_like_the_letter():
-    draft = make_draft(read_document("cv.pdf", pdf_of(LETTER)), tree=sample_tree(),
+    draft = make_draft(read_document("cv.pdf", pdf_of(LETTER)),
+                       tree=sample_tree(before_reform=True),
                        calendar=CALENDAR)
     assert draft.as_dict("cv.pdf") == {
         "number": "1201/UBND-VP", "date": "2026-12-08", "issuer": "QNG-MD",
@@ -65,7 +66,8 @@ def test_a_docx_with_the_heading_in_a_table_reads_like_the_letter():
     content = docx_of(("ỦY BAN NHÂN DÂN", "HUYỆN MỘ ĐỨC"), "Số: 1201/UBND-VP",
                       "Mộ Đức, ngày 08 tháng 12 năm 2026",
                       "\n".join(LETTER.split("\n")[4:]))
-    draft = make_draft(read_document("cv.docx", content), tree=sample_tree(), calendar=CALENDAR)
+    draft = make_draft(read_document("cv.docx", content), tree=sample_tree(before_reform=True),
+                       calendar=CALENDAR)
     assert (draft.fields.number, draft.issuer.code, draft.due) == (
         "1201/UBND-VP", "QNG-MD", dt.date(2026, 12, 21))
     assert [u.code for u in draft.targets] == ["QNG-MD-DPHONG", "QNG-MD-KTHT"]
@@ -125,6 +127,6 @@ def test_what_a_letter_lacks_is_named():
 def test_recipients_that_match_nothing_are_reported():
     text = LETTER.replace("- Phòng Kinh tế và Hạ tầng;\n- UBND xã Đức Phong.",
                           "- Sở Giao thông vận tải.")
-    draft = make_draft(read_fields(text), tree=sample_tree(), calendar=CALENDAR)
+    draft = make_draft(read_fields(text), tree=sample_tree(before_reform=True), calendar=CALENDAR)
     assert draft.targets == [] and draft.unmatched == ["Sở Giao thông vận tải"]
     assert NO_TARGETS in draft.problems

@@ -17,12 +17,12 @@ from jobs.planning.planner import about_obligation
 from jobs.planning.simulate import UnitInfo, simulate
 from jobs.text.i18n import set_default_language, translator
 from jobs.text.reminder_texts import for_stage
-from jobs.units.units_file import SAMPLE_UNITS, read_units_file
+from jobs.units.units_file import read_units_file, sample_units_file
 from storage.models import Obligation, Unit
 
 ROOT = Path(__file__).resolve().parents[2]
 PROVINCES = ROOT / "catalogs" / "provinces.yaml"
-SAMPLE = read_units_file(SAMPLE_UNITS)
+SAMPLE = read_units_file(sample_units_file(before_reform=True))  # with its districts
 # What identifies a document in a legal basis: its number ("1699/UBND-TH", "19/2014/QĐ-TTg")
 # and a full date ("25/12/2020", "10/01/2018", "05/3/2014").
 DOCUMENT = re.compile(r"\b\d{1,5}/(?:\d{4}/)?[A-ZĐ][\wĐ]*(?:-[\wĐ]+)*|\b\d{1,2}/\d{1,2}/\d{4}\b")
