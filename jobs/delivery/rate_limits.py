@@ -37,6 +37,12 @@ def _private_only(chat_id: str) -> bool:
     return False
 
 
+#: A message leaves a window this long after the window's edge. ``a + 60 - 60`` may differ from
+#: ``a`` in the last bit: without a margin a send due exactly at the edge may land a hair inside
+#: the messenger's window, and be refused.
+EDGE_MARGIN = 0.001
+
+
 class Window:
     """At most ``limit`` messages in any ``seconds``, counted from sending until the answer."""
 
@@ -67,7 +73,7 @@ class Window:
             return 0.0
         if excess > len(self.answered):
             return math.inf
-        return self.answered[excess - 1] + self.seconds - at
+        return self.answered[excess - 1] + self.seconds + EDGE_MARGIN - at
 
     def begin(self, cost: int = 1) -> None:
         """``cost`` messages are on their way."""
@@ -88,7 +94,7 @@ class Window:
         return not self.answered and not self.in_flight
 
     def _expire(self, at: float) -> None:
-        drop = bisect.bisect_right(self.answered, at - self.seconds)
+        drop = bisect.bisect_left(self.answered, at - self.seconds - EDGE_MARGIN)
         if drop:
             del self.answered[:drop]
 
