@@ -18,6 +18,7 @@ from jobs.calendar.workdays import VIETNAM
 from jobs.people.joining import UnitStatus, status_table, status_totals, units_status
 from jobs.reports.export import write_xlsx
 from jobs.text.i18n import Translator
+from jobs.text.labels import kind_text
 from storage.units import all_units, subtree_ids, tree_order
 
 
@@ -79,7 +80,7 @@ def _write_text(rows: list[UnitStatus], tr: Translator) -> None:
             if r.last_activity else "–"
         typer.echo(tr._("{code}  {name} [{kind}]: officers {officers}, heads {heads}, "
                         "supervisors {supervisors}; invitations {invites}; last activity "
-                        "{seen}").format(code=r.code, name=r.name, kind=r.kind,
+                        "{seen}").format(code=r.code, name=r.name, kind=kind_text(r.kind, tr),
                                          officers=r.officers, heads=r.heads,
                                          supervisors=r.supervisors, invites=invites, seen=seen))
     typer.echo(status_totals(rows, tr))
