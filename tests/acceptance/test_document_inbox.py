@@ -14,25 +14,13 @@ from jobs.text.i18n import translator
 from storage.db import session_scope
 from storage.models import Directive, Obligation, Role
 from tests.conftest import at
+from tests.support.document_files import LETTER
 from tests.support.telegram import load_sample_units
 from tests.support.zalo import start_zalo_harness
 
 vi = translator("vi")
 SUPERVISOR = "a1b2c3d4e5f60002"
 OFFICER = "a1b2c3d4e5f60003"
-
-LETTER = """ỦY BAN NHÂN DÂN
-HUYỆN MỘ ĐỨC
-Số: 1300/UBND-KT
-Mộ Đức, ngày 30 tháng 11 năm 2026
-V/v gửi báo cáo khắc phục sau đánh giá nội bộ
-Kính gửi:
-- UBND các xã, thị trấn;
-- Phòng Tài chính - Kế hoạch.
-Đề nghị các đơn vị gửi báo cáo chậm nhất ngày 19/12/2026.
-Nơi nhận:
-- Như trên;
-- Lưu: VT."""
 
 
 @pytest.fixture

@@ -48,3 +48,18 @@ def docx_of(heading: tuple[str, str], number_line: str, date_line: str, body: st
     out = io.BytesIO()
     document.save(out)
     return out.getvalue()
+
+
+#: A district's letter to its communes and a department, as a supervisor pastes or exports it.
+LETTER = """ỦY BAN NHÂN DÂN
+HUYỆN MỘ ĐỨC
+Số: 1300/UBND-KT
+Mộ Đức, ngày 30 tháng 11 năm 2026
+V/v gửi báo cáo khắc phục sau đánh giá nội bộ
+Kính gửi:
+- UBND các xã, thị trấn;
+- Phòng Tài chính - Kế hoạch.
+Đề nghị các đơn vị gửi báo cáo chậm nhất ngày 19/12/2026.
+Nơi nhận:
+- Như trên;
+- Lưu: VT."""
