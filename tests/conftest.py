@@ -44,6 +44,8 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
             # What only a server shared by several processes shows (advisory locks).
             backends = [pytest.param("postgres", marks=pytest.mark.skipif(
                 not POSTGRES_URL, reason="needs ISOBOT_TEST_POSTGRES_URL (make test)"))]
+        if metafunc.definition.get_closest_marker("sqlite"):
+            backends = ["sqlite"]  # what only a database file shows (a copy of it, say)
         metafunc.parametrize("backend", backends, indirect=True)
 
 

@@ -20,10 +20,9 @@ def crash_copy(database_url: str, copy: str) -> None:
         source.backup(target)
 
 
+@pytest.mark.sqlite  # the crash is a copy of the database file
 async def test_a_send_accepted_before_a_crash_is_not_sent_again(
-        backend, database_url, engine, sandbox, bot, fake_time, tmp_path):
-    if backend != "sqlite":
-        pytest.skip("the crash is a copy of the database file")
+        database_url, engine, sandbox, bot, fake_time, tmp_path):
     chats = list(range(1, 11))
     seed(engine, sandbox, chats)
     transport = TelegramTransport(bot)
