@@ -124,10 +124,12 @@ def replace_actor(session: Session, *, actor: str, by: str) -> None:
         session.execute(update(table).where(column == actor).values({column.key: by}))
 
 
-def delete_parked_updates(session: Session, *, chats: Iterable[Account]) -> int:
-    """Delete the updates from ``chats`` given up and kept for the operator; returns how many."""
+def delete_failed_updates(session: Session, *, chats: Iterable[Account]) -> int:
+    """Delete the updates from ``chats`` that failed: set aside for a retry, or given up and
+    kept for the operator (either would keep the person's words, and name, after they left).
+    Returns how many."""
     pairs = [and_(Inbox.platform == p, Inbox.chat_key == c) for p, c in chats]
     if not pairs:
         return 0
-    return session.execute(delete(Inbox).where(Inbox.state == InboxState.PARKED,
-                                               or_(*pairs))).rowcount
+    failed = col(Inbox.state).in_([InboxState.ASIDE, InboxState.PARKED])
+    return session.execute(delete(Inbox).where(failed, or_(*pairs))).rowcount

@@ -45,8 +45,8 @@ from storage.models import Absence, ChatState, Member, Unit
 from storage.personal_data import (
     cancel_pending,
     delete_chat_states,
+    delete_failed_updates,
     delete_link_codes,
-    delete_parked_updates,
     delete_wrong_codes,
     erase_messages_to,
     events_logged,
@@ -185,8 +185,9 @@ def forget_person(session: Session, *, platform: str, user_id: str, by: str, now
                   calendar: WorkCalendar) -> Forgotten:
     """The person behind the account leaves isobot, on every account they linked: their
     memberships end (their units are told, as for ``isobot members remove``), their name is
-    replaced by a neutral label, and their conversation state, pending messages, link codes and
-    wrong codes are erased. The events they logged stay: they are the unit's records."""
+    replaced by a neutral label, and their conversation state, pending messages, link codes,
+    wrong codes and failed updates are erased. The events they logged stay: they are the unit's
+    records."""
     rows = person_rows(session, platform=platform, user_id=user_id)
     active = [m for m in rows if m.active]
     # The units are told that a member left, not who: the name leaves with the person.
@@ -198,7 +199,7 @@ def forget_person(session: Session, *, platform: str, user_id: str, by: str, now
     chats = {(m.platform, m.chat_id) for m in rows} | {(platform, user_id)}
     delete_chat_states(session, accounts=accounts)
     delete_wrong_codes(session, accounts=accounts)
-    delete_parked_updates(session, chats=chats)
+    delete_failed_updates(session, chats=chats)
     erase_messages_to(session, member_ids=ids, chats=chats)
     _unname(session, rows)
     replace_identities(session, members=rows)

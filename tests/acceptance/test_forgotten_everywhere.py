@@ -13,6 +13,7 @@ from sqlmodel.sql.sqltypes import AutoString
 
 from jobs.people.absence import declare_absence
 from jobs.text.i18n import translator
+from storage import inbox
 from storage.db import session_scope
 from storage.members import account_rows
 from storage.models import Outbox, Role
@@ -82,3 +83,25 @@ async def test_after_leaving_the_name_and_account_are_only_in_the_logged_events(
     notices = [m["text"] for m in await phone.inbox("Minh")]
     assert any(vi._("a member of {unit}").format(unit="UBND xã Đức Tân") in text
                for text in notices)
+
+
+async def test_an_update_of_theirs_that_failed_leaves_with_them(phone):
+    """A photo whose download failed waits aside for a retry, holding the sender's name: it
+    goes when they leave, rather than being retried for someone who is no longer there."""
+    await phone.register(NAME, DUC_TAN, Role.OFFICER)
+    user = str(phone.id(NAME))
+    with session_scope(phone.engine) as session:
+        inbox.store(session, platform=phone.platform, now=START,
+                    arrivals=[("photo-1", user, {"from": {"first_name": NAME}, "photo": "…"})])
+        (row,) = inbox.take(session, now=START, until=START + dt.timedelta(minutes=2), limit=5,
+                            platforms=[phone.platform])
+        assert inbox.retry(session, row_id=row.id, at=START + dt.timedelta(hours=1),
+                           error="the file answered 404")
+    assert ("inbox", "payload") in where_found(phone.engine, NAME)
+
+    question = await phone.send(NAME, "/roi")
+    await phone.choose(NAME, question, vi._("Leave isobot"))
+
+    assert ("inbox", "payload") not in where_found(phone.engine, NAME, user)
+    with session_scope(phone.engine) as session:
+        assert inbox.counts(session) == {"pending": 0, "parked": 0}
