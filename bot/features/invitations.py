@@ -17,12 +17,12 @@ from bot.chat.commands import Audience, Command
 from bot.chat.feature import Feature, feature
 from bot.chat.flow import END, Answer, Next, On, Steps, choose_again
 from bot.chat.turn import Turn
-from bot.parsing.folding import fold
 from jobs.calendar.workdays import WorkCalendar
 from jobs.catalog import Catalog
 from jobs.delivery.messages import Attachment, Choice, Message
 from jobs.people.invitations import Invitation, InvitationRequest, issue_invitations
 from jobs.text.choice_ids import choice_id
+from jobs.text.folding import fold
 from jobs.text.i18n import N_
 from storage.absences import staffed_units
 from storage.invitations import open_invites

@@ -20,7 +20,6 @@ from bot.parsing.answers import (
     match_choice,
     parse_command,
 )
-from bot.parsing.folding import fold
 from bot.parsing.intents import (
     Action,
     DutyWords,
@@ -38,6 +37,7 @@ from bot.parsing.references import (
     parse_document_number,
     parse_document_reference,
 )
+from jobs.text.folding import fold
 
 __all__ = [
     "Action",

@@ -7,8 +7,8 @@ import unicodedata
 from collections.abc import Collection, Iterable, Sequence
 from typing import NamedTuple
 
-from bot.parsing.folding import fold
 from jobs.text.choice_ids import read_choice_id
+from jobs.text.folding import fold
 
 
 class Choice(NamedTuple):

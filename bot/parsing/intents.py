@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from enum import StrEnum
 from functools import cached_property
 
-from bot.parsing.folding import fold
 from bot.parsing.references import (
     DocumentReference,
     ParseIssue,
@@ -20,6 +19,7 @@ from bot.parsing.references import (
     number_issues,
     scan_reply,
 )
+from jobs.text.folding import fold
 
 
 class Action(StrEnum):

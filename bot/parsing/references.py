@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import NamedTuple
 
-from bot.parsing.folding import fold
+from jobs.text.folding import fold
 
 
 class ParseIssue(StrEnum):

@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from jobs.units.file_format import fold
+from jobs.text.folding import fold
 
 
 class Problem(StrEnum):

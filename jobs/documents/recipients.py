@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from jobs.units.file_format import fold
+from jobs.text.folding import fold
 from storage.models import Unit, UnitKind
 
 _SHORT_FORMS = (

@@ -13,6 +13,8 @@ import unicodedata
 import zipfile
 from pathlib import Path
 
+from jobs.text import folding
+
 # Column names an operator may write, folded (lower case, no diacritics): English or Vietnamese.
 HEADER_ALIASES = {
     "code": ("code", "ma", "ma don vi", "ma so"),
@@ -42,11 +44,10 @@ class UnreadableFile(Exception):
     """The bytes are not a spreadsheet or text table isobot can read."""
 
 
-def fold(text: str) -> str:
-    """Lower case without diacritics, spaces collapsed: "Đơn vị cấp trên" → "don vi cap tren"."""
-    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
-    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return " ".join(bare.lower().replace("_", " ").split())
+def fold(cell: str) -> str:
+    """A cell as typed text is matched (:func:`jobs.text.folding.fold`), an underscore read as
+    a space: "Đơn vị cấp trên" → "don vi cap tren", "parent_code" → "parent code"."""
+    return folding.fold(cell.replace("_", " "))
 
 
 def column_of(header: str) -> str | None:
