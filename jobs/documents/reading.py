@@ -19,6 +19,9 @@ log = logging.getLogger(__name__)
 
 #: Larger than any letter the document system exports with its attachments.
 MAX_BYTES = 20 * 1024 * 1024
+#: What a DOCX (a zip) may hold once unpacked: python-docx unpacks it whole, so a small file
+#: that unpacks to gigabytes (a zip bomb) would take the process down with it.
+MAX_UNPACKED_BYTES = 5 * MAX_BYTES
 #: A PDF's text layer with fewer letters than this is a scanned image.
 MIN_TEXT = 40
 SUFFIXES = (".edxml", ".xml", ".pdf", ".docx", ".txt")
@@ -75,6 +78,7 @@ def _pdf_text(content: bytes) -> str:
 
 def _docx_text(content: bytes) -> str:
     try:
+        _refuse_bomb(zipfile.ZipFile(io.BytesIO(content)))
         document = docx.Document(io.BytesIO(content))
     except (zipfile.BadZipFile, KeyError, ValueError) as error:
         log.info("a DOCX could not be read: %s", error)
@@ -88,6 +92,13 @@ def _docx_text(content: bytes) -> str:
             lines.append("")
     lines.extend(p.text for p in document.paragraphs)
     return "\n".join(lines)
+
+
+def _refuse_bomb(package: zipfile.ZipFile) -> None:
+    """Refuse a zip that says it unpacks larger than :data:`MAX_UNPACKED_BYTES`. What it says
+    is what zipfile unpacks at most: a member that lies fails its check instead."""
+    if sum(member.file_size for member in package.infolist()) > MAX_UNPACKED_BYTES:
+        raise Unreadable(Unreadable.TOO_LARGE)
 
 
 __all__ = ["MAX_BYTES", "PackageRefused", "Unreadable", "read_document"]

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
+import zipfile
 
 import pytest
 
@@ -10,7 +12,7 @@ from jobs.calendar.workdays import WorkCalendar
 from jobs.documents.draft import NO_TARGETS, make_draft
 from jobs.documents.edxml import PackageRefused
 from jobs.documents.fields import Problem, read_fields
-from jobs.documents.reading import MAX_BYTES, Unreadable, read_document
+from jobs.documents.reading import MAX_BYTES, MAX_UNPACKED_BYTES, Unreadable, read_document
 from jobs.documents.recipients import name_key
 from tests.support.document_corpus import FIELDS, read_corpus, sample_tree
 from tests.support.document_files import docx_of, pdf_of, scanned_pdf
@@ -89,6 +91,20 @@ def test_a_file_too_large_or_of_another_type_is_refused():
     with pytest.raises(Unreadable) as refused:
         read_document("broken.docx", b"not a zip")
     assert refused.value.reason == Unreadable.DAMAGED
+
+
+def test_a_docx_that_would_unpack_to_more_than_a_letter_ever_holds_is_refused():
+    """A zip bomb: a small file whose document.xml unpacks to more than MAX_UNPACKED_BYTES."""
+    bomb = io.BytesIO()
+    chunk = b" " * 2**20
+    with (zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as package,
+          package.open("word/document.xml", "w", force_zip64=True) as member):
+        for _ in range(MAX_UNPACKED_BYTES // len(chunk) + 1):
+            member.write(chunk)
+    assert len(bomb.getvalue()) < MAX_BYTES
+    with pytest.raises(Unreadable) as refused:
+        read_document("letter.docx", bomb.getvalue())
+    assert refused.value.reason == Unreadable.TOO_LARGE
 
 
 BOMB = b"""<?xml version="1.0"?>
