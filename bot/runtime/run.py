@@ -271,6 +271,10 @@ class Runtime:
 
     async def deliver_now(self) -> None:
         """Send what the outbox holds for every connected messenger, side by side."""
+        # Say again that this process lives: a database session lost (a restart of the server,
+        # a network cut) took its presence lock with it, and another process would take this
+        # one's leases for those of a dead one.
+        self.leadership.present(queue.PROCESS)
         async with self._deliver_lock:
             await asyncio.gather(*(self._deliver(d) for d in self.deliverers))
 

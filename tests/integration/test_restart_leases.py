@@ -3,7 +3,8 @@ what the dead process held is due at once, not when its leases end on the clock 
 
 import datetime as dt
 
-from sqlalchemy import update
+import pytest
+from sqlalchemy import text, update
 
 from bot.messengers.telegram.sandbox import TelegramSandbox
 from bot.runtime.run import Runtime
@@ -70,3 +71,23 @@ def test_only_the_leases_of_a_process_that_is_gone_are_released(engine):
     with session_scope(engine) as session:
         row = session.get(Outbox, row_id)
         assert (row.next_attempt_at, row.leased_by) == (T, None)
+
+
+@pytest.mark.postgres
+async def test_a_process_that_lost_its_database_session_is_seen_alive_again(engine, catalog):
+    """Its presence lock went with the session; others must not take it for a dead process."""
+    settings = Settings(database_url=str(engine.url), planning_process=False)
+    runtime = Runtime(settings, engine, catalog, telegram.TestClock(T), messengers=[])
+    others = Leadership(engine)
+    try:
+        await runtime.start(schedule=False)
+        assert others.alive(queue.PROCESS)
+        with engine.connect() as connection:  # the server ends every other session
+            connection.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                                    "WHERE datname = current_database() "
+                                    "AND pid <> pg_backend_pid()"))
+        assert not others.alive(queue.PROCESS)
+        await runtime.deliver_now()  # its next delivery round
+        assert others.alive(queue.PROCESS)
+    finally:
+        await runtime.stop()
