@@ -9,61 +9,43 @@ queued). Prints figures; asserts nothing. Run: .venv/bin/python bench/digest.py
 from __future__ import annotations
 
 import datetime as dt
-import random
 import resource
-import tempfile
 import time
-from pathlib import Path
 
+from country import fresh_database
+from seeding import UnitRow, person, year_of_work
 from sqlmodel import select
 
-from jobs.calendar.workdays import VIETNAM, WorkCalendar
+from jobs.calendar.workdays import VIETNAM
 from jobs.catalog import load_catalog
-from jobs.planning.owed import create_owed_obligations
 from jobs.supervision.digest_job import build_weekly_digest
 from jobs.units.units_file import SAMPLE_UNITS, in_tree_order, read_units_file
-from storage.db import make_engine, session_scope, upgrade
-from storage.models import Member, Obligation, Unit
-from storage.units import unit_records, upsert_units
+from storage.db import make_engine, session_scope
+from storage.models import Unit
 
 NOW = dt.datetime(2026, 12, 7, 7, 45, tzinfo=VIETNAM)
-JOINED = dt.datetime(2026, 1, 2, 8, 0, tzinfo=VIETNAM)
 
 
-def seed(url: str, rows: list[tuple[str, str, str, str | None]]) -> None:
-    engine = make_engine(url)
-    upgrade(engine)
-    catalog, calendar, rnd = load_catalog(), WorkCalendar(), random.Random(7)
-    with session_scope(engine) as session:
-        upsert_units(session, rows=rows, now=JOINED)
-        create_owed_obligations(session, units=unit_records(session), now=NOW, catalog=catalog,
-                                calendar=calendar)
-        for o in session.exec(select(Obligation)).all():
-            if o.due < NOW.date() and rnd.random() < 0.75:
-                done = dt.datetime.combine(o.due + dt.timedelta(days=rnd.choice([-5, -1, 0, 2, 9])),
-                                           dt.time(10), tzinfo=VIETNAM)
-                o.status, o.done_at = "done", min(done, NOW - dt.timedelta(hours=1))
-                session.add(o)
+def seed(url: str, rows: list[UnitRow]) -> int:
+    """The units, a year of obligations, an officer and a head in every unit and a supervisor
+    on every province and district; returns how many obligations."""
+    with year_of_work(url, rows, now=NOW) as (session, count):
         user = 1000
         for unit in session.exec(select(Unit)).all():
             roles = ["officer", "head"] + (["supervisor"] if unit.kind in ("province", "district")
                                            else [])
             for role in roles:
                 user += 1
-                session.add(Member(unit_id=unit.id, role=role, platform="telegram",
-                                   platform_user_id=str(user), chat_id=str(user),
-                                   display_name=f"P{user}", language="vi", joined_at=JOINED))
-    engine.dispose()
+                session.add(person(unit.id, role, str(user), name=f"P{user}"))
+    return count
 
 
-def run(rows: list[tuple[str, str, str, str | None]], label: str) -> None:
-    with tempfile.TemporaryDirectory() as folder:
-        url = f"sqlite:///{Path(folder) / 'bench.sqlite3'}"
-        seed(url, rows)
+def run(rows: list[UnitRow], label: str) -> None:
+    with fresh_database("sqlite") as url:
+        obligations = seed(url, rows)
         engine = make_engine(url)
         catalog = load_catalog()
         with session_scope(engine) as session:
-            obligations = len(session.exec(select(Obligation.id)).all())
             start = time.perf_counter()
             planned = build_weekly_digest(session, now=NOW, catalog=catalog)
             seconds = time.perf_counter() - start

@@ -17,33 +17,29 @@ import argparse
 import asyncio
 import datetime as dt
 import os
-import random
 import statistics
-import tempfile
 import time
-from pathlib import Path
 
 import aiohttp
 from aiohttp import web
+from country import fresh_database
+from seeding import UnitRow, person, year_of_work
 from sqlmodel import select
 
 from bot.runtime.supervisor_page import STATIC, SupervisorPage
 from bot.runtime.web import application
-from jobs.calendar.workdays import VIETNAM, WorkCalendar
+from jobs.calendar.workdays import VIETNAM
 from jobs.catalog import load_catalog
-from jobs.planning.owed import create_owed_obligations
 from jobs.supervision.page_access import PageLinks
-from storage.db import make_engine, session_scope, upgrade
-from storage.models import Member, Obligation, Unit
-from storage.units import unit_records, upsert_units
+from storage.db import make_engine
+from storage.models import Unit
 
 NOW = dt.datetime(2026, 12, 2, 10, 0, tzinfo=VIETNAM)
-JOINED = dt.datetime(2026, 1, 2, 8, 0, tzinfo=VIETNAM)
 SUPERVISOR = "9000"
 KEY = b"bench-key" * 4
 
 
-def province(total: int) -> list[tuple[str, str, str, str | None]]:
+def province(total: int) -> list[UnitRow]:
     """A province of ``total`` units: 40 departments, 20 districts, their communes and each
     commune's school, in tree order."""
     rows = [("P", "UBND tỉnh Bench", "province", None)]
@@ -60,29 +56,12 @@ def province(total: int) -> list[tuple[str, str, str, str | None]]:
     return rows
 
 
-def seed(url: str, rows: list[tuple[str, str, str, str | None]]) -> int:
+def seed(url: str, rows: list[UnitRow]) -> int:
     """The province, a year of obligations (three in four past ones done), the supervisor;
     returns how many obligations."""
-    engine = make_engine(url)
-    upgrade(engine)
-    catalog, calendar, rnd = load_catalog(), WorkCalendar(), random.Random(7)
-    with session_scope(engine) as session:
-        upsert_units(session, rows=rows, now=JOINED)
-        create_owed_obligations(session, units=unit_records(session), now=NOW, catalog=catalog,
-                                calendar=calendar)
-        obligations = session.exec(select(Obligation)).all()
-        for o in obligations:
-            if o.due < NOW.date() and rnd.random() < 0.75:
-                done = dt.datetime.combine(o.due + dt.timedelta(days=rnd.choice([-5, -1, 0, 9])),
-                                           dt.time(10), tzinfo=VIETNAM)
-                o.status, o.done_at = "done", min(done, NOW - dt.timedelta(hours=1))
-                session.add(o)
+    with year_of_work(url, rows, now=NOW) as (session, count):
         root = session.exec(select(Unit).where(Unit.code == "P")).one()
-        session.add(Member(unit_id=root.id, role="supervisor", platform="zalo",
-                           platform_user_id=SUPERVISOR, chat_id=SUPERVISOR, display_name="VP",
-                           language="vi", joined_at=JOINED))
-        count = len(obligations)
-    engine.dispose()
+        session.add(person(root.id, "supervisor", SUPERVISOR, platform="zalo", name="VP"))
     return count
 
 
@@ -153,8 +132,7 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=60)
     args = parser.parse_args()
     rows = province(args.units)
-    with tempfile.TemporaryDirectory() as folder:
-        url = f"sqlite:///{Path(folder) / 'bench.sqlite3'}"
+    with fresh_database("sqlite") as url:
         started = time.perf_counter()
         obligations = seed(url, rows)
         print(f"{len(rows)} units, {obligations} obligations, seeded in "

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from sqlmodel import Session, col, or_, select
 
 from storage.models import Invite, LinkCode, Member, Unit, WrongCode
+
+CodeRow = TypeVar("CodeRow", Invite, LinkCode)
 
 
 def add_invite(session: Session, *, code: str, unit_id: int, role: str, now: dt.datetime,
@@ -22,10 +24,7 @@ def add_invite(session: Session, *, code: str, unit_id: int, role: str, now: dt.
 
 def invite_by_code(session: Session, *, code: str, lock: bool = False) -> Invite | None:
     """The invite with ``code``; ``lock`` holds the row so two redemptions cannot both win."""
-    query = select(Invite).where(Invite.code == code)
-    if lock:
-        query = query.with_for_update()
-    return session.exec(query).first()
+    return _single_use_code(session, Invite, code=code, lock=lock)
 
 
 def accounts(session: Session, *, platform: str, user_id: str) -> list[tuple[Member, Unit]]:
@@ -100,7 +99,12 @@ def add_link_code(session: Session, *, code: str, member_id: int, now: dt.dateti
 
 def link_code_by_code(session: Session, *, code: str, lock: bool = False) -> LinkCode | None:
     """The link code ``code``; ``lock`` holds the row so two redemptions cannot both win."""
-    query = select(LinkCode).where(LinkCode.code == code)
+    return _single_use_code(session, LinkCode, code=code, lock=lock)
+
+
+def _single_use_code(session: Session, table: type[CodeRow], *, code: str,
+                     lock: bool) -> CodeRow | None:
+    query = select(table).where(table.code == code)
     if lock:
         query = query.with_for_update()
     return session.exec(query).first()

@@ -15,11 +15,10 @@ from bot.chat.commands import Audience, Command
 from bot.chat.feature import Feature, feature
 from bot.chat.turn import Turn
 from jobs.calendar.workdays import WorkCalendar
-from jobs.catalog import Catalog
+from jobs.catalog import Catalog, duty_title
 from jobs.delivery.messages import Attachment, Message
 from jobs.evidence.dossier import dossier_filename
 from jobs.evidence.store import may_see
-from jobs.reports.compliance import duty_title
 from jobs.text.i18n import N_, Translator
 from jobs.text.labels import named_period
 from storage.events import corrections_of, event_by_reference

@@ -17,7 +17,7 @@ from urllib.parse import quote
 from icalendar import Alarm, Calendar, Event
 
 from jobs.calendar.workdays import WorkCalendar, add_months
-from jobs.catalog import Catalog, UnknownDutyError
+from jobs.catalog import Catalog, UnknownDutyError, duty_title
 from jobs.planning.obligations import owed_between
 from jobs.text.i18n import Translator
 from jobs.text.labels import content_text, period_line, period_text
@@ -115,10 +115,7 @@ def write_ics(unit: Unit, listed: Sequence[Entry], *, catalog: Catalog, tr: Tran
 
 
 def _summary(entry: Entry, catalog: Catalog, tr: Translator) -> str:
-    try:
-        title = catalog.duty(entry.duty_key).title.get(tr.lang)
-    except UnknownDutyError:
-        title = entry.duty_key
+    title = duty_title(catalog, entry.duty_key, tr.lang)
     return f"{title} — {period_text(entry.period, tr, label=entry.label, note=entry.detail)}"
 
 

@@ -9,7 +9,7 @@ duty is; :mod:`jobs.catalog.loader` and :mod:`jobs.catalog.provinces` read the f
 what is wrong with them.
 """
 
-from jobs.catalog.catalog import Catalog
+from jobs.catalog.catalog import Catalog, duty_title
 from jobs.catalog.loader import ENV_VAR, PACKAGED_CATALOG, PROVINCE_FIELDS, load_catalog
 from jobs.catalog.provinces import by_catalog, load_catalogs
 from jobs.catalog.schema import (
@@ -53,6 +53,7 @@ __all__ = [
     "UnknownDutyError",
     "YearlyDue",
     "by_catalog",
+    "duty_title",
     "load_catalog",
     "load_catalogs",
 ]

@@ -118,3 +118,10 @@ class Catalog(CatalogModel):
     def provinces(self) -> tuple[tuple[str, Catalog], ...]:
         """Each unit-code prefix with its province's catalog, longest prefix first."""
         return self._provincial
+
+
+def duty_title(catalog: Catalog, key: str, lang: str) -> str:
+    """The duty's title in ``lang``; a duty the catalog no longer has (a province file once had
+    it, or an event created it) is named by its key, which still says what it is."""
+    duty = catalog.get(key)
+    return duty.title.get(lang) if duty else key

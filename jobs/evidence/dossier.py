@@ -26,9 +26,9 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from jobs.calendar.workdays import VIETNAM
-from jobs.catalog import Catalog, UnknownDutyError
+from jobs.catalog import Catalog, UnknownDutyError, duty_title
 from jobs.planning.obligations import Period
-from jobs.reports.compliance import build_compliance, duty_title, write_compliance_xlsx, year_of
+from jobs.reports.compliance import build_compliance, write_compliance_xlsx, year_of
 from jobs.reports.export import Table, write_csv, write_xlsx
 from jobs.text.i18n import N_, Translator, translator
 from jobs.text.labels import named_period

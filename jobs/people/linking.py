@@ -15,11 +15,10 @@ from dataclasses import dataclass, field
 
 from sqlmodel import Session
 
-from jobs.people.registration import new_code, unusable
+from jobs.people.registration import joined_membership, new_code, unusable
 from storage.members import (
     account_rows,
     add_link_code,
-    find_member,
     link_code_by_code,
     person_rows,
 )
@@ -70,15 +69,10 @@ def redeem_link(session: Session, *, code: str, platform: str, user_id: str, cha
         session.add(row)
     linked = []
     for mine in active:
-        member = find_member(session, unit_id=mine.unit_id, role=mine.role, platform=platform,
-                             user_id=user_id)
-        if member is None:
-            member = Member(unit_id=mine.unit_id, role=mine.role, platform=platform,
-                            platform_user_id=user_id, chat_id=chat_id, language=mine.language,
-                            joined_at=now)
-        member.active, member.chat_id, member.display_name = True, chat_id, display_name
+        member = joined_membership(session, Member(
+            unit_id=mine.unit_id, role=mine.role, platform=platform, platform_user_id=user_id,
+            chat_id=chat_id, display_name=display_name, language=mine.language, joined_at=now))
         member.person_id = person
-        session.add(member)
         linked.append((member, units[mine.unit_id]))
     link.used_at = now
     session.add(link)

@@ -68,6 +68,18 @@ def unusable(code: Invite | LinkCode | None, now: dt.datetime) -> str | None:
     return None
 
 
+def joined_membership(session: Session, wanted: Member) -> Member:
+    """The account's membership in ``wanted``'s unit and role: the one it had (a code redeemed
+    again, or a member who left and came back), active again, else ``wanted`` itself; either way
+    with ``wanted``'s chat and name. One row per account, unit and role (``uq_member_account``).
+    """
+    member = find_member(session, unit_id=wanted.unit_id, role=wanted.role,
+                         platform=wanted.platform, user_id=wanted.platform_user_id) or wanted
+    member.active, member.chat_id, member.display_name = True, wanted.chat_id, wanted.display_name
+    session.add(member)
+    return member
+
+
 def redeem_invite(session: Session, *, code: str, platform: str, user_id: str, chat_id: str,
                   display_name: str, now: dt.datetime) -> Redeemed:
     """Bind a messenger account to the invite's unit and role; the code is then spent."""
@@ -77,14 +89,9 @@ def redeem_invite(session: Session, *, code: str, platform: str, user_id: str, c
     unit = session.get(Unit, invite.unit_id)
     if unit is None or not unit.active:
         return Redeemed(problem="inactive_unit")
-    member = find_member(session, unit_id=unit.id, role=invite.role, platform=platform,
-                         user_id=user_id)
-    if member is None:
-        member = Member(unit_id=unit.id, role=invite.role, platform=platform,
-                        platform_user_id=user_id, chat_id=chat_id, display_name=display_name,
-                        joined_at=now)
-    member.active, member.chat_id, member.display_name = True, chat_id, display_name
-    session.add(member)
+    member = joined_membership(session, Member(
+        unit_id=unit.id, role=invite.role, platform=platform, platform_user_id=user_id,
+        chat_id=chat_id, display_name=display_name, joined_at=now))
     session.flush()
     invite.used_at, invite.used_by_member_id = now, member.id
     session.add(invite)

@@ -32,7 +32,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from jobs.calendar.workdays import VIETNAM
-from jobs.catalog import Catalog, UnknownDutyError
+from jobs.catalog import Catalog, duty_title
 from jobs.planning.obligations import Period
 from jobs.planning.standing import STANDING_FILL, STANDING_TEXT, Standing, standing_of
 from jobs.reports.export import write_legend
@@ -153,14 +153,6 @@ def build_compliance(
     return Compliance(year, today, groups, tuple(
         UnitRow(unit.code, unit.name, tuple(cells.get((unit.id, g)) for g in groups))
         for unit, _depth in tree_order(listed)))
-
-
-def duty_title(catalog: Catalog, key: str, lang: str) -> str:
-    """The duty's title in ``lang``; its key when the catalog no longer has it."""
-    try:
-        return catalog.duty(key).title.get(lang)
-    except UnknownDutyError:
-        return key
 
 
 def group_title(group: Group, *, catalog: Catalog, tr: Translator) -> str:

@@ -23,12 +23,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from docx import Document
+from docx.blkcntnr import BlockItemContainer
 from docx.document import Document as DocxDocument
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_COLOR_INDEX
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
-from docx.table import _Cell
 from docx.text.paragraph import Paragraph
 
 from jobs.text.i18n import N_, Translator
@@ -78,7 +78,7 @@ def _run(paragraph: Paragraph, text: str, *, size: float | None = None, bold: bo
         run.font.size = Pt(size)
 
 
-def _centred(cell: _Cell, first: bool = False) -> Paragraph:
+def _centred(cell: BlockItemContainer, first: bool = False) -> Paragraph:
     paragraph = cell.paragraphs[0] if first else cell.add_paragraph()
     paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
     paragraph.paragraph_format.space_after = Pt(0)

@@ -25,7 +25,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from jobs.calendar.workdays import VIETNAM
-from jobs.catalog import Catalog, UnknownDutyError
+from jobs.catalog import Catalog, duty_title
 from jobs.planning.standing import STANDING_TEXT, legend, standing_of
 from jobs.text.i18n import N_, Translator
 from jobs.text.labels import document_text, named_period
@@ -115,14 +115,6 @@ def _table(columns: tuple[tuple[str, str], ...], rows: list[tuple[Any, ...]],
                  headers=tuple(tr._(header) for _, header in columns), rows=rows)
 
 
-def _duty_title(catalog: Catalog, key: str, lang: str) -> str:
-    try:
-        return catalog.duty(key).title.get(lang)
-    except UnknownDutyError:
-        # A duty a province file once had, or one created by an event: its key still says what.
-        return key
-
-
 def is_late(obligation: Obligation, today: dt.date) -> bool:
     """Whether ``obligation`` was done after its due date, or is still open past it on ``today``."""
     if obligation.status == ObligationStatus.DONE:
@@ -140,7 +132,7 @@ def obligation_table(
     """The obligation status for software: one row per (obligation, unit, done event)."""
     return _table(OBLIGATION_COLUMNS, [
         (unit.code, unit.name, obligation.duty_key,
-         _duty_title(catalog, obligation.duty_key, tr.lang), obligation.period, obligation.due,
+         duty_title(catalog, obligation.duty_key, tr.lang), obligation.period, obligation.due,
          obligation.status, "yes" if is_late(obligation, today) else "no", obligation.done_at,
          event.reference if event else None, obligation.source)
         for obligation, unit, event in rows
@@ -157,7 +149,7 @@ def obligation_sheet(
     for obligation, unit, event in rows:
         standing = standing_of(obligation.status, obligation.done_at, obligation.due, today)
         table.append((
-            unit.code, unit.name, _duty_title(catalog, obligation.duty_key, tr.lang),
+            unit.code, unit.name, duty_title(catalog, obligation.duty_key, tr.lang),
             named_period(obligation, tr), obligation.due,
             tr._(STANDING_TEXT[standing]) if standing else tr._("Cancelled"), obligation.done_at,
             document_text(event.document_number, event.document_date, tr) if event else None,
@@ -192,7 +184,7 @@ def event_table(
         kind = tr._(EVENT_KINDS[event.kind]) if event.kind in EVENT_KINDS else event.kind
         if o is None:
             return None, None, kind
-        return _duty_title(catalog, o.duty_key, tr.lang), named_period(o, tr), kind
+        return duty_title(catalog, o.duty_key, tr.lang), named_period(o, tr), kind
 
     return _table(EVENT_COLUMNS, [
         (event.reference, event.at, unit.code, unit.name, *about(event, obligation),

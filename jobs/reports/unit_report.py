@@ -15,7 +15,7 @@ from typing import IO
 
 from docx.document import Document as DocxDocument
 
-from jobs.catalog import Catalog
+from jobs.catalog import Catalog, duty_title
 from jobs.planning.standing import STANDING_TEXT
 from jobs.reports import decree30
 from jobs.reports.annual import (
@@ -31,7 +31,6 @@ from jobs.reports.annual import (
     UnitYear,
     YearStanding,
 )
-from jobs.reports.compliance import duty_title
 from jobs.text.i18n import N_, Translator
 from jobs.text.labels import document_text, period_text
 

@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from jobs.calendar.workdays import VIETNAM
-from jobs.catalog import Catalog, UnknownDutyError
+from jobs.catalog import Catalog, duty_title
 from jobs.delivery.messages import Message
 from jobs.text.i18n import Translator
 from jobs.text.labels import named_period
@@ -121,14 +121,6 @@ class Week:
 def local_day(moment: dt.datetime) -> dt.date:
     """The day of ``moment`` in Vietnam."""
     return moment.astimezone(VIETNAM).date()
-
-
-def duty_title(catalog: Catalog, key: str, lang: str) -> str:
-    """The duty's title in ``lang``; a duty the catalog no longer has is named by its key."""
-    try:
-        return catalog.duty(key).title.get(lang)
-    except UnknownDutyError:
-        return key
 
 
 def at_most(items: Sequence[Any], render: Callable[[Any], str], tr: Translator,

@@ -18,9 +18,9 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from jobs.catalog import Catalog
+from jobs.catalog import Catalog, duty_title
 from jobs.planning.standing import STANDING_TEXT, Standing, standing_of
-from jobs.supervision.digest import DigestObligation, duty_title
+from jobs.supervision.digest import DigestObligation
 from jobs.text.i18n import Translator
 from jobs.text.labels import named_period
 

@@ -13,8 +13,8 @@ import datetime as dt
 from sqlmodel import Session
 
 from jobs.calendar.workdays import VIETNAM
-from jobs.catalog import Catalog
-from jobs.supervision.digest import DigestObligation, duty_title, local_day
+from jobs.catalog import Catalog, duty_title
+from jobs.supervision.digest import DigestObligation, local_day
 from jobs.supervision.directives import DUTY as DIRECTIVE_DUTY
 from jobs.supervision.directives import directive_name, period_of
 from jobs.supervision.overview import (

@@ -12,7 +12,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from jobs.catalog import Catalog
+from jobs.catalog import Catalog, duty_title
 from jobs.delivery.messages import Attachment, Message
 from jobs.planning.standing import STANDING_TEXT, Standing, standing_of
 from jobs.reports.export import Table, write_xlsx
@@ -22,7 +22,6 @@ from jobs.supervision.digest import (
     DigestUnit,
     Week,
     at_most,
-    duty_title,
     local_day,
 )
 from jobs.text.i18n import N_, Translator

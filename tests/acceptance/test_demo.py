@@ -17,6 +17,9 @@ from jobs.text.i18n import translator
 vi = translator("vi")
 ISOBOT = [sys.executable, "-m", "bot.cli"]
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+with open(os.path.join(ROOT, "README.md"), encoding="utf-8") as readme:
+    # The welcome names the Telegram demo as the README runs it.
+    TELEGRAM_DEMO = re.search(r"`(\S*isobot demo --messenger telegram)`", readme.read()).group(1)
 
 
 def demo_env() -> dict[str, str]:
@@ -67,8 +70,8 @@ def test_the_demo_chats_through_zalo_and_leaves_when_asked(tmp_path):
     demo = Demo(tmp_path)
     try:
         demo.wait_for(vi._("Zalo comes first: Telegram has been blocked on Vietnam's main "
-                           "networks since June 2025 (try it with: isobot demo --messenger "
-                           "telegram)."))
+                           "networks since June 2025 (try it with: {command}).").format(
+                               command=TELEGRAM_DEMO))
         demo.wait_for("isobot:")  # registered by the demo, greeted as on Zalo
         demo.type("viec")
         demo.wait_for(vi._("Reply with a duty's number to report it or read its guidance, or "

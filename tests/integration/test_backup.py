@@ -1,4 +1,4 @@
-"""``isobot backup`` and the README's restore drill, on SQLite and on PostgreSQL.
+"""``isobot backup`` and the restore drill in docs/backups.md, on SQLite and on PostgreSQL.
 
 The SQLite backup is taken while a delivery worker sends the outbox to the Telegram sandbox:
 whatever was committed before the backup started must be in the copy, and the copy must open,
@@ -72,7 +72,7 @@ def queue_reminders(engine: Engine, sandbox: TelegramSandbox, count: int) -> Non
 
 
 def restore_sqlite(backup: Path, url: str) -> None:
-    """The README's drill with the bot stopped: set the old files aside, copy the backup in."""
+    """The SQLite drill with the bot stopped: set the old files aside, copy the backup in."""
     live = Path(make_url(url).database)
     for path in (live, Path(f"{live}-wal"), Path(f"{live}-shm")):
         path.unlink(missing_ok=True)
@@ -146,7 +146,7 @@ async def test_a_backup_taken_mid_delivery_keeps_all_that_was_committed_before_i
 
 
 def restore(backend: str, backup: Path, tmp_path: Path) -> str:
-    """Restore ``backup`` as the README says; returns the restored database's URL."""
+    """Restore ``backup`` as docs/backups.md says; returns the restored database's URL."""
     if backend == "sqlite":
         url = f"sqlite:///{tmp_path / 'restored.sqlite3'}"
         restore_sqlite(backup, url)

@@ -13,6 +13,8 @@ from jobs.text.i18n import Translator
 
 # A link to a file on isobot's web server (bot/runtime/outgoing.py), as the text carries it.
 _FILE_LINK = re.compile(r"https?://[^\s]+/files/[^\s)]+")
+#: The demo on Telegram, run the way the README runs every command (as ``make setup`` installs it).
+TRY_TELEGRAM = ".venv/bin/isobot demo --messenger telegram"
 
 
 class ZaloPhone:
@@ -51,7 +53,7 @@ class ZaloPhone:
     def how_to_answer(self, tr: Translator) -> str:
         return "\n".join([
             tr._("Zalo comes first: Telegram has been blocked on Vietnam's main networks since "
-                 "June 2025 (try it with: isobot demo --messenger telegram)."),
+                 "June 2025 (try it with: {command}).").format(command=TRY_TELEGRAM),
             tr._("Type a message and press Enter. Choices are numbered lines: reply 1, 2, 3 to "
                  "pick one. “/tep PATH” sends a photo; “/thoat” leaves.")])
 
