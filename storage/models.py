@@ -406,3 +406,14 @@ class ChatState(SQLModel, table=True):
     user_id: str = Field(primary_key=True, max_length=64)
     state: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     updated_at: dt.datetime | None = _timestamp()
+
+
+class PlannerMemory(SQLModel, table=True):
+    """What the planner's last committed tick did, for a fresh process to skip it (one row,
+    ``name`` "planner"; :mod:`storage.planner_memory`, :mod:`jobs.planning.memory`)."""
+
+    __tablename__ = "planner_memory"
+
+    name: str = Field(primary_key=True, max_length=32)
+    planned_at: dt.datetime | None = _timestamp()  # the tick's now: the newest one is kept
+    memory: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
