@@ -6,9 +6,9 @@ import datetime as dt
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
-from storage.db import insert_ignoring_duplicates
 from storage.models import PlannerMemory
 
 NAME = "planner"
@@ -24,11 +24,9 @@ def save_memory(session: Session, *, memory: dict[str, Any], planned_at: dt.date
     """Store ``memory``, made by the tick at ``planned_at``, unless a tick at a later moment stored
     its own (a slower process must not put back an older memory). Whether it was stored."""
     table = PlannerMemory.__table__
-    inserted = session.execute(insert_ignoring_duplicates(session, table, "name").values(
-        name=NAME, planned_at=planned_at, memory=memory)).rowcount
-    if inserted:
-        return True
-    updated = session.execute(
-        table.update().where(table.c.name == NAME, table.c.planned_at <= planned_at)
-        .values(planned_at=planned_at, memory=memory)).rowcount
-    return bool(updated)
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    insert = dialect.insert(table).values(name=NAME, planned_at=planned_at, memory=memory)
+    upsert = insert.on_conflict_do_update(
+        index_elements=["name"], set_={"planned_at": planned_at, "memory": memory},
+        where=table.c.planned_at <= insert.excluded.planned_at)
+    return session.execute(upsert.execution_options(preserve_rowcount=True)).rowcount == 1
