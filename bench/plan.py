@@ -6,8 +6,10 @@ For 5,000 and 50,000 units (bench/country.py), on SQLite and on PostgreSQL, each
  3. the heavy tick, Monday 16 November 08:00, as the bot runs it (committing in chunks): the
     new quarter's report obligations and ~2 reminders per unit (the management review's and
     the annual report's), i.e. ~100,000 at 50,000 units; then, in the same process and with
-    what the planner remembers, the steady tick at 08:05 (nothing new);
- 4. the tick of a restarted bot at 08:10 (`isobot plan`: nothing new, nothing remembered);
+    what the planner remembers, the steady tick at 08:05 (nothing new), and the same tick of a
+    new Planner, with only the memory stored in the database (wall and CPU seconds);
+ 4. the tick of a restarted bot at 08:10 (`isobot plan`: nothing new, a fresh process), its
+    own seconds and the whole process's wall and CPU seconds;
  5. the reference: the same number of rows as the heavy tick wrote, of the same size, written
     with a raw executemany (batches of 2,000, a commit each) into a scratch table.
 Prints medians; asserts nothing. Run: .venv/bin/python bench/plan.py [--units 5000,50000]
@@ -20,6 +22,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import resource
 import statistics
 import sys
 import time
@@ -46,15 +49,18 @@ def child(url: str) -> None:
     planner = Planner(load_catalog(), WorkCalendar())
     planner.calendar.is_working_day(dt.date(2026, 11, 16))  # the holidays loaded, as in the bot
     report = {"before_mb": peak_mb()}
-    for name, moment in (("heavy", HEAVY), ("steady", STEADY)):
-        started = time.perf_counter()
+    for name, moment in (("heavy", HEAVY), ("steady", STEADY), ("fresh", STEADY)):
+        if name == "fresh":  # a new planner, with only the memory stored: as after a restart
+            planner = Planner(planner.catalog, planner.calendar)
+        started, cpu = time.perf_counter(), time.process_time()
         with session_scope(engine) as session:
             result = planner.tick(session, now=dt.datetime.fromisoformat(moment)
                                   .replace(tzinfo=VIETNAM), commit=True)
         report[name] = {"seconds": time.perf_counter() - started,
+                        "cpu": time.process_time() - cpu,
                         "obligations": result.obligations_created,
                         "messages": result.messages_queued}
-    report["peak_mb"] = peak_mb()  # the heavy tick's: the steady one adds nothing
+    report["peak_mb"] = peak_mb()  # the heavy tick's: the others add nothing
     print(json.dumps(report))
 
 
@@ -103,16 +109,31 @@ def one_run(backend: str, server: str | None, units_file: Path) -> dict[str, flo
         register_people(url, dt.datetime.fromisoformat(REGISTERED).replace(tzinfo=VIETNAM))
         first = json.loads(measured(["isobot", "plan", "--now", FIRST, "--json"], url)[1])
         ticks = json.loads(measured(["bench/plan.py", "--child", url], url)[1])
-        restart = json.loads(measured(["isobot", "plan", "--now", RESTART, "--json"], url)[1])
+        restart = restarted(url)
         heavy = ticks["heavy"]
         raw = raw_insert(url, heavy["obligations"] + heavy["messages"], average_payload(url))
     return {"import": seconds, "first": first["seconds"],
             "first_rows": (first["obligations_created"], first["messages_queued"]),
             "heavy": heavy["seconds"], "heavy_rows": (heavy["obligations"], heavy["messages"]),
             "peak_mb": ticks["peak_mb"], "before_mb": ticks["before_mb"],
-            "steady": ticks["steady"]["seconds"],
+            "steady": ticks["steady"]["seconds"], "steady_cpu": ticks["steady"]["cpu"],
+            "fresh": ticks["fresh"]["seconds"], "fresh_cpu": ticks["fresh"]["cpu"],
+            "fresh_rows": (ticks["fresh"]["obligations"], ticks["fresh"]["messages"]),
             "steady_rows": (ticks["steady"]["obligations"], ticks["steady"]["messages"]),
-            "restart": restart["seconds"], "raw": raw}
+            "restart": restart["tick"], "restart_tick_cpu": restart["tick_cpu"],
+            "restart_wall": restart["wall"],
+            "restart_cpu": restart["cpu"], "raw": raw}
+
+
+def restarted(url: str) -> dict[str, float]:
+    """The tick of a restarted bot (`isobot plan`): the tick's own seconds, and the whole
+    process's wall and CPU seconds (start-up and imports included)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    wall, printed = measured(["isobot", "plan", "--now", RESTART, "--json"], url)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    tick = json.loads(printed)
+    return {"tick": tick["seconds"], "tick_cpu": tick["cpu_seconds"], "wall": wall, "cpu": cpu}
 
 
 def report(backend: str, total: int, runs: list[dict]) -> None:
@@ -133,9 +154,14 @@ def report(backend: str, total: int, runs: list[dict]) -> None:
     print(f"    raw executemany, same rows   {median('raw'):7.2f} s   → heavy tick = "
           f"{median('heavy') / median('raw'):.1f} × the raw insert")
     print(f"  steady tick (nothing new)      {median('steady'):7.3f} s   "
-          f"{runs[0]['steady_rows'][1]} messages (goal ≤ 1 s)")
-    print(f"  tick after a restart           {median('restart'):7.2f} s   "
-          "(nothing new, nothing remembered)")
+          f"{runs[0]['steady_rows'][1]} messages (goal ≤ 1 s), {median('steady_cpu'):.3f} s CPU")
+    print(f"    a new Planner, same process  {median('fresh'):7.3f} s   "
+          f"{runs[0]['fresh_rows'][1]} messages, {median('fresh_cpu'):.3f} s CPU "
+          "(the memory stored in the database only)")
+    print(f"  tick after a restart           {median('restart'):7.3f} s   "
+          f"{median('restart_tick_cpu'):.3f} s CPU (nothing new; `isobot plan`, a fresh process)")
+    print(f"    the whole process            {median('restart_wall'):7.2f} s wall, "
+          f"{median('restart_cpu'):.2f} s CPU (start-up and imports included)")
 
 
 def main() -> None:

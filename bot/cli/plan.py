@@ -27,7 +27,7 @@ def plan_command(
 ) -> None:
     """One planning tick: create the obligations owed and queue the reminders due at --now."""
     tr, moment, catalog, engine = cli.tr, cli.now, cli.catalog, cli.engine
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     with Session(engine) as session:
         # A dry run is one transaction, rolled back; a real one commits as it goes, like the bot.
         result = Planner(catalog, cli.calendar).tick(session, now=moment, commit=not dry_run)
@@ -35,9 +35,10 @@ def plan_command(
             session.rollback()
         else:
             session.commit()
-    seconds = time.perf_counter() - started
+    seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu
     if json_output:
         typer.echo(json.dumps({"now": moment.isoformat(), "seconds": round(seconds, 3),
+                               "cpu_seconds": round(cpu_seconds, 3),
                                "obligations_created": result.obligations_created,
                                "messages_queued": result.messages_queued, "dry_run": dry_run}))
         return

@@ -9,7 +9,8 @@ takes the core the chat does not need; the database keeps the two from blocking 
 
 The process is started once and keeps its :class:`~jobs.planning.planner.Planner`, whose memory
 makes the steady tick cheap. If it dies (killed, out of memory) the tick fails, is logged, and the
-next tick starts a new one, which plans from scratch: always correct. If the bot dies (``kill
+next tick starts a new one, which starts from the memory the last committed tick stored in the
+database (:mod:`jobs.planning.memory`): always correct. If the bot dies (``kill
 -9``), the process ends within a moment of it (:func:`_end_with_the_bot`), and with it the
 resource tracker multiprocessing started, which lives as long as a process holds its pipe.
 """

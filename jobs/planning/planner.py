@@ -10,7 +10,9 @@ what is new: obligations of new periods are created on the first tick of a day (
 change), and a group is looked at again only when one of its stages came due, an obligation
 joined it, or the recipients of one of its units changed. Whatever it skips, every message
 goes through the outbox's unique key, so the results are those of planning from scratch
-(:func:`plan`); tests compare them with the old per-unit planner's over a year.
+(:func:`plan`); tests compare them with the old per-unit planner's over a year. What it
+remembers is stored in the database too (:mod:`jobs.planning.memory`), so a fresh process (a
+restarted bot, ``isobot plan``) skips what is done as well.
 
 Work is committed in chunks (per period, per few thousand messages), so a long tick never holds
 SQLite's write lock for long while the chat writes; a tick cut short leaves nothing half-done
@@ -23,7 +25,7 @@ import contextlib
 import datetime as dt
 import gc
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from sqlmodel import Session
 
@@ -32,6 +34,16 @@ from jobs.catalog import Catalog
 from jobs.people.absence import away_by_unit, officer_recipients
 from jobs.people.absence_summary import queue_return_summaries
 from jobs.people.linking import preferred
+from jobs.planning.memory import (
+    Group,
+    Memory,
+    Seen,
+    book_fingerprint,
+    fingerprint,
+    restored,
+    rules_fingerprint,
+    stored,
+)
 from jobs.planning.owed import create_owed_obligations
 from jobs.planning.queueing import Outgoing
 from jobs.planning.recipients import AddressBook
@@ -40,9 +52,8 @@ from jobs.text.reminder_texts import About
 from storage.members import active_recipients, members_of
 from storage.models import Member, Obligation, Role, Unit
 from storage.obligations import open_groups, open_rows
+from storage.planner_memory import load_memory, save_memory
 from storage.units import UnitRecord, ancestors, unit_records
-
-Group = tuple[str, dt.date]  # (duty key, due date)
 
 
 @dataclass(frozen=True)
@@ -59,55 +70,60 @@ def plan(session: Session, *, now: dt.datetime, catalog: Catalog,
 
     From scratch, in the caller's transaction (nothing is committed here).
     """
-    return Planner(catalog, calendar).tick(session, now=now)
-
-
-@dataclass(frozen=True)
-class _Seen:
-    """What the planner committed for a group: the stage of each track, and for which of the
-    group's obligations (and the group's count and id sum when it looked)."""
-
-    stages: dict[str, str]
-    aggregate: tuple[int, int]
-    ids: frozenset[int]
-
-
-@dataclass
-class _Memory:
-    owed_on: dt.date | None = None  # the day of the last obligations pass …
-    owed_units: Sequence[UnitRecord] = ()  # … and the units it was made for
-    book: AddressBook | None = None  # the units and members of the last reminders pass
-    groups: dict[Group, _Seen] = field(default_factory=dict)
+    return Planner(catalog, calendar, stored=False).tick(session, now=now)
 
 
 class Planner:
     """Plans tick after tick, remembering what it committed so a tick does only what is new.
 
-    One per process, used by one thread at a time. A tick that fails makes it forget
-    everything: the next tick plans from scratch, which is always correct.
+    One per process, used by one thread at a time. Its first tick starts from the memory the
+    last committed tick stored (:mod:`jobs.planning.memory`), unless ``stored`` is false; each
+    committing tick stores its own in its last commit, so a stored memory claims only committed
+    work, which nothing undoes (outbox rows and obligations are never deleted). A tick that
+    fails makes it forget everything and not load the stored memory again: the next tick plans
+    from scratch, which is always correct.
     """
 
     def __init__(self, catalog: Catalog, calendar: WorkCalendar, *,
-                 after_commit: Callable[[], None] = lambda: None) -> None:
+                 after_commit: Callable[[], None] = lambda: None, stored: bool = True) -> None:
         self.catalog = catalog
         self.calendar = calendar
         self.after_commit = after_commit  # after each chunk a committing tick writes
         self.duties = {d.key: d for d in catalog.duties}
-        self._memory = _Memory()
+        self.rules = rules_fingerprint(catalog, calendar)
+        self._memory = Memory()
+        self._to_load = stored  # the stored memory, on the first tick
+        self._saved: dict | None = None  # the memory as stored last (loaded or written)
         self._schedules: dict[Group, list[Stage]] = {}
 
     def tick(self, session: Session, *, now: dt.datetime, commit: bool = False) -> PlanResult:
         """Create the obligations owed and queue the messages due at ``now``.
 
-        With ``commit`` the work is committed in chunks and remembered for the next tick;
-        without, it stays in the caller's transaction and nothing is remembered.
+        With ``commit`` the work is committed in chunks and remembered for the next tick, in
+        the process and in the database; without, it stays in the caller's transaction and
+        nothing is remembered.
         """
         try:
             with _collector_paused():
-                return _Tick(self, session, now, commit).run()
+                if self._to_load:
+                    self._saved = load_memory(session)
+                    self._memory = restored(self._saved, rules=self.rules)
+                    self._to_load = False
+                result = _Tick(self, session, now, commit).run()
+                if commit:
+                    self._store(session, now)
+                return result
         except BaseException:
-            self._memory = _Memory()
+            self._memory, self._to_load = Memory(), False
             raise
+
+    def _store(self, session: Session, now: dt.datetime) -> None:
+        """Store the memory, in the tick's last commit: it then claims only committed work."""
+        memory = stored(self._memory, rules=self.rules)
+        if memory != self._saved:  # a steady tick of a warm planner mostly writes nothing
+            save_memory(session, memory=memory, planned_at=now)
+            session.commit()
+            self._saved = memory
 
     def schedule(self, group: Group) -> list[Stage]:
         """Every stage of the obligations of ``group``: the same for all of them."""
@@ -138,6 +154,7 @@ class _Tick:
         self.planner, self.session, self.now, self.commit = planner, session, now, commit
         self.memory = planner._memory
         self.today = now.astimezone(planner.calendar.tz).date()
+        self._units_print: str | None = None
 
     def checkpoint(self) -> None:
         if self.commit:
@@ -155,42 +172,58 @@ class _Tick:
                                          calendar=self.planner.calendar)
         return PlanResult(created, queued)
 
+    def units_fingerprint(self, units: Sequence[UnitRecord]) -> str:
+        """The fingerprint of the tick's ``units``, worked out once: both passes may ask."""
+        if self._units_print is None:
+            self._units_print = fingerprint(units)
+        return self._units_print
+
     def create_owed(self, units: Sequence[UnitRecord]) -> int:
         """Obligations: on the first tick of a day, else only for units added since."""
         memory = self.memory
         if memory.owed_on == self.today and memory.owed_units == units:
             return 0
+        units_print, same_day = self.units_fingerprint(units), memory.owed_on == self.today
+        if same_day and memory.owed_print == units_print:
+            memory.owed_units = units  # a stored memory's units: the same rows
+            return 0
         owing = units
-        if memory.owed_on == self.today and set(memory.owed_units) <= set(units):
+        if same_day and memory.owed_units is not None and set(memory.owed_units) <= set(units):
             known = {u.id for u in memory.owed_units}  # nothing changed but units were added
             owing = [u for u in units if u.id not in known]
         created = create_owed_obligations(
             self.session, units=owing, now=self.now, catalog=self.planner.catalog,
             calendar=self.planner.calendar, checkpoint=self.checkpoint)
         if self.commit:
-            memory.owed_on, memory.owed_units = self.today, units
+            memory.owed_on, memory.owed_units, memory.owed_print = self.today, units, units_print
         return created
 
     def queue_due(self, units: Sequence[UnitRecord]) -> int:
         """Messages: the latest due stage of every track of every open obligation."""
         members = active_recipients(self.session)
         away = away_by_unit(self.session, day=self.today)
-        book, changed = self.memory.book, set()
+        memory, remembered, changed = self.memory, self.memory.groups, set()
+        book, book_print = memory.book, memory.book_print
         if book is None or not book.built_from(units, members, away):
+            book_print = book_fingerprint(self.units_fingerprint(units), members, away)
             book, before = AddressBook(units, members, away), book
-            changed = book.changed_since(before) if before else set()
+            if before is not None:
+                changed = book.changed_since(before)
+            elif book_print != memory.book_print:
+                remembered = {}  # a stored memory of other recipients: every group again
         outgoing = Outgoing(self.session, book=book, today=self.today, now=self.now,
                             catalog=self.planner.catalog, checkpoint=self.checkpoint)
-        seen = self.queue_groups(outgoing)
+        seen = self.queue_groups(outgoing, remembered)
         self.queue_for_units(changed, outgoing)
         outgoing.send()
         if self.commit:
-            self.memory.groups, self.memory.book = seen, book
+            memory.groups, memory.book, memory.book_print = seen, book, book_print
         return outgoing.queued
 
-    def queue_groups(self, outgoing: Outgoing) -> dict[Group, _Seen]:
+    def queue_groups(self, outgoing: Outgoing,
+                     remembered: dict[Group, Seen]) -> dict[Group, Seen]:
         """Each group whose stage came due, or whose obligations changed, since last time."""
-        remembered, seen = self.memory.groups, {}
+        seen = {}
         for group, aggregate in sorted(open_groups(self.session).items(),
                                        key=lambda item: (item[0][1], item[0][0])):
             if group[0] not in self.planner.duties:
@@ -206,10 +239,12 @@ class _Tick:
             rows = [r for r in open_rows(self.session, duty_key=group[0], due=group[1])
                     if r.unit_id in outgoing.book.units]  # not a unit newer than the book
             changed = [s for t, s in latest.items() if not before or before.stages.get(t) != s.name]
+            known = before.ids if before else frozenset()
+            if known is None:  # a stored memory's group: the same rows if the same aggregate
+                known = frozenset(r.id for r in rows) if before.aggregate == aggregate else ()
             for row in rows:
-                outgoing.add(row, latest.values() if not before or row.id not in before.ids
-                             else changed)
-            seen[group] = _Seen(stages, aggregate, frozenset(r.id for r in rows))
+                outgoing.add(row, changed if row.id in known else latest.values())
+            seen[group] = Seen(stages, aggregate, frozenset(r.id for r in rows))
         return seen
 
     def queue_for_units(self, unit_ids: Iterable[int], outgoing: Outgoing) -> None:

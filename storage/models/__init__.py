@@ -16,6 +16,7 @@ from storage.models.obligations import (
     ObligationSource,
     ObligationStatus,
 )
+from storage.models.planning import PlannerMemory
 from storage.models.queues import (
     PENDING_REPLY,
     REPLY_KINDS,
@@ -47,6 +48,7 @@ __all__ = [
     "ObligationStatus",
     "Outbox",
     "OutboxState",
+    "PlannerMemory",
     "ProcessedUpdate",
     "Role",
     "Unit",
