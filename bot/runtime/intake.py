@@ -343,6 +343,10 @@ class Intake:
         if self._taken or self._taking:
             return False
         due = await self._in(self._db, self._next_due)
+        # Asked again: a take may have leased a due row (two inbox threads) while the query
+        # ran, and a leased row is not due; ``_taking`` stays set until its rows are taken.
+        if self._taken or self._taking:
+            return False
         return due is None or due > self.clock.now()
 
     async def progress(self, timeout: float) -> None:
