@@ -5,9 +5,10 @@ linked Telegram and Zalo accounts, duties done and re-dated, a directive, a lega
 merger, a unit moved and one added, people joining, leaving and choosing a messenger between
 two ticks. One is planned by the old algorithm (tests/support/reference_planner.py), the other
 by the bot's :class:`jobs.planning.planner.Planner`, which remembers what it did from tick to tick
-(and once restarts with only what it stored in the database; or restarts at every tick). Every tick must report the same counts, and at the end the
-obligations and the outbox must be the same row for row (obligation ids aside: the two create
-obligations in another order, so they are compared by unit, duty and period).
+(and once restarts with only what it stored in the database; or restarts at every tick). Every
+tick must report the same counts, and at the end the obligations and the outbox must be the
+same row for row (obligation ids aside: the two create obligations in another order, so they
+are compared by unit, duty and period).
 """
 
 from __future__ import annotations

@@ -82,8 +82,9 @@ async def test_a_process_that_lost_its_database_session_is_seen_alive_again(engi
     try:
         await runtime.start(schedule=False)
         assert others.alive(queue.PROCESS)
-        with engine.connect() as connection:  # the server ends every other session
-            connection.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+        # The server ends every other session, and says so once they are gone (5 s at most).
+        with engine.connect() as connection:
+            connection.execute(text("SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity "
                                     "WHERE datname = current_database() "
                                     "AND pid <> pg_backend_pid()"))
         assert not others.alive(queue.PROCESS)
