@@ -5,7 +5,7 @@ Adding a command:
 
 1. Write it in its module with ``@with_context(LANG, NOW)`` (:mod:`bot.cli.context`) for its
    translator, settings, database and moment; fail with :func:`bot.cli.errors.fail`.
-2. Register it in :mod:`bot.cli.main` (``app.command`` or ``app.add_typer``).
+2. Name it in :data:`bot.cli.main.COMMANDS` (its module is imported when it is used).
 3. Write its help in English where typer reads it: the function's docstring (the first sentence
    is the line ``isobot --help`` lists), ``help=`` of each ``typer.Option``/``typer.Argument``
    and of a new ``typer.Typer``. Do not wrap these in ``tr._()``: :mod:`bot.cli.help_texts`

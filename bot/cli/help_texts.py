@@ -4,8 +4,9 @@ Help texts are written in English where typer reads them — a command's docstri
 ``typer.Typer``, ``typer.Option`` and ``typer.Argument`` — and are message ids as they stand:
 :func:`extract` hands every one of them to ``make messages`` (babel.cfg names it for
 ``bot/cli/main.py``, which assembles the whole command tree), and :func:`localize` replaces each
-with its translation when the command line starts (:class:`bot.cli.errors.IsobotGroup`), in the
-language resolved once by :func:`operator_translator`.
+with its translation when the command line starts (:class:`bot.cli.errors.IsobotGroup`), or
+when a command loads (:mod:`bot.cli.lazy`), in the language resolved once by
+:func:`operator_translator`.
 """
 
 from __future__ import annotations
@@ -53,9 +54,10 @@ def _help_option(command: Command) -> Any:
     return command.get_help_option(command.context_class(command))
 
 
-def _holders(command: Command) -> Iterator[Any]:
-    """Every object below ``command`` whose ``help`` is a text to translate."""
-    for each in _commands(command):
+def _holders(command: Command, *, below: bool = True) -> Iterator[Any]:
+    """Every object of ``command`` (and, if ``below``, of the commands below it) whose ``help``
+    is a text to translate."""
+    for each in _commands(command) if below else [command]:
         yield each
         yield from each.params
         if option := _help_option(each):
@@ -69,9 +71,10 @@ def help_texts(command: Command) -> list[str]:
     return list(dict.fromkeys(texts))
 
 
-def localize(command: Command, tr: Translator) -> None:
-    """Translate, in place, the help of ``command`` and the commands below it."""
-    for holder in _holders(command):
+def localize(command: Command, tr: Translator, *, below: bool = True) -> None:
+    """Translate, in place, the help of ``command`` and, if ``below``, of the commands below
+    it (the root's are translated as they load: :mod:`bot.cli.lazy`)."""
+    for holder in _holders(command, below=below):
         if getattr(holder, "help", None):
             holder.help = tr._(holder.help)
     for attribute, text in HEADINGS.items():
