@@ -1,6 +1,12 @@
 """The ``isobot`` command line (typer): one module per command or group, assembled in
 :mod:`bot.cli.main`.
 
+The commands sit in a package by what they are about: ``units/`` (the unit tree), ``people/``
+(members, absences, invites, a person's data), ``documents/`` (directives, legal documents),
+``records/`` (exports, the year's report, evidence), ``planning/`` (plan, simulate, the working
+calendar); ``run``, ``demo`` and ``database`` (the bot and its database) and what every command
+shares (context, errors, help texts, options, targeting, the lazy command table) stay here.
+
 Adding a command:
 
 1. Write it in its module with ``@with_context(LANG, NOW)`` (:mod:`bot.cli.context`) for its
