@@ -15,11 +15,10 @@ import sys
 
 from jobs.text.i18n import translator
 
-# The ``isobot`` script, naming every package the process loaded as it exits.
+# The ``isobot`` script, naming every module the process loaded as it exits.
 PROBE = """
 import atexit, sys
-atexit.register(lambda: print(" ".join(sorted({m.split(".")[0] for m in sys.modules})),
-                              file=sys.stderr))
+atexit.register(lambda: print(" ".join(sorted(sys.modules)), file=sys.stderr))
 sys.argv[0] = "isobot"
 from bot.cli.main import app
 app()
@@ -32,11 +31,25 @@ NOT_FOR_PLANNING = {"openpyxl", "docx", "fpdf", "fontTools", "pypdf", "numpy", "
 
 
 def isobot(*args: str, database: str) -> tuple[subprocess.CompletedProcess, set[str]]:
+    """The command's outcome, and the packages (and isobot's own modules) it loaded."""
     done = subprocess.run([sys.executable, "-c", PROBE, *args], capture_output=True, text=True,
                           env={**os.environ, "DATABASE_URL": f"sqlite:///{database}",
                                "ISOBOT_LANG": "vi", "COLUMNS": "200"}, check=False)
-    loaded = set(done.stderr.strip().splitlines()[-1].split()) if done.stderr.strip() else set()
-    return done, loaded
+    modules = done.stderr.strip().splitlines()[-1].split() if done.stderr.strip() else []
+    packages = {m.split(".")[0] for m in modules}
+    return done, packages | {m for m in modules if m.startswith("bot.")}
+
+
+def other_commands_and_messengers(loaded: set[str]) -> set[str]:
+    """isobot's modules in ``loaded`` that only other commands or a running bot use: another
+    command group's module, a messenger's beyond the settings it adds, the chat and the runtime."""
+    def foreign(parts: list[str]) -> bool:
+        if parts[:2] == ["bot", "cli"] and len(parts) > 3:
+            return parts[2] != "planning"
+        if parts[:2] == ["bot", "messengers"] and len(parts) > 3:
+            return parts[3] != "settings"
+        return parts[:2] in (["bot", "runtime"], ["bot", "chat"], ["bot", "features"])
+    return {module for module in loaded if foreign(module.split("."))}
 
 
 def test_plan_help_loads_no_other_commands_libraries(tmp_path):
@@ -44,6 +57,7 @@ def test_plan_help_loads_no_other_commands_libraries(tmp_path):
     assert done.returncode == 0, done.stderr
     assert translator("vi")._("Print JSON for scripts.") in done.stdout
     assert loaded & NOT_FOR_PLANNING <= {"pygments", "markdown_it"}  # what help is shown with
+    assert other_commands_and_messengers(loaded) == set()
 
 
 def test_a_planning_tick_loads_no_other_commands_libraries(tmp_path):
@@ -59,6 +73,7 @@ def test_a_planning_tick_loads_no_other_commands_libraries(tmp_path):
         assert done.returncode == 0, done.stderr
         assert json.loads(done.stdout)["messages_queued"] == 0
         assert loaded & NOT_FOR_PLANNING == set()
+        assert other_commands_and_messengers(loaded) == set()
 
 
 def test_the_full_help_still_lists_every_command(tmp_path):
