@@ -1,4 +1,9 @@
-"""Engines, sessions and schema migrations."""
+"""Engines, sessions and schema migrations.
+
+Alembic is imported only when there is something to migrate (or an Alembic command to run): a
+database already at the newest revision is told by one query, and every ``isobot`` command,
+``isobot plan`` on a timer first, starts without loading it.
+"""
 
 from __future__ import annotations
 
@@ -8,14 +13,17 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from sqlalchemy import Table, event
+from sqlalchemy import Table, event, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.sql.dml import Insert
 from sqlmodel import Session, create_engine
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 #: How long a SQLite writer waits for another to finish before "database is locked".
@@ -114,6 +122,8 @@ def insert_ignoring_duplicates(session: Session, table: Table, *unique_columns: 
 
 def alembic_config(engine: Engine) -> Config:
     """Alembic's configuration, built in code so no ``alembic.ini`` has to be found."""
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     config.attributes["engine"] = engine
@@ -122,4 +132,24 @@ def alembic_config(engine: Engine) -> Config:
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
     """Apply the schema migrations up to ``revision``."""
+    if revision == "head" and _revisions(engine) == [newest_revision()]:
+        return
+    from alembic import command
+
     command.upgrade(alembic_config(engine), revision)
+
+
+def newest_revision() -> str:
+    """The newest migration's revision, told without Alembic by its file's name:
+    ``versions/NNNN_what_it_does.py`` has revision ``'NNNN'`` (a test checks it is the head)."""
+    return max(path.name[:4] for path in (MIGRATIONS_DIR / "versions").glob("[0-9]" * 4 + "_*.py"))
+
+
+def _revisions(engine: Engine) -> list[str]:
+    """The revisions the database is at; none when it has no schema yet."""
+    with engine.connect() as connection:
+        try:
+            return list(connection.execute(text("SELECT version_num FROM alembic_version"))
+                        .scalars())
+        except DBAPIError:  # no such table: a database never migrated
+            return []

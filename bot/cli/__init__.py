@@ -1,11 +1,17 @@
 """The ``isobot`` command line (typer): one module per command or group, assembled in
 :mod:`bot.cli.main`.
 
+The commands sit in a package by what they are about: ``units/`` (the unit tree), ``people/``
+(members, absences, invites, a person's data), ``documents/`` (directives, legal documents),
+``records/`` (exports, the year's report, evidence), ``planning/`` (plan, simulate, the working
+calendar); ``run``, ``demo`` and ``database`` (the bot and its database) and what every command
+shares (context, errors, help texts, options, targeting, the lazy command table) stay here.
+
 Adding a command:
 
 1. Write it in its module with ``@with_context(LANG, NOW)`` (:mod:`bot.cli.context`) for its
    translator, settings, database and moment; fail with :func:`bot.cli.errors.fail`.
-2. Register it in :mod:`bot.cli.main` (``app.command`` or ``app.add_typer``).
+2. Name it in :data:`bot.cli.main.COMMANDS` (its module is imported when it is used).
 3. Write its help in English where typer reads it: the function's docstring (the first sentence
    is the line ``isobot --help`` lists), ``help=`` of each ``typer.Option``/``typer.Argument``
    and of a new ``typer.Typer``. Do not wrap these in ``tr._()``: :mod:`bot.cli.help_texts`

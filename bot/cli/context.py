@@ -26,7 +26,6 @@ from sqlmodel import Session
 
 from bot.cli.errors import IsobotGroup, fail, setting_problem
 from bot.cli.options import Command, expand, option
-from bot.messengers import installed
 from bot.settings import Settings
 from jobs.calendar.clock import Clock
 from jobs.calendar.operator_file import CalendarFileError
@@ -47,9 +46,6 @@ class Format(StrEnum):
     text = "text"
     csv = "csv"
 
-
-# The installed messengers, by name (`--messenger NAME`).
-MessengerName = StrEnum("MessengerName", {m.name: m.name for m in installed()})
 
 LangOption = Annotated[Lang | None, typer.Option(
     "--lang", help="The language of what the command prints. Default: ISOBOT_LANG.")]
@@ -140,7 +136,7 @@ def _read_settings() -> Settings:
     except ValidationError as error:
         raise fail(setting_problem(error, translator(None))) from None
     set_default_language(settings.language)
-    IsobotGroup.secrets = tuple(s.get_secret_value() for s in settings.secrets())
+    IsobotGroup.settings = settings
     try:
         settings.work_calendar()  # a bad calendar file stops every command, the bot included
     except CalendarFileError as error:

@@ -10,8 +10,8 @@ from __future__ import annotations
 import enum
 import errno
 import sys
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Iterable, Mapping
+from typing import Any, ClassVar
 
 import typer
 from pydantic import ValidationError
@@ -19,6 +19,7 @@ from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 from typer.core import TyperGroup
 
 from bot.cli.help_texts import localize, operator_translator
+from bot.cli.lazy import LazyCommands
 from bot.settings import Settings
 from jobs.text.i18n import Translator, translator
 from storage.db import MissingDatabaseFolder
@@ -34,13 +35,29 @@ def fail(message: str, code: int = BAD_INPUT) -> typer.Exit:
 
 
 class IsobotGroup(TyperGroup):
-    """The root command: turns whatever escapes a command into one clear line."""
+    """The root command: turns whatever escapes a command into one clear line, and loads a
+    command's module only when that command is used (:mod:`bot.cli.lazy`)."""
 
     debug = False
-    secrets: tuple[str, ...] = ()
+    #: The command's settings, once read: their secrets are kept out of an error's line.
+    settings: Settings | None = None
+    #: Every command and group: name → "module:attribute", in the order ``--help`` lists them.
+    table: ClassVar[Mapping[str, str]] = {}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        lazy = LazyCommands(self.table)
+        lazy.update(self.commands)  # any added the usual way
+        self.commands = lazy
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        return list(self.commands)  # the names, without loading their modules
 
     def main(self, *args: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:
-        localize(self, operator_translator())  # before click reads any help text
+        tr = operator_translator()
+        # Before click reads any help text; each command's own help as it loads.
+        localize(self, tr, below=False)
+        self.commands.translator = tr
         if not standalone_mode:
             return super().main(*args, standalone_mode=False, **kwargs)
         try:
@@ -55,7 +72,7 @@ class IsobotGroup(TyperGroup):
             if IsobotGroup.debug:
                 raise
             message, code = explain(error, translator(None))
-            typer.echo(_redact(message, IsobotGroup.secrets), err=True)
+            typer.echo(_redact(message, _secrets(IsobotGroup.settings)), err=True)
         sys.exit(code if isinstance(code, int) else 0)
 
 
@@ -144,6 +161,11 @@ def _param_name(param: Any) -> str | None:
     opts = getattr(param, "opts", None) or []
     longest = max(opts, key=len) if opts else None
     return longest or (getattr(param, "name", None) or "").upper() or None
+
+
+def _secrets(settings: Settings | None) -> list[str]:
+    # Asked only when an error is shown: the messengers' tokens load the messengers.
+    return [s.get_secret_value() for s in settings.secrets()] if settings else []
 
 
 def _redact(text: str, secrets: Iterable[str]) -> str:

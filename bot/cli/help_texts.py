@@ -4,19 +4,19 @@ Help texts are written in English where typer reads them — a command's docstri
 ``typer.Typer``, ``typer.Option`` and ``typer.Argument`` — and are message ids as they stand:
 :func:`extract` hands every one of them to ``make messages`` (babel.cfg names it for
 ``bot/cli/main.py``, which assembles the whole command tree), and :func:`localize` replaces each
-with its translation when the command line starts (:class:`bot.cli.errors.IsobotGroup`), in the
-language resolved once by :func:`operator_translator`.
+with its translation when the command line starts (:class:`bot.cli.errors.IsobotGroup`), or
+when a command loads (:mod:`bot.cli.lazy`), in the language resolved once by
+:func:`operator_translator`.
 """
 
 from __future__ import annotations
 
 import importlib
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, ClassVar
 
 import typer
 from pydantic import ValidationError
-from typer import rich_utils
 
 from bot.settings import Settings
 from jobs.text.i18n import Translator, translator
@@ -26,6 +26,24 @@ from jobs.text.i18n import Translator, translator
 HEADINGS = {"OPTIONS_PANEL_TITLE": "Options", "COMMANDS_PANEL_TITLE": "Commands",
             "ARGUMENTS_PANEL_TITLE": "Arguments", "REQUIRED_LONG_STRING": "[required]"}
 HELP_OPTION = "Show this message and exit."
+
+
+class HelpContext(typer.Context):
+    """A command's context that writes its help under the headings in the operator's language.
+
+    typer's panels read them from typer.rich_utils, which brings rich's Markdown and syntax
+    highlighting: set here, as help is made, it is loaded only when help is shown, not by every
+    command that runs (``isobot plan`` on a timer)."""
+
+    #: typer.rich_utils attribute → its text in the operator's language (:func:`localize`).
+    headings: ClassVar[dict[str, str]] = {}
+
+    def get_help(self) -> str:
+        from typer import rich_utils
+
+        for attribute, text in self.headings.items():
+            setattr(rich_utils, attribute, text)
+        return super().get_help()
 
 
 def operator_translator() -> Translator:
@@ -53,9 +71,10 @@ def _help_option(command: Command) -> Any:
     return command.get_help_option(command.context_class(command))
 
 
-def _holders(command: Command) -> Iterator[Any]:
-    """Every object below ``command`` whose ``help`` is a text to translate."""
-    for each in _commands(command):
+def _holders(command: Command, *, below: bool = True) -> Iterator[Any]:
+    """Every object of ``command`` (and, if ``below``, of the commands below it) whose ``help``
+    is a text to translate."""
+    for each in _commands(command) if below else [command]:
         yield each
         yield from each.params
         if option := _help_option(each):
@@ -69,13 +88,15 @@ def help_texts(command: Command) -> list[str]:
     return list(dict.fromkeys(texts))
 
 
-def localize(command: Command, tr: Translator) -> None:
-    """Translate, in place, the help of ``command`` and the commands below it."""
-    for holder in _holders(command):
+def localize(command: Command, tr: Translator, *, below: bool = True) -> None:
+    """Translate, in place, the help of ``command`` and, if ``below``, of the commands below
+    it (the root's are translated as they load: :mod:`bot.cli.lazy`)."""
+    for each in _commands(command) if below else [command]:
+        each.context_class = HelpContext
+    for holder in _holders(command, below=below):
         if getattr(holder, "help", None):
             holder.help = tr._(holder.help)
-    for attribute, text in HEADINGS.items():
-        setattr(rich_utils, attribute, tr._(text))
+    HelpContext.headings = {attribute: tr._(text) for attribute, text in HEADINGS.items()}
 
 
 def extract(fileobj: Any, keywords: Any, comment_tags: Any, options: dict) -> Iterator[tuple]:

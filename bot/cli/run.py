@@ -8,8 +8,9 @@ from typing import Annotated
 
 import typer
 
-from bot.cli.context import NOW, CliContext, MessengerName, with_context
+from bot.cli.context import NOW, CliContext, with_context
 from bot.cli.errors import fail
+from bot.cli.messenger_choice import MessengerName
 from bot.cli.options import option
 from bot.messengers import by_name, installed
 from bot.runtime import logs

@@ -4,7 +4,8 @@ The runtime, the CLI, the demo, linking and delivery take the list from :func:`i
 name no messenger themselves (``tests/unit/test_layering.py`` keeps it so). To add one, copy
 the shape of ``zalo/`` (the smaller) into ``bot/messengers/<name>/``:
 
-- ``settings.py``: its part of the one settings object (token, base URL, rates);
+- ``settings.py``: its part of the one settings object (token, base URL, rates), ``SETTINGS``;
+  it imports nothing of its messenger, read by every command;
 - ``messenger.py``: its facts (:class:`~jobs.delivery.transport.Capabilities`, rate limits, webhook
   path and secret header) and ``MESSENGER``, the object the runtime loops over;
 - ``client.py`` if no maintained client exists; ``adapter.py``: updates to ``Inbound`` and
@@ -20,17 +21,34 @@ that works.
 
 from __future__ import annotations
 
-from bot.messengers import telegram, zalo
-from bot.messengers.base import Messenger
+import functools
+import importlib
+from typing import TYPE_CHECKING
 
-_INSTALLED: tuple[Messenger, ...] = (zalo.MESSENGER, telegram.MESSENGER)
+if TYPE_CHECKING:
+    from pydantic_settings import BaseSettings
+
+    from bot.messengers.base import Messenger
+
+#: The installed messengers' packages under ``bot/messengers/``, the default (the demo's) first.
+_PACKAGES = ("zalo", "telegram")
 
 
+@functools.cache
 def installed() -> tuple[Messenger, ...]:
     """Every installed messenger, the default (the demo's) first."""
-    return _INSTALLED
+    return tuple(importlib.import_module(f"{__name__}.{package}.messenger").MESSENGER
+                 for package in _PACKAGES)
+
+
+def settings_models() -> tuple[type[BaseSettings], ...]:
+    """Each installed messenger's settings model (its ``settings.SETTINGS``), in the order of
+    :func:`installed`, read without loading the messenger: every command reads the settings,
+    few send (a messenger brings its client and delivery)."""
+    return tuple(importlib.import_module(f"{__name__}.{package}.settings").SETTINGS
+                 for package in _PACKAGES)
 
 
 def by_name(name: str) -> Messenger:
     """The installed messenger called ``name``."""
-    return next(m for m in _INSTALLED if m.name == name)
+    return next(m for m in installed() if m.name == name)

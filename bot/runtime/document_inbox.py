@@ -23,7 +23,7 @@ from sqlmodel import Session
 from bot import parsing
 from bot.chat.conversation import Conversation, Inbound, Replies, Turn
 from bot.chat.replies import queue_replies
-from bot.cli.documents import problem_text, refusal_text
+from bot.cli.documents.reading import problem_text, refusal_text
 from bot.features.supervisor.desk import SupervisorDesk
 from jobs.calendar.workdays import WorkCalendar
 from jobs.delivery.transport import Capabilities

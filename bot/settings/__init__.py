@@ -16,7 +16,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
-from bot.messengers import installed
+from bot.messengers import installed, settings_models
 from bot.settings.ops import OpsSettings
 from bot.settings.store import StoreSettings
 from bot.settings.web import WebSettings
@@ -31,8 +31,7 @@ def _env(*names: str) -> AliasChoices:
     return AliasChoices(*names)
 
 
-class Settings(*(m.settings_model for m in installed()), WebSettings, StoreSettings,
-               OpsSettings, BaseSettings):
+class Settings(*settings_models(), WebSettings, StoreSettings, OpsSettings, BaseSettings):
     """What a deployment sets. Secrets are ``SecretStr`` so they never print by accident."""
 
     model_config = SettingsConfigDict(env_file=".env", extra="ignore", populate_by_name=True)

@@ -153,7 +153,7 @@ def test_a_file_that_cannot_be_written_leaves_no_sheet_and_no_code(sample, tmp_p
     def full_disk(*_args, **_kwargs):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr("bot.cli.invitations.write_invitation_cards", full_disk)
+    monkeypatch.setattr("bot.cli.people.invitations.write_invitation_cards", full_disk)
     result = isobot(sample, "invite", "--under", "AGG", "--role", "officer",
                     "--out", str(tmp_path / "a.xlsx"), "--pdf", str(tmp_path / "a.pdf"))
     assert result.exit_code == 1

@@ -11,7 +11,7 @@ from __future__ import annotations
 import aiohttp
 from sqlmodel import select
 
-from bot.messengers import installed
+from bot.messengers import installed, settings_models
 from bot.runtime.run import Runtime
 from bot.settings import Settings
 from storage.db import session_scope
@@ -29,6 +29,13 @@ def settings(engine, **extra) -> Settings:
     off = {name: None for m in installed() for name in m.settings_model.model_fields
            if name.endswith("_token")}
     return Settings(database_url=str(engine.url), planning_process=False, **off, **extra)
+
+
+def test_the_settings_read_each_messengers_own_settings_model():
+    # Every command reads the settings from each package's settings module, not from the
+    # messenger (which loads its client): the two must be the same model.
+    assert settings_models() == tuple(m.settings_model for m in installed())
+    assert all(issubclass(Settings, model) for model in settings_models())
 
 
 async def test_a_reminder_reaches_a_registered_fake_messenger_end_to_end(engine, catalog):

@@ -7,8 +7,8 @@ import pytest
 
 from bot.chat.replies import one_call_each
 from bot.chat.turn import Inbound, IncomingFile
-from bot.messengers.telegram import MESSENGER as TELEGRAM
-from bot.messengers.zalo import MESSENGER as ZALO
+from bot.messengers.telegram.messenger import MESSENGER as TELEGRAM
+from bot.messengers.zalo.messenger import MESSENGER as ZALO
 from jobs.delivery.messages import Attachment, Choice, Message
 from jobs.delivery.transport import Capabilities
 

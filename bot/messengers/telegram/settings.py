@@ -19,3 +19,7 @@ class TelegramSettings(BaseSettings):
     telegram_bot_username: str | None = Field(
         None, validation_alias=AliasChoices("TELEGRAM_BOT_USERNAME"),
         description="Used for invite links when the bot cannot be asked (getMe) offline.")
+
+
+#: This messenger's part of the one settings object (:func:`bot.messengers.settings_models`).
+SETTINGS = TelegramSettings

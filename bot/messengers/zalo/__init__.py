@@ -1,10 +1,8 @@
 """Zalo: the Zalo Bot Platform through our own small client (numbered replies, no edits).
 
-``MESSENGER`` is the plug-in the runtime loops over; ``client`` speaks the HTTP API,
-``adapter`` translates updates and messages, ``connection`` polls or takes the webhook,
-``sandbox`` is a local platform for tests and the demo, ``phone`` the person's side of it.
+``messenger.MESSENGER`` is the plug-in the runtime loops over (loaded by
+:func:`bot.messengers.installed`; ``settings`` alone is read by every command); ``client``
+speaks the HTTP API, ``adapter`` translates updates and messages, ``connection`` polls or takes
+the webhook, ``sandbox`` is a local platform for tests and the demo, ``phone`` the person's side
+of it.
 """
-
-from bot.messengers.zalo.messenger import MESSENGER
-
-__all__ = ["MESSENGER"]

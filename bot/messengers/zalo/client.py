@@ -30,6 +30,7 @@ from bot.messengers.zalo.errors import (
     error_for,
     retry_after,
 )
+from bot.messengers.zalo.settings import DEFAULT_BASE_URL
 
 __all__ = [
     "DEFAULT_BASE_URL",
@@ -54,8 +55,6 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-#: Everything before the token; ``bot-api.zapps.me`` is the older host of the same API.
-DEFAULT_BASE_URL: Final = "https://bot-api.zaloplatforms.com/bot"
 #: sendMessage ``text`` and sendPhoto ``caption`` are documented as 1–2000 characters.
 MAX_TEXT_LENGTH: Final = 2000
 SECRET_TOKEN_MIN_LENGTH: Final = 8

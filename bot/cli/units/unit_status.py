@@ -12,7 +12,7 @@ import typer
 
 from bot.cli.context import NOW, CliContext, with_context
 from bot.cli.errors import fail
-from bot.cli.invitations import Outputs, checked_outputs, write_files
+from bot.cli.people.invitations import Outputs, checked_outputs, write_files
 from bot.cli.targeting import named_unit
 from jobs.calendar.workdays import VIETNAM
 from jobs.people.joining import UnitStatus, status_table, status_totals, units_status

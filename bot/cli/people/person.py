@@ -10,8 +10,9 @@ from typing import Annotated
 
 import typer
 
-from bot.cli.context import LANG, NOW, CliContext, MessengerName, with_context
+from bot.cli.context import LANG, NOW, CliContext, with_context
 from bot.cli.errors import ENVIRONMENT, fail
+from bot.cli.messenger_choice import MessengerName
 from bot.messengers import installed
 from jobs.people.personal_data import forget_person, person_rows, personal_record, record_lines
 

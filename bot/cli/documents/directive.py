@@ -12,7 +12,7 @@ import typer
 from sqlmodel import Session
 
 from bot.cli.context import NOW, CliContext, with_context
-from bot.cli.documents import print_draft, problem_text, read_file
+from bot.cli.documents.reading import print_draft, problem_text, read_file
 from bot.cli.errors import fail
 from bot.cli.targeting import UnitChoice, named_unit, reached, with_unit_choice
 from bot.parsing import parse_document_number

@@ -1,5 +1,5 @@
 """``isobot invite``: a single-use code that lets someone join a unit in a role; with ``--out``,
-codes for many units on a sheet and cards (:mod:`bot.cli.invitations`)."""
+codes for many units on a sheet and cards (:mod:`bot.cli.people.invitations`)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import typer
 
 from bot.cli.context import NOW, CliContext, with_context
 from bot.cli.errors import fail
-from bot.cli.invitations import checked_outputs, invite_many
+from bot.cli.people.invitations import checked_outputs, invite_many
 from bot.cli.targeting import UnitChoice, with_unit_choice
 from bot.messengers import installed
 from jobs.calendar.workdays import VIETNAM

@@ -13,8 +13,8 @@ import typer
 
 from bot.cli.context import NOW, CliContext, Format, with_context
 from bot.cli.errors import fail
-from bot.cli.unit_reform import units_history_command, units_reorganize_command
-from bot.cli.unit_status import units_status_command
+from bot.cli.units.unit_reform import units_history_command, units_reorganize_command
+from bot.cli.units.unit_status import units_status_command
 from jobs.planning.duty_events import announcement_due, merge_units
 from jobs.text.i18n import Translator
 from jobs.text.labels import kind_text, kinds_text

@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 
 from bot.cli.context import NOW, CliContext, with_context
-from bot.cli.documents import read_file
+from bot.cli.documents.reading import read_file
 from bot.cli.errors import fail
 from bot.cli.targeting import UnitChoice, reached, with_unit_choice
 from jobs.calendar.workdays import VIETNAM

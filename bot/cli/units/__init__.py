@@ -1,0 +1,1 @@
+"""``isobot units …``: the unit tree — importing it, reorganising it, who has joined each unit."""
