@@ -184,9 +184,8 @@ class Deliverer:
         while not (self.stopping or run.lost):
             await run.upkeep()
             if not run.queue and not run.in_flight:
-                await run.settle()  # what it takes, if anything, goes next
                 await run.record()
-                if not run.queue and not await run.take_more(force=True):
+                if not await run.take_more(force=True):
                     return  # nothing more is due now
                 continue
             if len(run.in_flight) >= self.concurrency:
@@ -262,18 +261,15 @@ class Deliverer:
     async def _pause(self, run: Holding, wait: float) -> None:
         """Until ``wait`` seconds pass, an answer comes (``inf``: until an answer) or
         :meth:`nudge` says something new is due."""
-        waiting: set[asyncio.Future[Any]] = set(run.in_flight)
-        if run.chore is not None:  # what it takes may go at once
-            waiting.add(run.chore)
-        elif not run.in_flight and wait == math.inf:  # nothing to wait for but the upkeep
+        if not run.in_flight and wait == math.inf:  # nothing to wait for but the upkeep
             wait = MAX_PAUSE
-        timers = [asyncio.ensure_future(self._nudged.wait())]
+        waiting: set[asyncio.Future[Any]] = set(run.in_flight)
         if wait < math.inf:
-            timers.append(asyncio.ensure_future(
-                self.sleep(min(max(wait, MIN_PAUSE), MAX_PAUSE))))
-        await asyncio.wait({*waiting, *timers}, return_when=asyncio.FIRST_COMPLETED)
-        for timer in timers:
-            timer.cancel()
+            waiting.add(asyncio.ensure_future(self.sleep(min(max(wait, MIN_PAUSE), MAX_PAUSE))))
+        nudged = asyncio.ensure_future(self._nudged.wait())
+        await asyncio.wait({*waiting, nudged}, return_when=asyncio.FIRST_COMPLETED)
+        for waited in (waiting - set(run.in_flight)) | {nudged}:
+            waited.cancel()
         if self._nudged.is_set():
             self._nudged.clear()
             run.taken_at = -math.inf  # the next upkeep takes what was nudged about

@@ -59,10 +59,6 @@ class Holding:
     sent: int = 0
     more_due: bool = True  # the last take was full: more may be due right now
     lost: bool = False  # another process leads now
-    # The upkeep's database work under way. Sending goes on from the queue meanwhile: awaited,
-    # each take or renewal (40 ms a time under load) stopped the sending, a tenth of a burst's
-    # time at the limit (bench/burst.py).
-    chore: asyncio.Task[None] | None = None
 
     def __post_init__(self) -> None:
         self.flushed_at = self.renewed_at = self.monotonic()
@@ -73,55 +69,28 @@ class Holding:
             row.id for rows in self.in_flight.values() for row in rows}
 
     async def upkeep(self) -> None:
-        """Start writing answers down, renewing the lease, releasing and taking more, each when
-        it is time, unless that work is under way; a failure of the last of it is raised."""
+        """Write answers down, renew the lease, release, take more: each when it is time."""
         for task in [t for t in self.in_flight if t.done()]:
             del self.in_flight[task]
-        if self.chore is not None:
-            if not self.chore.done():
-                return
-            chore, self.chore = self.chore, None
-            chore.result()
         at = self.monotonic()
-        if self._time_to_flush(at) or self._time_to_renew(at) or self.to_release \
-                or self._wants_more(force=False):
-            self.chore = asyncio.create_task(self._chores())
-
-    async def settle(self) -> None:
-        """Wait for the upkeep's work under way (raising its failure)."""
-        if self.chore is not None:
-            chore, self.chore = self.chore, None
-            await chore
-
-    async def _chores(self) -> None:
-        at = self.monotonic()
-        if self._time_to_flush(at):
+        if self.answers and at - self.flushed_at >= FLUSH_EVERY:
             await self.record()
-        if self._time_to_renew(at):
+        if at - self.renewed_at >= RENEW_EVERY:
             await self._renew()
         if self.to_release:
             due, self.to_release = self.to_release, {}
             await self._release(due)
         await self.take_more(force=False)
 
-    def _time_to_flush(self, at: float) -> bool:
-        return bool(self.answers) and at - self.flushed_at >= FLUSH_EVERY
-
-    def _time_to_renew(self, at: float) -> bool:
-        return at - self.renewed_at >= RENEW_EVERY
-
-    def _wants_more(self, *, force: bool) -> bool:
-        """Whether the queue runs low and more may be due."""
-        if self.lost or len(self.queue) > self.batch_size // 2:
-            return False
-        return force or self.more_due or self.monotonic() - self.taken_at >= RENEW_EVERY
-
     async def take_more(self, *, force: bool) -> bool:
         """Take more when the queue runs low; returns whether any came."""
-        if not self._wants_more(force=force):
+        at = self.monotonic()
+        if self.lost or len(self.queue) > self.batch_size // 2:
+            return False
+        if not (force or self.more_due or at - self.taken_at >= RENEW_EVERY):
             return False
         want, now = self.batch_size - len(self.queue), self.now()
-        self.taken_at = self.monotonic()
+        self.taken_at = at
         rows = await asyncio.to_thread(self.outbox.take, want, now, now + OUTBOX.lease)
         self.more_due = len(rows) == want
         held = self.held()
@@ -170,8 +139,6 @@ class Holding:
 
     async def wind_down(self) -> None:
         """Let the messages in flight finish, write everything down, release the rest."""
-        with contextlib.suppress(Exception):  # what it failed to write is written below
-            await self.settle()
         if self.in_flight:
             await asyncio.gather(*self.in_flight, return_exceptions=True)
             self.in_flight.clear()

@@ -3,7 +3,6 @@
 import asyncio
 import datetime as dt
 import random
-import threading
 
 import pytest
 from sqlmodel import select
@@ -213,41 +212,4 @@ async def test_replies_that_are_a_file_alone_leave_at_the_bot_wide_limit(
     # 90 messages at 30 a second: about three seconds (the upkeep's pauses besides), not
     # the six or more of two slots a file.
     assert fake_time.seconds - started <= 90 / 30 + 1
-    assert sandbox.rate_refusals == 0
-
-
-async def test_messages_taken_keep_going_while_the_database_is_slow(
-        engine, sandbox, bot, fake_time):
-    seed(engine, sandbox, range(1, 201))
-    worker = deliverer(engine, bot, fake_time)
-
-    class SlowRenewal:  # the outbox, its first lease renewal slow (a busy database)
-        def __init__(self, lane) -> None:
-            self.lane, self.renewing, self.sent_meanwhile = lane, False, 0
-            self.enough = threading.Event()
-
-        def __getattr__(self, name):
-            return getattr(self.lane, name)
-
-        def renew(self, ids, until):
-            self.renewing = True
-            self.enough.wait(timeout=3)  # a guard: sending may go on meanwhile, or not
-            self.renewing = False
-            return self.lane.renew(ids, until)
-
-    transport, outbox = worker.transport, SlowRenewal(worker.outbox)
-    send = transport.send
-
-    async def noting_send(chat_id, message):
-        if outbox.renewing:
-            outbox.sent_meanwhile += 1
-            if outbox.sent_meanwhile == 10:
-                outbox.enough.set()
-        return await send(chat_id, message)
-
-    transport.send, worker.outbox = noting_send, outbox
-    assert await deliver_all(worker, engine, fake_time) == 200
-    # The messages already taken went on leaving while the lease was being renewed.
-    assert outbox.sent_meanwhile >= 10
-    assert [len(sandbox.messages_to(c)) for c in range(1, 201)] == [1] * 200
     assert sandbox.rate_refusals == 0
