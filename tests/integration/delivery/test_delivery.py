@@ -9,10 +9,11 @@ from sqlmodel import select
 
 from bot.messengers.telegram.adapter import TelegramTransport
 from jobs.delivery.deliverer import Deliverer, Lane
+from jobs.delivery.messages import Attachment, Message
 from jobs.queues import OUTBOX
 from storage.db import session_scope
 from storage.models import Member, Outbox, Role
-from storage.outbox import take
+from storage.outbox import enqueue_reply, take
 from tests.support.delivery import arrivals, deliver_all, deliverer, outbox_states, seed
 from tests.support.telegram import UNLIMITED
 
@@ -191,3 +192,24 @@ async def test_a_lane_leaves_the_next_slot_to_replies_that_may_go(
     assert sandbox.all_sent == []  # a reply could go: the reminders wait
     replies.ready = False
     assert await sending == 2
+
+
+async def test_replies_that_are_a_file_alone_leave_at_the_bot_wide_limit(
+        engine, sandbox, bot, fake_time):
+    # After a morning reminder 90 officers ask for their report's draft at once: each reply's
+    # file goes on its own (bot.chat.replies.one_call_each), one message of Telegram's 30/s.
+    draft = Attachment("document", "du-thao-bao-cao.docx", b"PK draft")
+    with session_scope(engine) as session:
+        for chat_id in range(1, 91):
+            sandbox.add_user(chat_id)
+            enqueue_reply(session, key=f"reply:{chat_id}", platform="telegram",
+                          chat_id=str(chat_id), kind="reply",
+                          payload=Message("", attachments=(draft,)).to_payload(),
+                          now=fake_time.now())
+    started = fake_time.seconds
+    assert await deliver_all(deliverer(engine, bot, fake_time), engine, fake_time) == 90
+    assert all(len(sandbox.messages_to(c)) == 1 for c in range(1, 91))
+    # 90 messages at 30 a second: about three seconds (the upkeep's pauses besides), not
+    # the six or more of two slots a file.
+    assert fake_time.seconds - started <= 90 / 30 + 1
+    assert sandbox.rate_refusals == 0
