@@ -15,13 +15,13 @@ import datetime as dt
 import logging
 import mimetypes
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import quote
 
 from aiohttp import web
 
-from jobs.delivery.messages import Attachment
+from jobs.delivery.messages import Attachment, Message
 from jobs.evidence.file_links import sign, verify
 from jobs.text.i18n import Translator, translator
 from storage.blobs import OUTGOING, BlobAltered, BlobMissing, BlobStore, StoreUnavailable
@@ -69,6 +69,20 @@ class OutgoingFiles:
         if attachment.build:
             return await self._off_loop(self._build, attachment.build)
         return attachment.content
+
+    async def made(self, message: Message) -> Message:
+        """``message`` with the files it names to build built (their bytes carried); one that
+        cannot be built stays named, so that sending it tries again and says why."""
+        attachments = []
+        for attachment in message.attachments:
+            if attachment.build:
+                try:
+                    content = await self._off_loop(self._build, attachment.build)
+                    attachment = Attachment(attachment.kind, attachment.filename, content)
+                except FileUnavailable:
+                    pass
+            attachments.append(attachment)
+        return replace(message, attachments=tuple(attachments))
 
     async def url(self, attachment: Attachment) -> str | None:
         """A link that downloads the attachment until it expires; None without a public URL."""

@@ -35,6 +35,7 @@ from jobs.delivery.messages import Message
 from jobs.delivery.morning import MOST_DUTIES, gathered, gathers
 from jobs.delivery.outbox_lane import OutboxLane
 from jobs.delivery.outcomes import Outcome, Result
+from jobs.delivery.preparing import Preparing
 from jobs.delivery.rate_limits import RateLimiter, RateLimits
 from jobs.delivery.transport import (
     RecipientGone,
@@ -139,6 +140,7 @@ class Deliverer:
         # batch is taken, few enough to release quickly.
         self.batch_size = pace.batch_size or max(20, math.ceil(2 * limits.per_second))
         self.concurrency = pace.concurrency
+        self.preparing = Preparing(getattr(transport, "prepare", None), most=self.concurrency)
         self.leadership = leadership
         self.tally = tally or Untallied()
         self.role = f"deliver:{transport.platform}"
@@ -169,6 +171,7 @@ class Deliverer:
             await self._drive(run)
         finally:
             self._run = None
+            self.preparing.cancel()
             await run.wind_down()
         return run.sent
 
@@ -178,7 +181,7 @@ class Deliverer:
             return False
         at = self.monotonic()
         return any(self.limiter.wait_chat(row.chat_id, at, self._requests(row)) <= 0
-                   for row in self._run.queue)
+                   for row in self._run.queue if self.preparing.ready(row))
 
     async def _drive(self, run: Holding) -> None:
         while not (self.stopping or run.lost):
@@ -203,7 +206,8 @@ class Deliverer:
         """A row every limit lets go now (taken off the queue), else the wait until one may.
 
         A row that must wait long, or behind its chat's message being retried, goes back to
-        the outbox meanwhile, due when its chat is free again.
+        the outbox meanwhile, due when its chat is free again. A row whose files are being
+        built waits, and its chat's next rows behind it (:mod:`jobs.delivery.preparing`).
         """
         at, now = self.monotonic(), self.now()
         wait = self.limiter.wait_bot(at)
@@ -211,11 +215,17 @@ class Deliverer:
             return None, max(wait, YIELD_PAUSE)
         if wait > 0:
             return None, wait
-        best, chosen = math.inf, None
+        best, chosen, building = math.inf, None, set()
         for row in run.queue:
             retry_at = run.retrying.get(row.chat_id)
             if retry_at is not None and retry_at > now:
                 run.to_release[row.id] = retry_at
+                continue
+            if row.chat_id in building:
+                continue
+            if not self.preparing.ready(row):
+                self.preparing.start(row)
+                building.add(row.chat_id)
                 continue
             row_wait = self.limiter.wait_for(row.chat_id, at, self._requests(row))
             if row_wait <= 0:
@@ -263,12 +273,13 @@ class Deliverer:
         :meth:`nudge` says something new is due."""
         if not run.in_flight and wait == math.inf:  # nothing to wait for but the upkeep
             wait = MAX_PAUSE
-        waiting: set[asyncio.Future[Any]] = set(run.in_flight)
+        building = self.preparing.under_way()
+        waiting: set[asyncio.Future[Any]] = set(run.in_flight) | building
         if wait < math.inf:
             waiting.add(asyncio.ensure_future(self.sleep(min(max(wait, MIN_PAUSE), MAX_PAUSE))))
         nudged = asyncio.ensure_future(self._nudged.wait())
         await asyncio.wait({*waiting, nudged}, return_when=asyncio.FIRST_COMPLETED)
-        for waited in (waiting - set(run.in_flight)) | {nudged}:
+        for waited in (waiting - set(run.in_flight) - building) | {nudged}:
             waited.cancel()
         if self._nudged.is_set():
             self._nudged.clear()
@@ -277,8 +288,8 @@ class Deliverer:
     # -- sending ----------------------------------------------------------------------------
 
     def _start(self, run: Holding, rows: tuple[Taken, ...]) -> None:
-        message = gathered([row.payload for row in rows])
         row = rows[0]
+        message = self.preparing.message(row) or gathered([row.payload for row in rows])
         requests = self._calls(message.to_payload())
         self.limiter.begin(row.chat_id, self.monotonic(), requests)
         task = asyncio.create_task(self._send(run, rows, message, requests),

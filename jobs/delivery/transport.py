@@ -69,7 +69,10 @@ class Transport(Protocol):
     """What delivery needs from a messenger adapter.
 
     A messenger whose capabilities say ``edits`` also has ``async edit(chat_id, message_id,
-    message)``, which changes a message sent earlier (a reminder marked done).
+    message)``, which changes a message sent earlier (a reminder marked done). One that builds
+    files when it sends them may have ``async prepare(message)``, the message with those files
+    built, which delivery calls before the message takes a slot of the limits
+    (:mod:`jobs.delivery.preparing`).
     """
 
     platform: str

@@ -178,6 +178,10 @@ class TelegramTransport:
         self.bot = bot
         self.files = files
 
+    async def prepare(self, message: Message) -> Message:
+        """``message`` with the files it builds made, before it takes a slot of the limits."""
+        return await self.files.made(message) if self.files else message
+
     async def send(self, chat_id: str, message: Message) -> str:
         """Send one outbox message."""
         return await self._mapping_errors(send_message(self.bot, chat_id, message, self.files))

@@ -319,6 +319,11 @@ class ZaloTransport:
         self.client = client
         self.files = files
 
+    async def prepare(self, message: Message) -> Message:
+        """``message`` with the files it builds made, before it takes a slot of the limits
+        (only with links: without them Zalo gets no file)."""
+        return await self.files.made(message) if self.files and self.files.links else message
+
     async def send(self, chat_id: str, message: Message) -> str:
         """Send one outbox message."""
         try:
