@@ -37,8 +37,8 @@ from jobs.supervision.digest import DigestObligation, DigestUnit, Week, officer_
 from jobs.supervision.subtree_digest import supervisor_digest
 from jobs.text.i18n import translator
 from storage.absences import staffed_units
-from storage.digests import digest_members, digest_obligations, queued_keys
-from storage.models import Member, Role, Unit
+from storage.digests import DigestMember, digest_members, digest_obligations, queued_keys
+from storage.models import Role
 from storage.outbox import enqueue
 from storage.units import UnitRecord, below, unit_children, unit_records
 
@@ -55,12 +55,12 @@ class PlannedDigest:
     """One digest for one member, not yet in the outbox."""
 
     key: str
-    member: Member
-    unit: Unit  # the member's unit (for a supervisor, the root of the subtree)
+    member: DigestMember
+    unit: UnitRecord  # the member's unit (for a supervisor, the root of the subtree)
     message: Message
 
 
-def digest_key(week: Week, member: Member) -> str:
+def digest_key(week: Week, member: DigestMember) -> str:
     """The outbox key of ``member``'s digest for ``week``."""
     return f"{KIND}:{week.label}:{member.id}"
 
@@ -88,7 +88,7 @@ def due_week(now: dt.datetime, *, calendar: WorkCalendar, send_at: dt.time = DEF
     return None
 
 
-def _digest_unit(u: Unit | UnitRecord) -> DigestUnit:
+def _digest_unit(u: UnitRecord) -> DigestUnit:
     return DigestUnit(id=u.id, code=u.code, name=u.name)
 
 
@@ -113,7 +113,7 @@ def build_weekly_digest(session: Session, *, now: dt.datetime, catalog: Catalog,
     planned: list[PlannedDigest] = []
     # One text per unit (or subtree) and language, however many people read it.
     composed: dict[tuple[str, int, str], Message | None] = {}
-    for member, unit in _recipients(session):
+    for member, unit in _recipients(session, units):
         key = digest_key(week, member)
         if key in skip_keys:
             continue
@@ -137,21 +137,25 @@ def build_weekly_digest(session: Session, *, now: dt.datetime, catalog: Catalog,
     return planned
 
 
-def _recipients(session: Session) -> list[tuple[Member, Unit]]:
+def _recipients(session: Session, units: dict[int, UnitRecord]
+                ) -> list[tuple[DigestMember, UnitRecord]]:
     """Who gets a digest, in the order they are composed: per unit and role, the preferred
-    account of each person; officers and heads of each unit, then the supervisors."""
+    account of each person; officers and heads of each unit (of ``units``, the active ones),
+    then the supervisors."""
     members = digest_members(session, roles=[*UNIT_ROLES, Role.SUPERVISOR])
-    groups: dict[tuple[int, str], list[Member]] = defaultdict(list)
-    for member, _unit in members:
+    groups: dict[tuple[int, str], list[DigestMember]] = defaultdict(list)
+    for member in members:
         groups[(member.unit_id, member.role)].append(member)
     chosen = {m.id for group in groups.values() for m in preferred(group)}
     rank = {Role.OFFICER: 0, Role.HEAD: 1, Role.SUPERVISOR: 2}
-    return sorted(((m, u) for m, u in members if m.id in chosen),
+    # A unit activated since ``units`` were read waits for the next digest, as its officers.
+    return sorted(((m, units[m.unit_id]) for m in members
+                   if m.id in chosen and m.unit_id in units),
                   key=lambda mu: (mu[0].role == Role.SUPERVISOR, mu[1].code, rank[mu[0].role],
                                   mu[0].id))
 
 
-def _subtree(tree: dict[int | None, list[int]], root: Unit,
+def _subtree(tree: dict[int | None, list[int]], root: UnitRecord,
              units: dict[int, UnitRecord]) -> list[DigestUnit]:
     """The active units of ``root``'s subtree, ``root`` among them, by code."""
     ids = below(tree, root.id) & units.keys()
