@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from typing import Protocol
 
 from sqlalchemy import Row
@@ -13,6 +13,7 @@ from storage.members import Recipient
 from storage.models import Member, Obligation, ObligationStatus, Outbox, Unit
 
 STREAMED_ROWS = 2_000  # rows read at a time where a query may return a few hundred thousand
+UNITS_PER_QUERY = 500  # well under SQLite's limit of bound parameters per statement
 
 
 class DigestMember(Recipient, Protocol):
@@ -35,15 +36,16 @@ def digest_members(session: Session, *, roles: Iterable[str]) -> list[DigestMemb
     ).all()
 
 
-def digest_obligations(session: Session, *, due_from: dt.date,
-                       done_since: dt.datetime) -> Iterator[Row]:
-    """What a digest may mention: obligations of active units that are open, or due on or
-    after ``due_from``, or done since ``done_since``; cancelled ones never. Rows (named
-    tuples of the fields :class:`jobs.supervision.digest.DigestObligation` has), never objects: a
-    national digest reads a few hundred thousand. They come as they are read, a batch at a
-    time, to be used before the next query: read at once, the driver's copy of them and the
-    rows together took 160 MB."""
-    return session.connection().execute(
+def digest_obligations(session: Session, *, due_from: dt.date, done_since: dt.datetime,
+                       unit_ids: Collection[int] | None = None) -> Iterator[Row]:
+    """What a digest may mention: obligations of active units (of ``unit_ids`` only, when
+    given) that are open, or due on or after ``due_from``, or done since ``done_since``;
+    cancelled ones never; by unit, due date and id. Rows (named tuples of the fields
+    :class:`jobs.supervision.digest.DigestObligation` has), never objects: a national digest
+    reads a few hundred thousand. They come as they are read, a batch at a time, to be used
+    before the next query: read at once, the driver's copy of them and the rows together took
+    160 MB."""
+    query = (
         select(Obligation.unit_id, Obligation.duty_key, Obligation.period, Obligation.due,
                Obligation.status, Obligation.done_at, Obligation.id, Obligation.label,
                Obligation.note)
@@ -51,9 +53,21 @@ def digest_obligations(session: Session, *, due_from: dt.date,
         .where(Unit.active, Obligation.status != ObligationStatus.CANCELLED,
                or_(Obligation.status == ObligationStatus.OPEN, Obligation.due >= due_from,
                    col(Obligation.done_at) >= done_since))
-        .order_by(Obligation.unit_id, Obligation.due, Obligation.id),
-        # On this statement only: the connection's own options would stream its next ones too.
-        execution_options={"yield_per": STREAMED_ROWS})
+        .order_by(Obligation.unit_id, Obligation.due, Obligation.id))
+    if unit_ids is None:
+        yield from _streamed(session, query)
+        return
+    # Ascending chunks of ids keep the order of one query over them all.
+    ids = sorted(unit_ids)
+    for start in range(0, len(ids), UNITS_PER_QUERY):
+        chunk = ids[start:start + UNITS_PER_QUERY]
+        yield from _streamed(session, query.where(col(Obligation.unit_id).in_(chunk)))
+
+
+def _streamed(session: Session, query) -> Iterator[Row]:
+    # On this statement only: the connection's own options would stream its next ones too.
+    return iter(session.connection().execute(
+        query, execution_options={"yield_per": STREAMED_ROWS}))
 
 
 def queued_keys(session: Session, *, prefix: str) -> set[str]:

@@ -9,6 +9,7 @@ import re
 import pytest
 from openpyxl import load_workbook
 from PIL import Image
+from sqlalchemy import event
 from sqlmodel import select
 
 from jobs.calendar.workdays import WorkCalendar
@@ -190,6 +191,45 @@ def test_queuing_twice_queues_one_digest_per_person(database_url, seeded):
     with session_scope(seeded) as session:
         assert queue_weekly_digest(session, now=at("2026-12-14 07:30"), catalog=catalog,
                                    calendar=calendar) == 4
+
+
+def test_someone_who_joins_on_monday_gets_the_digest_at_the_next_step_and_nobody_twice(
+        database_url, seeded):
+    calendar = WorkCalendar()
+    with session_scope(seeded) as session:  # this week, every reader has something to read
+        owe(session, "QNG-MD-DPHONG", "management_review", "2026", "2026-11-30")
+        owe(session, "QNA-NS-QLOC", "management_review", "2026", "2026-11-30")
+    with session_scope(seeded) as session:
+        assert queue_weekly_digest(session, now=MONDAY, catalog=catalog, calendar=calendar) == 5
+    statements: list[str] = []
+    event.listen(seeded, "before_cursor_execute",
+                 lambda _conn, _cursor, statement, *_: statements.append(statement.lower()))
+    # Every step of the Monday after that finds everyone served, and reads no obligation for
+    # nobody (a national digest's 250,000 were the planning process's peak).
+    with session_scope(seeded) as session:
+        assert queue_weekly_digest(session, now=at("2026-12-07 08:00"), catalog=catalog,
+                                   calendar=calendar) == 0
+    assert statements and not [s for s in statements if re.search(r"\bobligation\b", s)]
+
+    with session_scope(seeded) as session:  # a second officer of Đức Tân, a second supervisor
+        member(session, "QNG-MD-DTAN", Role.OFFICER, 1004, "Thu")
+        member(session, "QNG-MD", Role.SUPERVISOR, 2003, "Bình")
+    with session_scope(seeded) as session:
+        assert queue_weekly_digest(session, now=at("2026-12-07 09:00"), catalog=catalog,
+                                   calendar=calendar) == 2
+        assert queue_weekly_digest(session, now=at("2026-12-07 09:05"), catalog=catalog,
+                                   calendar=calendar) == 0
+        rows = session.exec(select(Outbox).order_by(Outbox.id)).all()
+        people = {session.get(Member, r.member_id).display_name: r for r in rows}
+    assert sorted(people) == ["Bình", "Hoa", "Hùng", "Lan", "Minh", "Nam", "Thu"]
+    digests = {name: Message.from_payload(row.payload) for name, row in people.items()}
+    assert digests["Thu"] == digests["Lan"]  # their unit's week, as Lan had it at 07:45
+    assert digests["Bình"].text == digests["Hùng"].text
+
+    def table(digest: Message) -> list[tuple]:
+        sheet = load_workbook(io.BytesIO(digest.attachments[1].content)).active
+        return list(sheet.iter_rows(values_only=True))
+    assert table(digests["Bình"]) == table(digests["Hùng"])
 
 
 def test_the_cli_queues_the_digest_for_the_running_bot(database_url, seeded):
