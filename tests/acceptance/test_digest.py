@@ -12,6 +12,7 @@ from PIL import Image
 from sqlalchemy import event
 from sqlmodel import select
 
+import storage.digests
 from jobs.calendar.workdays import WorkCalendar
 from jobs.catalog import load_catalog
 from jobs.delivery.messages import Message
@@ -19,6 +20,7 @@ from jobs.planning.standing import legend
 from jobs.supervision.digest_job import queue_weekly_digest
 from jobs.text.i18n import translator
 from storage.db import make_engine, session_scope
+from storage.digests import digest_obligations
 from storage.models import Member, Obligation, Outbox, Role
 from storage.obligations import ensure_obligation
 from storage.units import unit_by_code
@@ -319,3 +321,22 @@ async def test_a_supervisor_on_telegram_receives_the_digest_chart_and_table(engi
     finally:
         await bot.runtime.stop()
         await bot.sandbox.stop()
+
+
+def test_obligations_read_a_few_units_at_a_time_come_as_one_query_brings_them(
+        seeded, monkeypatch):
+    # A national digest's late readers may need tens of thousands of units: SQLite takes a few
+    # hundred bound parameters per statement at most, so they go in chunks (here 2 units).
+    monkeypatch.setattr(storage.digests, "UNITS_PER_QUERY", 2)
+    since = at("2026-11-30 00:00")
+    with session_scope(seeded) as session:
+        everything = list(digest_obligations(session, due_from=dt.date(2026, 1, 1),
+                                             done_since=since))
+        units = {row.unit_id for row in everything}
+        chunked = list(digest_obligations(session, due_from=dt.date(2026, 1, 1),
+                                          done_since=since, unit_ids=units | {-1}))
+        first = min(units)
+        one = list(digest_obligations(session, due_from=dt.date(2026, 1, 1), done_since=since,
+                                      unit_ids=[first]))
+    assert len(units) > 2 and chunked == everything
+    assert one == [row for row in everything if row.unit_id == first]
