@@ -25,8 +25,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from itertools import groupby
+from operator import attrgetter
 
 from sqlalchemy import Row
 from sqlmodel import Session
@@ -106,53 +108,89 @@ def build_weekly_digest(session: Session, *, now: dt.datetime, catalog: Catalog,
     """
     readers = _readers(session, week or Week.containing(now), skip_keys)
     if not readers:
-        # Every later step of the day, once all have theirs: a national digest's units and
-        # 250,000 obligations read for nobody were the planning process's peak (+70 MB).
+        # Every later step of the day, once all have theirs: no units, tree and a national
+        # digest's 250,000 obligations read for nobody.
         return []
     units = {u.id: u for u in unit_records(session) if u.active}
     tree = unit_children(session)
     recipients = _recipients(readers, units)
     since = dt.datetime.combine(Week.containing(now).previous.monday, dt.time(0), tzinfo=VIETNAM)
-    first_of_year = dt.date(now.astimezone(VIETNAM).year, 1, 1)
-    by_unit = _by_unit(digest_obligations(session, due_from=first_of_year, done_since=since,
-                                          unit_ids=_units_read(recipients, tree, units)))
-    staffed = staffed_units(session)
-    planned: list[PlannedDigest] = []
+    window = {"due_from": dt.date(now.astimezone(VIETNAM).year, 1, 1), "done_since": since}
     # One text per unit (or subtree) and language, however many people read it.
-    composed: dict[tuple[str, int, str], Message | None] = {}
-    for key, member, unit in recipients:
-        tr = translator(member.language)
-        if member.role == Role.SUPERVISOR:
-            cache_key = ("supervisor", unit.id, tr.lang)
-            if cache_key not in composed:
-                subtree = _subtree(tree, unit, units)
-                composed[cache_key] = supervisor_digest(
-                    _digest_unit(unit), subtree,
-                    [o for u in subtree for o in by_unit.get(u.id, [])],
-                    now=now, catalog=catalog, tr=tr,
-                    without_officer=[u for u in subtree if u.id not in staffed])
-        else:
-            cache_key = ("unit", unit.id, tr.lang)
-            if cache_key not in composed:
-                composed[cache_key] = officer_digest(_digest_unit(unit), by_unit.get(unit.id, []),
-                                                     now=now, catalog=catalog, tr=tr)
-        if composed[cache_key] is not None:
-            planned.append(PlannedDigest(key, member, unit, composed[cache_key]))
-    return planned
+    composed = _unit_digests(session, recipients, units, window, now=now, catalog=catalog)
+    composed |= _subtree_digests(session, recipients, tree, units, window, now=now,
+                                 catalog=catalog)
+    return [PlannedDigest(key, member, unit, message) for key, member, unit in recipients
+            if (message := composed[_text_key(member, unit)]) is not None]
 
 
-def _by_unit(rows: Iterable[Row]) -> dict[int, list[DigestObligation]]:
-    """The obligations of ``rows``, by unit. A national digest reads a few hundred thousand
-    that share a few keys, periods, statuses and due dates: each of those is one object, not
-    one per obligation (60 MB less)."""
-    by_unit: dict[int, list[DigestObligation]] = defaultdict(list)
+Recipients = list[tuple[str, DigestMember, UnitRecord]]
+Texts = dict[tuple[str, int, str], Message | None]
+
+
+def _text_key(member: DigestMember, unit: UnitRecord) -> tuple[str, int, str]:
+    kind = "supervisor" if member.role == Role.SUPERVISOR else "unit"
+    return kind, unit.id, translator(member.language).lang
+
+
+def _unit_digests(session: Session, recipients: Recipients, units: dict[int, UnitRecord],
+                  window: dict, *, now: dt.datetime, catalog: Catalog) -> Texts:
+    """The officers' and heads' digests, composed unit by unit as the obligations stream in:
+    the national digest's 250,000 are never in memory at once (the planning process's peak
+    when every step of the Monday composed them again for the units with nothing to say)."""
+    wanted: dict[int, set[str]] = defaultdict(set)
+    for _, member, unit in recipients:
+        if member.role != Role.SUPERVISOR:
+            wanted[unit.id].add(translator(member.language).lang)
+    texts: Texts = {}
+
+    def compose(unit_id: int, obligations: list[DigestObligation]) -> None:
+        for lang in wanted.get(unit_id, ()):
+            texts[("unit", unit_id, lang)] = officer_digest(
+                _digest_unit(units[unit_id]), obligations, now=now, catalog=catalog,
+                tr=translator(lang))
+
+    ids = wanted.keys() if len(wanted) <= len(units) // 2 else None
+    rows = digest_obligations(session, **window, unit_ids=ids)
+    for unit_id, obligations in groupby(_digest_obligations(rows), key=attrgetter("unit_id")):
+        compose(unit_id, list(obligations))
+    for unit_id in wanted.keys() - {unit_id for _, unit_id, _ in texts}:
+        compose(unit_id, [])
+    return texts
+
+
+def _subtree_digests(session: Session, recipients: Recipients,
+                     tree: dict[int | None, list[int]], units: dict[int, UnitRecord],
+                     window: dict, *, now: dt.datetime, catalog: Catalog) -> Texts:
+    """The supervisors' digests, one subtree at a time."""
+    staffed = staffed_units(session)
+    texts: Texts = {}
+    for _, member, unit in recipients:
+        text_key = _text_key(member, unit)
+        if member.role != Role.SUPERVISOR or text_key in texts:
+            continue
+        subtree = _subtree(tree, unit, units)
+        by_unit: dict[int, list[DigestObligation]] = defaultdict(list)
+        rows = digest_obligations(session, **window, unit_ids=[u.id for u in subtree])
+        for obligation in _digest_obligations(rows):
+            by_unit[obligation.unit_id].append(obligation)
+        texts[text_key] = supervisor_digest(
+            _digest_unit(unit), subtree, [o for u in subtree for o in by_unit.get(u.id, [])],
+            now=now, catalog=catalog, tr=translator(member.language),
+            without_officer=[u for u in subtree if u.id not in staffed])
+    return texts
+
+
+def _digest_obligations(rows: Iterable[Row]) -> Iterator[DigestObligation]:
+    """The obligations of ``rows``. A national digest reads a few hundred thousand that share
+    a few keys, periods, statuses and due dates: each of those is one object, not one per
+    obligation (60 MB less)."""
     shared: dict[tuple[str, object], object] = {}
     for row in rows:
         fields = row._asdict()
         for name in REPEATED_FIELDS:
             fields[name] = shared.setdefault((name, fields[name]), fields[name])
-        by_unit[row.unit_id].append(DigestObligation(**fields))
-    return by_unit
+        yield DigestObligation(**fields)
 
 
 def _readers(session: Session, week: Week, skip_keys: set[str] | frozenset[str]
@@ -179,17 +217,6 @@ def _recipients(readers: list[tuple[str, DigestMember]], units: dict[int, UnitRe
     return sorted(((key, m, units[m.unit_id]) for key, m in readers if m.unit_id in units),
                   key=lambda kmu: (kmu[1].role == Role.SUPERVISOR, kmu[2].code,
                                    rank[kmu[1].role], kmu[1].id))
-
-
-def _units_read(recipients: list[tuple[str, DigestMember, UnitRecord]],
-                tree: dict[int | None, list[int]], units: dict[int, UnitRecord]
-                ) -> set[int] | None:
-    """The units whose obligations the digests of ``recipients`` mention (a supervisor's, the
-    subtree's); None, for every unit, when that is most of them (one query, not hundreds)."""
-    needed: set[int] = set()
-    for _, member, unit in recipients:
-        needed |= below(tree, unit.id) if member.role == Role.SUPERVISOR else {unit.id}
-    return needed if len(needed) <= len(units) // 2 else None
 
 
 def _subtree(tree: dict[int | None, list[int]], root: UnitRecord,
