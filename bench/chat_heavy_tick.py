@@ -18,11 +18,22 @@ from __future__ import annotations
 import argparse
 import asyncio
 import datetime as dt
+import os
 import tempfile
 import time
 from pathlib import Path
 
-from chatting import OFFICERS, TOKEN, bot_process, chat_while, free_port, ms, planned, quantile
+from chatting import (
+    OFFICERS,
+    TOKEN,
+    bot_process,
+    chat_while,
+    free_port,
+    ms,
+    peaks_mb,
+    planned,
+    quantile,
+)
 from country import fresh_database, measured, postgres_server, register_people, write_units_file
 from sqlalchemy import text
 from sqlmodel import select
@@ -73,7 +84,7 @@ async def chat_through_the_tick(url: str, chats: list[int]) -> dict[str, list[fl
         sandbox.add_user(chat)
     port, log, samples = free_port(), [], []
     try:
-        async with bot_process(url, sandbox, port, MONDAY, log, plan_every_minutes=1):
+        async with bot_process(url, sandbox, port, MONDAY, log, plan_every_minutes=1) as bot:
             ticks = len(planned(log))
             # Not counted: the first replies after a start wait a second for what another
             # process may have sent just before (jobs/delivery/deliverer.py, taking over).
@@ -87,12 +98,17 @@ async def chat_through_the_tick(url: str, chats: list[int]) -> dict[str, list[fl
                              lambda: len(planned(log)) <= ticks)
             tick_end, line = planned(log)[-1]
             seconds = float(line.rsplit(" in ", 1)[1].split()[0])
+            at_the_tick = peaks_mb(bot.pid)
             after = time.perf_counter() + SENDING_SECONDS
             await chat_while(port, sandbox, CHATTERS, samples,
                              lambda: time.perf_counter() < after)
+            at_the_end = peaks_mb(bot.pid)  # before the processes end, and their peaks with them
     finally:
         await sandbox.stop()
     print(f"  the 08:00 tick: {line.split('planned: ', 1)[1]}")
+    for what, peak in at_the_end.items():
+        print(f"  peak RSS of {what}: {peak:.0f} MB ({at_the_tick.get(what, 0):.0f} MB when the "
+              f"tick ended; goal ≤ 300 MB)")
     return {"before 08:00 (reference)": quiet,
             "during the 08:00 tick": [s.latency for s in samples
                                       if tick_end - seconds <= s.sent <= tick_end],
@@ -118,6 +134,7 @@ async def main(args: argparse.Namespace) -> None:
               f"{CHATTERS} officers chatting; prepared in {time.perf_counter() - began:.0f} s):",
               flush=True)
         report(await chat_through_the_tick(url, chats))
+        print("  load average (1, 5, 15 min): " + ", ".join(f"{n:.2f}" for n in os.getloadavg()))
 
 
 def parse() -> argparse.Namespace:

@@ -98,6 +98,36 @@ def update(n: int, user: int, text_: str) -> dict:
         "from": {"id": user, "is_bot": False, "first_name": "Đo"}, "text": text_}}
 
 
+def descendants(pid: int) -> list[int]:
+    """``pid`` and every process it started, and they in turn (Linux's /proc)."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError, IndexError, ValueError):
+            # "pid (name) state ppid …": the name may hold spaces and parentheses.
+            ppid = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+            children.setdefault(ppid, []).append(int(stat.parent.name))
+    found, todo = [], [pid]
+    while todo:
+        found.append(todo.pop())
+        todo += children.get(found[-1], [])
+    return found
+
+
+def peaks_mb(pid: int) -> dict[str, float]:
+    """The peak resident memory (VmHWM) of ``pid`` and of each of its descendants so far, in
+    MB, by what each is: read while they run, since a process's peak goes with it."""
+    peaks = {}
+    for each in descendants(pid):
+        with contextlib.suppress(OSError):
+            command = Path(f"/proc/{each}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+            status = Path(f"/proc/{each}/status").read_text()
+            what = ("the bot" if each == pid else "its planning process" if "spawn_main" in
+                    command else "multiprocessing's resource tracker" if "resource_tracker"
+                    in command else command[:60])
+            peaks[what] = int(status.split("VmHWM:")[1].split()[0]) / 1024
+    return peaks
+
+
 def planned(log: list[tuple[float, str]]) -> list[tuple[float, str]]:
     return [(at, line) for at, line in log if "planned:" in line]
 

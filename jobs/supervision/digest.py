@@ -53,7 +53,7 @@ class DigestUnit:
     name: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # a national digest holds a few hundred thousand
 class DigestObligation:
     """One obligation of a unit, as the digest reads it."""
 

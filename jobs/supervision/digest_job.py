@@ -25,8 +25,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from itertools import groupby
+from operator import attrgetter
 
+from sqlalchemy import Row
 from sqlmodel import Session
 
 from jobs.calendar.workdays import VIETNAM, WorkCalendar
@@ -37,8 +41,8 @@ from jobs.supervision.digest import DigestObligation, DigestUnit, Week, officer_
 from jobs.supervision.subtree_digest import supervisor_digest
 from jobs.text.i18n import translator
 from storage.absences import staffed_units
-from storage.digests import digest_members, digest_obligations, queued_keys
-from storage.models import Member, Role, Unit
+from storage.digests import DigestMember, digest_members, digest_obligations, queued_keys
+from storage.models import Role
 from storage.outbox import enqueue
 from storage.units import UnitRecord, below, unit_children, unit_records
 
@@ -48,6 +52,7 @@ GRACE = dt.timedelta(days=1)  # how long after its moment a week's digest may st
 CATCH_UP = dt.timedelta(hours=1)  # later than this after its moment, it waits for office hours
 KIND = "digest"
 UNIT_ROLES = (Role.OFFICER, Role.HEAD)
+REPEATED_FIELDS = ("unit_id", "duty_key", "period", "due", "status")
 
 
 @dataclass(frozen=True)
@@ -55,12 +60,12 @@ class PlannedDigest:
     """One digest for one member, not yet in the outbox."""
 
     key: str
-    member: Member
-    unit: Unit  # the member's unit (for a supervisor, the root of the subtree)
+    member: DigestMember
+    unit: UnitRecord  # the member's unit (for a supervisor, the root of the subtree)
     message: Message
 
 
-def digest_key(week: Week, member: Member) -> str:
+def digest_key(week: Week, member: DigestMember) -> str:
     """The outbox key of ``member``'s digest for ``week``."""
     return f"{KIND}:{week.label}:{member.id}"
 
@@ -88,7 +93,7 @@ def due_week(now: dt.datetime, *, calendar: WorkCalendar, send_at: dt.time = DEF
     return None
 
 
-def _digest_unit(u: Unit | UnitRecord) -> DigestUnit:
+def _digest_unit(u: UnitRecord) -> DigestUnit:
     return DigestUnit(id=u.id, code=u.code, name=u.name)
 
 
@@ -99,59 +104,122 @@ def build_weekly_digest(session: Session, *, now: dt.datetime, catalog: Catalog,
     """Every digest due to someone at ``now`` (officers and heads first, then supervisors).
 
     Reads only. ``week`` names the keys (the week of ``now`` by default); members whose key is
-    in ``skip_keys`` are left out before anything is composed for them.
+    in ``skip_keys`` are left out before anything is read or composed for them.
     """
-    week = week or Week.containing(now)
+    readers = _readers(session, week or Week.containing(now), skip_keys)
+    if not readers:
+        # Every later step of the day, once all have theirs: no units, tree and a national
+        # digest's 250,000 obligations read for nobody.
+        return []
     units = {u.id: u for u in unit_records(session) if u.active}
     tree = unit_children(session)
+    recipients = _recipients(readers, units)
     since = dt.datetime.combine(Week.containing(now).previous.monday, dt.time(0), tzinfo=VIETNAM)
-    first_of_year = dt.date(now.astimezone(VIETNAM).year, 1, 1)
-    by_unit: dict[int, list[DigestObligation]] = defaultdict(list)
-    for o in digest_obligations(session, due_from=first_of_year, done_since=since):
-        by_unit[o.unit_id].append(DigestObligation(**o._mapping))
-    staffed = staffed_units(session)
-    planned: list[PlannedDigest] = []
+    window = {"due_from": dt.date(now.astimezone(VIETNAM).year, 1, 1), "done_since": since}
     # One text per unit (or subtree) and language, however many people read it.
-    composed: dict[tuple[str, int, str], Message | None] = {}
-    for member, unit in _recipients(session):
-        key = digest_key(week, member)
-        if key in skip_keys:
+    composed = _unit_digests(session, recipients, units, window, now=now, catalog=catalog)
+    composed |= _subtree_digests(session, recipients, tree, units, window, now=now,
+                                 catalog=catalog)
+    return [PlannedDigest(key, member, unit, message) for key, member, unit in recipients
+            if (message := composed[_text_key(member, unit)]) is not None]
+
+
+Recipients = list[tuple[str, DigestMember, UnitRecord]]
+Texts = dict[tuple[str, int, str], Message | None]
+
+
+def _text_key(member: DigestMember, unit: UnitRecord) -> tuple[str, int, str]:
+    kind = "supervisor" if member.role == Role.SUPERVISOR else "unit"
+    return kind, unit.id, translator(member.language).lang
+
+
+def _unit_digests(session: Session, recipients: Recipients, units: dict[int, UnitRecord],
+                  window: dict, *, now: dt.datetime, catalog: Catalog) -> Texts:
+    """The officers' and heads' digests, composed unit by unit as the obligations stream in:
+    the national digest's 250,000 are never in memory at once (the planning process's peak
+    when every step of the Monday composed them again for the units with nothing to say)."""
+    wanted: dict[int, set[str]] = defaultdict(set)
+    for _, member, unit in recipients:
+        if member.role != Role.SUPERVISOR:
+            wanted[unit.id].add(translator(member.language).lang)
+    texts: Texts = {}
+
+    def compose(unit_id: int, obligations: list[DigestObligation]) -> None:
+        for lang in wanted.get(unit_id, ()):
+            texts[("unit", unit_id, lang)] = officer_digest(
+                _digest_unit(units[unit_id]), obligations, now=now, catalog=catalog,
+                tr=translator(lang))
+
+    ids = wanted.keys() if len(wanted) <= len(units) // 2 else None
+    rows = digest_obligations(session, **window, unit_ids=ids)
+    for unit_id, obligations in groupby(_digest_obligations(rows), key=attrgetter("unit_id")):
+        compose(unit_id, list(obligations))
+    for unit_id in wanted.keys() - {unit_id for _, unit_id, _ in texts}:
+        compose(unit_id, [])
+    return texts
+
+
+def _subtree_digests(session: Session, recipients: Recipients,
+                     tree: dict[int | None, list[int]], units: dict[int, UnitRecord],
+                     window: dict, *, now: dt.datetime, catalog: Catalog) -> Texts:
+    """The supervisors' digests, one subtree at a time."""
+    staffed = staffed_units(session)
+    texts: Texts = {}
+    for _, member, unit in recipients:
+        text_key = _text_key(member, unit)
+        if member.role != Role.SUPERVISOR or text_key in texts:
             continue
-        tr = translator(member.language)
-        if member.role == Role.SUPERVISOR:
-            cache_key = ("supervisor", unit.id, tr.lang)
-            if cache_key not in composed:
-                subtree = _subtree(tree, unit, units)
-                composed[cache_key] = supervisor_digest(
-                    _digest_unit(unit), subtree,
-                    [o for u in subtree for o in by_unit.get(u.id, [])],
-                    now=now, catalog=catalog, tr=tr,
-                    without_officer=[u for u in subtree if u.id not in staffed])
-        else:
-            cache_key = ("unit", unit.id, tr.lang)
-            if cache_key not in composed:
-                composed[cache_key] = officer_digest(_digest_unit(unit), by_unit.get(unit.id, []),
-                                                     now=now, catalog=catalog, tr=tr)
-        if composed[cache_key] is not None:
-            planned.append(PlannedDigest(key, member, unit, composed[cache_key]))
-    return planned
+        subtree = _subtree(tree, unit, units)
+        by_unit: dict[int, list[DigestObligation]] = defaultdict(list)
+        rows = digest_obligations(session, **window, unit_ids=[u.id for u in subtree])
+        for obligation in _digest_obligations(rows):
+            by_unit[obligation.unit_id].append(obligation)
+        texts[text_key] = supervisor_digest(
+            _digest_unit(unit), subtree, [o for u in subtree for o in by_unit.get(u.id, [])],
+            now=now, catalog=catalog, tr=translator(member.language),
+            without_officer=[u for u in subtree if u.id not in staffed])
+    return texts
 
 
-def _recipients(session: Session) -> list[tuple[Member, Unit]]:
-    """Who gets a digest, in the order they are composed: per unit and role, the preferred
-    account of each person; officers and heads of each unit, then the supervisors."""
+def _digest_obligations(rows: Iterable[Row]) -> Iterator[DigestObligation]:
+    """The obligations of ``rows``. A national digest reads a few hundred thousand that share
+    a few keys, periods, statuses and due dates: each of those is one object, not one per
+    obligation (60 MB less)."""
+    shared: dict[tuple[str, object], object] = {}
+    for row in rows:
+        fields = row._asdict()
+        for name in REPEATED_FIELDS:
+            fields[name] = shared.setdefault((name, fields[name]), fields[name])
+        yield DigestObligation(**fields)
+
+
+def _readers(session: Session, week: Week, skip_keys: set[str] | frozenset[str]
+             ) -> list[tuple[str, DigestMember]]:
+    """Who is owed ``week``'s digest, with its key: per unit and role, the preferred account
+    of each person, unless their key is in ``skip_keys``."""
     members = digest_members(session, roles=[*UNIT_ROLES, Role.SUPERVISOR])
-    groups: dict[tuple[int, str], list[Member]] = defaultdict(list)
-    for member, _unit in members:
+    groups: dict[tuple[int, str], list[DigestMember]] = defaultdict(list)
+    for member in members:
         groups[(member.unit_id, member.role)].append(member)
+    # The choice among a person's accounts is made before the skip: one served account does
+    # not hand the digest to another.
     chosen = {m.id for group in groups.values() for m in preferred(group)}
+    keyed = ((digest_key(week, m), m) for m in members if m.id in chosen)
+    return [(key, m) for key, m in keyed if key not in skip_keys]
+
+
+def _recipients(readers: list[tuple[str, DigestMember]], units: dict[int, UnitRecord]
+                ) -> list[tuple[str, DigestMember, UnitRecord]]:
+    """``readers`` with their units, in the order they are composed: officers and heads of
+    each unit (of ``units``, the active ones), then the supervisors."""
     rank = {Role.OFFICER: 0, Role.HEAD: 1, Role.SUPERVISOR: 2}
-    return sorted(((m, u) for m, u in members if m.id in chosen),
-                  key=lambda mu: (mu[0].role == Role.SUPERVISOR, mu[1].code, rank[mu[0].role],
-                                  mu[0].id))
+    # A unit activated since ``units`` were read waits for the next digest, as its officers.
+    return sorted(((key, m, units[m.unit_id]) for key, m in readers if m.unit_id in units),
+                  key=lambda kmu: (kmu[1].role == Role.SUPERVISOR, kmu[2].code,
+                                   rank[kmu[1].role], kmu[1].id))
 
 
-def _subtree(tree: dict[int | None, list[int]], root: Unit,
+def _subtree(tree: dict[int | None, list[int]], root: UnitRecord,
              units: dict[int, UnitRecord]) -> list[DigestUnit]:
     """The active units of ``root``'s subtree, ``root`` among them, by code."""
     ids = below(tree, root.id) & units.keys()

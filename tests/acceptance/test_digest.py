@@ -9,8 +9,10 @@ import re
 import pytest
 from openpyxl import load_workbook
 from PIL import Image
+from sqlalchemy import event
 from sqlmodel import select
 
+import storage.digests
 from jobs.calendar.workdays import WorkCalendar
 from jobs.catalog import load_catalog
 from jobs.delivery.messages import Message
@@ -18,6 +20,7 @@ from jobs.planning.standing import legend
 from jobs.supervision.digest_job import queue_weekly_digest
 from jobs.text.i18n import translator
 from storage.db import make_engine, session_scope
+from storage.digests import digest_obligations
 from storage.models import Member, Obligation, Outbox, Role
 from storage.obligations import ensure_obligation
 from storage.units import unit_by_code
@@ -192,6 +195,45 @@ def test_queuing_twice_queues_one_digest_per_person(database_url, seeded):
                                    calendar=calendar) == 4
 
 
+def test_someone_who_joins_on_monday_gets_the_digest_at_the_next_step_and_nobody_twice(
+        database_url, seeded):
+    calendar = WorkCalendar()
+    with session_scope(seeded) as session:  # this week, every reader has something to read
+        owe(session, "QNG-MD-DPHONG", "management_review", "2026", "2026-11-30")
+        owe(session, "QNA-NS-QLOC", "management_review", "2026", "2026-11-30")
+    with session_scope(seeded) as session:
+        assert queue_weekly_digest(session, now=MONDAY, catalog=catalog, calendar=calendar) == 5
+    statements: list[str] = []
+    event.listen(seeded, "before_cursor_execute",
+                 lambda _conn, _cursor, statement, *_: statements.append(statement.lower()))
+    # Every step of the Monday after that finds everyone served, and reads no obligation for
+    # nobody (a national digest's 250,000 were the planning process's peak).
+    with session_scope(seeded) as session:
+        assert queue_weekly_digest(session, now=at("2026-12-07 08:00"), catalog=catalog,
+                                   calendar=calendar) == 0
+    assert statements and not [s for s in statements if re.search(r"\bobligation\b", s)]
+
+    with session_scope(seeded) as session:  # a second officer of Đức Tân, a second supervisor
+        member(session, "QNG-MD-DTAN", Role.OFFICER, 1004, "Thu")
+        member(session, "QNG-MD", Role.SUPERVISOR, 2003, "Bình")
+    with session_scope(seeded) as session:
+        assert queue_weekly_digest(session, now=at("2026-12-07 09:00"), catalog=catalog,
+                                   calendar=calendar) == 2
+        assert queue_weekly_digest(session, now=at("2026-12-07 09:05"), catalog=catalog,
+                                   calendar=calendar) == 0
+        rows = session.exec(select(Outbox).order_by(Outbox.id)).all()
+        people = {session.get(Member, r.member_id).display_name: r for r in rows}
+    assert sorted(people) == ["Bình", "Hoa", "Hùng", "Lan", "Minh", "Nam", "Thu"]
+    digests = {name: Message.from_payload(row.payload) for name, row in people.items()}
+    assert digests["Thu"] == digests["Lan"]  # their unit's week, as Lan had it at 07:45
+    assert digests["Bình"].text == digests["Hùng"].text
+
+    def table(digest: Message) -> list[tuple]:
+        sheet = load_workbook(io.BytesIO(digest.attachments[1].content)).active
+        return list(sheet.iter_rows(values_only=True))
+    assert table(digests["Bình"]) == table(digests["Hùng"])
+
+
 def test_the_cli_queues_the_digest_for_the_running_bot(database_url, seeded):
     result = isobot(database_url, "digest", "--now", "2026-12-07T07:45")
     assert result.exit_code == 0, result.output
@@ -279,3 +321,22 @@ async def test_a_supervisor_on_telegram_receives_the_digest_chart_and_table(engi
     finally:
         await bot.runtime.stop()
         await bot.sandbox.stop()
+
+
+def test_obligations_read_a_few_units_at_a_time_come_as_one_query_brings_them(
+        seeded, monkeypatch):
+    # A national digest's late readers may need tens of thousands of units: SQLite takes a few
+    # hundred bound parameters per statement at most, so they go in chunks (here 2 units).
+    monkeypatch.setattr(storage.digests, "UNITS_PER_QUERY", 2)
+    since = at("2026-11-30 00:00")
+    with session_scope(seeded) as session:
+        everything = list(digest_obligations(session, due_from=dt.date(2026, 1, 1),
+                                             done_since=since))
+        units = {row.unit_id for row in everything}
+        chunked = list(digest_obligations(session, due_from=dt.date(2026, 1, 1),
+                                          done_since=since, unit_ids=units | {-1}))
+        first = min(units)
+        one = list(digest_obligations(session, due_from=dt.date(2026, 1, 1), done_since=since,
+                                      unit_ids=[first]))
+    assert len(units) > 2 and chunked == everything
+    assert one == [row for row in everything if row.unit_id == first]
