@@ -35,7 +35,7 @@ from jobs.calendar.workdays import WorkCalendar
 from jobs.catalog import Catalog
 from jobs.people.joining import remind_heads_of_unjoined
 from jobs.planning.planner import Planner, PlanResult
-from jobs.supervision.digest_job import queue_weekly_digest
+from jobs.supervision.digest_job import Composed, queue_weekly_digest
 from storage.db import make_engine, session_scope
 
 log = logging.getLogger(__name__)
@@ -72,6 +72,7 @@ class Planning:
         self.engine = make_engine(job.database_url)
         self.pace = Pace(rest_per_work)
         self.planner = Planner(job.catalog, job.calendar, after_commit=self.pace.rest)
+        self.digests = Composed()  # whose digest of the week was composed, this process knows
 
     def tick(self, now: dt.datetime) -> PlanResult:
         """Create owed obligations and queue due reminders as of ``now``."""
@@ -88,11 +89,15 @@ class Planning:
                 remind_heads_of_unjoined(session, now=now)
         except Exception:
             log.exception("the heads of units not joined could not be reminded")
+        composed = Composed(self.digests.week, set(self.digests.keys))
         try:
             with session_scope(self.engine) as session:
-                return queue_weekly_digest(
+                queued = queue_weekly_digest(
                     session, now=now, catalog=self.job.catalog, calendar=self.job.calendar,
-                    send_at=self.job.digest_at, weekday=self.job.digest_weekday)
+                    send_at=self.job.digest_at, weekday=self.job.digest_weekday,
+                    composed=composed)
+            self.digests = composed  # committed: those readers are served for the week
+            return queued
         except Exception:
             log.exception("the weekly digest could not be queued")
             return 0

@@ -17,7 +17,7 @@ from jobs.calendar.workdays import WorkCalendar
 from jobs.catalog import load_catalog
 from jobs.delivery.messages import Message
 from jobs.planning.standing import legend
-from jobs.supervision.digest_job import queue_weekly_digest
+from jobs.supervision.digest_job import Composed, queue_weekly_digest
 from jobs.text.i18n import translator
 from storage.db import make_engine, session_scope
 from storage.digests import digest_obligations
@@ -232,6 +232,38 @@ def test_someone_who_joins_on_monday_gets_the_digest_at_the_next_step_and_nobody
         sheet = load_workbook(io.BytesIO(digest.attachments[1].content)).active
         return list(sheet.iter_rows(values_only=True))
     assert table(digests["Bình"]) == table(digests["Hùng"])
+
+
+def test_a_reader_with_nothing_to_say_is_composed_for_once_a_week(database_url, seeded):
+    calendar, composed = WorkCalendar(), Composed()  # the bot's planning process remembers
+    with session_scope(seeded) as session:  # Hoa and Nam have nothing to report
+        assert queue_weekly_digest(session, now=MONDAY, catalog=catalog, calendar=calendar,
+                                   composed=composed) == 3
+    statements: list[str] = []
+    event.listen(seeded, "before_cursor_execute",
+                 lambda _conn, _cursor, statement, *_: statements.append(statement.lower()))
+    # The rest of the Monday's steps read no obligation for them again (a national Monday
+    # composed 50,000 empty digests every minute, all day).
+    with session_scope(seeded) as session:
+        owe(session, "QNG-MD-DPHONG", "management_review", "2026", "2026-11-30")
+    statements.clear()
+    with session_scope(seeded) as session:
+        assert queue_weekly_digest(session, now=at("2026-12-07 08:00"), catalog=catalog,
+                                   calendar=calendar, composed=composed) == 0
+    assert statements and not [s for s in statements if re.search(r"\bobligation\b", s)]
+
+    with session_scope(seeded) as session:  # someone who joins is composed for at once
+        member(session, "QNG-MD-DTAN", Role.OFFICER, 1004, "Thu")
+    with session_scope(seeded) as session:
+        assert queue_weekly_digest(session, now=at("2026-12-07 09:00"), catalog=catalog,
+                                   calendar=calendar, composed=composed) == 1
+    # A bot started afresh composes for Hoa and Nam once more, and now Hoa's unit is overdue.
+    with session_scope(seeded) as session:
+        assert queue_weekly_digest(session, now=at("2026-12-07 10:00"), catalog=catalog,
+                                   calendar=calendar, composed=Composed()) == 1
+        names = {session.get(Member, r.member_id).display_name
+                 for r in session.exec(select(Outbox)).all()}
+    assert names == {"Hùng", "Lan", "Minh", "Thu", "Hoa"}
 
 
 def test_the_cli_queues_the_digest_for_the_running_bot(database_url, seeded):
