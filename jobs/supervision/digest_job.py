@@ -8,9 +8,9 @@ day later. Within that day every planning step composes the digests not queued y
 step runs, on however many processes. A reader whose digest had nothing to say is composed
 for once a week too: the bot's planning process remembers them (:class:`Composed`), so the
 steps after the moment compose only for people who joined since (a national Monday spent
-6.5 s of CPU a minute, all day, composing 50,000 empty digests again). A bot that was down longer than the day skips that week's
-digest rather than sending a stale one; one that catches up after office hours sends it when
-the office next opens.
+6.5 s of CPU a minute, all day, composing 50,000 empty digests again). A bot that was down
+longer than the day skips that week's digest rather than sending a stale one; one that catches
+up after office hours sends it when the office next opens.
 
 Who gets what (the composition rules are in :mod:`jobs.supervision.digest`):
 
