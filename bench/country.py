@@ -9,6 +9,7 @@ scripts/test-postgres.sh on another port, unless ``ISOBOT_BENCH_POSTGRES_URL`` n
 from __future__ import annotations
 
 import argparse
+import compileall
 import contextlib
 import csv
 import datetime as dt
@@ -129,6 +130,14 @@ def measured(args: list[str], url: str) -> tuple[float, str]:
     if done.returncode:
         raise RuntimeError(f"{' '.join(args)} failed ({done.returncode}): {done.stderr}")
     return seconds, done.stdout
+
+
+def compile_sources() -> None:
+    """Compile isobot's modules, as installing its wheel does (pip compiles what it installs).
+    This machine sets PYTHONDONTWRITEBYTECODE, so each fresh ``isobot`` process of a bench
+    compiled them all again from source: 60 ms of a 1 s ``isobot plan`` no deployment pays."""
+    for package in ("bot", "jobs", "storage"):
+        compileall.compile_dir(ROOT / package, quiet=1)
 
 
 def peak_mb() -> float:

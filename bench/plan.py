@@ -28,7 +28,7 @@ import sys
 import time
 from pathlib import Path
 
-from country import countries, fresh_database, measured, peak_mb, register_people
+from country import compile_sources, countries, fresh_database, measured, peak_mb, register_people
 from sqlalchemy import Column, DateTime, Integer, MetaData, String, Table, Text, func, select
 from sqlmodel import Session
 
@@ -167,6 +167,7 @@ def report(backend: str, total: int, runs: list[dict]) -> None:
 def main() -> None:
     if "--child" in sys.argv:
         return child(sys.argv[sys.argv.index("--child") + 1])
+    compile_sources()  # a fresh process as a deployment runs it
     for total, backend, server, units_file, runs in countries(__doc__):
         report(backend, total, [one_run(backend, server, units_file) for _ in range(runs)])
         sys.stdout.flush()
