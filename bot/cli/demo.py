@@ -12,9 +12,11 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
+import math
 import socket
 import sys
 import threading
+import time
 from pathlib import Path
 
 from bot.messengers import installed
@@ -36,6 +38,9 @@ DEMO_DATABASE = Path("data/demo.sqlite3")
 DEMO_FILES = Path("data/demo-files")  # where the files the bot sends are saved
 OFFICER_ID, SUPERVISOR_ID = 1001, 2001
 DEMO_UNIT, SUPERVISING_UNIT = "QNG-MD-DTAN", "QNG"
+#: When the input ends (a script piped in) the bot answers before the demo ends: once a message
+#: has come since the last line typed and none for QUIET_SECONDS, or after MOST_SECONDS.
+QUIET_SECONDS, MOST_SECONDS = 2.0, 60.0
 
 
 def first_reminder(catalog: Catalog, settings: Settings, unit: UnitInfo,
@@ -132,6 +137,7 @@ class TerminalChat:
         self.clock = clock
         self.tr = tr
         self.finished = False
+        self._typed_at = self._shown_at = -math.inf  # monotonic seconds
 
     def banner(self, unit_name: str, speed: float) -> None:
         """Explain what is going on."""
@@ -155,7 +161,8 @@ class TerminalChat:
         """Print incoming messages and send typed lines until the input ends."""
         printer = asyncio.create_task(self._print_incoming())
         try:
-            await self._read_input()
+            if await self._read_input() == "input ended":
+                await self._answered()
         finally:
             self.finished = True  # the printer ends even if its cancel is lost in a wait_for
             printer.cancel()
@@ -166,6 +173,7 @@ class TerminalChat:
                 shown = await self.phone.next_message(OFFICER_ID)
             except TimeoutError:
                 continue  # a stopped sandbox times out at once: ``finished`` ends the loop
+            self._shown_at = time.monotonic()
             print(f"\n[{self._time()}] isobot:")
             print(shown.text)
             if shown.file:
@@ -181,17 +189,29 @@ class TerminalChat:
         path.write_bytes(content)
         print(self.tr._("📎 {name} saved to {path}").format(name=path.name, path=path))
 
-    async def _read_input(self) -> None:
+    async def _answered(self) -> None:
+        """Until the bot has answered the last line typed and then said nothing for a moment:
+        a script piped in sees its answers rather than the demo ending under them."""
+        give_up = time.monotonic() + MOST_SECONDS
+        while time.monotonic() < give_up:
+            if (self._shown_at > self._typed_at
+                    and time.monotonic() - self._shown_at >= QUIET_SECONDS):
+                return
+            await asyncio.sleep(0.1)
+
+    async def _read_input(self) -> str:
+        """Send the lines typed until ``/thoat`` ("quit") or the input ends ("input ended")."""
         lines = typed_lines()
         while True:
             line = await lines.get()
             if not line:
-                return  # input closed
+                return "input ended"
             text = line.strip()
             if not text:
                 continue
             if text in ("/thoat", "/quit", "/exit"):
-                return
+                return "quit"
+            self._typed_at = time.monotonic()
             if text.isdigit() and self.phone.press(OFFICER_ID, int(text)):
                 continue
             if text.startswith("/tep "):

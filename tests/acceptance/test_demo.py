@@ -110,12 +110,14 @@ def test_ctrl_c_quits_at_once_without_a_traceback(tmp_path):
             demo.process.kill()
 
 
-def test_the_end_of_its_input_ends_the_demo(tmp_path):
+def test_the_end_of_its_input_ends_the_demo_once_the_bot_has_answered(tmp_path):
     demo = started(tmp_path)
     try:
-        demo.type("viec")
+        demo.type("viec")  # as a script piped in: the input ends right after it
         demo.process.stdin.close()
         ends_cleanly(demo)
+        demo.wait_for(vi._("Reply with a duty's number to report it or read its guidance, or "
+                           "type /nop."))
     finally:
         if demo.process.poll() is None:
             demo.process.kill()
