@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import itertools
+import math
 import os
 import random
 import signal
@@ -132,10 +133,26 @@ def planned(log: list[tuple[float, str]]) -> list[tuple[float, str]]:
     return [(at, line) for at, line in log if "planned:" in line]
 
 
+class ChatSandbox(TelegramSandbox):
+    """The Telegram sandbox, noting when the last reminder reached each chat."""
+
+    def __init__(self, **limits) -> None:
+        super().__init__(token=TOKEN, **limits)
+        self.reminded_at: dict[int, float] = {}  # chat id -> perf_counter
+
+    def record(self, message: dict) -> dict:
+        if (message.get("text") or "").startswith("🔔"):
+            self.reminded_at[message["chat_id"]] = time.perf_counter()
+        return super().record(message)
+
+
 @dataclass
 class Sample:
     sent: float  # perf_counter when the message was posted
     latency: float  # seconds until its reply reached the sandbox
+    # A reminder reached the chat less than a second before the reply: the reply waited for
+    # the chat's one message a second, which Telegram sets and the bot keeps.
+    behind_reminder: bool = False
 
 
 async def chat_while(port: int, sandbox: TelegramSandbox, chatters: int,
@@ -164,7 +181,9 @@ async def chat_while(port: int, sandbox: TelegramSandbox, chatters: int,
                         break
             except TimeoutError:
                 print(f"  (no reply to {user} within {REPLY_WAIT_SECONDS} s)", flush=True)
-            samples.append(Sample(began, time.perf_counter() - began))
+            replied = time.perf_counter()
+            reminded = getattr(sandbox, "reminded_at", {}).get(user, -math.inf)
+            samples.append(Sample(began, replied - began, replied - 1.0 < reminded < replied))
             await asyncio.sleep(pace.uniform(*THINK_SECONDS))
 
     async with aiohttp.ClientSession() as http:
