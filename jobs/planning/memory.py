@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import marshal
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -55,10 +56,15 @@ class Memory:
 def fingerprint(*parts: Iterable[Any]) -> str:
     """A digest of rows (named tuples, in a stable order): the same rows, the same digest."""
     digest = hashlib.sha256()
-    for rows in parts:
-        for row in rows:
-            digest.update(repr(tuple(row)).encode())
-            digest.update(b"\n")
+    for part in parts:
+        rows = [tuple(row) for row in part]
+        try:
+            # Format 2 writes values, never references to objects met before: the same values,
+            # the same bytes. Twice as fast as a repr per row, a tenth of a fresh `isobot plan`
+            # at 50,000 units. A new Python may write other bytes: its first tick plans afresh.
+            digest.update(marshal.dumps(rows, 2))
+        except ValueError:  # a value marshal does not write (a time of day, a dataclass)
+            digest.update(repr(rows).encode())
         digest.update(b"\x00")
     return digest.hexdigest()
 
