@@ -150,8 +150,8 @@ class ChatSandbox(TelegramSandbox):
 class Sample:
     sent: float  # perf_counter when the message was posted
     latency: float  # seconds until its reply reached the sandbox
-    # A reminder reached the chat less than a second before the reply: the reply waited for
-    # the chat's one message a second, which Telegram sets and the bot keeps.
+    # A reminder reached the chat less than a second before the question, or while its reply
+    # was awaited: the reply may wait for the chat's one message a second (Telegram's).
     behind_reminder: bool = False
 
 
@@ -183,7 +183,7 @@ async def chat_while(port: int, sandbox: TelegramSandbox, chatters: int,
                 print(f"  (no reply to {user} within {REPLY_WAIT_SECONDS} s)", flush=True)
             replied = time.perf_counter()
             reminded = getattr(sandbox, "reminded_at", {}).get(user, -math.inf)
-            samples.append(Sample(began, replied - began, replied - 1.0 < reminded < replied))
+            samples.append(Sample(began, replied - began, began - 1.0 < reminded < replied))
             await asyncio.sleep(pace.uniform(*THINK_SECONDS))
 
     async with aiohttp.ClientSession() as http:
