@@ -34,6 +34,14 @@ def fail(message: str, code: int = BAD_INPUT) -> typer.Exit:
     return typer.Exit(code)
 
 
+def refuse(problems: Iterable[str], message: str) -> typer.Exit:
+    """Say each of a file's ``problems``, then ``message`` (nothing was changed), on stderr;
+    returns the exit to raise."""
+    for problem in problems:
+        typer.echo(problem, err=True)
+    return fail(message)
+
+
 class IsobotGroup(TyperGroup):
     """The root command: turns whatever escapes a command into one clear line, and loads a
     command's module only when that command is used (:mod:`bot.cli.lazy`)."""

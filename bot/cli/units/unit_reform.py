@@ -9,12 +9,12 @@ from typing import Annotated
 import typer
 
 from bot.cli.context import NOW, CliContext, with_context
-from bot.cli.errors import fail
+from bot.cli.errors import fail, refuse
+from bot.cli.units.table_file import read_table
 from jobs.text.i18n import Translator
 from jobs.text.labels import kinds_text
 from jobs.units.reorganisation import ACTIONS, PlanProblem, PlanRow, check_plan, read_plan
 from jobs.units.reorganising import When, apply_plan, count_actions, stored_tree
-from jobs.units.units_file import UnitsFileError
 from storage.models import UnitChange, UnitKind
 from storage.unit_history import merges_into, unit_changes
 from storage.units import unit_by_code
@@ -34,9 +34,8 @@ def units_reorganize_command(
     with cli.session() as session:
         problems = check_plan(rows, stored_tree(session))
         if problems:
-            for problem in problems:
-                typer.echo(problem_text(problem, tr), err=True)
-            raise fail(tr._("Nothing was changed: correct the rows above and try again."))
+            raise refuse((problem_text(problem, tr) for problem in problems),
+                         tr._("Nothing was changed: correct the rows above and try again."))
         if dry_run:
             _describe(rows, tr)
             typer.echo(tr._("Dry run: nothing was changed."))
@@ -49,18 +48,9 @@ def units_reorganize_command(
 
 
 def _read(plan: Path, tr: Translator) -> list[PlanRow]:
-    if not plan.exists():
-        raise fail(tr._("File not found: {path}").format(path=plan))
-    try:
-        return read_plan(plan)
-    except UnitsFileError as error:
-        message = {
-            "unknown_format": tr._("Unsupported file type “{value}”: use .csv or .xlsx."),
-            "missing_columns": tr._("The file lacks the columns: {value}."),
-            "unreadable": tr._("“{value}” cannot be read as a plan: save it from Excel as .xlsx "
-                               "or CSV (UTF-8) and try again."),
-        }[error.problem]
-        raise fail(message.format(value=error.value)) from None
+    return read_table(plan, read_plan, tr, unreadable=tr._(
+        "“{value}” cannot be read as a plan: save it from Excel as .xlsx or CSV (UTF-8) and "
+        "try again."))
 
 
 def _counts(counts: dict[str, int], tr: Translator) -> None:

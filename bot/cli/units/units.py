@@ -12,7 +12,8 @@ from typing import Annotated
 import typer
 
 from bot.cli.context import NOW, CliContext, Format, with_context
-from bot.cli.errors import fail
+from bot.cli.errors import fail, refuse
+from bot.cli.units.table_file import read_table
 from bot.cli.units.unit_reform import units_history_command, units_reorganize_command
 from bot.cli.units.unit_status import units_status_command
 from jobs.planning.duty_events import announcement_due, merge_units
@@ -20,7 +21,6 @@ from jobs.text.i18n import Translator
 from jobs.text.labels import kind_text, kinds_text
 from jobs.units.units_file import (
     RowProblem,
-    UnitsFileError,
     check_units,
     in_tree_order,
     read_units_file,
@@ -102,24 +102,14 @@ def units_import(
     if sample == (file is not None) or (before_reform and not sample):
         raise fail(tr._("Give either a file or --sample."))
     path = sample_units_file(before_reform=before_reform) if sample else file
-    if not path.exists():
-        raise fail(tr._("File not found: {path}").format(path=path))
-    try:
-        rows = read_units_file(path)
-    except UnitsFileError as error:
-        message = {
-            "unknown_format": tr._("Unsupported file type “{value}”: use .csv or .xlsx."),
-            "missing_columns": tr._("The file lacks the columns: {value}."),
-            "unreadable": tr._("“{value}” cannot be read as a units table: save it from Excel "
-                               "as .xlsx or CSV (UTF-8) and try again."),
-        }[error.problem]
-        raise fail(message.format(value=error.value)) from None
+    rows = read_table(path, read_units_file, tr, unreadable=tr._(
+        "“{value}” cannot be read as a units table: save it from Excel as .xlsx or CSV (UTF-8) "
+        "and try again."))
     with cli.session() as session:
         problems = check_units(rows, parent_codes(session))
         if problems:
-            for problem in problems:
-                typer.echo(_problem_text(problem, tr), err=True)
-            raise fail(tr._("Nothing was imported: correct the rows above and try again."))
+            raise refuse((_problem_text(problem, tr) for problem in problems),
+                         tr._("Nothing was imported: correct the rows above and try again."))
         created, updated = upsert_units(
             session, rows=[(r.code, r.name, r.kind, r.parent or None) for r in in_tree_order(rows)],
             now=moment)
